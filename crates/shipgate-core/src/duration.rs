@@ -1,0 +1,206 @@
+//! Durations as the flow writes them: `24h`, `90m`, `1d12h`, `30s`.
+//!
+//! A duration is one or more `<whole number><unit>` parts, units `d`, `h`, `m`, `s` (and `w`),
+//! each unit at most once and in decreasing order. Whitespace around the text is ignored.
+//! No sign, no fractions, no bare numbers: an ambiguous duration is an error, never a guess.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::error::Error;
+
+/// A non-negative span of whole seconds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Duration {
+    seconds: u64,
+}
+
+const UNITS: [(char, u64); 5] = [
+    ('w', 604_800),
+    ('d', 86_400),
+    ('h', 3_600),
+    ('m', 60),
+    ('s', 1),
+];
+
+impl Duration {
+    /// A duration of `seconds` seconds.
+    pub const fn from_secs(seconds: u64) -> Self {
+        Self { seconds }
+    }
+    /// A duration of `minutes` minutes.
+    pub const fn from_mins(minutes: u64) -> Self {
+        Self {
+            seconds: minutes * 60,
+        }
+    }
+    /// A duration of `hours` hours.
+    pub const fn from_hours(hours: u64) -> Self {
+        Self {
+            seconds: hours * 3_600,
+        }
+    }
+    /// Whole seconds.
+    pub const fn as_secs(self) -> u64 {
+        self.seconds
+    }
+    /// As a `chrono::TimeDelta`, saturating at chrono's maximum.
+    pub fn to_chrono(self) -> chrono::TimeDelta {
+        i64::try_from(self.seconds)
+            .ok()
+            .and_then(chrono::TimeDelta::try_seconds)
+            .unwrap_or(chrono::TimeDelta::MAX)
+    }
+    /// As a `std::time::Duration`.
+    pub const fn to_std(self) -> std::time::Duration {
+        std::time::Duration::from_secs(self.seconds)
+    }
+
+    /// Parses `24h`, `90m`, `1d12h`, `30s`, `2w`.
+    pub fn parse(input: &str) -> Result<Self, Error> {
+        let err = |reason: &str| Error::Duration {
+            input: input.to_string(),
+            reason: reason.to_string(),
+        };
+        let text = input.trim();
+        if text.is_empty() {
+            return Err(err("empty; write e.g. `24h`, `90m` or `1d12h`"));
+        }
+        let mut total: u64 = 0;
+        let mut last_unit: Option<usize> = None;
+        let mut rest = text;
+        while !rest.is_empty() {
+            let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+            if digits == 0 {
+                return Err(err("expected a whole number before each unit (e.g. `24h`)"));
+            }
+            let value: u64 = rest[..digits]
+                .parse()
+                .map_err(|_| err("number too large"))?;
+            rest = &rest[digits..];
+            let Some(unit_char) = rest.chars().next() else {
+                return Err(err("missing unit after the number; use d, h, m or s"));
+            };
+            let Some(unit_index) = UNITS.iter().position(|(c, _)| *c == unit_char) else {
+                return Err(err(&format!(
+                    "unknown unit `{unit_char}`; use w, d, h, m or s"
+                )));
+            };
+            if last_unit.is_some_and(|last| unit_index <= last) {
+                return Err(err(
+                    "units must each appear once, largest first (e.g. `1d12h`)",
+                ));
+            }
+            last_unit = Some(unit_index);
+            rest = &rest[unit_char.len_utf8()..];
+            total = value
+                .checked_mul(UNITS[unit_index].1)
+                .and_then(|part| total.checked_add(part))
+                .ok_or_else(|| err("duration too large"))?;
+        }
+        // chrono can only represent up to i64::MAX milliseconds; keep every duration usable.
+        if total > (i64::MAX as u64) / 1000 {
+            return Err(err("duration too large"));
+        }
+        Ok(Self { seconds: total })
+    }
+
+    /// Human form with spaces, e.g. `3 h 12 m` (the two largest non-zero units; `0 m` for less
+    /// than a minute when `seconds` is false).
+    pub fn human(self) -> String {
+        let mut parts = Vec::new();
+        let mut left = self.seconds;
+        for (name, size) in [("d", 86_400), ("h", 3_600), ("m", 60), ("s", 1)] {
+            let n = left / size;
+            left %= size;
+            if n > 0 {
+                parts.push(format!("{n} {name}"));
+            }
+        }
+        if parts.is_empty() {
+            return "0 s".to_string();
+        }
+        parts.truncate(2);
+        parts.join(" ")
+    }
+}
+
+impl fmt::Display for Duration {
+    /// Canonical compact form that [`Duration::parse`] reads back: `24h`, `1h30m`, `0s`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.seconds == 0 {
+            return f.write_str("0s");
+        }
+        let mut left = self.seconds;
+        // Hours are the flow's natural unit (`24h`, `36h`); days only from 48 h on.
+        let units: &[(char, u64)] = if self.seconds >= 2 * 86_400 && self.seconds % 86_400 == 0 {
+            &[('d', 86_400)]
+        } else {
+            &[('h', 3_600), ('m', 60), ('s', 1)]
+        };
+        for (unit, size) in units {
+            let n = left / size;
+            left %= size;
+            if n > 0 {
+                write!(f, "{n}{unit}")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl FromStr for Duration {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::parse(s)
+    }
+}
+
+impl Serialize for Duration {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Duration {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        Duration::parse(&text).map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_the_flow_examples() {
+        assert_eq!(Duration::parse("24h").unwrap().as_secs(), 86_400);
+        assert_eq!(Duration::parse("90m").unwrap().as_secs(), 5_400);
+        assert_eq!(Duration::parse("1d12h").unwrap().as_secs(), 129_600);
+        assert_eq!(Duration::parse(" 30s ").unwrap().as_secs(), 30);
+        assert_eq!(Duration::parse("1h30m15s").unwrap().as_secs(), 5_415);
+    }
+
+    #[test]
+    fn rejects_ambiguous_or_malformed_text() {
+        for bad in [
+            "", "24", "h", "-1h", "1.5h", "1x", "1h1d", "1h1h", "1 h", "24H", "1h 30m",
+        ] {
+            assert!(Duration::parse(bad).is_err(), "{bad:?} should be rejected");
+        }
+        assert!(Duration::parse("99999999999999999999s").is_err());
+        assert!(Duration::parse("9999999999999999w").is_err());
+    }
+
+    #[test]
+    fn displays_canonically() {
+        assert_eq!(Duration::from_hours(24).to_string(), "24h");
+        assert_eq!(Duration::from_secs(5_415).to_string(), "1h30m15s");
+        assert_eq!(Duration::from_hours(48).to_string(), "2d");
+        assert_eq!(Duration::from_secs(0).to_string(), "0s");
+        assert_eq!(Duration::from_secs(11_520).human(), "3 h 12 m");
+    }
+}

@@ -1,0 +1,1 @@
+//! Escaping of untrusted text (titles, branch names, logins, check names) for Markdown.

@@ -1,0 +1,141 @@
+//! The policy: which gates run and with which settings.
+//!
+//! Defaults are the flow's (DESIGN.md section 5): 24 h soak in `staging`, two approvals on the
+//! gated commit, an annotated `v*` semver tag, every reported check green. A config file
+//! (`.github/shipgate.yml`, see [`crate::config`]) and then command-line or Action inputs
+//! override them, in that order.
+
+use serde::Serialize;
+
+use crate::duration::Duration;
+
+/// The whole policy.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Policy {
+    /// The branch that deploys to production (`main`).
+    pub production_branch: String,
+    /// The GitHub environment that is production (`production`).
+    pub production_environment: String,
+    /// The name of shipgate's own check run (`shipgate`), excluded from the checks gate.
+    pub check_name: String,
+    /// The soak gate.
+    pub soak: SoakPolicy,
+    /// The approvals gate.
+    pub approvals: ApprovalsPolicy,
+    /// The release-tag gate.
+    pub tag: TagPolicy,
+    /// The checks gate.
+    pub checks: ChecksPolicy,
+    /// The checklist gate.
+    pub checklist: ChecklistPolicy,
+}
+
+/// Settings of the soak gate.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SoakPolicy {
+    /// Whether the gate runs.
+    pub enabled: bool,
+    /// The environment the release soaks in (`staging`).
+    pub environment: String,
+    /// How long it must run there without a break (`24h`).
+    pub duration: Duration,
+}
+
+/// Settings of the approvals gate.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ApprovalsPolicy {
+    /// Whether the gate runs.
+    pub enabled: bool,
+    /// Distinct eligible approvals needed (at least 1).
+    pub required: u32,
+    /// Whether approvals given on an earlier commit of the PR still count.
+    pub allow_stale: bool,
+    /// Stricter rules for changes under given paths.
+    pub path_rules: Vec<PathRule>,
+}
+
+/// Changes under `paths` need more approvals, or approvals from named people.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PathRule {
+    /// Glob patterns (`migrations/**`, `*.sql`) matched against changed files.
+    pub paths: Vec<String>,
+    /// Approvals needed when a path matches (overrides the general count when larger).
+    pub required: Option<u32>,
+    /// Logins of which at least one must be among the approvers.
+    pub reviewers: Vec<String>,
+}
+
+/// Settings of the release-tag gate.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TagPolicy {
+    /// Whether the gate runs.
+    pub enabled: bool,
+    /// Glob for release tag names (`v*`); the rest after the pattern's literal prefix is semver.
+    pub pattern: String,
+    /// Whether the tag must be annotated (`git tag -a`).
+    pub require_annotated: bool,
+    /// Whether pre-release versions (`v1.4.0-rc.1`) are accepted.
+    pub allow_prerelease: bool,
+    /// Whether the version must be above every version already released to production.
+    pub require_increase: bool,
+    /// Whether a `staging/vX.Y.Z` head branch must carry exactly tag `vX.Y.Z`.
+    pub match_branch: bool,
+}
+
+/// Settings of the checks gate.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ChecksPolicy {
+    /// Whether the gate runs.
+    pub enabled: bool,
+    /// Names or globs of required checks; empty means every reported check.
+    pub required: Vec<String>,
+    /// Whether a `neutral` conclusion counts as passing.
+    pub neutral_passes: bool,
+}
+
+/// Settings of the checklist gate.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ChecklistPolicy {
+    /// Whether the gate runs.
+    pub enabled: bool,
+    /// Items that must be ticked in the PR body; none means the gate is skipped.
+    pub items: Vec<String>,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Self {
+            production_branch: "main".into(),
+            production_environment: "production".into(),
+            check_name: "shipgate".into(),
+            soak: SoakPolicy {
+                enabled: true,
+                environment: "staging".into(),
+                duration: Duration::from_hours(24),
+            },
+            approvals: ApprovalsPolicy {
+                enabled: true,
+                required: 2,
+                allow_stale: false,
+                path_rules: Vec::new(),
+            },
+            tag: TagPolicy {
+                enabled: true,
+                pattern: "v*".into(),
+                require_annotated: true,
+                allow_prerelease: false,
+                require_increase: true,
+                match_branch: true,
+            },
+            checks: ChecksPolicy {
+                enabled: true,
+                required: Vec::new(),
+                neutral_passes: true,
+            },
+            checklist: ChecklistPolicy {
+                enabled: true,
+                items: Vec::new(),
+            },
+        }
+    }
+}

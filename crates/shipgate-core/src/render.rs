@@ -1,0 +1,1 @@
+//! Rendering of verdicts as Markdown, plain text and JSON.

@@ -1,0 +1,175 @@
+//! The verdict: the worst of the gates, in the order error > fail > pending > pass.
+//!
+//! Before the gates run, the candidate itself is checked: a pull request from a fork is never a
+//! release candidate, and the facts must describe a PR into the production branch. A policy with
+//! every gate turned off is an error, never a pass.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::facts::Facts;
+use crate::gates::{self, Context, GateId, GateResult, GateState};
+use crate::policy::Policy;
+
+/// The overall state of a promotion candidate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum VerdictState {
+    /// Every gate that runs passes: the release may be merged.
+    Pass,
+    /// Some gate will pass without a code change.
+    Pending,
+    /// Some gate needs fixing.
+    Fail,
+    /// Something could not be evaluated.
+    Error,
+}
+
+impl VerdictState {
+    /// Lowercase name, as in outputs and JSON.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Pass => "pass",
+            Self::Pending => "pending",
+            Self::Fail => "fail",
+            Self::Error => "error",
+        }
+    }
+
+    /// Parses `pass|pending|fail|error`.
+    pub fn parse(text: &str) -> Option<Self> {
+        match text.trim() {
+            "pass" => Some(Self::Pass),
+            "pending" => Some(Self::Pending),
+            "fail" => Some(Self::Fail),
+            "error" => Some(Self::Error),
+            _ => None,
+        }
+    }
+
+    fn from_gate(state: GateState) -> Option<Self> {
+        match state {
+            GateState::Skipped => None,
+            GateState::Pass => Some(Self::Pass),
+            GateState::Pending => Some(Self::Pending),
+            GateState::Fail => Some(Self::Fail),
+            GateState::Error => Some(Self::Error),
+        }
+    }
+}
+
+impl std::fmt::Display for VerdictState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// The pull request a verdict is about, as shown in reports.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Subject {
+    /// `owner/name`.
+    pub repository: String,
+    /// The gated commit.
+    pub sha: String,
+    /// The PR number, when there is a PR.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pull_request: Option<u64>,
+    /// The PR title (untrusted text).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// The head branch (untrusted text).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub head_branch: Option<String>,
+}
+
+/// The evaluation of one candidate.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Verdict {
+    /// The overall state.
+    pub verdict: VerdictState,
+    /// What was evaluated.
+    pub subject: Subject,
+    /// The release version (tag name) on the commit, when one is valid.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    /// When every pending gate will pass by itself, if that is known for all of them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ready_at: Option<DateTime<Utc>>,
+    /// The moment of evaluation.
+    pub evaluated_at: DateTime<Utc>,
+    /// One result per gate, in display order.
+    pub gates: Vec<GateResult>,
+}
+
+/// Evaluates every gate of `policy` on `facts` as of `now`.
+pub fn evaluate(facts: &Facts, policy: &Policy, now: DateTime<Utc>) -> Verdict {
+    let cx = Context { facts, policy, now };
+    let mut results = Vec::new();
+    if let Some(candidate) = check_candidate(&cx) {
+        results.push(candidate);
+    }
+    for gate in gates::all() {
+        if gate.enabled(policy) {
+            results.push(gate.evaluate(&cx));
+        } else {
+            results.push(GateResult::skipped(gate.id(), "turned off in the config"));
+        }
+    }
+    let verdict = summarize(&results);
+    let pending: Vec<&GateResult> = results
+        .iter()
+        .filter(|r| r.state == GateState::Pending)
+        .collect();
+    // A ready time is promised only when every pending gate has one, and nothing is worse.
+    let ready_at =
+        if verdict == VerdictState::Pending && pending.iter().all(|r| r.ready_at.is_some()) {
+            pending.iter().filter_map(|r| r.ready_at).max()
+        } else {
+            None
+        };
+    Verdict {
+        verdict,
+        subject: Subject {
+            repository: facts.repository.to_string(),
+            sha: facts.sha.clone(),
+            pull_request: facts.pull_request.as_ref().map(|pr| pr.number),
+            title: facts.pull_request.as_ref().map(|pr| pr.title.clone()),
+            head_branch: facts.pull_request.as_ref().map(|pr| pr.head_branch.clone()),
+        },
+        version: gates::tag::release_version(&cx),
+        ready_at,
+        evaluated_at: now,
+        gates: results,
+    }
+}
+
+/// The worst state among the results; an error when no gate ran at all.
+pub fn summarize(results: &[GateResult]) -> VerdictState {
+    results
+        .iter()
+        .filter_map(|r| VerdictState::from_gate(r.state))
+        .max()
+        .unwrap_or(VerdictState::Error)
+}
+
+/// Checks that the facts describe a release candidate: a PR from this repository into the
+/// production branch. Returns a failing row when they do not, nothing when they do.
+fn check_candidate(cx: &Context<'_>) -> Option<GateResult> {
+    let pr = cx.facts.pull_request.as_ref()?;
+    if pr.from_fork {
+        return Some(GateResult::fail(
+            GateId::Candidate,
+            "the pull request comes from a fork; only branches of the repository itself can be released",
+        ).with_unblock("push the release branch to this repository and open the PR from there"));
+    }
+    if pr.base_branch != cx.policy.production_branch {
+        return Some(GateResult::fail(
+            GateId::Candidate,
+            format!(
+                "the pull request targets `{}`, not the production branch `{}`",
+                pr.base_branch, cx.policy.production_branch
+            ),
+        ));
+    }
+    None
+}

@@ -1,0 +1,4 @@
+//! shipgate-github: GitHub I/O for shipgate.
+//!
+//! Reads the facts of release candidates in one GraphQL round trip and writes check runs,
+//! commit statuses, sticky comments and deployments over REST, with shipgate's own retry policy.

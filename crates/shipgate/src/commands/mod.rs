@@ -1,0 +1,9 @@
+//! One module per subcommand; each exposes its clap `Args` and an async `run`.
+
+pub mod action;
+pub mod facts;
+pub mod gate;
+pub mod record;
+pub mod report;
+pub mod verify;
+pub mod watch;
