@@ -1,1 +1,12 @@
-//! Integration tests of the shipgate binary and libraries.
+//! Integration tests: one test binary for the whole product (links once, keeps CI fast).
+//! Each module belongs to one capability.
+
+mod support;
+
+mod action_e2e;
+mod cli_gate;
+mod contract;
+mod github;
+mod install;
+mod record_report;
+mod verify_watch;

@@ -4,14 +4,17 @@
 //! file), the [`policy::Policy`], and the time `now`, passed in. No network, no clock, no
 //! environment variables, no async runtime — so every rule is unit-testable.
 
+pub mod config;
 pub mod duration;
 pub mod error;
 pub mod escape;
 pub mod facts;
 pub mod gates;
+pub mod kpi;
 pub mod policy;
 pub mod render;
 pub mod verdict;
+pub mod watch;
 
 pub use duration::Duration;
 pub use error::{Error, Result};

@@ -2,3 +2,10 @@
 //!
 //! Reads the facts of release candidates in one GraphQL round trip and writes check runs,
 //! commit statuses, sticky comments and deployments over REST, with shipgate's own retry policy.
+
+pub mod client;
+pub mod deployments;
+pub mod error;
+
+pub use client::{Client, ClientConfig};
+pub use error::Error;

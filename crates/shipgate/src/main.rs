@@ -10,6 +10,8 @@ use clap::{Parser, Subcommand};
 mod commands;
 mod exit;
 mod outcome;
+mod post_deploy;
+mod runner;
 mod toolkit;
 
 /// Enforces a safe-deployment flow: soak in staging, approvals, release tag, checks, then

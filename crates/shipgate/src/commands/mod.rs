@@ -3,6 +3,7 @@
 pub mod action;
 pub mod facts;
 pub mod gate;
+pub mod live;
 pub mod record;
 pub mod report;
 pub mod verify;

@@ -1,0 +1,1 @@
+//! The YAML config file (`.github/shipgate.yml`) and overrides.

@@ -1,0 +1,44 @@
+//! Errors of GitHub I/O, carrying what a user needs: the request, the HTTP status, GitHub's message.
+
+/// An error talking to GitHub.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// GitHub answered with an error status.
+    #[error("GitHub answered {status} to {method} {path}: {message}")]
+    Status {
+        /// HTTP method.
+        method: String,
+        /// Request path (no host, no token).
+        path: String,
+        /// HTTP status code.
+        status: u16,
+        /// GitHub's `message`, or the start of the body.
+        message: String,
+    },
+    /// The request could not be sent or the answer not received (connection, timeout).
+    #[error("cannot reach GitHub for {method} {path}: {message}")]
+    Transport {
+        /// HTTP method.
+        method: String,
+        /// Request path.
+        path: String,
+        /// What went wrong.
+        message: String,
+    },
+    /// GitHub's answer could not be understood (truncated or unexpected JSON).
+    #[error("unexpected answer from GitHub to {method} {path}: {message}")]
+    Decode {
+        /// HTTP method.
+        method: String,
+        /// Request path.
+        path: String,
+        /// What was wrong with it.
+        message: String,
+    },
+    /// The GraphQL answer carried `errors` (even with partial data, it is not trusted).
+    #[error("GitHub GraphQL error: {0}")]
+    GraphQl(String),
+    /// Bad configuration of the client (token, URLs).
+    #[error("invalid GitHub client configuration: {0}")]
+    Config(String),
+}

@@ -1,0 +1,1 @@
+//! Live gate evaluation against GitHub (placeholder until issue 3).

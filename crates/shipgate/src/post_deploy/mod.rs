@@ -1,0 +1,1 @@
+//! Post-deploy probes and metric sources: health checks, Prometheus (issue 5).

@@ -1,0 +1,1 @@
+//! Integration tests: action_e2e.
