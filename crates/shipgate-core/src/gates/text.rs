@@ -27,14 +27,23 @@ pub(crate) fn span(delta: TimeDelta) -> Duration {
 
 /// Names in backticks, the first [`LIST_LIMIT`] of them, then "and N more".
 pub(crate) fn name_list<S: AsRef<str>>(names: &[S]) -> String {
-    let shown: Vec<String> = names
+    let quoted: Vec<String> = names
         .iter()
         .take(LIST_LIMIT)
         .map(|n| format!("`{}`", n.as_ref()))
         .collect();
+    truncated(&quoted, names.len())
+}
+
+/// Phrases as they are, the first [`LIST_LIMIT`] of them, then "and N more".
+pub(crate) fn phrase_list(phrases: &[String]) -> String {
+    truncated(&phrases[..phrases.len().min(LIST_LIMIT)], phrases.len())
+}
+
+fn truncated(shown: &[String], total: usize) -> String {
     let mut text = shown.join(", ");
-    if names.len() > LIST_LIMIT {
-        text.push_str(&format!(" and {} more", names.len() - LIST_LIMIT));
+    if total > shown.len() {
+        text.push_str(&format!(" and {} more", total - shown.len()));
     }
     text
 }
@@ -60,6 +69,8 @@ mod tests {
             name_list(&["a", "b", "c", "d", "e"]),
             "`a`, `b`, `c` and 2 more"
         );
+        let phrases: Vec<String> = ["x (1)", "y", "z", "w"].map(String::from).to_vec();
+        assert_eq!(phrase_list(&phrases), "x (1), y, z and 1 more");
     }
 
     #[test]
