@@ -270,6 +270,16 @@ mod tests {
         let r = approvals(&facts);
         assert_eq!(r.state, GateState::Pending);
         assert!(r.reason.contains("`Alice (the author)`"), "{}", r.reason);
+
+        let by_other_author = FactsBuilder::new()
+            .author("Carol")
+            .approved_by("bob", at_h(1))
+            .approved_by("carol", at_h(1))
+            .approved_by("alice", at_h(1))
+            .build();
+        let r = approvals(&by_other_author);
+        assert_eq!(r.state, GateState::Pass);
+        assert_eq!(r.reason, "2 approvals on 1111111: `alice`, `bob`");
     }
 
     #[test]

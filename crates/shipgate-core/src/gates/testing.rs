@@ -107,7 +107,7 @@ impl FactsBuilder {
     }
 
     /// Marks the PR as coming from a fork.
-    pub(crate) fn from_fork(mut self) -> Self {
+    pub(crate) fn opened_from_fork(mut self) -> Self {
         self.pr().from_fork = true;
         self
     }
@@ -315,7 +315,7 @@ mod tests {
     #[test]
     fn verdict_fails_a_pull_request_from_a_fork_whatever_its_reviews_say() {
         let facts = FactsBuilder::new()
-            .from_fork()
+            .opened_from_fork()
             .approved_by("bob", at_h(1))
             .approved_by("carol", at_h(1))
             .build();
