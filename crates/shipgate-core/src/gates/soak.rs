@@ -20,7 +20,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::text::{short_sha, span, utc};
+use super::text::{hours_minutes, short_sha, span, utc};
 use super::{Context, Gate, GateId, GateResult};
 use crate::facts::DeploymentState;
 use crate::policy::Policy;
@@ -159,13 +159,13 @@ fn evaluate(cx: &Context<'_>) -> GateResult {
             id,
             format!(
                 "soaked {} in `{environment}` without a break (needs {needed})",
-                best.human(),
+                hours_minutes(best),
             ),
         );
     }
 
     if let Some(window) = found.iter().find(|w| w.end.is_none()) {
-        let so_far = lasted(window).human();
+        let so_far = hours_minutes(lasted(window));
         // A duration beyond chrono's calendar has no ready time; it stays pending, never passes.
         let Some(ready_at) = window.start.checked_add_signed(needed.to_chrono()) else {
             return GateResult::pending(
@@ -194,7 +194,7 @@ fn evaluate(cx: &Context<'_>) -> GateResult {
         ),
         Some(longest) => format!(
             "every soak in `{environment}` was broken before {needed} (longest {}), and it no longer runs there",
-            longest.human()
+            hours_minutes(longest)
         ),
     };
     GateResult::pending(id, reason).with_unblock(format!(
@@ -248,7 +248,7 @@ mod tests {
         assert_eq!(r.state, GateState::Pass, "{r:?}");
         assert_eq!(
             r.reason,
-            "soaked 1 d 1 m in `staging` without a break (needs 24h)"
+            "soaked 24 h 1 m in `staging` without a break (needs 24h)"
         );
     }
 

@@ -299,6 +299,60 @@ mod tests {
     use crate::gates::{GateId, GateState};
     use crate::verdict::{evaluate, VerdictState};
 
+    use crate::facts::{CheckConclusion, DeploymentState, StatusState};
+
+    /// Release v1.4.0 of the workshop app as the flow wants it: soaked, approved, tagged, green.
+    fn ready_release() -> FactsBuilder {
+        FactsBuilder::new()
+            .body("## Release v1.4.0\n\n- [x] Database backup taken\n- [x] Rollback plan ready\n")
+            .tag("v1.3.2", OTHER_SHA, true)
+            .released_to_production(OTHER_SHA)
+            .staging(OTHER_SHA, &[(DeploymentState::Success, at_h(-100))])
+            .staging(
+                SHA,
+                &[
+                    (DeploymentState::InProgress, at_h(1)),
+                    (DeploymentState::Success, at_min(65)),
+                ],
+            )
+            .approved_by("bob", at_h(20))
+            .approved_by("carol", at_h(21))
+            .tag("v1.4.0", SHA, true)
+            .completed("build", CheckConclusion::Success, at_min(50))
+            .completed("e2e", CheckConclusion::Success, at_min(55))
+            .status("security/scan", StatusState::Success, at_min(40))
+    }
+
+    fn checklist_policy() -> Policy {
+        let mut policy = Policy::default();
+        policy.checklist.items = vec!["Database backup taken".into(), "Rollback plan ready".into()];
+        policy
+    }
+
+    #[test]
+    fn verdict_of_a_ready_release_passes_every_gate() {
+        let verdict = evaluate(&ready_release().build(), &checklist_policy(), at_h(30));
+        assert_eq!(verdict.verdict, VerdictState::Pass);
+        assert_eq!(verdict.version.as_deref(), Some("v1.4.0"));
+        insta::assert_json_snapshot!("ready_release_gates", verdict.gates);
+    }
+
+    #[test]
+    fn verdict_of_a_release_still_soaking_is_pending_with_its_ready_time() {
+        let verdict = evaluate(&ready_release().build(), &checklist_policy(), at_h(20));
+        assert_eq!(verdict.verdict, VerdictState::Pending);
+        assert_eq!(verdict.ready_at, Some(at_min(65 + 24 * 60)));
+        insta::assert_json_snapshot!("soaking_release_gates", verdict.gates);
+    }
+
+    #[test]
+    fn verdict_of_an_untouched_candidate_says_what_to_do_at_every_gate() {
+        let verdict = evaluate(&FactsBuilder::new().build(), &checklist_policy(), at_h(20));
+        assert_eq!(verdict.verdict, VerdictState::Fail);
+        assert_eq!(verdict.ready_at, None);
+        insta::assert_json_snapshot!("untouched_candidate_gates", verdict.gates);
+    }
+
     #[test]
     fn verdict_is_error_when_every_gate_is_turned_off() {
         let mut policy = Policy::default();

@@ -25,6 +25,20 @@ pub(crate) fn span(delta: TimeDelta) -> Duration {
     Duration::from_secs(u64::try_from(delta.num_seconds()).unwrap_or(0))
 }
 
+/// A span in hours and minutes, the soak's natural units: `23 h 59 m`, `28 h`, `5 m`, `40 s`.
+pub(crate) fn hours_minutes(span: Duration) -> String {
+    let secs = span.as_secs();
+    if secs < 60 {
+        return format!("{secs} s");
+    }
+    let (hours, minutes) = (secs / 3_600, secs % 3_600 / 60);
+    match (hours, minutes) {
+        (0, m) => format!("{m} m"),
+        (h, 0) => format!("{h} h"),
+        (h, m) => format!("{h} h {m} m"),
+    }
+}
+
 /// Names in backticks, the first [`LIST_LIMIT`] of them, then "and N more".
 pub(crate) fn name_list<S: AsRef<str>>(names: &[S]) -> String {
     let quoted: Vec<String> = names
@@ -71,6 +85,18 @@ mod tests {
         );
         let phrases: Vec<String> = ["x (1)", "y", "z", "w"].map(String::from).to_vec();
         assert_eq!(phrase_list(&phrases), "x (1), y, z and 1 more");
+    }
+
+    #[test]
+    fn hours_minutes_uses_hours_beyond_a_day() {
+        assert_eq!(hours_minutes(Duration::from_secs(40)), "40 s");
+        assert_eq!(hours_minutes(Duration::from_mins(5)), "5 m");
+        assert_eq!(hours_minutes(Duration::from_hours(28)), "28 h");
+        assert_eq!(
+            hours_minutes(Duration::from_mins(23 * 60 + 59)),
+            "23 h 59 m"
+        );
+        assert_eq!(hours_minutes(Duration::from_secs(86_459)), "24 h");
     }
 
     #[test]
