@@ -87,6 +87,9 @@ fn evaluate(cx: &Context<'_>) -> GateResult {
         return GateResult::error(
             id,
             "approvals are given on a pull request; the facts have none",
+        )
+        .with_unblock(
+            "evaluate the pull request that promotes this commit into the production branch",
         );
     };
     // Every glob is checked up front, so a typo in the config is reported whatever the PR touches.
@@ -99,11 +102,9 @@ fn evaluate(cx: &Context<'_>) -> GateResult {
                 Err(e) => {
                     return GateResult::error(
                         id,
-                        format!(
-                            "invalid path glob `{glob}` in approvals.path_rules: {}",
-                            e.msg
-                        ),
+                        format!("invalid glob `{glob}` in an approvals path rule: {}", e.msg),
                     )
+                    .with_unblock("fix the glob in the config's approvals path rules")
                 }
             }
         }

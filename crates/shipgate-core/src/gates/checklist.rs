@@ -142,6 +142,9 @@ fn evaluate(cx: &Context<'_>) -> GateResult {
         return GateResult::error(
             id,
             "the checklist lives in a pull request's description; the facts have none",
+        )
+        .with_unblock(
+            "evaluate the pull request that promotes this commit into the production branch",
         );
     };
 

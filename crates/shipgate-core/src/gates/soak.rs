@@ -171,7 +171,10 @@ fn evaluate(cx: &Context<'_>) -> GateResult {
             return GateResult::pending(
                 id,
                 format!("soaking in `{environment}` for {so_far} of {needed}"),
-            );
+            )
+            .with_unblock(format!(
+                "set a soak duration that ends within the calendar (now {needed})"
+            ));
         };
         return GateResult::pending(
             id,
@@ -441,6 +444,16 @@ mod tests {
             eval(&Soak, &facts, &policy, at_min(90)).state,
             GateState::Pass
         );
+    }
+
+    #[test]
+    fn soak_beyond_the_calendar_stays_pending_without_a_ready_time() {
+        let mut policy = Policy::default();
+        policy.soak.duration = Duration::from_secs(9_000_000_000_000_000);
+        let r = eval(&Soak, &deployed_at_t0(), &policy, at_h(10_000));
+        assert_eq!(r.state, GateState::Pending, "{r:?}");
+        assert_eq!(r.ready_at, None);
+        assert!(r.unblock.is_some());
     }
 
     /// Seconds up to ten days: enough for any realistic soak.

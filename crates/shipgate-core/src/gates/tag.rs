@@ -197,7 +197,8 @@ fn assess(cx: &Context<'_>) -> (GateResult, Option<String>) {
         Ok(n) => n,
         Err(e) => {
             return (
-                GateResult::error(id, format!("invalid tag pattern `{}`: {e}", policy.pattern)),
+                GateResult::error(id, format!("invalid tag pattern `{}`: {e}", policy.pattern))
+                    .with_unblock("fix the tag pattern in the config (a glob such as `v*`)"),
                 None,
             )
         }
