@@ -248,6 +248,52 @@ mod tests {
         assert_eq!(cmd.to_string(), "::error file=a.rs::m");
     }
 
+    /// The runner's decoding of an escaped value, left to right.
+    fn unescape(s: &str) -> String {
+        let mut out = String::new();
+        let mut rest = s;
+        while let Some(i) = rest.find('%') {
+            out.push_str(&rest[..i]);
+            let code = rest.get(i..i + 3).unwrap_or("");
+            let decoded = match code {
+                "%25" => Some('%'),
+                "%0D" => Some('\r'),
+                "%0A" => Some('\n'),
+                "%3A" => Some(':'),
+                "%2C" => Some(','),
+                _ => None,
+            };
+            match decoded {
+                Some(c) => {
+                    out.push(c);
+                    rest = &rest[i + 3..];
+                }
+                None => {
+                    out.push('%');
+                    rest = &rest[i + 1..];
+                }
+            }
+        }
+        out.push_str(rest);
+        out
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn escaped_data_is_one_line_and_decodes_back(s in "[a-z%:,\r\n0-9ADC ]{0,40}") {
+            let escaped = escape_data(&s);
+            proptest::prop_assert!(!escaped.contains('\n') && !escaped.contains('\r'));
+            proptest::prop_assert_eq!(unescape(&escaped), s);
+        }
+
+        #[test]
+        fn escaped_properties_cannot_end_the_property_list(s in "[a-z%:,\r\n0-9ADC ]{0,40}") {
+            let escaped = escape_property(&s);
+            proptest::prop_assert!(!escaped.contains([':', ',', '\n', '\r']));
+            proptest::prop_assert_eq!(unescape(&escaped), s);
+        }
+    }
+
     #[test]
     fn empty_name_becomes_missing_command() {
         assert_eq!(Command::new("", "x").to_string(), "::missing.command::x");

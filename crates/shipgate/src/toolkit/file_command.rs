@@ -127,6 +127,21 @@ mod tests {
         );
     }
 
+    proptest::proptest! {
+        /// Whatever the value, the runner's heredoc reading gives back exactly that value.
+        #[test]
+        fn heredoc_reads_back_the_value(value in "[a-z<\n\r _-]{0,60}") {
+            let id = Uuid::new_v4();
+            let message = prepare_key_value_message("out", value.as_str(), id).unwrap();
+            let d = delimiter(id);
+            let head = format!("out<<{d}{EOL}");
+            let tail = format!("{EOL}{d}");
+            proptest::prop_assert!(message.starts_with(&head) && message.ends_with(&tail));
+            let body = &message[head.len()..message.len() - tail.len()];
+            proptest::prop_assert_eq!(body, value.as_str());
+        }
+    }
+
     #[test]
     fn delimiters_are_fresh_v4_uuids() {
         let a = delimiter(Uuid::new_v4());

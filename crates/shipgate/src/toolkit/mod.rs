@@ -61,7 +61,7 @@ pub use inputs::{
 pub use kit::{Toolkit, FAILURE_EXIT_CODE};
 pub use secrets::{Secrets, REDACTED};
 pub use summary::{html_escape, markdown_block, ImageOptions, Summary, TableCell, SUMMARY_ENV_VAR};
-pub use value::{json_number, json_stringify, CommandValue};
+pub use value::{json_number, json_stringify, to_command_value, CommandValue};
 
 /// The level of an annotation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

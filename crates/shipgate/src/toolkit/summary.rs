@@ -436,6 +436,50 @@ mod tests {
     }
 
     #[test]
+    fn throws_if_summary_path_is_a_directory() {
+        // Meaningful even as root, which ignores permission bits.
+        let dir = tempfile::tempdir().unwrap();
+        let env = Env::new().with(SUMMARY_ENV_VAR, dir.path().to_string_lossy());
+        let err = Summary::new().add_raw(TEXT).write(&env, false).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "Unable to access summary file: '{}'. Check if the file has correct read/write permissions.",
+                dir.path().display()
+            )
+        );
+    }
+
+    #[test]
+    fn a_gate_report_summary_renders_as_expected() {
+        let mut summary = Summary::new();
+        summary
+            .add_heading("shipgate: pending", 2)
+            .add_table(&[
+                vec![
+                    TableCell::header("Gate"),
+                    TableCell::header("State"),
+                    TableCell::header("Reason"),
+                ],
+                vec![
+                    "soak".into(),
+                    "⏳ pending".into(),
+                    html_escape("ready at 2026-11-28T10:00Z (<24h)").into(),
+                ],
+                vec![
+                    "approvals".into(),
+                    "✅ pass".into(),
+                    html_escape("2 of 2: @alice, @bob").into(),
+                ],
+            ])
+            .add_details("Facts", "<pre>sha: 1a2b3c</pre>")
+            .append_markdown("Next check: [workflow run](https://github.com/o/r/actions/runs/1)")
+            .add_separator()
+            .add_link("Docs", "https://example.com/docs?a=1&b=2");
+        insta::assert_snapshot!("gate_report_summary", summary.as_str());
+    }
+
+    #[test]
     fn appends_text_to_summary_file() {
         let fx = Fixture::new();
         fx.set_file("# ");

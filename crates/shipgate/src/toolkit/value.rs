@@ -102,6 +102,11 @@ impl CommandValue for Value {
     }
 }
 
+/// `toCommandValue`: strings as they are, anything else as `JSON.stringify` writes it.
+pub fn to_command_value(value: &impl CommandValue) -> String {
+    value.to_command_value()
+}
+
 /// `JSON.stringify` of a JSON value: no spaces, numbers in JavaScript notation.
 ///
 /// Object keys come out in the order the map holds them (sorted, with `serde_json`'s default
