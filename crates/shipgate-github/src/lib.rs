@@ -6,6 +6,7 @@
 pub mod client;
 pub mod deployments;
 pub mod error;
+pub mod retry;
 
-pub use client::{Client, ClientConfig};
+pub use client::{Client, ClientConfig, RetryPolicy};
 pub use error::Error;
