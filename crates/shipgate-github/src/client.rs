@@ -292,9 +292,8 @@ impl Client {
         }
         // Errors first: with partial data GitHub still answers 200, and a half answer is not
         // trusted (fail closed).
-        let probe: serde_json::Value = serde_json::from_str(&raw.body).map_err(|e| {
-            decode_error("POST", &label, &e, &raw.body, self.config.token.as_str())
-        })?;
+        let probe: serde_json::Value = serde_json::from_str(&raw.body)
+            .map_err(|e| decode_error("POST", &label, &e, &raw.body, self.config.token.as_str()))?;
         if let Some(errors) = probe.get("errors").filter(|e| !e.is_null()) {
             let errors: Vec<GraphQlError> =
                 serde_json::from_value(errors.clone()).unwrap_or_default();
@@ -414,7 +413,11 @@ impl Client {
                         Verdict::Retry {
                             wait,
                             not_processed,
-                        } => (self.status_error(&method, label, &raw), wait, !not_processed),
+                        } => (
+                            self.status_error(&method, label, &raw),
+                            wait,
+                            !not_processed,
+                        ),
                     }
                 }
                 Err(error) => (error, None, true),
@@ -474,7 +477,9 @@ impl Client {
             builder = builder.header(CONTENT_TYPE, "application/json");
         }
         let request = builder
-            .body(octocrab::OctoBody::from(body.unwrap_or_default().to_string()))
+            .body(octocrab::OctoBody::from(
+                body.unwrap_or_default().to_string(),
+            ))
             .map_err(|e| transport(format!("cannot build the request: {e}")))?;
         self.stats.requests.fetch_add(1, Ordering::Relaxed);
         if url == self.config.graphql_url {
@@ -490,11 +495,10 @@ impl Client {
                 .map_err(|e| transport(describe(&e)))?;
             let status = response.status().as_u16();
             let headers = response.headers().clone();
-            let body = self
-                .octocrab
-                .body_to_string(response)
-                .await
-                .map_err(|e| transport(format!("reading the answer failed: {}", describe(&e))))?;
+            let body =
+                self.octocrab.body_to_string(response).await.map_err(|e| {
+                    transport(format!("reading the answer failed: {}", describe(&e)))
+                })?;
             Ok(Raw {
                 status,
                 headers,
@@ -706,7 +710,10 @@ mod tests {
             origin("https://GHE.example/api/v3/repos?page=2"),
             "https://ghe.example"
         );
-        assert_ne!(origin("https://evil.example/x"), origin("https://ghe.example"));
+        assert_ne!(
+            origin("https://evil.example/x"),
+            origin("https://ghe.example")
+        );
     }
 
     #[tokio::test]
