@@ -1,1 +1,291 @@
-//! Escaping of untrusted text (titles, branch names, logins, check names) for Markdown.
+//! Escaping of untrusted text (PR titles, branch names, logins, check names, reasons that quote
+//! them) for GitHub-flavoured Markdown, table cells included, and for plain text.
+//!
+//! What GitHub does with text decides the technique:
+//! - Markdown syntax (emphasis, links, images, code, headings, lists, tables, math) is neutralised
+//!   with backslash escapes, which CommonMark allows before any ASCII punctuation.
+//! - Raw HTML is impossible once `<`, `>` and `&` are entities; this also keeps anyone from
+//!   forging shipgate's hidden sticky-comment marker (`<!-- … -->`).
+//! - `@login` mentions and `#123` references are found by GitHub *after* Markdown rendering, in
+//!   the rendered text, so a backslash does not stop them (github/markup#1168). A zero-width space
+//!   after the `@` or `#` does — the technique Dependabot and Renovate use — and it survives the
+//!   plain-text view of e-mail replies too. The `@`/`#` themselves are written as entities.
+//! - Bare autolinks (`https://…`, `www.…`, `a@b.example`) are broken with a zero-width space, so
+//!   GitHub's autolinker no longer recognises them.
+//! - Newlines and control characters become spaces (a newline could end a table row or start a
+//!   heading); runs of white space collapse to one.
+
+/// Zero-width space: invisible, but it breaks GitHub's mention, reference and autolink patterns.
+pub const ZERO_WIDTH_SPACE: char = '\u{200B}';
+
+/// Escapes untrusted text for use anywhere inline in Markdown, including inside table cells.
+pub fn markdown(text: &str) -> String {
+    let text = plain(text);
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len() + text.len() / 4);
+    for (i, &c) in chars.iter().enumerate() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '@' => {
+                out.push_str("&#64;");
+                out.push(ZERO_WIDTH_SPACE);
+            }
+            '#' => {
+                out.push_str("&#35;");
+                out.push(ZERO_WIDTH_SPACE);
+            }
+            // Inline syntax anywhere: escapes, code, emphasis, strikethrough, links, images,
+            // table cells, math, and `)`/`.` of ordered-list markers.
+            '\\' | '`' | '*' | '_' | '~' | '[' | ']' | '(' | ')' | '!' | '|' | '$' | '{' | '}' => {
+                out.push('\\');
+                out.push(c);
+            }
+            // Block markers only matter at the start of the text: list items, setext underlines.
+            '-' | '+' | '=' if i == 0 => {
+                out.push('\\');
+                out.push(c);
+            }
+            // `1.` at the start would be an ordered list.
+            '.' if i > 0 && chars[..i].iter().all(char::is_ascii_digit) => out.push_str("\\."),
+            // `www.` starts an autolink.
+            '.' if i >= 3
+                && chars[i - 3..i]
+                    .iter()
+                    .all(|ch| ch.eq_ignore_ascii_case(&'w'))
+                && (i == 3 || !chars[i - 4].is_alphanumeric()) =>
+            {
+                out.push(ZERO_WIDTH_SPACE);
+                out.push('.');
+            }
+            // `scheme://` is an autolink.
+            ':' if chars.get(i + 1) == Some(&'/') && chars.get(i + 2) == Some(&'/') => {
+                out.push(':');
+                out.push(ZERO_WIDTH_SPACE);
+            }
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// Formats untrusted text as an inline code span that is safe inside a table cell.
+///
+/// Inside a code span nothing is Markdown and GitHub links no mentions, so only what would end
+/// the span early is handled: backticks (by a longer fence), `|` (escaped, as GFM tables
+/// require even inside code; outside a table it would show as `\|`), and line breaks. `<!` gets
+/// a zero-width space so that the raw comment body never contains a forged hidden marker.
+/// Empty text gives an empty string.
+pub fn code(text: &str) -> String {
+    let text = plain(text);
+    if text.is_empty() {
+        return String::new();
+    }
+    let body = text.replace('|', "\\|").replace("<!", "<\u{200B}!");
+    let longest_run = body.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    let fence = "`".repeat(longest_run + 1);
+    // CommonMark strips one space on each side when both are present, and a backtick next to
+    // the fence would merge with it: pad in both cases.
+    let pad = body.starts_with('`')
+        || body.ends_with('`')
+        || (body.starts_with(' ') && body.ends_with(' '));
+    if pad {
+        format!("{fence} {body} {fence}")
+    } else {
+        format!("{fence}{body}{fence}")
+    }
+}
+
+/// Text with line breaks, control characters and bidirectional overrides turned into single
+/// spaces, trimmed: safe for a one-line plain-text title or a terminal (no escape sequences).
+pub fn plain(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut pending_space = false;
+    for c in text.chars() {
+        if c.is_whitespace() || c.is_control() || is_bidi_control(c) {
+            pending_space = true;
+            continue;
+        }
+        if pending_space && !out.is_empty() {
+            out.push(' ');
+        }
+        pending_space = false;
+        out.push(c);
+    }
+    out
+}
+
+/// Unicode bidirectional embedding, override and isolate controls, which can make displayed
+/// text read differently from what it is ("Trojan Source").
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
+}
+
+/// Shortens `text` to at most `max` characters, ending with `…` when cut.
+pub fn truncate(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let mut out: String = text.chars().take(max.saturating_sub(1)).collect();
+    out.truncate(out.trim_end().len());
+    out.push('…');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const Z: char = ZERO_WIDTH_SPACE;
+
+    #[test]
+    fn markdown_escapes_hostile_strings_exactly() {
+        let cases: &[(&str, String)] = &[
+            ("plain words", "plain words".into()),
+            (
+                "<img src=x onerror=alert(1)>",
+                r"&lt;img src=x onerror=alert\(1\)&gt;".into(),
+            ),
+            (
+                "[click](https://evil)",
+                format!(r"\[click\]\(https:{Z}//evil\)"),
+            ),
+            (
+                "![x](https://evil/i.png)",
+                format!(r"\!\[x\]\(https:{Z}//evil/i.png\)"),
+            ),
+            ("@org/team", format!("&#64;{Z}org/team")),
+            ("thanks @alice!", format!(r"thanks &#64;{Z}alice\!")),
+            (
+                "fixes #12 and o/r#3",
+                format!("fixes &#35;{Z}12 and o/r&#35;{Z}3"),
+            ),
+            ("a|b", r"a\|b".into()),
+            ("`", r"\`".into()),
+            ("\n# heading", format!("&#35;{Z} heading")),
+            ("<!-- shipgate -->", r"&lt;\!-- shipgate --&gt;".into()),
+            ("*bold* _it_ ~~s~~", r"\*bold\* \_it\_ \~\~s\~\~".into()),
+            ("> quote", "&gt; quote".into()),
+            ("- item", r"\- item".into()),
+            ("+ item", r"\+ item".into()),
+            ("1. item", r"1\. item".into()),
+            ("2) item", r"2\) item".into()),
+            ("=====", r"\=====".into()),
+            (
+                "v1.4.0 staging/v1.4.0 a-b",
+                "v1.4.0 staging/v1.4.0 a-b".into(),
+            ),
+            ("see www.evil.com", format!("see www{Z}.evil.com")),
+            ("WWW.EVIL.COM", format!("WWW{Z}.EVIL.COM")),
+            ("awww.x", "awww.x".into()),
+            ("mail me@evil.com", format!("mail me&#64;{Z}evil.com")),
+            ("$x^2$", r"\$x^2\$".into()),
+            ("a\\b", r"a\\b".into()),
+            ("&amp; &lt;", "&amp;amp; &amp;lt;".into()),
+            ("line1\r\nline2\tend", "line1 line2 end".into()),
+            ("a\u{1b}[31mred", r"a \[31mred".into()),
+            ("  spaced   out  ", "spaced out".into()),
+            ("abc\u{202E}cba", "abc cba".into()),
+            ("Café 🚀 日本語 👩‍💻", "Café 🚀 日本語 👩‍💻".into()),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(&markdown(input), expected, "input {input:?}");
+        }
+    }
+
+    #[test]
+    fn markdown_never_lets_structure_through() {
+        let hostile = [
+            "<script>alert(1)</script>",
+            "<!-- shipgate -->",
+            "<!--shipgate:sticky-->",
+            "x\n\n| a | b |\n|---|---|",
+            "@dependabot merge",
+            "https://evil.example/path?q=1",
+            "[a]: https://evil",
+            "<https://evil>",
+            "``code``",
+        ];
+        for input in hostile {
+            let out = markdown(input);
+            assert!(!out.contains('<') && !out.contains('>'), "{out}");
+            assert!(!out.contains('\n'), "{out}");
+            assert!(!out.contains("://"), "{out}");
+            assert!(!out.contains('@'), "{out}");
+            assert!(!out.contains("]("), "{out}");
+            // Every `|` and backtick is escaped.
+            for (i, c) in out.char_indices() {
+                if c == '|' || c == '`' {
+                    assert_eq!(&out[i - 1..i], "\\", "{out}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn code_spans_hold_anything() {
+        let cases: &[(&str, String)] = &[
+            ("staging/v1.4.0", "`staging/v1.4.0`".into()),
+            ("a`b", "``a`b``".into()),
+            ("`x`", "`` `x` ``".into()),
+            ("a``b`", "``` a``b` ```".into()),
+            ("a|b", r"`a\|b`".into()),
+            ("two\nlines", "`two lines`".into()),
+            ("<!-- shipgate -->", format!("`<{Z}!-- shipgate -->`")),
+            ("@alice", "`@alice`".into()),
+            ("", String::new()),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(&code(input), expected, "input {input:?}");
+        }
+    }
+
+    #[test]
+    fn plain_folds_control_characters() {
+        assert_eq!(plain("a\nb\r\nc\td\u{7}e"), "a b c d e");
+        assert_eq!(plain("\u{1b}]8;;https://x\u{7}"), "]8;;https://x");
+        assert_eq!(plain(" \n "), "");
+        assert_eq!(plain("Café 👩‍💻"), "Café 👩‍💻");
+    }
+
+    #[test]
+    fn truncate_counts_characters() {
+        assert_eq!(truncate("short", 10), "short");
+        assert_eq!(truncate("exactly10!", 10), "exactly10!");
+        assert_eq!(truncate("abcdefghijk", 10), "abcdefghi…");
+        assert_eq!(truncate("ab de fghij", 4), "ab…");
+        assert_eq!(truncate("ééééé", 3), "éé…");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn markdown_output_is_one_inert_line(input in "\\PC*|[<>@#|`\\n\\[\\]()!*_a-z:/. -]*") {
+            let out = markdown(&input);
+            proptest::prop_assert!(!out.contains(['\n', '\r', '<', '>']));
+            proptest::prop_assert!(!out.contains('@'));
+            proptest::prop_assert!(!out.contains("://"));
+            let bytes = out.as_bytes();
+            for (i, b) in bytes.iter().enumerate() {
+                if *b == b'|' || *b == b'`' || *b == b'[' {
+                    // Preceded by an odd number of backslashes: escaped.
+                    let run = bytes[..i].iter().rev().take_while(|c| **c == b'\\').count();
+                    proptest::prop_assert!(run % 2 == 1, "unescaped {} in {:?}", *b as char, out);
+                }
+            }
+        }
+
+        #[test]
+        fn code_output_is_one_line_without_raw_pipes(input in "\\PC*|[`|<!\\n a-]*") {
+            let out = code(&input);
+            proptest::prop_assert!(!out.contains('\n'));
+            proptest::prop_assert!(!out.contains("<!"));
+            let bytes = out.as_bytes();
+            for (i, b) in bytes.iter().enumerate() {
+                if *b == b'|' {
+                    proptest::prop_assert!(i > 0 && bytes[i - 1] == b'\\', "{:?}", out);
+                }
+            }
+        }
+    }
+}
