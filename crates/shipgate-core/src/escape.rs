@@ -20,7 +20,36 @@ pub const ZERO_WIDTH_SPACE: char = '\u{200B}';
 
 /// Escapes untrusted text for use anywhere inline in Markdown, including inside table cells.
 pub fn markdown(text: &str) -> String {
+    escape_inline(&plain(text), true)
+}
+
+/// Escapes text in which `` `backtick-quoted` `` parts become code spans and the rest is escaped
+/// as by [`markdown`] — for reasons and hints written by shipgate that quote untrusted names.
+///
+/// Each part is escaped by its own rule, so a backtick inside a quoted name can only move the
+/// boundary between code and text, never let Markdown through. An unpaired last backtick is
+/// shown as text.
+pub fn markdown_with_code(text: &str) -> String {
     let text = plain(text);
+    let parts: Vec<&str> = text.split('`').collect();
+    let paired = parts.len() % 2 == 1;
+    let mut out = String::with_capacity(text.len() + 16);
+    for (i, part) in parts.iter().enumerate() {
+        let is_code = i % 2 == 1;
+        if is_code && (paired || i + 1 < parts.len()) {
+            out.push_str(&code(part));
+        } else if is_code {
+            out.push_str("\\`");
+            out.push_str(&escape_inline(part, false));
+        } else {
+            out.push_str(&escape_inline(part, i == 0));
+        }
+    }
+    out
+}
+
+/// Escapes one-line text; `at_start` says whether it begins a line (where block markers count).
+fn escape_inline(text: &str, at_start: bool) -> String {
     let chars: Vec<char> = text.chars().collect();
     let mut out = String::with_capacity(text.len() + text.len() / 4);
     for (i, &c) in chars.iter().enumerate() {
@@ -43,12 +72,14 @@ pub fn markdown(text: &str) -> String {
                 out.push(c);
             }
             // Block markers only matter at the start of the text: list items, setext underlines.
-            '-' | '+' | '=' if i == 0 => {
+            '-' | '+' | '=' if at_start && i == 0 => {
                 out.push('\\');
                 out.push(c);
             }
             // `1.` at the start would be an ordered list.
-            '.' if i > 0 && chars[..i].iter().all(char::is_ascii_digit) => out.push_str("\\."),
+            '.' if at_start && i > 0 && chars[..i].iter().all(char::is_ascii_digit) => {
+                out.push_str("\\.")
+            }
             // `www.` starts an autolink.
             '.' if i >= 3
                 && chars[i - 3..i]
@@ -238,6 +269,33 @@ mod tests {
         ];
         for (input, expected) in cases {
             assert_eq!(&code(input), expected, "input {input:?}");
+        }
+    }
+
+    #[test]
+    fn markdown_with_code_quotes_backticked_parts() {
+        let cases: &[(&str, String)] = &[
+            (
+                "the pull request targets `dev`, not the production branch `main`",
+                "the pull request targets `dev`, not the production branch `main`".into(),
+            ),
+            (
+                "run `git tag -a v1.4.0 -m \"v1.4.0\" && git push origin v1.4.0`",
+                "run `git tag -a v1.4.0 -m \"v1.4.0\" && git push origin v1.4.0`".into(),
+            ),
+            // A hostile name inside the quotes: the backtick moves the code boundary, the rest
+            // of the text is still escaped.
+            (
+                "targets `x` @evil [a](https://e) `y`, not `main`",
+                format!(r"targets `x` &#64;{Z}evil \[a\]\(https:{Z}//e\) `y`, not `main`"),
+            ),
+            ("odd ` tick", r"odd \` tick".into()),
+            ("`a|b` and c|d", r"`a\|b` and c\|d".into()),
+            ("- `x`", r"\- `x`".into()),
+            ("`x` - y", "`x` - y".into()),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(&markdown_with_code(input), expected, "input {input:?}");
         }
     }
 
