@@ -37,6 +37,11 @@ pub fn markdown_with_code(text: &str) -> String {
     for (i, part) in parts.iter().enumerate() {
         let is_code = i % 2 == 1;
         if is_code && (paired || i + 1 < parts.len()) {
+            // Two code spans with nothing between would merge their fences into one longer
+            // backtick run, and the spans would then pair up differently: keep them apart.
+            if out.ends_with('`') {
+                out.push(ZERO_WIDTH_SPACE);
+            }
             out.push_str(&code(part));
         } else if is_code {
             out.push_str("\\`");
@@ -106,14 +111,18 @@ fn escape_inline(text: &str, at_start: bool) -> String {
 /// Inside a code span nothing is Markdown and GitHub links no mentions, so only what would end
 /// the span early is handled: backticks (by a longer fence), `|` (escaped, as GFM tables
 /// require even inside code; outside a table it would show as `\|`), and line breaks. `<!` gets
-/// a zero-width space so that the raw comment body never contains a forged hidden marker.
+/// a zero-width space so that the raw comment body never contains a forged hidden marker, and
+/// so does `@`, for the plain-text views (e-mail) that find mentions even in code.
 /// Empty text gives an empty string.
 pub fn code(text: &str) -> String {
     let text = plain(text);
     if text.is_empty() {
         return String::new();
     }
-    let body = text.replace('|', "\\|").replace("<!", "<\u{200B}!");
+    let body = text
+        .replace('|', "\\|")
+        .replace("<!", "<\u{200B}!")
+        .replace('@', "@\u{200B}");
     let longest_run = body.split(|c| c != '`').map(str::len).max().unwrap_or(0);
     let fence = "`".repeat(longest_run + 1);
     // CommonMark strips one space on each side when both are present, and a backtick next to
@@ -264,7 +273,7 @@ mod tests {
             ("a|b", r"`a\|b`".into()),
             ("two\nlines", "`two lines`".into()),
             ("<!-- shipgate -->", format!("`<{Z}!-- shipgate -->`")),
-            ("@alice", "`@alice`".into()),
+            ("@alice", format!("`@{Z}alice`")),
             ("", String::new()),
         ];
         for (input, expected) in cases {
@@ -293,6 +302,9 @@ mod tests {
             ("`a|b` and c|d", r"`a\|b` and c\|d".into()),
             ("- `x`", r"\- `x`".into()),
             ("`x` - y", "`x` - y".into()),
+            // Adjacent quotes stay two separate code spans.
+            ("`a``x` <b>", format!("`a`{Z}`x` &lt;b&gt;")),
+            ("`a``x`<b>`", format!(r"`a`{Z}`x`&lt;b&gt;\`")),
         ];
         for (input, expected) in cases {
             assert_eq!(&markdown_with_code(input), expected, "input {input:?}");
