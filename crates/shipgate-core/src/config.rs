@@ -1097,4 +1097,47 @@ checklist: { enabled: true, items: ["Database backup taken", "Rollback plan read
             assert_eq!(policy, Policy::default(), "half-applied for {input}");
         }
     }
+
+    #[test]
+    fn the_errors_shown_in_the_docs_are_the_real_ones() {
+        let docs = include_str!("../../../docs/config.md");
+        let file = Some(Path::new(".github/shipgate.yml"));
+        let mut shown = vec![
+            parse("approvals:\n  enabled: true\n  requird: 3\n", file),
+            parse("soak:\n  duration: 24\n", file),
+            parse("approvals:\n  required: 0\n", file),
+            parse("checks:\n  required:\n    - build\n    - 'e2e-[ab'\n", file),
+            parse("approvals:\n  paths:\n    - paths: [db/**]\n", file),
+            load(&fixture("non-utf8.yml")).map_err(|err| match err {
+                Error::Config {
+                    key, line, message, ..
+                } => Error::Config {
+                    path: Some(".github/shipgate.yml".into()),
+                    key,
+                    line,
+                    message,
+                },
+                other => other,
+            }),
+        ];
+        for (input, value) in [("required-approvals", "zero"), ("soak", "1 day")] {
+            let mut overrides = Overrides::default();
+            match input {
+                "soak" => overrides.soak = Some(value.into()),
+                _ => overrides.required_approvals = Some(value.into()),
+            }
+            shown.push(
+                overrides
+                    .apply(&mut Policy::default())
+                    .map(|()| Policy::default()),
+            );
+        }
+        for result in shown {
+            let message = result.unwrap_err().to_string();
+            assert!(
+                docs.contains(&format!("\n{message}\n")),
+                "docs/config.md does not show: {message}"
+            );
+        }
+    }
 }
