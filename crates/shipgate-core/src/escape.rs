@@ -358,4 +358,186 @@ mod tests {
             }
         }
     }
+
+    /// Checks escaped output with a real CommonMark parser (GFM tables, strikethrough, task
+    /// lists, footnotes and math on): structure stays as written and the text reads back as
+    /// the input, apart from the zero-width spaces.
+    mod parsed {
+        use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
+
+        use super::super::*;
+
+        fn options() -> Options {
+            Options::ENABLE_TABLES
+                | Options::ENABLE_STRIKETHROUGH
+                | Options::ENABLE_TASKLISTS
+                | Options::ENABLE_FOOTNOTES
+                | Options::ENABLE_MATH
+                | Options::ENABLE_GFM
+        }
+
+        /// The events of `cell` rendered as the first cell of a two-column table row, or an
+        /// error naming what broke the structure.
+        fn cell_events(cell: &str) -> Result<Vec<Event<'static>>, String> {
+            let doc = format!("| a | b |\n| --- | --- |\n| {cell} | end |\n");
+            let events: Vec<Event<'static>> = Parser::new_ext(&doc, options())
+                .map(Event::into_static)
+                .collect();
+            let mut cells: Vec<Vec<Event<'static>>> = Vec::new();
+            let mut in_body = false;
+            for event in events {
+                match event {
+                    Event::Start(Tag::TableHead) => in_body = false,
+                    Event::End(TagEnd::TableHead) => in_body = true,
+                    Event::Start(Tag::TableCell) if in_body => cells.push(Vec::new()),
+                    Event::End(TagEnd::TableCell) => {}
+                    Event::Start(Tag::Table(_) | Tag::TableRow)
+                    | Event::End(TagEnd::Table | TagEnd::TableRow) => {}
+                    other if in_body => match cells.last_mut() {
+                        Some(cell) => cell.push(other),
+                        None => return Err(format!("{other:?} outside a cell")),
+                    },
+                    _ => {}
+                }
+            }
+            if cells.len() != 2 {
+                return Err(format!("{} cells instead of 2: {cells:?}", cells.len()));
+            }
+            if cells[1] != [Event::Text("end".into())] {
+                return Err(format!("second cell changed: {:?}", cells[1]));
+            }
+            Ok(cells.swap_remove(0))
+        }
+
+        /// The text of events that may only be text (and, when `code` is true, code spans).
+        fn only_text(events: &[Event<'_>], code: bool) -> Result<String, String> {
+            let mut text = String::new();
+            for event in events {
+                match event {
+                    Event::Text(t) => text.push_str(t),
+                    Event::Code(t) if code => text.push_str(t),
+                    other => return Err(format!("unexpected {other:?}")),
+                }
+            }
+            Ok(text)
+        }
+
+        fn without_zws(text: &str) -> String {
+            text.replace(ZERO_WIDTH_SPACE, "")
+        }
+
+        #[test]
+        fn hostile_cells_stay_one_text_cell() {
+            for input in [
+                "<img src=x onerror=alert(1)>",
+                "[click](https://evil)",
+                "![i](https://evil/i.png)",
+                "@org/team",
+                "a|b",
+                "`",
+                "\n# heading",
+                "<!-- shipgate -->",
+                "*a* **b** _c_ ~~d~~ $e$ [^f] [ ] \\",
+                "[x]: https://evil",
+                "<https://evil>",
+                "- [x] done",
+                "1. one",
+                "&amp; &#64; &lt;",
+                "Café 🚀 👩‍💻",
+            ] {
+                let events =
+                    cell_events(&markdown(input)).unwrap_or_else(|e| panic!("{input:?}: {e}"));
+                let text = only_text(&events, false).unwrap_or_else(|e| panic!("{input:?}: {e}"));
+                assert_eq!(without_zws(&text), plain(input), "{input:?}");
+            }
+        }
+
+        #[test]
+        fn code_cells_stay_one_code_span() {
+            for input in [
+                "a|b",
+                "x`y",
+                "``",
+                "` a `",
+                "<!-- shipgate -->",
+                "@bob",
+                "a\\b",
+            ] {
+                let events = cell_events(&code(input)).unwrap_or_else(|e| panic!("{input:?}: {e}"));
+                assert!(
+                    matches!(events.as_slice(), [Event::Code(_)]),
+                    "{input:?}: {events:?}"
+                );
+                let Event::Code(content) = &events[0] else {
+                    unreachable!()
+                };
+                assert_eq!(without_zws(content), plain(input), "{input:?}");
+            }
+        }
+
+        #[test]
+        fn the_checks_catch_unescaped_text() {
+            // Without escaping, each of these breaks the cell or adds structure.
+            for raw in [
+                "a|b",
+                "<b>x</b>",
+                "[l](https://e)",
+                "*em*",
+                "`c`",
+                "$m$",
+                "~~s~~",
+            ] {
+                let broken = cell_events(raw).and_then(|events| only_text(&events, false));
+                assert!(broken.is_err(), "{raw:?} was not caught: {broken:?}");
+            }
+            assert!(cell_events("x\n| y").is_err());
+        }
+
+        proptest::proptest! {
+            #[test]
+            fn any_text_reads_back_from_a_table_cell(
+                input in "\\PC{0,40}|[-<>!@#|`*_~()\\[\\]\\\\$&;:/.w 0-9a-z\n]{0,40}"
+            ) {
+                let events = cell_events(&markdown(&input)).map_err(proptest::test_runner::TestCaseError::fail)?;
+                let text = only_text(&events, false).map_err(proptest::test_runner::TestCaseError::fail)?;
+                proptest::prop_assert_eq!(without_zws(&text), plain(&input));
+            }
+
+            #[test]
+            fn any_text_reads_back_as_a_paragraph(
+                input in "\\PC{0,40}|[-+=<>!@#|`*_~()\\[\\]\\\\$&;:/.w 0-9a-z\n]{0,40}"
+            ) {
+                let escaped = markdown(&input);
+                let mut text = String::new();
+                for event in Parser::new_ext(&escaped, options()) {
+                    match event {
+                        Event::Start(Tag::Paragraph) | Event::End(TagEnd::Paragraph) => {}
+                        Event::Text(t) => text.push_str(&t),
+                        other => proptest::prop_assert!(false, "{:?} in {:?}", other, escaped),
+                    }
+                }
+                proptest::prop_assert_eq!(without_zws(&text), plain(&input));
+            }
+
+            #[test]
+            fn any_quoted_text_keeps_the_cell(
+                input in "[-<>!@#|`*_~()\\[\\]\\\\$&;:/.w a-z\n]{0,40}"
+            ) {
+                let events = cell_events(&markdown_with_code(&input)).map_err(proptest::test_runner::TestCaseError::fail)?;
+                only_text(&events, true).map_err(proptest::test_runner::TestCaseError::fail)?;
+            }
+
+            #[test]
+            fn any_code_reads_back_from_a_table_cell(input in "\\PC{1,30}|[`|<!@ a\\\\]{1,30}") {
+                proptest::prop_assume!(!plain(&input).is_empty());
+                let events = cell_events(&code(&input)).map_err(proptest::test_runner::TestCaseError::fail)?;
+                match events.as_slice() {
+                    [Event::Code(content)] => {
+                        proptest::prop_assert_eq!(without_zws(content), plain(&input));
+                    }
+                    other => proptest::prop_assert!(false, "{:?}", other),
+                }
+            }
+        }
+    }
 }

@@ -459,6 +459,44 @@ mod tests {
     }
 
     #[test]
+    fn rendered_markdown_parses_to_the_intended_structure() {
+        use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
+        let options = Options::ENABLE_TABLES
+            | Options::ENABLE_STRIKETHROUGH
+            | Options::ENABLE_TASKLISTS
+            | Options::ENABLE_MATH
+            | Options::ENABLE_GFM;
+        for (doc, headings, rows) in [
+            (markdown(&hostile()), 1, 3),
+            (markdown(&every_state()), 1, 7),
+            (markdown_report(&[hostile(), soaking()]), 3, 3 + 3 + 6),
+        ] {
+            let mut cells = 0;
+            let (mut seen_headings, mut seen_rows) = (0, 0);
+            for event in Parser::new_ext(&doc, options) {
+                match event {
+                    Event::Html(_) | Event::InlineHtml(_) => panic!("HTML in\n{doc}"),
+                    Event::Start(Tag::Link { .. } | Tag::Image { .. }) => panic!("link in\n{doc}"),
+                    Event::Start(Tag::List(_) | Tag::BlockQuote(_) | Tag::CodeBlock(_)) => {
+                        panic!("block structure in\n{doc}")
+                    }
+                    Event::InlineMath(_) | Event::DisplayMath(_) => panic!("math in\n{doc}"),
+                    Event::Start(Tag::Heading { .. }) => seen_headings += 1,
+                    Event::Start(Tag::TableHead | Tag::TableRow) => cells = 0,
+                    Event::Start(Tag::TableCell) => cells += 1,
+                    Event::End(TagEnd::TableHead | TagEnd::TableRow) => {
+                        seen_rows += 1;
+                        assert_eq!(cells, 4, "a row with {cells} cells in\n{doc}");
+                    }
+                    _ => {}
+                }
+            }
+            assert_eq!(seen_headings, headings, "{doc}");
+            assert_eq!(seen_rows, rows, "{doc}");
+        }
+    }
+
+    #[test]
     fn colour_only_when_asked() {
         assert!(!text(&every_state(), false).contains('\u{1b}'));
         let coloured = text(&every_state(), true);
