@@ -719,6 +719,14 @@ checklist: { enabled: true, items: ["Database backup taken", "Rollback plan read
     }
 
     #[test]
+    fn windows_line_endings_and_a_byte_order_mark_are_read() {
+        let policy = parse("\u{FEFF}soak:\r\n  duration: 90m\r\n", None).unwrap();
+        assert_eq!(policy.soak.duration, Duration::from_mins(90));
+        let (key, line, _) = fails("\u{FEFF}soak:\r\n  duration: 90m\r\n  nope: 1\r\n");
+        assert_eq!((key.as_deref(), line), (Some("soak.nope"), Some(3)));
+    }
+
+    #[test]
     fn names_are_trimmed() {
         let policy = parse("production-branch: '  trunk '\n", None).unwrap();
         assert_eq!(policy.production_branch, "trunk");
