@@ -6,10 +6,11 @@
 //!   with backslash escapes, which CommonMark allows before any ASCII punctuation.
 //! - Raw HTML is impossible once `<`, `>` and `&` are entities; this also keeps anyone from
 //!   forging shipgate's hidden sticky-comment marker (`<!-- … -->`).
-//! - `@login` mentions and `#123` references are found by GitHub *after* Markdown rendering, in
-//!   the rendered text, so a backslash does not stop them (github/markup#1168). A zero-width space
-//!   after the `@` or `#` does — the technique Dependabot and Renovate use — and it survives the
-//!   plain-text view of e-mail replies too. The `@`/`#` themselves are written as entities.
+//! - `@login` mentions and `#123` / `GH-123` references are found by GitHub *after* Markdown
+//!   rendering, in the rendered text, so a backslash does not stop them (github/markup#1168). A
+//!   zero-width space after the `@` or `#` (before the `-` of `GH-`) does — the technique
+//!   Dependabot and Renovate use — and it survives the plain-text view of e-mail replies too.
+//!   The `@`/`#` themselves are written as entities.
 //! - Bare autolinks (`https://…`, `www.…`, `a@b.example`) are broken with a zero-width space, so
 //!   GitHub's autolinker no longer recognises them.
 //! - Newlines and control characters become spaces (a newline could end a table row or start a
@@ -94,6 +95,18 @@ fn escape_inline(text: &str, at_start: bool) -> String {
             {
                 out.push(ZERO_WIDTH_SPACE);
                 out.push('.');
+            }
+            // `GH-123` is another way to reference an issue, which notifies its thread.
+            '-' if i >= 2
+                && chars[i - 2..i]
+                    .iter()
+                    .collect::<String>()
+                    .eq_ignore_ascii_case("gh")
+                && (i == 2 || !chars[i - 3].is_alphanumeric())
+                && chars.get(i + 1).is_some_and(char::is_ascii_digit) =>
+            {
+                out.push(ZERO_WIDTH_SPACE);
+                out.push('-');
             }
             // `scheme://` is an autolink.
             ':' if chars.get(i + 1) == Some(&'/') && chars.get(i + 2) == Some(&'/') => {
@@ -201,6 +214,8 @@ mod tests {
                 "fixes #12 and o/r#3",
                 format!("fixes &#35;{Z}12 and o/r&#35;{Z}3"),
             ),
+            ("see GH-12, gh-3", format!("see GH{Z}-12, gh{Z}-3")),
+            ("GH-1 BUGH-2 GH-x", format!("GH{Z}-1 BUGH-2 GH-x")),
             ("a|b", r"a\|b".into()),
             ("`", r"\`".into()),
             ("\n# heading", format!("&#35;{Z} heading")),
