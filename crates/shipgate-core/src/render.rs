@@ -5,8 +5,9 @@
 //! Every string that comes from users — PR titles, branch names, and the reasons and hints
 //! that quote logins, tags or check names — is escaped by [`crate::escape`] for the target
 //! format. Reasons and hints may quote names in backticks; in Markdown those parts become code
-//! spans. A gate's `ready_at` is appended by the renderer (absolute in UTC and relative to the
-//! evaluation), so gates need not write times into their reasons.
+//! spans. A pending gate's `ready_at` is shown by the renderer, absolute in UTC and relative to
+//! the evaluation: after the time when the reason already names it, appended otherwise (see
+//! [`reason_with_ready`]).
 //!
 //! Times are shown to the minute. A ready time is rounded *up* to the next whole minute, so a
 //! reader who comes back at the time shown finds the gate ready.
@@ -102,6 +103,35 @@ pub fn ready_phrase(ready_at: DateTime<Utc>, now: DateTime<Utc>) -> String {
         utc(ready_minute(ready_at)),
         relative(ready_at, now)
     )
+}
+
+/// A gate's reason with its ready time, plain text (not escaped).
+///
+/// When the reason already names the ready time (`…; ready at 2026-11-28 14:05 UTC`), only the
+/// relative part is added after it; otherwise `ready 2026-11-28 14:05 UTC (in 3 h 12 m)` is
+/// appended. Only a pending gate's ready time is shown.
+pub fn reason_with_ready(gate: &GateResult, now: DateTime<Utc>) -> String {
+    let ready_at = match (gate.ready_at, gate.state) {
+        (Some(ready_at), GateState::Pending) => ready_at,
+        _ => return gate.reason.clone(),
+    };
+    for shown in [utc(ready_at), utc(ready_minute(ready_at))] {
+        if let Some(at) = gate.reason.find(&shown) {
+            let end = at + shown.len();
+            return format!(
+                "{} ({}){}",
+                &gate.reason[..end],
+                relative(ready_at, now),
+                &gate.reason[end..]
+            );
+        }
+    }
+    let phrase = ready_phrase(ready_at, now);
+    if gate.reason.trim().is_empty() {
+        phrase
+    } else {
+        format!("{}; {phrase}", gate.reason)
+    }
 }
 
 /// The one-line title of a verdict, plain text of at most [`TITLE_MAX_CHARS`] characters:
@@ -381,13 +411,13 @@ mod tests {
     fn the_soaks_ready_time_is_shown_in_utc_and_relative() {
         let out = markdown(&soaking());
         assert!(
-            out.contains("ready 2026-11-28 14:05 UTC (in 3 h 12 m)"),
+            out.contains(r"ready 2026-11-28 14:05 UTC \(in 3 h 12 m\)"),
             "{out}"
         );
         let out = markdown(&soak_only());
         // 14:05:30 rounds up to 14:06; 3 h 12 m 30 s rounds up to 3 h 13 m.
         assert!(
-            out.contains("ready 2026-11-28 14:06 UTC (in 3 h 13 m)"),
+            out.contains(r"ready 2026-11-28 14:06 UTC \(in 3 h 13 m\)"),
             "{out}"
         );
         assert!(
@@ -395,6 +425,37 @@ mod tests {
             "{out}"
         );
         assert!(text(&soak_only(), false).contains("ready 2026-11-28 14:06 UTC (in 3 h 13 m)"));
+    }
+
+    #[test]
+    fn a_ready_time_already_in_the_reason_gets_only_the_relative_part() {
+        let now = at(10, 53, 0);
+        let gate = GateResult::pending(
+            GateId::Soak,
+            "soaking in `staging` for 20 h 48 m of 24h; ready at 2026-11-28 14:05 UTC",
+        )
+        .with_ready_at(at(14, 5, 0));
+        assert_eq!(
+            reason_with_ready(&gate, now),
+            "soaking in `staging` for 20 h 48 m of 24h; ready at 2026-11-28 14:05 UTC (in 3 h 12 m)"
+        );
+        // The time may sit mid-sentence, truncated to the minute by the gate.
+        let gate = GateResult::pending(GateId::Soak, "ready at 2026-11-28 14:05 UTC, if healthy")
+            .with_ready_at(at(14, 5, 30));
+        assert_eq!(
+            reason_with_ready(&gate, now),
+            "ready at 2026-11-28 14:05 UTC (in 3 h 13 m), if healthy"
+        );
+        let gate = GateResult::pending(GateId::Soak, "").with_ready_at(at(14, 5, 0));
+        assert_eq!(
+            reason_with_ready(&gate, now),
+            "ready 2026-11-28 14:05 UTC (in 3 h 12 m)"
+        );
+        // Not pending: no ready time shown.
+        let mut gate = GateResult::pass(GateId::Soak, "soaked 24 h").with_ready_at(at(14, 5, 0));
+        assert_eq!(reason_with_ready(&gate, now), "soaked 24 h");
+        gate.state = GateState::Fail;
+        assert_eq!(reason_with_ready(&gate, now), "soaked 24 h");
     }
 
     #[test]

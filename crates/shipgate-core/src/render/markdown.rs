@@ -4,11 +4,10 @@
 use std::fmt::Write as _;
 
 use super::{
-    gate_symbol, ready_minute, ready_phrase, relative, short_sha, summary, utc, verdict_symbol,
-    verdict_word, worst, TITLE_MAX_CHARS,
+    gate_symbol, ready_minute, reason_with_ready, relative, short_sha, summary, utc,
+    verdict_symbol, verdict_word, worst, TITLE_MAX_CHARS,
 };
 use crate::escape;
-use crate::gates::GateState;
 use crate::verdict::Verdict;
 
 /// Renders one verdict: a heading with the verdict, PR and version, a line about the
@@ -137,16 +136,7 @@ fn write_verdict(out: &mut String, verdict: &Verdict, heading: &str) {
     out.push_str("| Status | Gate | Reason | To unblock |\n");
     out.push_str("| --- | --- | --- | --- |\n");
     for gate in &verdict.gates {
-        let mut reason = escape::markdown_with_code(&gate.reason);
-        if let (Some(ready_at), GateState::Pending) = (gate.ready_at, gate.state) {
-            // Written by shipgate from two times: nothing in it needs escaping.
-            let phrase = ready_phrase(ready_at, verdict.evaluated_at);
-            if reason.is_empty() {
-                reason = phrase;
-            } else {
-                reason = format!("{reason} · {phrase}");
-            }
-        }
+        let reason = escape::markdown_with_code(&reason_with_ready(gate, verdict.evaluated_at));
         let unblock = gate
             .unblock
             .as_deref()

@@ -4,7 +4,7 @@
 
 use std::fmt::Write as _;
 
-use super::{ready_minute, ready_phrase, relative, short_sha, utc};
+use super::{ready_minute, reason_with_ready, relative, short_sha, utc};
 use crate::escape::plain;
 use crate::gates::GateState;
 use crate::verdict::{Verdict, VerdictState};
@@ -88,15 +88,7 @@ pub fn text(verdict: &Verdict, color: bool) -> String {
     for gate in &verdict.gates {
         // Pad before colouring: escape codes have no width on screen.
         let state = format!("{:<7}", gate.state.name());
-        let mut reason = plain(&gate.reason);
-        if let (Some(ready_at), GateState::Pending) = (gate.ready_at, gate.state) {
-            let phrase = ready_phrase(ready_at, verdict.evaluated_at);
-            reason = if reason.is_empty() {
-                phrase
-            } else {
-                format!("{reason}; {phrase}")
-            };
-        }
+        let reason = plain(&reason_with_ready(gate, verdict.evaluated_at));
         let _ = writeln!(
             out,
             "  {}  {:<gate_width$}  {reason}",
