@@ -60,17 +60,19 @@ sha256_of() {
   elif command -v shasum >/dev/null 2>&1; then
     out=$(shasum -a 256 -b "$1") || return 1
   else
-    fail "neither sha256sum nor shasum is available to verify the download"
+    return 1
   fi
   out=${out%% *}
   printf '%s' "${out,,}"
 }
 
-# Prints the expected SHA-256 of FILE from the manifest (sha256sum format: `<hex>  <name>` or
+# Sets $expected to the SHA-256 of FILE from the manifest, or to nothing when it has no line
+# (runs in this shell, not a subshell, so that `fail` stops the install) (sha256sum format: `<hex>  <name>` or
 # `<hex> *<name>`; `#` comments and blank lines allowed). Malformed lines are an error naming the
 # line, because a manifest we cannot read must never be taken as "no entry".
 manifest_lookup() {
   local manifest=$1 file=$2 line number=0 hash name found=""
+  expected=""
   [[ -f $manifest ]] || fail "checksum manifest not found: $manifest"
   while IFS= read -r line || [[ -n $line ]]; do
     number=$((number + 1))
@@ -89,7 +91,7 @@ manifest_lookup() {
       found=$hash
     fi
   done <"$manifest"
-  printf '%s' "$found"
+  expected=$found
 }
 
 # The release target for this runner, or nothing when no prebuilt binary exists for it.
@@ -123,7 +125,7 @@ source_version() {
 # leaves the actual checksum in $actual_sha.
 actual_sha=""
 matches() {
-  actual_sha=$(sha256_of "$1") || fail "cannot compute the SHA-256 of $1"
+  actual_sha=$(sha256_of "$1") || fail "cannot compute the SHA-256 of $1 (needs sha256sum or shasum)"
   [[ $actual_sha == "$2" ]]
 }
 
@@ -200,7 +202,7 @@ ext=tar.gz
 if [[ $ref =~ ^v(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)(-[0-9A-Za-z.-]+)?$ ]]; then
   version=$ref
   archive="shipgate-$version-$target.$ext"
-  expected=$(manifest_lookup "$manifest" "$archive")
+  manifest_lookup "$manifest" "$archive"
   # A release tag must carry its own checksums (the release workflow commits them into the
   # tagged commit): a missing line means this ref was not produced by a release.
   [[ -n $expected ]] ||
@@ -213,7 +215,7 @@ else
   fi
   version="v$cargo_version"
   archive="shipgate-$version-$target.$ext"
-  expected=$(manifest_lookup "$manifest" "$archive")
+  manifest_lookup "$manifest" "$archive"
   if [[ -z $expected ]]; then
     build_from_source "ref '${ref:-none}' is not a release tag and $version is not in the checksum manifest"
     exit 0
