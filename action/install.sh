@@ -154,15 +154,26 @@ extract() {
   esac
 }
 
+# A path as the runner reads it: on Windows (Git Bash) `C:/...`, which both bash and the
+# runner's PATH handling accept; elsewhere unchanged.
+native_path() {
+  if command -v cygpath >/dev/null 2>&1; then cygpath -m "$1"; else printf '%s' "$1"; fi
+}
+
+# A runner-given path in the form bash tools expect (`/c/...` under Git Bash on Windows).
+unix_path() {
+  if [[ -n $1 ]] && command -v cygpath >/dev/null 2>&1; then cygpath -u "$1"; else printf '%s' "$1"; fi
+}
+
 # Publishes the installed binary to the following steps.
 publish() {
   local bin=$1
   "$bin" --version >/dev/null || fail "the installed shipgate binary does not run: $bin"
   if [[ -n ${GITHUB_OUTPUT:-} ]]; then
-    printf 'path=%s\n' "$bin" >>"$GITHUB_OUTPUT"
+    printf 'path=%s\n' "$(native_path "$bin")" >>"$GITHUB_OUTPUT"
   fi
   if [[ -n ${GITHUB_PATH:-} ]]; then
-    printf '%s\n' "$(dirname "$bin")" >>"$GITHUB_PATH"
+    printf '%s\n' "$(native_path "$(dirname "$bin")")" >>"$GITHUB_PATH"
   fi
   echo "shipgate installed: $bin"
 }
@@ -186,8 +197,10 @@ build_from_source() {
   publish "$bin"
 }
 
-action_path=${GITHUB_ACTION_PATH:?GITHUB_ACTION_PATH is not set: run this from action.yml}
-manifest=${SHIPGATE_CHECKSUMS:-$action_path/action/checksums.txt}
+action_path=$(unix_path "${GITHUB_ACTION_PATH:?GITHUB_ACTION_PATH is not set: run this from action.yml}")
+manifest=$(unix_path "${SHIPGATE_CHECKSUMS:-$action_path/action/checksums.txt}")
+RUNNER_TEMP=$(unix_path "${RUNNER_TEMP:-}")
+RUNNER_TOOL_CACHE=$(unix_path "${RUNNER_TOOL_CACHE:-}")
 ref=${SHIPGATE_ACTION_REF:-}
 target=$(runner_target)
 
