@@ -276,14 +276,15 @@ if ! matches "$work/$archive" "$expected"; then
   fail "checksum mismatch for $archive: expected $expected, actual $actual_sha (from $url); nothing was installed"
 fi
 
-mkdir -p "$work/extract"
-extract "$work/$archive" "$work/extract" || fail "cannot extract $archive"
-[[ -f $work/extract/$bin_name ]] || fail "$archive holds no $bin_name at its top level"
-chmod +x "$work/extract/$bin_name"
-cp "$work/$archive" "$work/extract/$archive"
-
-# Move into place as a whole so a crashed run never leaves a half-written cache entry.
+# Unpack next to the cache entry and rename it into place as a whole (same file system), so a
+# crashed run never leaves a half-written entry behind.
 mkdir -p "$(dirname "$cache_dir")"
+staging=$(mktemp -d "$(dirname "$cache_dir")/.staging.XXXXXX")
+trap 'rm -rf "$work" "$staging"' EXIT
+extract "$work/$archive" "$staging" || fail "cannot extract $archive"
+[[ -f $staging/$bin_name ]] || fail "$archive holds no $bin_name at its top level"
+chmod +x "$staging/$bin_name"
+cp "$work/$archive" "$staging/$archive"
 rm -rf "$cache_dir"
-mv "$work/extract" "$cache_dir"
+mv "$staging" "$cache_dir"
 publish "$cache_dir/$bin_name"

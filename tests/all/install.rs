@@ -162,10 +162,11 @@ fn text(output: &Output) -> String {
     )
 }
 
-/// A release archive whose `shipgate` is a script that records each run in the marker file.
-fn fake_archive() -> Vec<u8> {
+/// A release archive whose binary is a script that records each run in the marker file.
+/// `member` is the file name inside the archive; a `.zip` name makes a zip (the Windows form).
+fn fake_archive(member: &str, zip: bool) -> Vec<u8> {
     let dir = tempfile::tempdir().expect("tempdir");
-    let script = dir.path().join("shipgate");
+    let script = dir.path().join(member);
     std::fs::write(
         &script,
         "#!/bin/sh\necho \"ran $*\" >> \"$SHIPGATE_FAKE_MARKER\"\necho 'shipgate 0.1.0 (fake release)'\n",
@@ -177,15 +178,25 @@ fn fake_archive() -> Vec<u8> {
         .status()
         .expect("chmod");
     assert!(status.success());
-    let archive = dir.path().join("release.tar.gz");
-    let status = Command::new("tar")
-        .arg("-czf")
-        .arg(&archive)
-        .arg("-C")
-        .arg(dir.path())
-        .arg("shipgate")
-        .status()
-        .expect("tar");
+    let archive = dir.path().join("release");
+    let status = if zip {
+        Command::new("python3")
+            .args(["-m", "zipfile", "-c"])
+            .arg(&archive)
+            .arg(member)
+            .current_dir(dir.path())
+            .status()
+            .expect("python3 zipfile")
+    } else {
+        Command::new("tar")
+            .arg("-czf")
+            .arg(&archive)
+            .arg("-C")
+            .arg(dir.path())
+            .arg(member)
+            .status()
+            .expect("tar")
+    };
     assert!(status.success());
     std::fs::read(archive).expect("read archive")
 }
@@ -204,11 +215,15 @@ fn sha256_hex(path: &Path) -> String {
 
 /// Serves the fake archive and returns it with its SHA-256.
 fn fake_release(runner: &Runner) -> (FakeRelease, String) {
-    let bytes = fake_archive();
-    let copy = runner.path("archive-copy.tar.gz");
+    serve_archive(runner, ARCHIVE, fake_archive("shipgate", false))
+}
+
+/// Serves `bytes` as release archive `name` of v0.1.0 and returns the server and its SHA-256.
+fn serve_archive(runner: &Runner, name: &str, bytes: Vec<u8>) -> (FakeRelease, String) {
+    let copy = runner.path("archive-copy");
     std::fs::write(&copy, &bytes).expect("write copy");
     let sha = sha256_hex(&copy);
-    let files = HashMap::from([(format!("/v0.1.0/{ARCHIVE}"), bytes)]);
+    let files = HashMap::from([(format!("/v0.1.0/{name}"), bytes)]);
     (FakeRelease::serve(files), sha)
 }
 
@@ -255,6 +270,53 @@ fn checksum_match_installs_into_the_tool_cache_and_the_binary_runs() {
         String::from_utf8_lossy(&run.stdout),
         "shipgate 0.1.0 (fake release)\n"
     );
+}
+
+#[test]
+fn a_windows_runner_gets_the_zip_archive_and_its_exe() {
+    let runner = Runner::new();
+    let zip = "shipgate-v0.1.0-x86_64-pc-windows-msvc.zip";
+    let (server, sha) = serve_archive(&runner, zip, fake_archive("shipgate.exe", true));
+    let manifest = runner.manifest(&format!("{sha}  {zip}\n"));
+
+    let mut env = release_env(&server, &manifest);
+    env.push(("RUNNER_OS", "Windows"));
+    let output = runner.install(&env);
+    assert!(output.status.success(), "{}", text(&output));
+    assert_eq!(server.requests(), vec![format!("/v0.1.0/{zip}")]);
+    let installed = runner
+        .tool_cache()
+        .join("shipgate/0.1.0/x86_64-pc-windows-msvc/shipgate.exe");
+    assert_eq!(
+        runner.read("github_output"),
+        format!("path={}\n", installed.display())
+    );
+    assert_eq!(
+        std::fs::read_to_string(runner.marker()).unwrap(),
+        "ran --version\n"
+    );
+}
+
+#[test]
+fn an_archive_without_the_binary_at_its_top_level_is_rejected() {
+    let runner = Runner::new();
+    let (server, sha) = serve_archive(&runner, ARCHIVE, fake_archive("not-shipgate", false));
+    let manifest = runner.manifest(&format!("{sha}  {ARCHIVE}\n"));
+
+    let output = runner.install(&release_env(&server, &manifest));
+    assert!(!output.status.success(), "{}", text(&output));
+    assert!(
+        String::from_utf8_lossy(&output.stdout)
+            .contains(&format!("{ARCHIVE} holds no shipgate at its top level")),
+        "{}",
+        text(&output)
+    );
+    assert!(!runner.cached_dir().exists());
+    let leftovers: Vec<_> = std::fs::read_dir(runner.tool_cache().join("shipgate/0.1.0"))
+        .map(|d| d.collect())
+        .unwrap_or_default();
+    assert!(leftovers.is_empty(), "staging left behind: {leftovers:?}");
+    assert_eq!(runner.read("github_output"), "");
 }
 
 #[test]
