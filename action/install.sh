@@ -33,9 +33,9 @@ readonly DEFAULT_BASE="https://github.com/shipgate/shipgate/releases/download"
 # comes from the environment cannot forge another command.
 escape_data() {
   local s=$1
-  s=${s//'%'/'%25'}
-  s=${s//$'\r'/'%0D'}
-  s=${s//$'\n'/'%0A'}
+  s=${s//\%/%25}
+  s=${s//$'\r'/%0D}
+  s=${s//$'\n'/%0A}
   printf '%s' "$s"
 }
 
@@ -62,8 +62,8 @@ sha256_of() {
   else
     return 1
   fi
-  out=${out%% *}
-  printf '%s' "${out,,}"
+  # Lower-case without ${out,,}: macOS ships bash 3.2.
+  printf '%s' "${out%% *}" | tr '[:upper:]' '[:lower:]'
 }
 
 # Sets $expected to the SHA-256 of FILE from the manifest, or to nothing when it has no line
@@ -79,7 +79,7 @@ manifest_lookup() {
     line=${line%$'\r'}
     [[ $line =~ ^[[:space:]]*(#|$) ]] && continue
     if [[ $line =~ ^([0-9a-fA-F]{64})\ [\ *]([^[:space:]]+)[[:space:]]*$ ]]; then
-      hash=${BASH_REMATCH[1],,}
+      hash=$(printf '%s' "${BASH_REMATCH[1]}" | tr '[:upper:]' '[:lower:]')
       name=${BASH_REMATCH[2]}
     else
       fail "$manifest line $number is not '<sha256>  <file>': $line"

@@ -419,6 +419,22 @@ fn a_release_tag_without_a_manifest_line_fails_before_downloading() {
 }
 
 #[test]
+fn the_manifest_accepts_the_binary_marker_and_upper_case_hex_as_sha256sum_does() {
+    let runner = Runner::new();
+    let (server, sha) = fake_release(&runner);
+    let other = "shipgate-v0.1.0-aarch64-apple-darwin.tar.gz";
+    let manifest = runner.manifest(&format!(
+        "# comment\r\n{}  {other}\r\n{} *{ARCHIVE}\r\n",
+        "b".repeat(64),
+        sha.to_uppercase()
+    ));
+
+    let output = runner.install(&release_env(&server, &manifest));
+    assert!(output.status.success(), "{}", text(&output));
+    assert!(runner.cached_dir().join("shipgate").exists());
+}
+
+#[test]
 fn a_malformed_manifest_line_is_an_error_naming_the_line() {
     let runner = Runner::new();
     let (server, sha) = fake_release(&runner);
