@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::{Arc, Mutex};
 
-use crate::support::repo_root;
+use crate::support::{fixture, repo_root};
 
 const TARGET: &str = "x86_64-unknown-linux-musl";
 const ARCHIVE: &str = "shipgate-v0.1.0-x86_64-unknown-linux-musl.tar.gz";
@@ -167,11 +167,7 @@ fn text(output: &Output) -> String {
 fn fake_archive(member: &str, zip: bool) -> Vec<u8> {
     let dir = tempfile::tempdir().expect("tempdir");
     let script = dir.path().join(member);
-    std::fs::write(
-        &script,
-        "#!/bin/sh\necho \"ran $*\" >> \"$SHIPGATE_FAKE_MARKER\"\necho 'shipgate 0.1.0 (fake release)'\n",
-    )
-    .expect("write script");
+    std::fs::copy(fixture("install/fake-shipgate.sh"), &script).expect("copy fake binary");
     let status = Command::new("chmod")
         .arg("+x")
         .arg(&script)
