@@ -555,6 +555,8 @@ fn watch_malformed_rules_are_usage_errors_with_columns() {
 struct Prom {
     url: String,
     t0: DateTime<Utc>,
+    /// The watchdog shell (it outlives the tests on purpose: it stops Prometheus after them).
+    _watchdog: Option<std::process::Child>,
 }
 
 static PROMETHEUS: OnceLock<Option<Prom>> = OnceLock::new();
@@ -572,6 +574,9 @@ fn prometheus() -> Option<&'static Prom> {
     PROMETHEUS.get_or_init(start_prometheus).as_ref()
 }
 
+/// Requests and errors in one 15 s step, by the minute the step starts in.
+type Shape = fn(i64) -> (u64, u64);
+
 /// The history: every 15 s over 70 minutes from `t0`.
 ///
 /// Error rate (counters `shipgate_requests_total` / `shipgate_errors_total`, 100 requests per
@@ -588,31 +593,25 @@ fn openmetrics(t0: DateTime<Utc>) -> String {
     let steps = 70 * 4;
     let at = |j: i64| (t0 + TimeDelta::seconds(15 * j)).timestamp();
     // The fraction of errors and the traffic for the interval that starts at minute m.
-    let error_cases: [(&str, fn(i64) -> Option<(u64, u64)>); 4] = [
+    let error_cases: [(&str, Shape); 4] = [
         ("rollback", |m| {
-            Some((100, if (10..16).contains(&m) { 7 } else { 1 }))
+            (100, if (10..16).contains(&m) { 7 } else { 1 })
         }),
         ("alert", |m| {
-            Some((100, if (10..14).contains(&m) { 7 } else { 1 }))
+            (100, if (10..14).contains(&m) { 7 } else { 1 })
         }),
         ("gap", |m| {
-            Some((
-                100,
-                if (10..13).contains(&m) || (20..23).contains(&m) {
-                    7
-                } else {
-                    1
-                },
-            ))
+            let high = (10..13).contains(&m) || (20..23).contains(&m);
+            (100, if high { 7 } else { 1 })
         }),
         ("nan", |m| {
-            Some(if (10..18).contains(&m) {
+            if (10..18).contains(&m) {
                 (0, 0)
             } else if (6..10).contains(&m) || (18..20).contains(&m) {
                 (100, 7)
             } else {
                 (100, 1)
-            })
+            }
         }),
     ];
     let mut requests = String::from("# TYPE shipgate_requests counter\n");
@@ -623,7 +622,7 @@ fn openmetrics(t0: DateTime<Utc>) -> String {
             let t = at(j);
             if j > 0 {
                 let minute = (j - 1) / 4;
-                let (dr, de) = shape(minute).unwrap();
+                let (dr, de) = shape(minute);
                 r += dr;
                 e += de;
             }
@@ -656,6 +655,9 @@ fn openmetrics(t0: DateTime<Utc>) -> String {
     format!("{requests}{errors}{latency}# EOF\n")
 }
 
+// The watchdog shell is never waited for on purpose: it must outlive the tests to stop
+// Prometheus after them.
+#[allow(clippy::zombie_processes)]
 fn start_prometheus() -> Option<Prom> {
     let required = std::env::var("SHIPGATE_REQUIRE_TOOLS").as_deref() == Ok("1");
     let (Some(prometheus), Some(promtool)) = (
@@ -708,7 +710,7 @@ fn start_prometheus() -> Option<Prom> {
         while kill -0 "$6" 2>/dev/null && kill -0 "$child" 2>/dev/null; do sleep 1; done
         kill "$child" 2>/dev/null; wait "$child" 2>/dev/null; rm -rf "$5"
     "#;
-    Command::new("sh")
+    let watchdog = Command::new("sh")
         .arg("-c")
         .arg(script)
         .arg("watchdog")
@@ -730,7 +732,11 @@ fn start_prometheus() -> Option<Prom> {
             let mut answer = String::new();
             let _ = stream.read_to_string(&mut answer);
             if answer.starts_with("HTTP/1.0 200") || answer.starts_with("HTTP/1.1 200") {
-                return Some(Prom { url, t0 });
+                return Some(Prom {
+                    url,
+                    t0,
+                    _watchdog: Some(watchdog),
+                });
             }
         }
         thread::sleep(Duration::from_millis(100));
@@ -956,6 +962,7 @@ fn replay_against_unreachable_prometheus_is_an_error() {
     let prom = Prom {
         url: format!("http://127.0.0.1:{port}"),
         t0: Utc::now() - TimeDelta::hours(2),
+        _watchdog: None,
     };
     let out = replay(&prom, 0, 10, &[error_rate("rollback")], &[]);
     assert_eq!(code(&out), 1, "{}", stderr(&out));

@@ -51,9 +51,17 @@ pub const INPUTS: &[(&str, &str, bool)] = &[
 /// Prometheus refuses ranges of more points than this per series.
 const MAX_RANGE_POINTS: u64 = 11_000;
 
-/// Arguments of `shipgate watch`.
+/// Arguments of `shipgate watch` (boxed: they are many, and the CLI's command enum stays small).
 #[derive(Debug, clap::Args)]
 pub struct WatchArgs {
+    /// The options.
+    #[command(flatten)]
+    pub options: Box<WatchOptions>,
+}
+
+/// The options of `shipgate watch`.
+#[derive(Debug, clap::Args)]
+pub struct WatchOptions {
     /// Base URL of the Prometheus HTTP API (e.g. `http://prometheus:9090`).
     #[arg(long = "prometheus-url", value_name = "URL")]
     pub prometheus_url: Option<String>,
@@ -194,7 +202,7 @@ struct Setup {
     rollback_timeout: Duration,
 }
 
-fn setup(args: &WatchArgs, now: DateTime<Utc>) -> Result<Setup, Failure> {
+fn setup(args: &WatchOptions, now: DateTime<Utc>) -> Result<Setup, Failure> {
     let window = parse_duration("window", &args.window)?;
     let interval = parse_duration("interval", &args.interval)?;
     let timeout = parse_duration("timeout", &args.timeout)?;
@@ -286,7 +294,7 @@ fn setup(args: &WatchArgs, now: DateTime<Utc>) -> Result<Setup, Failure> {
     })
 }
 
-fn rollback_config(args: &WatchArgs, timeout: std::time::Duration) -> Result<Rollback, Failure> {
+fn rollback_config(args: &WatchOptions, timeout: std::time::Duration) -> Result<Rollback, Failure> {
     let webhook = match non_empty(args.rollback_webhook.clone()) {
         Some(text) => {
             Some(rollback::parse_webhook(&text, args.allow_http).map_err(Failure::usage)?)
@@ -354,6 +362,7 @@ fn rollback_config(args: &WatchArgs, timeout: std::time::Duration) -> Result<Rol
 
 /// Runs `shipgate watch`.
 pub async fn run(args: WatchArgs) -> Result<Outcome, Failure> {
+    let args = *args.options;
     let now = Utc::now();
     let setup = setup(&args, now)?;
     let timeout = parse_duration("timeout", &args.timeout)?.to_std();
@@ -364,13 +373,14 @@ pub async fn run(args: WatchArgs) -> Result<Outcome, Failure> {
         Some((since, until)) => replay(&setup, since, until, &mut annotations).await?,
         None => live(&setup, &rollback, &mut annotations).await?,
     };
-    if report.replay {
-        if report.rollback && (rollback.webhook.is_some() || rollback.workflow.is_some()) {
-            annotations.push(Annotation::new(
-                Level::Notice,
-                "replay: the rollback webhook/workflow was not called (a replay is a dry run)",
-            ));
-        }
+    if report.replay
+        && report.rollback
+        && (rollback.webhook.is_some() || rollback.workflow.is_some())
+    {
+        annotations.push(Annotation::new(
+            Level::Notice,
+            "replay: the rollback webhook/workflow was not called (a replay is a dry run)",
+        ));
     }
     report_annotations(&report, &mut annotations);
     Ok(outcome(&mut report, &rules, args.format, annotations))
@@ -628,10 +638,11 @@ mod tests {
         args: WatchArgs,
     }
 
-    fn args(list: &[&str]) -> WatchArgs {
-        Cli::try_parse_from(std::iter::once("watch").chain(list.iter().copied()))
+    fn args(list: &[&str]) -> WatchOptions {
+        *Cli::try_parse_from(std::iter::once("watch").chain(list.iter().copied()))
             .unwrap()
             .args
+            .options
     }
 
     fn usage(list: &[&str]) -> String {
