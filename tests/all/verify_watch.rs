@@ -974,3 +974,131 @@ fn replay_against_unreachable_prometheus_is_an_error() {
         stderr(&out)
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// The rollback's GitHub side (deployment status, workflow dispatch) against a fake GitHub
+
+#[test]
+fn watch_rollback_marks_the_deployment_and_dispatches_the_workflow() {
+    use wiremock::matchers::{method, path, query_param};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let github = runtime.block_on(async {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .and(path("/repos/acme/shop/deployments"))
+            .and(query_param("sha", "0123abcd"))
+            .and(query_param("environment", "production"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!([
+                {"id": 41, "created_at": "2026-11-27T10:00:00Z"},
+                {"id": 42, "created_at": "2026-11-27T11:00:00Z"},
+            ])))
+            .expect(1)
+            .mount(&server)
+            .await;
+        Mock::given(method("POST"))
+            .and(path("/repos/acme/shop/deployments/42/statuses"))
+            .respond_with(
+                ResponseTemplate::new(201)
+                    .set_body_json(serde_json::json!({"id": 7, "state": "failure"})),
+            )
+            .expect(1)
+            .mount(&server)
+            .await;
+        Mock::given(method("POST"))
+            .and(path(
+                "/repos/acme/shop/actions/workflows/rollback.yml/dispatches",
+            ))
+            .respond_with(ResponseTemplate::new(204))
+            .expect(1)
+            .mount(&server)
+            .await;
+        server
+    });
+    let service = Service::start(FAILING, None);
+    let out = Command::new(shipgate_bin())
+        .args([
+            "watch",
+            "--health-url",
+            &service.url("/health"),
+            "--rule",
+            "health failing",
+            "--interval",
+            "1s",
+            "--window",
+            "10s",
+            "--rollback-workflow",
+            "rollback.yml",
+            "--rollback-ref",
+            "main",
+            "--rollback-timeout",
+            "1s",
+            "--sha",
+            "0123abcd",
+            "--version",
+            "v1.4.0",
+            "--format",
+            "json",
+        ])
+        .env("GITHUB_TOKEN", "ghs_test_token_never_printed")
+        .env_remove("GH_TOKEN")
+        .env("GITHUB_REPOSITORY", "acme/shop")
+        .env("GITHUB_API_URL", github.uri())
+        .env("GITHUB_GRAPHQL_URL", format!("{}/graphql", github.uri()))
+        .env("GITHUB_SERVER_URL", "https://github.com")
+        .env("GITHUB_RUN_ID", "99")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 5, "{}", stderr(&out));
+    let all_output = format!("{}{}", String::from_utf8_lossy(&out.stdout), stderr(&out));
+    assert!(!all_output.contains("ghs_test_token_never_printed"));
+    let report = json(&out);
+    let actions = report["actions"].as_array().unwrap();
+    assert_eq!(actions[0]["action"], "deployment status");
+    assert_eq!(actions[0]["ok"], true, "{actions:?}");
+    assert_eq!(actions[0]["detail"], "deployment 42 marked `failure`");
+    assert_eq!(actions[2]["action"], "workflow");
+    assert_eq!(actions[2]["ok"], true, "{actions:?}");
+    // Still down: the recovery is not measured, and says so.
+    assert_eq!(actions[3]["ok"], false);
+    assert_eq!(report["rollback_seconds"], Value::Null);
+
+    let requests = runtime.block_on(github.received_requests()).unwrap();
+    let body = |suffix: &str| -> Value {
+        let request = requests
+            .iter()
+            .find(|r| r.url.path().ends_with(suffix))
+            .unwrap_or_else(|| panic!("no request to {suffix}"));
+        assert_eq!(
+            request
+                .headers
+                .get("authorization")
+                .unwrap()
+                .to_str()
+                .unwrap(),
+            "Bearer ghs_test_token_never_printed"
+        );
+        serde_json::from_slice(&request.body).unwrap()
+    };
+    let status = body("/deployments/42/statuses");
+    assert_eq!(status["state"], "failure");
+    assert_eq!(status["environment"], "production");
+    assert_eq!(
+        status["log_url"],
+        "https://github.com/acme/shop/actions/runs/99"
+    );
+    let description = status["description"].as_str().unwrap();
+    assert!(
+        description.starts_with("shipgate rollback: health check failing"),
+        "{description}"
+    );
+    assert!(description.chars().count() <= 140);
+    let dispatch = body("/dispatches");
+    assert_eq!(dispatch["ref"], "main");
+    assert_eq!(dispatch["inputs"]["sha"], "0123abcd");
+    assert_eq!(dispatch["inputs"]["version"], "v1.4.0");
+    assert_eq!(dispatch["inputs"]["trigger"], "health failing");
+    runtime.block_on(github.verify());
+}
