@@ -1102,3 +1102,38 @@ fn watch_rollback_marks_the_deployment_and_dispatches_the_workflow() {
     assert_eq!(dispatch["inputs"]["trigger"], "health failing");
     runtime.block_on(github.verify());
 }
+
+#[test]
+fn replay_health_from_a_metric_drives_health_failing_and_uptime() {
+    let Some(prom) = prometheus() else { return };
+    // 1 while the lat9 latency is under 5 s, 0 in minutes 10..18.
+    let health = "health = shipgate_latency_p95_seconds{case=\"lat9\"} < bool 5".to_string();
+    let out = replay(
+        prom,
+        5,
+        30,
+        &[health],
+        &[
+            "--rule",
+            "health failing for 3m",
+            "--rule",
+            "alert: uptime < 99%",
+        ],
+    );
+    assert_eq!(code(&out), 5, "{}", stderr(&out));
+    let report = json(&out);
+    assert_eq!(report["health"], "metric");
+    assert_eq!(report["trigger"], "health failing for 3m");
+    assert_eq!(report["fired_at"], minute(prom, 12));
+    assert_eq!(fired(&report, "alert: uptime < 99%"), [minute(prom, 10)]);
+    let uptime = report["series"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == "uptime")
+        .unwrap()["samples"]
+        .clone();
+    // Minutes 5..9 healthy, 10 failing: 5 of 6.
+    let at_10 = uptime[5]["value"].as_f64().unwrap();
+    assert!((at_10 - 5.0 / 6.0).abs() < 1e-9, "{uptime}");
+}

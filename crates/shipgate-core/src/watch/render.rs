@@ -406,7 +406,7 @@ fn nice_top(max: f64) -> f64 {
     }
     let raw = max * 1.1;
     let magnitude = 10f64.powf(raw.log10().floor());
-    for step in [1.0, 2.0, 2.5, 5.0, 10.0] {
+    for step in [1.0, 1.2, 1.5, 2.0, 2.5, 5.0, 10.0] {
         if step * magnitude >= raw {
             return step * magnitude;
         }
@@ -565,6 +565,45 @@ mod tests {
     }
 
     #[test]
+    fn live_rollback_summary_lists_actions_and_rollback_time() {
+        let plan = Plan::new(
+            Some(parse_rules("health failing for 3m\nalert: uptime < 99%").unwrap()),
+            &[],
+            true,
+            Duration::from_mins(1),
+        )
+        .unwrap();
+        let rules = plan.rules.clone();
+        let mut watch = Watch::new(plan);
+        let start = Utc.with_ymd_and_hms(2026, 11, 27, 12, 0, 0).unwrap();
+        for (i, up) in [1.0, 1.0, 0.0, 0.0, 0.0].into_iter().enumerate() {
+            let mut map = BTreeMap::new();
+            map.insert("health".to_string(), Sample::Value(up));
+            watch.observe(start + chrono::TimeDelta::minutes(i as i64), &map);
+        }
+        let mut report = watch.finish(false);
+        report.actions = vec![
+            crate::watch::ActionReport {
+                action: "deployment status".into(),
+                ok: Some(true),
+                detail: "deployment 42 marked `failure`".into(),
+            },
+            crate::watch::ActionReport {
+                action: "webhook".into(),
+                ok: Some(false),
+                detail: "POST https://hooks.example/… answered 500".into(),
+            },
+            crate::watch::ActionReport {
+                action: "workflow".into(),
+                ok: None,
+                detail: "no `rollback-workflow`".into(),
+            },
+        ];
+        report.rollback_seconds = Some(154);
+        insta::assert_snapshot!(markdown(&report, &rules));
+    }
+
+    #[test]
     fn error_summary_escapes_messages() {
         let (mut report, rules) = replay("alert: error_rate > 3%", &[(f64::NAN, 1.0)]);
         report
@@ -598,7 +637,8 @@ mod tests {
         assert_eq!(nice_top(7.0), 10.0);
         assert_eq!(nice_top(9.0), 10.0);
         assert_eq!(nice_top(0.0), 1.0);
-        assert_eq!(nice_top(1.0), 2.0);
+        assert_eq!(nice_top(1.0), 1.2);
+        assert_eq!(nice_top(100.0), 120.0);
         assert_eq!(nice_top(3.5), 5.0);
     }
 }
