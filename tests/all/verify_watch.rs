@@ -726,7 +726,7 @@ fn start_prometheus() -> Option<Prom> {
         .spawn()
         .expect("start prometheus");
     let url = format!("http://127.0.0.1:{port}");
-    for _ in 0..300 {
+    for _ in 0..600 {
         if let Ok(mut stream) = TcpStream::connect(("127.0.0.1", port)) {
             let _ = stream.write_all(b"GET /-/ready HTTP/1.0\r\n\r\n");
             let mut answer = String::new();
