@@ -600,17 +600,30 @@ async fn live(
             fired_at,
         };
         let mut actions = rollback.run(&decision).await;
-        let (seconds, recovery) = rollback::time_recovery(
-            &setup.probe,
-            &setup.targets,
-            decided,
-            interval.to_std(),
-            setup.rollback_timeout.to_std(),
-        )
-        .await;
-        actions.push(recovery);
+        // Waiting for recovery only makes sense when this step started a rollback; otherwise a
+        // later step does it, and waiting here would only delay it.
+        let started = actions
+            .iter()
+            .any(|a| a.ok == Some(true) && (a.action == "webhook" || a.action == "workflow"));
+        if started {
+            let (seconds, recovery) = rollback::time_recovery(
+                &setup.probe,
+                &setup.targets,
+                decided,
+                interval.to_std(),
+                setup.rollback_timeout.to_std(),
+            )
+            .await;
+            actions.push(recovery);
+            report.rollback_seconds = seconds;
+        } else {
+            actions.push(shipgate_core::watch::ActionReport {
+                action: "recovery".to_string(),
+                ok: None,
+                detail: "no rollback webhook or workflow was started here: the rollback is left to later steps (`rollback=true`)".to_string(),
+            });
+        }
         report.actions = actions;
-        report.rollback_seconds = seconds;
     }
     Ok(report)
 }
