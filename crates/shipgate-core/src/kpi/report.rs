@@ -1,0 +1,1 @@
+//! Rendering of the KPI report as Markdown (with Mermaid) and JSON.
