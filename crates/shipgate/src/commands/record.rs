@@ -66,7 +66,7 @@ pub struct RecordArgs {
     #[arg(long)]
     pub finished_at: Option<String>,
     /// Whether this deploy is a rollback (`true` or `false`).
-    #[arg(long, default_value = "false", value_parser = parse_bool)]
+    #[arg(long, default_value = "false", value_parser = parse_bool, action = clap::ArgAction::Set)]
     pub rollback: bool,
     /// Append the record as one JSON line to this file.
     #[arg(long)]
