@@ -38,6 +38,14 @@ pub enum Error {
     /// The GraphQL answer carried `errors` (even with partial data, it is not trusted).
     #[error("GitHub GraphQL error: {0}")]
     GraphQl(String),
+    /// The event payload lacks what its routing needs.
+    #[error("cannot route the `{event}` event: {message}")]
+    Event {
+        /// The event name (`GITHUB_EVENT_NAME`).
+        event: String,
+        /// What is missing or wrong, naming the field.
+        message: String,
+    },
     /// Bad configuration of the client (token, URLs).
     #[error("invalid GitHub client configuration: {0}")]
     Config(String),

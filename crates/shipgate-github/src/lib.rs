@@ -6,6 +6,10 @@
 pub mod client;
 pub mod deployments;
 pub mod error;
+pub mod facts;
+pub mod publish;
+pub mod retry;
+pub mod targets;
 
-pub use client::{Client, ClientConfig};
+pub use client::{Client, ClientConfig, RetryPolicy};
 pub use error::Error;

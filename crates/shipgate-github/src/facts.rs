@@ -1,0 +1,1203 @@
+//! Reading facts: one GraphQL request for one PR, or for every open PR into the production
+//! branch, mapped to [`shipgate_core::facts::Facts`] plus what publishing needs to know
+//! ([`Existing`]: shipgate's own check run, commit status and sticky comment) and the config
+//! file's text from the production branch.
+//!
+//! The read happens in two steps so that the caller can act between them: [`first_read`] is the
+//! one request; [`FirstRead::needs_more`] says whether some connection has more than 100 items;
+//! [`FirstRead::complete`] pages those, each only as far as needed:
+//! - PR files, reviews, check contexts: all (path rules, latest opinions, every check count);
+//! - PR comments (newest first): until shipgate's sticky comment is found;
+//! - tags: all (any tag may point at the gated commit, and every version counts);
+//! - production deployments: all (the newest released version may be an old deploy);
+//! - releases: only when no production deployment succeeded (they are the fallback source);
+//! - staging deployments (newest first): until a page reaches deployments created more than a
+//!   day before the oldest gated commit's date (nothing older can concern it);
+//! - deployment statuses: all, for deployments that have more than 100;
+//! - open pull requests: all.
+//!
+//! Each connection is paged at most [`MAX_PAGES`] times; beyond that the read is an error rather
+//! than a partial answer (fail closed).
+
+use chrono::{DateTime, Duration as ChronoDuration, Utc};
+use serde::Deserialize;
+use serde_json::json;
+use shipgate_core::facts::{
+    Actor, CheckConclusion, CheckRun, CheckStatus, CommitStatus, Deployment, DeploymentState,
+    DeploymentStatus, Facts, Permission, PullRequest, Release, Repository, Review, ReviewState,
+    StatusState, Tag, FACTS_VERSION,
+};
+
+use crate::client::Client;
+use crate::error::Error;
+
+/// The GraphQL document with every read operation.
+pub const DOCUMENT: &str = include_str!("graphql/facts.graphql");
+
+/// The hidden marker that identifies shipgate's sticky comment.
+pub const STICKY_MARKER: &str = "<!-- shipgate:sticky-comment -->";
+
+/// The `external_id` shipgate gives its check runs, to tell them from a job named the same.
+pub const CHECK_EXTERNAL_ID: &str = "shipgate";
+
+/// The most pages read for one connection (10 000 items) before giving up.
+pub const MAX_PAGES: usize = 100;
+
+/// What to read, and where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReadSpec {
+    /// The repository.
+    pub repository: Repository,
+    /// The production branch: open PRs into it, and the branch the config is read from.
+    pub production_branch: String,
+    /// The staging environment's name.
+    pub staging_environment: String,
+    /// The production environment's name.
+    pub production_environment: String,
+    /// The config file's path in the repository (e.g. `.github/shipgate.yml`).
+    pub config_path: String,
+    /// shipgate's check name (its own check run and status are set apart).
+    pub check_name: String,
+}
+
+/// Which pull requests to read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Selection {
+    /// One pull request by number.
+    PullRequest(u64),
+    /// Every open pull request into the production branch.
+    OpenIntoProduction,
+}
+
+/// The config file as found on the production branch.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConfigFile {
+    /// No file at that path.
+    Absent,
+    /// The file's text.
+    Text(String),
+}
+
+/// shipgate's check run on the gated commit, as last published.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExistingCheckRun {
+    /// Its id, for `PATCH /repos/{o}/{r}/check-runs/{id}`.
+    pub id: u64,
+    /// Its status (`queued`, `in_progress`, `completed`, …).
+    pub status: CheckStatus,
+    /// Its conclusion, once completed.
+    pub conclusion: Option<CheckConclusion>,
+    /// Its output title.
+    pub title: String,
+    /// Its output summary.
+    pub summary: String,
+    /// Its output text.
+    pub text: String,
+}
+
+/// shipgate's commit status on the gated commit (when check runs cannot be written).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExistingStatus {
+    /// Its state.
+    pub state: StatusState,
+    /// Its description.
+    pub description: String,
+}
+
+/// shipgate's sticky comment on the pull request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExistingComment {
+    /// Its id, for `PATCH /repos/{o}/{r}/issues/comments/{id}`.
+    pub id: u64,
+    /// Its body.
+    pub body: String,
+}
+
+/// What shipgate has already published for a candidate.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Existing {
+    /// The check run, when there is one.
+    pub check_run: Option<ExistingCheckRun>,
+    /// The commit status, when there is one.
+    pub status: Option<ExistingStatus>,
+    /// The sticky comment, when there is one.
+    pub comment: Option<ExistingComment>,
+}
+
+/// One release candidate: its facts and shipgate's earlier publications.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Candidate {
+    /// The facts for the gates.
+    pub facts: Facts,
+    /// What shipgate already published for it.
+    pub existing: Existing,
+}
+
+impl Candidate {
+    /// The PR number (candidates read here always have a PR).
+    pub fn number(&self) -> u64 {
+        self.facts.pull_request.as_ref().map_or(0, |pr| pr.number)
+    }
+}
+
+/// Everything one read produced.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Snapshot {
+    /// The config file from the production branch.
+    pub config: ConfigFile,
+    /// The candidates, in PR-creation order.
+    pub candidates: Vec<Candidate>,
+    /// GraphQL requests made (1 without pagination).
+    pub requests: usize,
+}
+
+/// The answer of the one read, before any pagination.
+#[derive(Debug)]
+pub struct FirstRead {
+    spec: ReadSpec,
+    repo: RawRepository,
+    prs: Vec<RawPullRequest>,
+    prs_page: Option<PageInfo>,
+}
+
+/// Reads the facts: the one request, then pages as documented. `now` becomes `captured_at`.
+pub async fn read(
+    client: &Client,
+    spec: &ReadSpec,
+    selection: Selection,
+    now: DateTime<Utc>,
+) -> Result<Snapshot, Error> {
+    first_read(client, spec, selection)
+        .await?
+        .complete(client, now)
+        .await
+}
+
+/// The one GraphQL request (`PullRequestFacts` or `OpenPullRequestFacts`).
+pub async fn first_read(
+    client: &Client,
+    spec: &ReadSpec,
+    selection: Selection,
+) -> Result<FirstRead, Error> {
+    let mut variables = json!({
+        "owner": spec.repository.owner,
+        "name": spec.repository.name,
+        "stagingEnvironment": spec.staging_environment,
+        "productionEnvironment": spec.production_environment,
+        "config": config_expression(&spec.production_branch, &spec.config_path),
+    });
+    match selection {
+        Selection::PullRequest(number) => {
+            variables["number"] = json!(number);
+            #[derive(Deserialize)]
+            struct Data {
+                repository: Option<RepoWithPr>,
+            }
+            #[derive(Deserialize)]
+            struct RepoWithPr {
+                #[serde(rename = "pullRequest")]
+                pull_request: Option<RawPullRequest>,
+                #[serde(flatten)]
+                repo: RawRepository,
+            }
+            let data: Data = client
+                .graphql_operation(DOCUMENT, Some("PullRequestFacts"), variables)
+                .await?;
+            let found = data.repository.ok_or_else(|| no_repository(spec))?;
+            let pr = found.pull_request.ok_or_else(|| {
+                Error::GraphQl(format!(
+                    "pull request #{number} not found in {}",
+                    spec.repository
+                ))
+            })?;
+            Ok(FirstRead {
+                spec: spec.clone(),
+                repo: found.repo,
+                prs: vec![pr],
+                prs_page: None,
+            })
+        }
+        Selection::OpenIntoProduction => {
+            variables["base"] = json!(spec.production_branch);
+            #[derive(Deserialize)]
+            struct Data {
+                repository: Option<RepoWithPrs>,
+            }
+            #[derive(Deserialize)]
+            struct RepoWithPrs {
+                #[serde(rename = "pullRequests")]
+                pull_requests: Connection<RawPullRequest>,
+                #[serde(flatten)]
+                repo: RawRepository,
+            }
+            let data: Data = client
+                .graphql_operation(DOCUMENT, Some("OpenPullRequestFacts"), variables)
+                .await?;
+            let found = data.repository.ok_or_else(|| no_repository(spec))?;
+            Ok(FirstRead {
+                spec: spec.clone(),
+                repo: found.repo,
+                prs: found.pull_requests.nodes,
+                prs_page: Some(found.pull_requests.page_info),
+            })
+        }
+    }
+}
+
+impl FirstRead {
+    /// Whether some connection has more items than the first request returned.
+    pub fn needs_more(&self) -> bool {
+        let repo = &self.repo;
+        self.prs_page.as_ref().is_some_and(|p| p.has_next_page)
+            || repo.refs.page_info.has_next_page
+            || repo.staging.page_info.has_next_page
+            || repo.production.page_info.has_next_page
+            || repo.releases.page_info.has_next_page
+            || repo
+                .staging
+                .nodes
+                .iter()
+                .chain(&repo.production.nodes)
+                .any(|d| d.statuses.page_info.has_next_page)
+            || self.prs.iter().any(pr_needs_more)
+    }
+
+    /// The pull requests read so far with their head SHA and shipgate's existing check run and
+    /// status (for posting "pending" before slow paging).
+    pub fn heads(&self) -> Vec<(u64, String, Existing)> {
+        self.prs
+            .iter()
+            .map(|pr| (pr.number, pr.head_ref_oid.clone(), existing(pr, &self.spec)))
+            .collect()
+    }
+
+    /// Pages what is needed and maps everything to facts.
+    pub async fn complete(
+        mut self,
+        client: &Client,
+        now: DateTime<Utc>,
+    ) -> Result<Snapshot, Error> {
+        let mut requests = 1;
+        // The list of open PRs first: the PR-level paging below needs every PR.
+        let mut pages = 0;
+        while let Some(page) = self.prs_page.clone().filter(|p| p.has_next_page) {
+            pages = check_pages(pages, "open pull requests")?;
+            #[derive(Deserialize)]
+            struct Data {
+                repository: Option<Repo>,
+            }
+            #[derive(Deserialize)]
+            struct Repo {
+                #[serde(rename = "pullRequests")]
+                pull_requests: Connection<RawPullRequest>,
+            }
+            let data: Data = client
+                .graphql_operation(
+                    DOCUMENT,
+                    Some("OpenPullRequestsMore"),
+                    json!({
+                        "owner": self.spec.repository.owner,
+                        "name": self.spec.repository.name,
+                        "base": self.spec.production_branch,
+                        "after": page.end_cursor,
+                    }),
+                )
+                .await?;
+            requests += 1;
+            let more = data
+                .repository
+                .ok_or_else(|| no_repository(&self.spec))?
+                .pull_requests;
+            self.prs.extend(more.nodes);
+            self.prs_page = Some(more.page_info);
+        }
+        let oldest_commit = self
+            .prs
+            .iter()
+            .filter_map(|pr| pr.status_check_rollup.as_ref())
+            .filter_map(|r| r.commit.as_ref().and_then(|c| c.committed_date))
+            .min();
+        let spec = self.spec.clone();
+        let repo_paging = page_repository(client, &spec, &mut self.repo, oldest_commit);
+        let pr_paging = futures::future::try_join_all(
+            self.prs.iter_mut().map(|pr| page_pull_request(client, pr)),
+        );
+        let (repo_requests, pr_requests) =
+            futures::future::try_join(repo_paging, pr_paging).await?;
+        requests += repo_requests + pr_requests.iter().sum::<usize>();
+
+        let config = map_config(&self.repo.config, &spec)?;
+        let repository = spec.repository.clone();
+        let deployments: Vec<Deployment> = self
+            .repo
+            .staging
+            .nodes
+            .iter()
+            .chain(&self.repo.production.nodes)
+            .map(map_deployment)
+            .collect();
+        let tags: Vec<Tag> = self.repo.refs.nodes.iter().filter_map(map_tag).collect();
+        let releases: Vec<Release> = self.repo.releases.nodes.iter().map(map_release).collect();
+        let candidates = self
+            .prs
+            .iter()
+            .map(|pr| Candidate {
+                facts: map_facts(pr, &spec, &repository, &deployments, &tags, &releases, now),
+                existing: existing(pr, &spec),
+            })
+            .collect();
+        Ok(Snapshot {
+            config,
+            candidates,
+            requests,
+        })
+    }
+}
+
+/// The `object(expression:)` argument: the config file on the production branch — never the
+/// PR head, which the PR's author controls.
+pub fn config_expression(branch: &str, path: &str) -> String {
+    format!("{branch}:{}", path.trim_start_matches("./"))
+}
+
+fn no_repository(spec: &ReadSpec) -> Error {
+    Error::GraphQl(format!(
+        "repository {} not found or not visible to the token",
+        spec.repository
+    ))
+}
+
+fn check_pages(pages: usize, what: &str) -> Result<usize, Error> {
+    if pages >= MAX_PAGES {
+        return Err(Error::GraphQl(format!(
+            "more than {} {what}: shipgate stops reading rather than decide on part of them",
+            MAX_PAGES * 100
+        )));
+    }
+    Ok(pages + 1)
+}
+
+fn pr_needs_more(pr: &RawPullRequest) -> bool {
+    pr.files.page_info.has_next_page
+        || pr.reviews.page_info.has_next_page
+        || (pr.comments.page_info.has_previous_page && sticky(pr).is_none())
+        || pr
+            .status_check_rollup
+            .as_ref()
+            .is_some_and(|r| r.contexts.page_info.has_next_page)
+}
+
+/// Pages one PR's connections, all that need it in each request.
+async fn page_pull_request(client: &Client, pr: &mut RawPullRequest) -> Result<usize, Error> {
+    let mut requests = 0;
+    let mut pages = 0;
+    loop {
+        let files = pr.files.page_info.has_next_page;
+        let reviews = pr.reviews.page_info.has_next_page;
+        let comments = pr.comments.page_info.has_previous_page && sticky(pr).is_none();
+        let contexts = pr
+            .status_check_rollup
+            .as_ref()
+            .is_some_and(|r| r.contexts.page_info.has_next_page);
+        if !(files || reviews || comments || contexts) {
+            return Ok(requests);
+        }
+        pages = check_pages(pages, &format!("items on pull request #{}", pr.number))?;
+        let contexts_after = pr
+            .status_check_rollup
+            .as_ref()
+            .and_then(|r| r.contexts.page_info.end_cursor.clone());
+        #[derive(Deserialize)]
+        struct Data {
+            node: Option<More>,
+        }
+        #[derive(Deserialize)]
+        struct More {
+            files: Option<Connection<RawFile>>,
+            reviews: Option<Connection<RawReview>>,
+            comments: Option<Connection<RawComment>>,
+            #[serde(rename = "statusCheckRollup")]
+            status_check_rollup: Option<RawRollup>,
+        }
+        let data: Data = client
+            .graphql_operation(
+                DOCUMENT,
+                Some("PullRequestMore"),
+                json!({
+                    "id": pr.id,
+                    "files": files,
+                    "filesAfter": pr.files.page_info.end_cursor,
+                    "reviews": reviews,
+                    "reviewsAfter": pr.reviews.page_info.end_cursor,
+                    "comments": comments,
+                    "commentsBefore": pr.comments.page_info.start_cursor,
+                    "contexts": contexts,
+                    "contextsAfter": contexts_after,
+                }),
+            )
+            .await?;
+        requests += 1;
+        let more = data.node.ok_or_else(|| {
+            Error::GraphQl(format!("pull request #{} vanished while paging", pr.number))
+        })?;
+        let missing = |what: &str| {
+            Error::GraphQl(format!(
+                "GitHub did not return the requested {what} page of pull request #{}",
+                pr.number
+            ))
+        };
+        if files {
+            let page = more.files.ok_or_else(|| missing("files"))?;
+            pr.files.extend(page);
+        }
+        if reviews {
+            let page = more.reviews.ok_or_else(|| missing("reviews"))?;
+            pr.reviews.extend(page);
+        }
+        if comments {
+            let page = more.comments.ok_or_else(|| missing("comments"))?;
+            pr.comments.nodes.extend(page.nodes);
+            pr.comments.page_info = page.page_info;
+        }
+        if contexts {
+            let page = more.status_check_rollup.ok_or_else(|| missing("checks"))?;
+            let rollup = pr.status_check_rollup.as_mut().expect("checked above");
+            if page.commit.as_ref().map(|c| &c.oid) != rollup.commit.as_ref().map(|c| &c.oid) {
+                return Err(Error::GraphQl(format!(
+                    "pull request #{} got a new head commit while its checks were read; run again",
+                    pr.number
+                )));
+            }
+            rollup.contexts.extend(page.contexts);
+        }
+    }
+}
+
+/// Pages the repository-wide connections (see the module documentation for how far).
+async fn page_repository(
+    client: &Client,
+    spec: &ReadSpec,
+    repo: &mut RawRepository,
+    oldest_commit: Option<DateTime<Utc>>,
+) -> Result<usize, Error> {
+    let mut requests = 0;
+    let mut pages = 0;
+    // Staging deployments older than this cannot be deployments of the gated commits.
+    let staging_cutoff = oldest_commit.map(|d| d - ChronoDuration::days(1));
+    loop {
+        let tags = repo.refs.page_info.has_next_page;
+        let production = repo.production.page_info.has_next_page;
+        let staging = repo.staging.page_info.has_next_page
+            && match (staging_cutoff, repo.staging.nodes.last()) {
+                (Some(cutoff), Some(last)) => last.created_at >= cutoff,
+                _ => true,
+            };
+        // Releases matter only when production has no successful deployment.
+        let releases = repo.releases.page_info.has_next_page
+            && !production
+            && !repo.production.nodes.iter().any(|d| {
+                d.statuses
+                    .nodes
+                    .iter()
+                    .any(|s| s.state == RawDeploymentState::Success)
+            });
+        if !(tags || production || staging || releases) {
+            break;
+        }
+        pages = check_pages(pages, "tags, releases or deployments")?;
+        #[derive(Deserialize)]
+        struct Data {
+            repository: Option<More>,
+        }
+        #[derive(Deserialize)]
+        struct More {
+            refs: Option<Connection<RawRef>>,
+            releases: Option<Connection<RawRelease>>,
+            staging: Option<Connection<RawDeployment>>,
+            production: Option<Connection<RawDeployment>>,
+        }
+        let data: Data = client
+            .graphql_operation(
+                DOCUMENT,
+                Some("RepositoryMore"),
+                json!({
+                    "owner": spec.repository.owner,
+                    "name": spec.repository.name,
+                    "tags": tags,
+                    "tagsAfter": repo.refs.page_info.end_cursor,
+                    "releases": releases,
+                    "releasesAfter": repo.releases.page_info.end_cursor,
+                    "staging": staging,
+                    "stagingEnvironment": spec.staging_environment,
+                    "stagingAfter": repo.staging.page_info.end_cursor,
+                    "production": production,
+                    "productionEnvironment": spec.production_environment,
+                    "productionAfter": repo.production.page_info.end_cursor,
+                }),
+            )
+            .await?;
+        requests += 1;
+        let more = data.repository.ok_or_else(|| no_repository(spec))?;
+        let missing =
+            |what: &str| Error::GraphQl(format!("GitHub did not return the requested {what} page"));
+        if tags {
+            repo.refs.extend(more.refs.ok_or_else(|| missing("tags"))?);
+        }
+        if releases {
+            repo.releases
+                .extend(more.releases.ok_or_else(|| missing("releases"))?);
+        }
+        if staging {
+            repo.staging
+                .extend(more.staging.ok_or_else(|| missing("staging deployments"))?);
+        }
+        if production {
+            repo.production.extend(
+                more.production
+                    .ok_or_else(|| missing("production deployments"))?,
+            );
+        }
+        if !staging {
+            // Stop here for good: later pages are older still.
+            repo.staging.page_info.has_next_page = false;
+        }
+    }
+    // Deployments with more than 100 statuses: rare; each paged on its own.
+    for deployment in repo
+        .staging
+        .nodes
+        .iter_mut()
+        .chain(repo.production.nodes.iter_mut())
+    {
+        let mut pages = 0;
+        while deployment.statuses.page_info.has_next_page {
+            pages = check_pages(pages, "statuses of one deployment")?;
+            #[derive(Deserialize)]
+            struct Data {
+                node: Option<More>,
+            }
+            #[derive(Deserialize)]
+            struct More {
+                statuses: Connection<RawDeploymentStatus>,
+            }
+            let data: Data = client
+                .graphql_operation(
+                    DOCUMENT,
+                    Some("DeploymentStatusesMore"),
+                    json!({
+                        "id": deployment.id,
+                        "after": deployment.statuses.page_info.end_cursor,
+                    }),
+                )
+                .await?;
+            requests += 1;
+            let more = data.node.ok_or_else(|| {
+                Error::GraphQl("a deployment vanished while its statuses were read".into())
+            })?;
+            deployment.statuses.extend(more.statuses);
+        }
+    }
+    Ok(requests)
+}
+
+// ---- mapping -------------------------------------------------------------------------------
+
+fn map_facts(
+    pr: &RawPullRequest,
+    spec: &ReadSpec,
+    repository: &Repository,
+    deployments: &[Deployment],
+    tags: &[Tag],
+    releases: &[Release],
+    now: DateTime<Utc>,
+) -> Facts {
+    let head = &pr.head_ref_oid;
+    // Checks belong to the head commit; a rollup of another commit (a push racing the read)
+    // is dropped, which leaves the checks gate pending rather than passing on old results.
+    let contexts: &[RawContext] = match &pr.status_check_rollup {
+        Some(r) if r.commit.as_ref().is_some_and(|c| &c.oid == head) => &r.contexts.nodes,
+        _ => &[],
+    };
+    let mut check_runs = Vec::new();
+    let mut statuses = Vec::new();
+    for context in contexts {
+        match context {
+            RawContext::CheckRun(run) => {
+                if is_own_check_run(run, spec) {
+                    continue;
+                }
+                check_runs.push(CheckRun {
+                    name: run.name.clone(),
+                    status: map_check_status(run.status),
+                    conclusion: run.conclusion.map(map_conclusion),
+                    started_at: run.started_at,
+                    completed_at: run.completed_at,
+                    app: run
+                        .check_suite
+                        .as_ref()
+                        .and_then(|s| s.app.as_ref())
+                        .map(|a| a.slug.clone()),
+                });
+            }
+            RawContext::StatusContext(status) => {
+                if status.context == spec.check_name {
+                    continue;
+                }
+                statuses.push(CommitStatus {
+                    context: status.context.clone(),
+                    state: map_status_state(status.state),
+                    created_at: status.created_at,
+                    description: status.description.clone(),
+                });
+            }
+            RawContext::Other => {}
+        }
+    }
+    let reviews = pr
+        .reviews
+        .nodes
+        .iter()
+        .filter_map(|review| {
+            // A review not yet submitted has no time and no effect.
+            let submitted_at = review.submitted_at?;
+            let state = match review.state {
+                RawReviewState::Approved => ReviewState::Approved,
+                RawReviewState::ChangesRequested => ReviewState::ChangesRequested,
+                RawReviewState::Commented => ReviewState::Commented,
+                RawReviewState::Dismissed => ReviewState::Dismissed,
+                RawReviewState::Pending => return None,
+            };
+            Some(Review {
+                reviewer: actor(review.author.as_ref()),
+                permission: if review.author_can_push_to_repository {
+                    Permission::Write
+                } else {
+                    Permission::Read
+                },
+                state,
+                submitted_at,
+                commit_sha: review
+                    .commit
+                    .as_ref()
+                    .map(|c| c.oid.clone())
+                    .unwrap_or_default(),
+            })
+        })
+        .collect();
+    Facts {
+        version: FACTS_VERSION,
+        captured_at: now,
+        repository: repository.clone(),
+        sha: head.clone(),
+        pull_request: Some(PullRequest {
+            number: pr.number,
+            title: pr.title.clone(),
+            author: actor(pr.author.as_ref()),
+            head_sha: head.clone(),
+            head_branch: pr.head_ref_name.clone(),
+            base_branch: pr.base_ref_name.clone(),
+            from_fork: pr.is_cross_repository,
+            draft: pr.is_draft,
+            body: pr.body.clone(),
+            changed_files: pr.files.nodes.iter().map(|f| f.path.clone()).collect(),
+        }),
+        reviews,
+        deployments: deployments.to_vec(),
+        tags: tags.to_vec(),
+        releases: releases.to_vec(),
+        check_runs,
+        statuses,
+    }
+}
+
+fn is_own_check_run(run: &RawCheckRun, spec: &ReadSpec) -> bool {
+    run.name == spec.check_name && run.external_id.as_deref() == Some(CHECK_EXTERNAL_ID)
+}
+
+fn existing(pr: &RawPullRequest, spec: &ReadSpec) -> Existing {
+    let mut found = Existing {
+        comment: sticky(pr),
+        ..Existing::default()
+    };
+    let Some(rollup) = &pr.status_check_rollup else {
+        return found;
+    };
+    if rollup.commit.as_ref().map(|c| &c.oid) != Some(&pr.head_ref_oid) {
+        return found;
+    }
+    for context in &rollup.contexts.nodes {
+        match context {
+            RawContext::CheckRun(run) if is_own_check_run(run, spec) => {
+                let Some(id) = run.database_id else { continue };
+                // Several (should not happen): the newest is the one to update.
+                if found.check_run.as_ref().is_some_and(|c| c.id > id) {
+                    continue;
+                }
+                found.check_run = Some(ExistingCheckRun {
+                    id,
+                    status: map_check_status(run.status),
+                    conclusion: run.conclusion.map(map_conclusion),
+                    title: run.title.clone().unwrap_or_default(),
+                    summary: run.summary.clone().unwrap_or_default(),
+                    text: run.text.clone().unwrap_or_default(),
+                });
+            }
+            RawContext::StatusContext(status) if status.context == spec.check_name => {
+                found.status = Some(ExistingStatus {
+                    state: map_status_state(status.state),
+                    description: status.description.clone().unwrap_or_default(),
+                });
+            }
+            _ => {}
+        }
+    }
+    found
+}
+
+/// shipgate's sticky comment: written by this token's account and carrying the marker (a
+/// marker pasted by someone else is not ours to edit). The oldest wins if there are several.
+fn sticky(pr: &RawPullRequest) -> Option<ExistingComment> {
+    pr.comments
+        .nodes
+        .iter()
+        .filter(|c| c.viewer_did_author && c.body.contains(STICKY_MARKER))
+        .filter_map(|c| {
+            Some(ExistingComment {
+                id: c.database_id?,
+                body: c.body.clone(),
+            })
+        })
+        .min_by_key(|c| c.id)
+}
+
+fn actor(author: Option<&RawActor>) -> Actor {
+    match author {
+        Some(a) => Actor {
+            login: a.login.clone(),
+            bot: a.typename == "Bot",
+        },
+        // A deleted account shows as GitHub's "ghost": never an eligible reviewer.
+        None => Actor {
+            login: "ghost".into(),
+            bot: false,
+        },
+    }
+}
+
+fn map_deployment(d: &RawDeployment) -> Deployment {
+    Deployment {
+        id: d.database_id,
+        environment: d.environment.clone().unwrap_or_default(),
+        sha: d.commit_oid.clone(),
+        git_ref: d.git_ref.as_ref().map(|r| r.name.clone()),
+        creator: d.creator.as_ref().map(|c| c.login.clone()),
+        created_at: d.created_at,
+        statuses: d
+            .statuses
+            .nodes
+            .iter()
+            .map(|s| DeploymentStatus {
+                state: match s.state {
+                    RawDeploymentState::Pending | RawDeploymentState::Waiting => {
+                        DeploymentState::Pending
+                    }
+                    RawDeploymentState::Queued => DeploymentState::Queued,
+                    RawDeploymentState::InProgress => DeploymentState::InProgress,
+                    RawDeploymentState::Success => DeploymentState::Success,
+                    RawDeploymentState::Failure => DeploymentState::Failure,
+                    RawDeploymentState::Error => DeploymentState::Error,
+                    RawDeploymentState::Inactive => DeploymentState::Inactive,
+                },
+                created_at: s.created_at,
+                description: s.description.clone().filter(|d| !d.is_empty()),
+            })
+            .collect(),
+    }
+}
+
+/// A tag peeled through up to two annotated tag objects; tags of trees or blobs are dropped.
+fn map_tag(r: &RawRef) -> Option<Tag> {
+    let target = r.target.as_ref()?;
+    match target.typename.as_str() {
+        "Commit" => Some(Tag {
+            name: r.name.clone(),
+            target_sha: target.oid.clone(),
+            annotated: false,
+            tagger: None,
+            tagged_at: None,
+        }),
+        "Tag" => {
+            let mut inner = target.target.as_deref()?;
+            if inner.typename == "Tag" {
+                inner = inner.target.as_deref()?;
+            }
+            (inner.typename == "Commit").then(|| Tag {
+                name: r.name.clone(),
+                target_sha: inner.oid.clone(),
+                annotated: true,
+                tagger: target.tagger.as_ref().and_then(|t| t.name.clone()),
+                tagged_at: target.tagger.as_ref().and_then(|t| t.date),
+            })
+        }
+        _ => None,
+    }
+}
+
+fn map_release(r: &RawRelease) -> Release {
+    Release {
+        tag_name: r.tag_name.clone(),
+        draft: r.is_draft,
+        prerelease: r.is_prerelease,
+        published_at: r.published_at,
+    }
+}
+
+fn map_config(config: &Option<RawObject>, spec: &ReadSpec) -> Result<ConfigFile, Error> {
+    let Some(object) = config else {
+        return Ok(ConfigFile::Absent);
+    };
+    let at = config_expression(&spec.production_branch, &spec.config_path);
+    if object.typename != "Blob" {
+        return Err(Error::GraphQl(format!(
+            "the config `{at}` is a {}, not a file",
+            object.typename
+        )));
+    }
+    if object.is_truncated || object.is_binary {
+        return Err(Error::GraphQl(format!(
+            "the config `{at}` is too large or not text; GitHub returned it {}",
+            if object.is_binary {
+                "as binary"
+            } else {
+                "truncated"
+            }
+        )));
+    }
+    object
+        .text
+        .clone()
+        .map(ConfigFile::Text)
+        .ok_or_else(|| Error::GraphQl(format!("the config `{at}` has no text")))
+}
+
+fn map_check_status(status: RawCheckStatus) -> CheckStatus {
+    match status {
+        RawCheckStatus::Queued => CheckStatus::Queued,
+        RawCheckStatus::InProgress => CheckStatus::InProgress,
+        RawCheckStatus::Completed => CheckStatus::Completed,
+        RawCheckStatus::Waiting => CheckStatus::Waiting,
+        RawCheckStatus::Requested => CheckStatus::Requested,
+        RawCheckStatus::Pending => CheckStatus::Pending,
+    }
+}
+
+fn map_conclusion(c: RawConclusion) -> CheckConclusion {
+    match c {
+        RawConclusion::Success => CheckConclusion::Success,
+        RawConclusion::Failure => CheckConclusion::Failure,
+        RawConclusion::Neutral => CheckConclusion::Neutral,
+        RawConclusion::Cancelled => CheckConclusion::Cancelled,
+        RawConclusion::Skipped => CheckConclusion::Skipped,
+        RawConclusion::TimedOut => CheckConclusion::TimedOut,
+        RawConclusion::ActionRequired => CheckConclusion::ActionRequired,
+        RawConclusion::Stale => CheckConclusion::Stale,
+        RawConclusion::StartupFailure => CheckConclusion::StartupFailure,
+    }
+}
+
+fn map_status_state(s: RawStatusState) -> StatusState {
+    match s {
+        RawStatusState::Success => StatusState::Success,
+        RawStatusState::Failure => StatusState::Failure,
+        RawStatusState::Error => StatusState::Error,
+        // EXPECTED: a required status nobody reported yet.
+        RawStatusState::Pending | RawStatusState::Expected => StatusState::Pending,
+    }
+}
+
+// ---- the GraphQL answer's shape ------------------------------------------------------------
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct PageInfo {
+    #[serde(default)]
+    has_next_page: bool,
+    #[serde(default)]
+    end_cursor: Option<String>,
+    #[serde(default)]
+    has_previous_page: bool,
+    #[serde(default)]
+    start_cursor: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Connection<T> {
+    page_info: PageInfo,
+    nodes: Vec<T>,
+}
+
+impl<T> Connection<T> {
+    /// Appends a next page.
+    fn extend(&mut self, page: Connection<T>) {
+        self.nodes.extend(page.nodes);
+        self.page_info = page.page_info;
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct RawRepository {
+    refs: Connection<RawRef>,
+    releases: Connection<RawRelease>,
+    staging: Connection<RawDeployment>,
+    production: Connection<RawDeployment>,
+    config: Option<RawObject>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RawObject {
+    #[serde(rename = "__typename")]
+    typename: String,
+    #[serde(default)]
+    text: Option<String>,
+    #[serde(default)]
+    is_truncated: bool,
+    #[serde(default)]
+    is_binary: bool,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RawPullRequest {
+    id: String,
+    number: u64,
+    title: String,
+    #[serde(default)]
+    body: String,
+    is_draft: bool,
+    is_cross_repository: bool,
+    head_ref_name: String,
+    head_ref_oid: String,
+    base_ref_name: String,
+    author: Option<RawActor>,
+    files: Connection<RawFile>,
+    reviews: Connection<RawReview>,
+    comments: Connection<RawComment>,
+    status_check_rollup: Option<RawRollup>,
+}
+
+#[derive(Debug, Deserialize)]
+struct RawActor {
+    #[serde(rename = "__typename")]
+    typename: String,
+    login: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct RawFile {
+    path: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RawReview {
+    author: Option<RawActor>,
+    author_can_push_to_repository: bool,
+    state: RawReviewState,
+    submitted_at: Option<DateTime<Utc>>,
+    commit: Option<RawOid>,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+enum RawReviewState {
+    Approved,
+    ChangesRequested,
+    Commented,
+    Dismissed,
+    Pending,
+}
+
+#[derive(Debug, Deserialize)]
+struct RawOid {
+    oid: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RawComment {
+    database_id: Option<u64>,
+    body: String,
+    viewer_did_author: bool,
+}
+
+#[derive(Debug, Deserialize)]
+struct RawRollup {
+    commit: Option<RawRollupCommit>,
+    contexts: Connection<RawContext>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RawRollupCommit {
+    oid: String,
+    #[serde(default)]
+    committed_date: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(tag = "__typename")]
+enum RawContext {
+    CheckRun(RawCheckRun),
+    StatusContext(RawStatusContext),
+    #[serde(other)]
+    Other,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RawCheckRun {
+    database_id: Option<u64>,
+    name: String,
+    status: RawCheckStatus,
+    conclusion: Option<RawConclusion>,
+    started_at: Option<DateTime<Utc>>,
+    completed_at: Option<DateTime<Utc>>,
+    external_id: Option<String>,
+    title: Option<String>,
+    summary: Option<String>,
+    text: Option<String>,
+    check_suite: Option<RawCheckSuite>,
+}
+
+#[derive(Debug, Deserialize)]
+struct RawCheckSuite {
+    app: Option<RawApp>,
+}
+
+#[derive(Debug, Deserialize)]
+struct RawApp {
+    slug: String,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+enum RawCheckStatus {
+    Queued,
+    InProgress,
+    Completed,
+    Waiting,
+    Requested,
+    Pending,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+enum RawConclusion {
+    Success,
+    Failure,
+    Neutral,
+    Cancelled,
+    Skipped,
+    TimedOut,
+    ActionRequired,
+    Stale,
+    StartupFailure,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RawStatusContext {
+    context: String,
+    state: RawStatusState,
+    created_at: DateTime<Utc>,
+    description: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+enum RawStatusState {
+    Success,
+    Failure,
+    Error,
+    Pending,
+    Expected,
+}
+
+#[derive(Debug, Deserialize)]
+struct RawRef {
+    name: String,
+    target: Option<RawGitObject>,
+}
+
+#[derive(Debug, Deserialize)]
+struct RawGitObject {
+    #[serde(rename = "__typename")]
+    typename: String,
+    oid: String,
+    #[serde(default)]
+    tagger: Option<RawTagger>,
+    #[serde(default)]
+    target: Option<Box<RawGitObject>>,
+}
+
+#[derive(Debug, Deserialize)]
+struct RawTagger {
+    name: Option<String>,
+    date: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RawRelease {
+    tag_name: String,
+    is_draft: bool,
+    is_prerelease: bool,
+    published_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RawDeployment {
+    id: String,
+    database_id: Option<u64>,
+    environment: Option<String>,
+    #[serde(rename = "ref")]
+    git_ref: Option<RawRefName>,
+    commit_oid: String,
+    created_at: DateTime<Utc>,
+    creator: Option<RawLogin>,
+    statuses: Connection<RawDeploymentStatus>,
+}
+
+#[derive(Debug, Deserialize)]
+struct RawRefName {
+    name: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct RawLogin {
+    login: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RawDeploymentStatus {
+    state: RawDeploymentState,
+    created_at: DateTime<Utc>,
+    description: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+enum RawDeploymentState {
+    Pending,
+    Queued,
+    InProgress,
+    Success,
+    Failure,
+    Error,
+    Inactive,
+    Waiting,
+}
