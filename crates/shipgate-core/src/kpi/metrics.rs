@@ -211,14 +211,13 @@ pub fn compute(history: &History, period: Period) -> Kpis {
 
     // A change failure: a successful deploy that later broke (an incident of its own), or whose
     // next deployment in the environment is a rollback.
+    let broken: std::collections::HashSet<u64> = incidents.iter().map(|i| i.deployment_id).collect();
     let change_failures = successful
         .iter()
         .filter(|(d, _)| {
-            let broke = incidents.iter().any(|i| i.deployment_id == d.id);
-            let next = all
-                .iter()
-                .find(|other| (other.started_at(), other.id) > (d.started_at(), d.id));
-            broke || next.is_some_and(|n| n.is_rollback())
+            // `all` is sorted by (start, id): the next deployment is the first one after `d`.
+            let after = all.partition_point(|o| (o.started_at(), o.id) <= (d.started_at(), d.id));
+            broken.contains(&d.id) || all.get(after).is_some_and(|n| n.is_rollback())
         })
         .count() as u32;
 
@@ -293,7 +292,7 @@ fn find_incidents(all: &[&HistoryDeployment], period: Period) -> Vec<Incident> {
         if !period.contains(broke.created_at) {
             continue;
         }
-        let recovered_at = successes.iter().copied().find(|t| *t > broke.created_at);
+        let recovered_at = successes.get(successes.partition_point(|t| *t <= broke.created_at)).copied();
         incidents.push(Incident {
             deployment_id: d.id,
             sha: d.sha.clone(),
