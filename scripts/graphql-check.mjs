@@ -11,11 +11,15 @@
 //       Executes DOC against the schema with ANSWER's `data` as root value; every field reads
 //       the same-named property (its alias, if aliased) of its parent object. Passes only when
 //       execution has no errors and the result equals ANSWER's `data` exactly, so a missing,
-//       extra or wrongly-typed field fails. Objects in interface/union positions must carry
-//       `__typename` (and so the document must ask for it, as GitHub only sends it on request).
-//   node scripts/graphql-check.mjs answers MANIFEST.json
-//       The same for many answers with one schema load: MANIFEST is a JSON array of
-//       {"document": PATH, "answer": PATH, "variables"?: PATH}, paths relative to MANIFEST.
+//       extra or wrongly-typed field fails. Where the document selects fields by concrete type
+//       (`... on Tag`) in an interface/union position, the object must carry `__typename` (and
+//       so the document must ask for it there, as GitHub only sends it on request).
+//   node scripts/graphql-check.mjs manifest MANIFEST.json
+//       Many checks with one schema load (~1 s each otherwise): MANIFEST is a JSON array of
+//       {"document": PATH, "answer"?: PATH, "variables"?: PATH, "expect"?: "pass"|"fail",
+//        "reason"?: TEXT}, paths relative to MANIFEST's folder. Without "answer" the document is
+//       validated. "expect": "fail" inverts the check (it must be rejected, and when "reason"
+//       is given, with a message containing it) - used by the self-test of this script.
 //
 // Environment: SHIPGATE_GRAPHQL_SCHEMA (schema file), SHIPGATE_TOOLS (where `graphql` is
 // installed); both default to the locations under .tools/ that scripts/test.sh installs.
@@ -95,7 +99,13 @@ const SCALAR_CHECKS = {
 };
 
 function loadSchema() {
-  const schema = buildSchema(readText(schemaPath, "GraphQL schema"));
+  let schema;
+  try {
+    schema = buildSchema(readText(schemaPath, "GraphQL schema"));
+  } catch (err) {
+    if (err instanceof UsageError) throw err;
+    throw new UsageError(`cannot build the GraphQL schema from ${schemaPath}: ${err.message}`);
+  }
   for (const type of Object.values(schema.getTypeMap())) {
     if (!(type instanceof GraphQLScalarType) || type.name.startsWith("__")) continue;
     if (["String", "Int", "Float", "Boolean", "ID"].includes(type.name)) continue;
@@ -184,20 +194,34 @@ function fieldResolver(source, _args, _context, info) {
   return Object.hasOwn(source, info.path.key) ? source[info.path.key] : undefined;
 }
 
-function pathText(path) {
-  const keys = [];
-  for (let p = path; p; p = p.prev) keys.unshift(p.key);
-  return ["data", ...keys].join(".");
+/** Whether a field's selection picks fields by concrete type (inline fragment or spread). */
+function selectsByType(info, abstractType) {
+  return info.fieldNodes.some((node) =>
+    (node.selectionSet?.selections ?? []).some(
+      (sel) =>
+        sel.kind === "FragmentSpread" ||
+        (sel.kind === "InlineFragment" &&
+          sel.typeCondition &&
+          sel.typeCondition.name.value !== abstractType.name),
+    ),
+  );
 }
 
-/** Picks the concrete type of an interface/union value from its `__typename`. */
+/**
+ * Picks the concrete type of an interface/union value from its `__typename`. Without one, the
+ * value is only acceptable when the document selects interface fields alone (no fragment on a
+ * concrete type): then every implementation gives the same result, so the first one is used.
+ */
 function typeResolver(value, _context, info, abstractType) {
   if (value && typeof value === "object" && typeof value.__typename === "string") {
     return value.__typename;
   }
+  if (!selectsByType(info, abstractType)) {
+    return info.schema.getPossibleTypes(abstractType)[0]?.name;
+  }
   throw new GraphQLError(
-    `${pathText(info.path)}: ${abstractType.name} is an interface or union; the object needs ` +
-      `__typename (ask for it in the document)`,
+    `${abstractType.name} is an interface or union and the document selects fields by type ` +
+      `here: the object needs __typename (ask for it in the document)`,
   );
 }
 
@@ -250,7 +274,8 @@ function checkAnswer(schema, docFile, answerFile, variablesFile) {
     problems.push(`${label}: ${where}: ${err.message}`);
   }
   const executed = JSON.parse(JSON.stringify(result.data ?? null));
-  if (!isDeepStrictEqual(executed, answer.data)) {
+  // An execution error nulls its parent, so the diff would only repeat it less clearly.
+  if (!result.errors?.length && !isDeepStrictEqual(executed, answer.data)) {
     const diff = differences(answer.data, executed);
     problems.push(
       ...(diff.length > 0 ? diff : ["the executed result differs from the answer"]).map(
@@ -265,8 +290,69 @@ function usage() {
   return (
     "usage: graphql-check.mjs validate FILE.graphql...\n" +
     "       graphql-check.mjs answer DOC.graphql ANSWER.json [VARIABLES.json]\n" +
-    "       graphql-check.mjs answers MANIFEST.json"
+    "       graphql-check.mjs manifest MANIFEST.json"
   );
+}
+
+/** Reads a manifest: a non-empty array of checks, paths relative to the manifest's folder. */
+function readManifest(file) {
+  const manifest = readJson(file, "manifest");
+  const base = dirname(resolve(file));
+  if (!Array.isArray(manifest) || manifest.length === 0) {
+    throw new UsageError(`manifest ${file} must be a non-empty JSON array`);
+  }
+  return manifest.map((entry, i) => {
+    const where = `manifest ${file} entry ${i}`;
+    if (entry === null || typeof entry !== "object" || typeof entry.document !== "string") {
+      throw new UsageError(`${where}: needs a "document" path`);
+    }
+    for (const key of Object.keys(entry)) {
+      if (!["document", "answer", "variables", "expect", "reason"].includes(key)) {
+        throw new UsageError(`${where}: unknown key "${key}"`);
+      }
+    }
+    for (const key of ["answer", "variables", "reason"]) {
+      if (entry[key] !== undefined && typeof entry[key] !== "string") {
+        throw new UsageError(`${where}: "${key}" must be a string`);
+      }
+    }
+    if (entry.variables !== undefined && entry.answer === undefined) {
+      throw new UsageError(`${where}: "variables" without "answer"`);
+    }
+    const expect = entry.expect ?? "pass";
+    if (expect !== "pass" && expect !== "fail") {
+      throw new UsageError(`${where}: "expect" must be "pass" or "fail"`);
+    }
+    if (entry.reason !== undefined && expect !== "fail") {
+      throw new UsageError(`${where}: "reason" only applies to "expect": "fail"`);
+    }
+    const document = resolve(base, entry.document);
+    return entry.answer === undefined
+      ? { kind: "validate", file: document, expect, reason: entry.reason }
+      : {
+          kind: "answer",
+          document,
+          answer: resolve(base, entry.answer),
+          variables: entry.variables && resolve(base, entry.variables),
+          expect,
+          reason: entry.reason,
+        };
+  });
+}
+
+/** Runs one check; returns the problems that make it fail (empty when it passes). */
+function runCheck(schema, check) {
+  const problems =
+    check.kind === "validate"
+      ? validateFile(schema, check.file)
+      : checkAnswer(schema, check.document, check.answer, check.variables);
+  if (check.expect !== "fail") return problems;
+  // A check that must be rejected passes only when it is, and for the stated reason.
+  if (problems.length === 0) return ["was accepted but must be rejected"];
+  if (check.reason && !problems.some((p) => p.includes(check.reason))) {
+    return [`was rejected, but not for ${JSON.stringify(check.reason)}:`, ...problems];
+  }
+  return [];
 }
 
 function main(argv) {
@@ -276,26 +362,8 @@ function main(argv) {
     checks = args.map((file) => ({ kind: "validate", file }));
   } else if (mode === "answer" && (args.length === 2 || args.length === 3)) {
     checks = [{ kind: "answer", document: args[0], answer: args[1], variables: args[2] }];
-  } else if (mode === "answers" && args.length === 1) {
-    const manifest = readJson(args[0], "manifest");
-    const base = dirname(resolve(args[0]));
-    if (!Array.isArray(manifest) || manifest.length === 0) {
-      throw new UsageError(`manifest ${args[0]} must be a non-empty JSON array`);
-    }
-    checks = manifest.map((entry, i) => {
-      if (typeof entry?.document !== "string" || typeof entry?.answer !== "string") {
-        throw new UsageError(`manifest ${args[0]} entry ${i}: needs "document" and "answer" paths`);
-      }
-      if (entry.variables !== undefined && typeof entry.variables !== "string") {
-        throw new UsageError(`manifest ${args[0]} entry ${i}: "variables" must be a path`);
-      }
-      return {
-        kind: "answer",
-        document: resolve(base, entry.document),
-        answer: resolve(base, entry.answer),
-        variables: entry.variables && resolve(base, entry.variables),
-      };
-    });
+  } else if (mode === "manifest" && args.length === 1) {
+    checks = readManifest(args[0]);
   } else {
     throw new UsageError(usage());
   }
@@ -303,11 +371,10 @@ function main(argv) {
   const schema = loadSchema();
   let failed = 0;
   for (const check of checks) {
-    const problems =
-      check.kind === "validate"
-        ? validateFile(schema, check.file)
-        : checkAnswer(schema, check.document, check.answer, check.variables);
-    const name = check.kind === "validate" ? check.file : check.answer;
+    const problems = runCheck(schema, check);
+    const name = `${check.kind === "validate" ? check.file : check.answer}${
+      check.expect === "fail" ? " (must be rejected)" : ""
+    }`;
     if (problems.length > 0) {
       failed += 1;
       console.error(`FAIL ${name}`);

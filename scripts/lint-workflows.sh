@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Lints the action definition and every workflow under DIR (default: the repository root) with
 # GitHub's published schemas (check-jsonschema's vendored ones) and with zizmor, offline.
-# Zero findings are required: any schema error or zizmor finding fails (exit 1).
+# Zero findings are required: any schema error or zizmor finding fails (exit 1); a missing
+# tool is exit 2.
 #
 # Usage: scripts/lint-workflows.sh [DIR]
 #   looks at DIR/action.yml (or .yaml), DIR/workflows/*.y{a,}ml and DIR/.github/workflows/*.y{a,}ml;
@@ -18,7 +19,7 @@ zizmor=$tools/venv/bin/zizmor
 for tool in "$check_jsonschema" "$zizmor"; do
   if [[ ! -x $tool ]]; then
     echo "lint-workflows: $tool is missing; run scripts/test.sh (or its install step) first" >&2
-    exit 1
+    exit 2
   fi
 done
 cd "$dir"
