@@ -6,7 +6,7 @@
 // Usage:
 //   node scripts/graphql-check.mjs validate FILE.graphql...
 //       Parses and validates each document. Exit 1 with every error (file:line:column) if any
-//       document is invalid. Uses of deprecated fields are printed as warnings.
+//       document is invalid or uses a deprecated field or enum value (GitHub removes them).
 //   node scripts/graphql-check.mjs answer DOC.graphql ANSWER.json [VARIABLES.json]
 //       Executes DOC against the schema with ANSWER's `data` as root value; every field reads
 //       the same-named property (its alias, if aliased) of its parent object. Passes only when
@@ -139,15 +139,19 @@ function parseFile(file) {
   }
 }
 
-/** Returns the list of failure messages for one document (empty when it is valid). */
+/** Returns the list of failure messages for one document file (empty when it is valid). */
 function validateFile(schema, file) {
   const { document, failures } = parseFile(file);
-  if (failures) return failures;
+  return failures ?? validateDocument(schema, file, document);
+}
+
+/** Validation errors of a parsed document, deprecated fields included, as messages. */
+function validateDocument(schema, file, document) {
   const errors = validate(schema, document);
   if (errors.length === 0) {
-    for (const warning of validate(schema, document, [NoDeprecatedCustomRule])) {
-      console.error(`warning: ${location(file, warning)}: ${warning.message}`);
-    }
+    // GitHub removes deprecated fields after a stated date; a document using one would break
+    // against the real API while still passing here, so a deprecated field is an error.
+    errors.push(...validate(schema, document, [NoDeprecatedCustomRule]));
   }
   return errors.map((err) => `${location(file, err)}: ${err.message}`);
 }
@@ -230,7 +234,7 @@ function checkAnswer(schema, docFile, answerFile, variablesFile) {
   const label = `${answerFile} (for ${docFile})`;
   const { document, failures } = parseFile(docFile);
   if (failures) return failures;
-  const invalid = validate(schema, document).map((err) => `${location(docFile, err)}: ${err.message}`);
+  const invalid = validateDocument(schema, docFile, document);
   if (invalid.length > 0) return invalid;
 
   const answer = readJson(answerFile, "answer");
