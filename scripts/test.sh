@@ -19,7 +19,7 @@ mode=all
 case "${1:-}" in
   "") ;;
   --tools-only) mode=tools ;;
-  --print-env) mode=env ;;
+  --print-env) mode="env" ;;
   --no-cargo) mode=contract ;;
   *)
     echo "usage: bash scripts/test.sh [--tools-only | --print-env | --no-cargo]" >&2
@@ -55,11 +55,21 @@ end() {
   printf '==> %s: ok (%ss)\n' "$current_phase" "$took"
   current_phase=""
 }
+print_times() {
+  local i
+  for i in "${!phase_names[@]}"; do
+    printf '    %7ss  %s\n' "${phase_times[$i]}" "${phase_names[$i]}"
+  done
+}
 report_failure() {
   local rc=$?
   if [[ -n $current_phase ]]; then
     printf '\n==> FAILED in phase "%s" after %ss (exit %s)\n' \
       "$current_phase" "$(elapsed "$phase_start")" "$rc" >&2
+    if ((${#phase_names[@]} > 0)); then
+      echo "    phases that passed before it:" >&2
+      print_times >&2
+    fi
   fi
 }
 trap report_failure EXIT
@@ -82,6 +92,7 @@ install_npm_tools() {
   cp tools/package.json tools/package-lock.json "$TOOLS/"
   (cd "$TOOLS" && npm ci --no-audit --no-fund --loglevel=error)
   # Fail closed: the installed versions must be exactly the pinned ones.
+  # shellcheck disable=SC2016 # JavaScript template literals, not shell expansions
   node -e '
     const [dir, manifest] = process.argv.slice(1);
     const pins = require(manifest).dependencies;
@@ -263,6 +274,4 @@ bash scripts/lint-workflows.sh "$repo_root"
 end
 
 printf '\n==> all phases passed\n'
-for i in "${!phase_names[@]}"; do
-  printf '    %7ss  %s\n' "${phase_times[$i]}" "${phase_names[$i]}"
-done
+print_times
