@@ -180,12 +180,13 @@ export SHIPGATE_PRISM=$TOOLS/node_modules/.bin/prism
 export SHIPGATE_OPENAPI=$TOOLS/openapi-subset.json
 export SHIPGATE_GRAPHQL_SCHEMA=$TOOLS/node_modules/@octokit/graphql-schema/schema.graphql
 export SHIPGATE_WEBHOOK_EXAMPLES=$TOOLS/node_modules/@octokit/webhooks-examples/api.github.com/index.json
+export SHIPGATE_GRAPHQL_CHECK=$repo_root/scripts/graphql-check.mjs
 SHIPGATE_PROMETHEUS=$(command -v prometheus)
 SHIPGATE_PROMTOOL=$(command -v promtool)
 export SHIPGATE_PROMETHEUS SHIPGATE_PROMTOOL
 export SHIPGATE_REQUIRE_TOOLS=1
 for var in SHIPGATE_PRISM SHIPGATE_OPENAPI SHIPGATE_GRAPHQL_SCHEMA SHIPGATE_WEBHOOK_EXAMPLES \
-  SHIPGATE_PROMETHEUS SHIPGATE_PROMTOOL; do
+  SHIPGATE_GRAPHQL_CHECK SHIPGATE_PROMETHEUS SHIPGATE_PROMTOOL; do
   if [[ ! -e ${!var} ]]; then
     echo "tools: $var=${!var} does not exist after the install" >&2
     exit 1
@@ -194,7 +195,8 @@ done
 
 if [[ $mode == env ]]; then
   for var in SHIPGATE_TOOLS SHIPGATE_PRISM SHIPGATE_OPENAPI SHIPGATE_GRAPHQL_SCHEMA \
-    SHIPGATE_WEBHOOK_EXAMPLES SHIPGATE_PROMETHEUS SHIPGATE_PROMTOOL SHIPGATE_REQUIRE_TOOLS; do
+    SHIPGATE_WEBHOOK_EXAMPLES SHIPGATE_GRAPHQL_CHECK SHIPGATE_PROMETHEUS SHIPGATE_PROMTOOL \
+    SHIPGATE_REQUIRE_TOOLS; do
     printf 'export %s=%q\n' "$var" "${!var}" >&3
   done
   exit 0
