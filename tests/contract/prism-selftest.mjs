@@ -41,6 +41,32 @@ const upstream = http.createServer((req, res) => {
         object: { type: "commit", sha: SHA, url: `https://api.github.com/repos/o/r/git/commits/${SHA}` },
       });
     }
+    if (req.url.includes("/git/matching-refs/tags/")) {
+      return json(200, [
+        {
+          ref: "refs/tags/v1.4.0",
+          node_id: "REF_1",
+          url: "https://api.github.com/repos/o/r/git/refs/tags/v1.4.0",
+          object: { type: "tag", sha: SHA, url: `https://api.github.com/repos/o/r/git/tags/${SHA}` },
+        },
+      ]);
+    }
+    if (req.url.includes("/contents/.github/")) {
+      return json(200, {
+        type: "file",
+        encoding: "base64",
+        size: 13,
+        name: "shipgate.yml",
+        path: ".github/shipgate.yml",
+        content: "c29hazogMjRoCg==",
+        sha: SHA,
+        url: "https://api.github.com/repos/o/r/contents/.github/shipgate.yml",
+        git_url: null,
+        html_url: null,
+        download_url: null,
+        _links: { git: null, html: null, self: "https://api.github.com/repos/o/r/contents/.github/shipgate.yml" },
+      });
+    }
     if (req.url.includes("/git/ref/")) {
       return json(404, { message: "Not Found", documentation_url: "https://docs.github.com/rest", status: "404" });
     }
@@ -132,6 +158,16 @@ try {
     "GET git/ref/tags/v1.4.0 (tag clone path) -> forwarded, 200",
     { url: `${base}/repos/o/r/git/ref/tags/v1.4.0` },
     { status: 200, forwarded: true, bodyIncludes: "refs/tags/v1.4.0" },
+  );
+  await check(
+    "GET git/matching-refs/tags/v1. (tag clone path) -> forwarded, 200",
+    { url: `${base}/repos/o/r/git/matching-refs/tags/v1.` },
+    { status: 200, forwarded: true, bodyIncludes: "refs/tags/v1.4.0" },
+  );
+  await check(
+    "GET contents/.github/shipgate.yml?ref=<sha> (.github clone path) -> forwarded, 200",
+    { url: `${base}/repos/o/r/contents/.github/shipgate.yml?ref=${SHA}` },
+    { status: 200, forwarded: true, bodyIncludes: "c29hazogMjRoCg==" },
   );
   await check(
     "GET git/ref/heads/main (no clone path) -> 404 from prism, not forwarded",
