@@ -1,1 +1,694 @@
-//! Integration tests: install.
+//! Integration tests: the composite action's install step (`action/install.sh`) and the way
+//! `action.yml` hands inputs to the binary.
+//!
+//! The installer runs here exactly as the runner runs it (bash, the runner's variables), against
+//! a fake release served over loopback HTTP by a small server thread. The fake release's binary
+//! is a script that leaves a marker when it runs, so "nothing was run" can be asserted.
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader, Write};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::{Arc, Mutex};
+
+use crate::support::{fixture, repo_root};
+
+const TARGET: &str = "x86_64-unknown-linux-musl";
+const ARCHIVE: &str = "shipgate-v0.1.0-x86_64-unknown-linux-musl.tar.gz";
+
+/// A release server on 127.0.0.1: serves fixed files and records every requested path.
+struct FakeRelease {
+    base: String,
+    requests: Arc<Mutex<Vec<String>>>,
+}
+
+impl FakeRelease {
+    fn serve(files: HashMap<String, Vec<u8>>) -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
+        let base = format!("http://{}", listener.local_addr().expect("addr"));
+        let requests = Arc::new(Mutex::new(Vec::new()));
+        let seen = Arc::clone(&requests);
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { continue };
+                let mut reader = BufReader::new(stream.try_clone().expect("clone stream"));
+                let mut request_line = String::new();
+                if reader.read_line(&mut request_line).is_err() {
+                    continue;
+                }
+                // Drain the headers; curl sends no body on GET.
+                let mut header = String::new();
+                while reader
+                    .read_line(&mut header)
+                    .map(|n| n > 2)
+                    .unwrap_or(false)
+                {
+                    header.clear();
+                }
+                let path = request_line
+                    .split_whitespace()
+                    .nth(1)
+                    .unwrap_or("")
+                    .to_string();
+                seen.lock().expect("lock").push(path.clone());
+                let response = match files.get(&path) {
+                    Some(body) => {
+                        let mut r = format!(
+                            "HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                            body.len()
+                        )
+                        .into_bytes();
+                        r.extend_from_slice(body);
+                        r
+                    }
+                    None => {
+                        b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                            .to_vec()
+                    }
+                };
+                let _ = stream.write_all(&response);
+            }
+        });
+        FakeRelease { base, requests }
+    }
+
+    fn requests(&self) -> Vec<String> {
+        self.requests.lock().expect("lock").clone()
+    }
+}
+
+/// A scratch runner: tool cache, temp dir, output files, and the marker the fake binary writes.
+struct Runner {
+    dir: tempfile::TempDir,
+}
+
+impl Runner {
+    fn new() -> Self {
+        Runner {
+            dir: tempfile::tempdir().expect("tempdir"),
+        }
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    fn marker(&self) -> PathBuf {
+        self.path("binary-ran")
+    }
+
+    fn tool_cache(&self) -> PathBuf {
+        self.path("toolcache")
+    }
+
+    fn cached_dir(&self) -> PathBuf {
+        self.tool_cache().join("shipgate/0.1.0").join(TARGET)
+    }
+
+    fn read(&self, name: &str) -> String {
+        std::fs::read_to_string(self.path(name)).unwrap_or_default()
+    }
+
+    /// Writes a manifest with `body` and returns its path.
+    fn manifest(&self, body: &str) -> PathBuf {
+        let path = self.path("checksums.txt");
+        std::fs::write(&path, body).expect("write manifest");
+        path
+    }
+
+    /// Runs the installer as the composite step does, with a clean environment plus `extra`.
+    fn install(&self, extra: &[(&str, &str)]) -> Output {
+        let root = repo_root();
+        for dir in ["toolcache", "temp"] {
+            std::fs::create_dir_all(self.path(dir)).expect("mkdir");
+        }
+        let mut cmd = Command::new("bash");
+        cmd.arg(root.join("action/install.sh"))
+            .env_clear()
+            .env("GITHUB_ACTION_PATH", &root)
+            .env("RUNNER_OS", "Linux")
+            .env("RUNNER_ARCH", "X64")
+            .env("RUNNER_TOOL_CACHE", self.tool_cache())
+            .env("RUNNER_TEMP", self.path("temp"))
+            .env("GITHUB_OUTPUT", self.path("github_output"))
+            .env("GITHUB_PATH", self.path("github_path"))
+            .env("SHIPGATE_FAKE_MARKER", self.marker());
+        // Only what cargo and the basic tools need from this machine.
+        for key in [
+            "PATH",
+            "HOME",
+            "CARGO_HOME",
+            "RUSTUP_HOME",
+            "RUSTUP_TOOLCHAIN",
+        ] {
+            if let Some(value) = std::env::var_os(key) {
+                cmd.env(key, value);
+            }
+        }
+        for (key, value) in extra {
+            cmd.env(key, value);
+        }
+        cmd.output().expect("run install.sh")
+    }
+}
+
+fn text(output: &Output) -> String {
+    format!(
+        "status: {:?}\n--- stdout\n{}\n--- stderr\n{}",
+        output.status,
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+/// A release archive whose binary is a script that records each run in the marker file.
+/// `member` is the file name inside the archive; a `.zip` name makes a zip (the Windows form).
+fn fake_archive(member: &str, zip: bool) -> Vec<u8> {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let script = dir.path().join(member);
+    std::fs::copy(fixture("install/fake-shipgate.sh"), &script).expect("copy fake binary");
+    let status = Command::new("chmod")
+        .arg("+x")
+        .arg(&script)
+        .status()
+        .expect("chmod");
+    assert!(status.success());
+    let archive = dir.path().join("release");
+    let status = if zip {
+        Command::new("python3")
+            .args(["-m", "zipfile", "-c"])
+            .arg(&archive)
+            .arg(member)
+            .current_dir(dir.path())
+            .status()
+            .expect("python3 zipfile")
+    } else {
+        Command::new("tar")
+            .arg("-czf")
+            .arg(&archive)
+            .arg("-C")
+            .arg(dir.path())
+            .arg(member)
+            .status()
+            .expect("tar")
+    };
+    assert!(status.success());
+    std::fs::read(archive).expect("read archive")
+}
+
+fn sha256_hex(path: &Path) -> String {
+    let out = Command::new("sha256sum")
+        .arg(path)
+        .output()
+        .expect("sha256sum");
+    String::from_utf8_lossy(&out.stdout)
+        .split_whitespace()
+        .next()
+        .expect("hash")
+        .to_string()
+}
+
+/// Serves the fake archive and returns it with its SHA-256.
+fn fake_release(runner: &Runner) -> (FakeRelease, String) {
+    serve_archive(runner, ARCHIVE, fake_archive("shipgate", false))
+}
+
+/// Serves `bytes` as release archive `name` of v0.1.0 and returns the server and its SHA-256.
+fn serve_archive(runner: &Runner, name: &str, bytes: Vec<u8>) -> (FakeRelease, String) {
+    let copy = runner.path("archive-copy");
+    std::fs::write(&copy, &bytes).expect("write copy");
+    let sha = sha256_hex(&copy);
+    let files = HashMap::from([(format!("/v0.1.0/{name}"), bytes)]);
+    (FakeRelease::serve(files), sha)
+}
+
+fn release_env<'a>(server: &'a FakeRelease, manifest: &'a Path) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("SHIPGATE_ACTION_REF", "v0.1.0"),
+        ("SHIPGATE_DOWNLOAD_BASE", server.base.as_str()),
+        ("SHIPGATE_CHECKSUMS", manifest.to_str().expect("utf-8 path")),
+    ]
+}
+
+#[test]
+fn checksum_match_installs_into_the_tool_cache_and_the_binary_runs() {
+    let runner = Runner::new();
+    let (server, sha) = fake_release(&runner);
+    let manifest = runner.manifest(&format!("# release v0.1.0\n{sha}  {ARCHIVE}\n"));
+
+    let output = runner.install(&release_env(&server, &manifest));
+    assert!(output.status.success(), "{}", text(&output));
+
+    let installed = runner.cached_dir().join("shipgate");
+    assert_eq!(
+        runner.read("github_output"),
+        format!("path={}\n", installed.display())
+    );
+    assert_eq!(
+        runner.read("github_path"),
+        format!("{}\n", runner.cached_dir().display())
+    );
+    assert_eq!(server.requests(), vec![format!("/v0.1.0/{ARCHIVE}")]);
+    // The installer's own smoke check ran the verified binary once.
+    assert_eq!(
+        std::fs::read_to_string(runner.marker()).unwrap(),
+        "ran --version\n"
+    );
+
+    let run = Command::new(&installed)
+        .arg("action")
+        .env("SHIPGATE_FAKE_MARKER", runner.marker())
+        .output()
+        .expect("run installed binary");
+    assert!(run.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&run.stdout),
+        "shipgate 0.1.0 (fake release)\n"
+    );
+}
+
+#[test]
+fn a_windows_runner_gets_the_zip_archive_and_its_exe() {
+    let runner = Runner::new();
+    let zip = "shipgate-v0.1.0-x86_64-pc-windows-msvc.zip";
+    let (server, sha) = serve_archive(&runner, zip, fake_archive("shipgate.exe", true));
+    let manifest = runner.manifest(&format!("{sha}  {zip}\n"));
+
+    let mut env = release_env(&server, &manifest);
+    env.push(("RUNNER_OS", "Windows"));
+    let output = runner.install(&env);
+    assert!(output.status.success(), "{}", text(&output));
+    assert_eq!(server.requests(), vec![format!("/v0.1.0/{zip}")]);
+    let installed = runner
+        .tool_cache()
+        .join("shipgate/0.1.0/x86_64-pc-windows-msvc/shipgate.exe");
+    assert_eq!(
+        runner.read("github_output"),
+        format!("path={}\n", installed.display())
+    );
+    assert_eq!(
+        std::fs::read_to_string(runner.marker()).unwrap(),
+        "ran --version\n"
+    );
+}
+
+#[test]
+fn an_archive_without_the_binary_at_its_top_level_is_rejected() {
+    let runner = Runner::new();
+    let (server, sha) = serve_archive(&runner, ARCHIVE, fake_archive("not-shipgate", false));
+    let manifest = runner.manifest(&format!("{sha}  {ARCHIVE}\n"));
+
+    let output = runner.install(&release_env(&server, &manifest));
+    assert!(!output.status.success(), "{}", text(&output));
+    assert!(
+        String::from_utf8_lossy(&output.stdout)
+            .contains(&format!("{ARCHIVE} holds no shipgate at its top level")),
+        "{}",
+        text(&output)
+    );
+    assert!(!runner.cached_dir().exists());
+    let leftovers: Vec<_> = std::fs::read_dir(runner.tool_cache().join("shipgate/0.1.0"))
+        .map(|d| d.collect())
+        .unwrap_or_default();
+    assert!(leftovers.is_empty(), "staging left behind: {leftovers:?}");
+    assert_eq!(runner.read("github_output"), "");
+}
+
+#[test]
+fn a_second_run_reuses_the_verified_tool_cache_without_downloading() {
+    let runner = Runner::new();
+    let (server, sha) = fake_release(&runner);
+    let manifest = runner.manifest(&format!("{sha}  {ARCHIVE}\n"));
+    let env = release_env(&server, &manifest);
+
+    assert!(runner.install(&env).status.success());
+    let second = runner.install(&env);
+    assert!(second.status.success(), "{}", text(&second));
+    assert!(
+        String::from_utf8_lossy(&second.stdout).contains("reused from the tool cache"),
+        "{}",
+        text(&second)
+    );
+    assert_eq!(
+        server.requests().len(),
+        1,
+        "the cache hit must not download"
+    );
+}
+
+#[test]
+fn a_tampered_tool_cache_is_not_trusted_and_the_archive_is_fetched_again() {
+    let runner = Runner::new();
+    let (server, sha) = fake_release(&runner);
+    let manifest = runner.manifest(&format!("{sha}  {ARCHIVE}\n"));
+    let env = release_env(&server, &manifest);
+    assert!(runner.install(&env).status.success());
+
+    // Someone swaps both the cached archive and the binary.
+    std::fs::write(runner.cached_dir().join(ARCHIVE), b"not the release").unwrap();
+    std::fs::write(
+        runner.cached_dir().join("shipgate"),
+        "#!/bin/sh\necho evil\n",
+    )
+    .unwrap();
+
+    let again = runner.install(&env);
+    assert!(again.status.success(), "{}", text(&again));
+    let stdout = String::from_utf8_lossy(&again.stdout);
+    assert!(
+        stdout.contains("::warning title=shipgate install::cached"),
+        "{stdout}"
+    );
+    assert_eq!(server.requests().len(), 2);
+    let script = std::fs::read_to_string(runner.cached_dir().join("shipgate")).unwrap();
+    assert!(script.contains("fake release"), "{script}");
+}
+
+#[test]
+fn checksum_mismatch_fails_loudly_and_installs_and_runs_nothing() {
+    let runner = Runner::new();
+    let (server, sha) = fake_release(&runner);
+    let wrong = "0".repeat(64);
+    assert_ne!(sha, wrong);
+    let manifest = runner.manifest(&format!("{wrong}  {ARCHIVE}\n"));
+
+    let output = runner.install(&release_env(&server, &manifest));
+    assert!(!output.status.success(), "{}", text(&output));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains(&format!(
+            "::error title=shipgate install::checksum mismatch for {ARCHIVE}: expected {wrong}, actual {sha}"
+        )),
+        "{}",
+        text(&output)
+    );
+    assert_eq!(server.requests().len(), 1, "it did download");
+    assert!(!runner.marker().exists(), "the unverified binary ran");
+    assert!(!runner.tool_cache().join("shipgate").exists());
+    assert_eq!(runner.read("github_output"), "");
+    assert_eq!(runner.read("github_path"), "");
+    // The temporary download is gone too.
+    let leftovers: Vec<_> = std::fs::read_dir(runner.path("temp")).unwrap().collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+#[test]
+fn a_release_tag_without_a_manifest_line_fails_before_downloading() {
+    let runner = Runner::new();
+    let (server, _sha) = fake_release(&runner);
+    // The committed manifest has no entries until the first release.
+    let committed = std::fs::read_to_string(repo_root().join("action/checksums.txt")).unwrap();
+    let manifest = runner.manifest(&committed);
+
+    let output = runner.install(&release_env(&server, &manifest));
+    assert!(!output.status.success(), "{}", text(&output));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains(&format!(
+            "::error title=shipgate install::release v0.1.0 has no checksum for {ARCHIVE}"
+        )),
+        "{stdout}"
+    );
+    assert!(server.requests().is_empty());
+    assert!(!runner.marker().exists());
+}
+
+#[test]
+fn the_manifest_accepts_the_binary_marker_and_upper_case_hex_as_sha256sum_does() {
+    let runner = Runner::new();
+    let (server, sha) = fake_release(&runner);
+    let other = "shipgate-v0.1.0-aarch64-apple-darwin.tar.gz";
+    let manifest = runner.manifest(&format!(
+        "# comment\r\n{}  {other}\r\n{} *{ARCHIVE}\r\n",
+        "b".repeat(64),
+        sha.to_uppercase()
+    ));
+
+    let output = runner.install(&release_env(&server, &manifest));
+    assert!(output.status.success(), "{}", text(&output));
+    assert!(runner.cached_dir().join("shipgate").exists());
+}
+
+#[test]
+fn a_malformed_manifest_line_is_an_error_naming_the_line() {
+    let runner = Runner::new();
+    let (server, sha) = fake_release(&runner);
+    let manifest = runner.manifest(&format!("# header\n\n{sha} {ARCHIVE} extra\n"));
+
+    let output = runner.install(&release_env(&server, &manifest));
+    assert!(!output.status.success(), "{}", text(&output));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains(&format!("{} line 3 is not", manifest.display())),
+        "{stdout}"
+    );
+    assert!(server.requests().is_empty());
+}
+
+#[test]
+fn plain_http_is_refused_off_loopback() {
+    let runner = Runner::new();
+    let manifest = runner.manifest(&format!("{}  {ARCHIVE}\n", "a".repeat(64)));
+    let output = runner.install(&[
+        ("SHIPGATE_ACTION_REF", "v0.1.0"),
+        (
+            "SHIPGATE_DOWNLOAD_BASE",
+            "http://downloads.example.com/releases",
+        ),
+        ("SHIPGATE_CHECKSUMS", manifest.to_str().unwrap()),
+    ]);
+    assert!(!output.status.success(), "{}", text(&output));
+    assert!(
+        String::from_utf8_lossy(&output.stdout).contains("must be an https:// URL"),
+        "{}",
+        text(&output)
+    );
+}
+
+#[test]
+fn a_sha_pin_of_a_release_commit_uses_the_prebuilt_archive_of_the_source_version() {
+    let runner = Runner::new();
+    let (server, sha) = fake_release(&runner);
+    let manifest = runner.manifest(&format!("{sha}  {ARCHIVE}\n"));
+    // An action checkout whose own Cargo.toml says 0.1.0 (a release commit).
+    let action = runner.path("action-checkout");
+    std::fs::create_dir_all(&action).unwrap();
+    std::fs::write(
+        action.join("Cargo.toml"),
+        "[workspace]\nmembers = []\n\n[workspace.package]\nversion = \"0.1.0\"\n",
+    )
+    .unwrap();
+
+    let output = runner.install(&[
+        ("GITHUB_ACTION_PATH", action.to_str().unwrap()),
+        (
+            "SHIPGATE_ACTION_REF",
+            "0123456789abcdef0123456789abcdef01234567",
+        ),
+        ("SHIPGATE_DOWNLOAD_BASE", server.base.as_str()),
+        ("SHIPGATE_CHECKSUMS", manifest.to_str().unwrap()),
+    ]);
+    assert!(output.status.success(), "{}", text(&output));
+    assert_eq!(server.requests(), vec![format!("/v0.1.0/{ARCHIVE}")]);
+    assert!(runner.cached_dir().join("shipgate").exists());
+}
+
+/// Unknown platforms, and refs that are not releases, build from the action's own source. The
+/// build reuses this test run's target directory, so it takes seconds, not minutes.
+#[test]
+fn unknown_platform_or_unreleased_ref_builds_from_source() {
+    let runner = Runner::new();
+    let root = repo_root();
+    let committed = std::fs::read_to_string(root.join("action/checksums.txt")).unwrap();
+    let manifest = runner.manifest(&committed);
+    let target_dir = root.join("target");
+    let server = FakeRelease::serve(HashMap::new());
+
+    for (os, arch, action_ref) in [
+        ("Linux", "ARM", "v0.1.0"),
+        ("FreeBSD", "X64", "v0.1.0"),
+        ("Linux", "X64", "main"),
+    ] {
+        let _ = std::fs::remove_file(runner.path("github_output"));
+        let output = runner.install(&[
+            ("RUNNER_OS", os),
+            ("RUNNER_ARCH", arch),
+            ("SHIPGATE_ACTION_REF", action_ref),
+            ("SHIPGATE_DOWNLOAD_BASE", server.base.as_str()),
+            ("SHIPGATE_CHECKSUMS", manifest.to_str().unwrap()),
+            ("SHIPGATE_CARGO_INSTALL_ARGS", "--debug --offline"),
+            ("CARGO_TARGET_DIR", target_dir.to_str().unwrap()),
+        ]);
+        assert!(output.status.success(), "{os}/{arch}: {}", text(&output));
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert!(
+            stdout.contains(
+                "::notice title=shipgate install::building shipgate from the action's source"
+            ),
+            "{stdout}"
+        );
+        let built = runner.path("temp/shipgate-source/bin/shipgate");
+        assert_eq!(
+            runner.read("github_output"),
+            format!("path={}\n", built.display())
+        );
+        let version = Command::new(&built).arg("--version").output().unwrap();
+        assert_eq!(String::from_utf8_lossy(&version.stdout), "shipgate 0.1.0\n");
+    }
+    assert!(
+        server.requests().is_empty(),
+        "a source build downloads nothing"
+    );
+}
+
+/// Every input of action.yml reaches the binary as the INPUT_* variable @actions/core would read,
+/// and every output comes from the run step.
+#[test]
+fn action_yml_maps_every_input_and_output() {
+    let action = std::fs::read_to_string(repo_root().join("action.yml")).unwrap();
+    let section = |name: &str| -> Vec<String> {
+        let start = action
+            .find(&format!("\n{name}:\n"))
+            .unwrap_or_else(|| panic!("no {name}: section"));
+        action[start + name.len() + 3..]
+            .lines()
+            .take_while(|l| l.is_empty() || l.starts_with(' ') || l.starts_with('#'))
+            .filter_map(|l| {
+                let key = l.strip_prefix("  ")?.strip_suffix(':')?;
+                (!key.starts_with(' ') && !key.starts_with('#')).then(|| key.to_string())
+            })
+            .collect()
+    };
+    let inputs = section("inputs");
+    let outputs = section("outputs");
+
+    let design_inputs = [
+        "command",
+        "github-token",
+        "config",
+        "production-branch",
+        "staging-environment",
+        "soak",
+        "required-approvals",
+        "tag-pattern",
+        "required-checks",
+        "checklist",
+        "check-name",
+        "comment",
+        "pull-request",
+        "fail-on",
+        "health-urls",
+        "timeout",
+        "wait",
+        "expect",
+        "allow-http",
+        "prometheus-url",
+        "metrics",
+        "rules",
+        "window",
+        "interval",
+        "since",
+        "until",
+        "rollback-webhook",
+        "rollback-workflow",
+        "rollback-ref",
+        "rollback-timeout",
+        "deployment-id",
+        "environment",
+        "sha",
+        "version",
+        "state",
+        "started-at",
+        "finished-at",
+        "rollback",
+        "audit-file",
+        "history",
+    ];
+    let mut sorted_inputs = inputs.clone();
+    sorted_inputs.sort();
+    let mut expected = design_inputs.map(String::from).to_vec();
+    expected.sort();
+    assert_eq!(sorted_inputs, expected);
+
+    for input in &inputs {
+        let env_name = format!("INPUT_{}", input.to_uppercase().replace(' ', "_"));
+        let line = format!("        {env_name}: ${{{{ inputs.{input} }}}}\n");
+        assert!(
+            action.contains(&line),
+            "input {input} is not mapped as {env_name}"
+        );
+    }
+    assert_eq!(action.matches("${{ inputs.").count(), inputs.len());
+
+    let design_outputs = [
+        "verdict",
+        "report",
+        "version",
+        "ready-at",
+        "healthy",
+        "rollback",
+        "trigger",
+        "reason",
+        "deployment-id",
+        "success-rate",
+        "deploy-time-median",
+        "deploy-time-p95",
+        "rollback-time",
+        "downtime-incidents",
+        "deployment-frequency",
+        "lead-time",
+        "change-failure-rate",
+        "recovery-time",
+    ];
+    assert_eq!(outputs, design_outputs.map(String::from).to_vec());
+    for output in &outputs {
+        let line = format!("    value: ${{{{ steps.run.outputs.{output} }}}}\n");
+        assert!(action.contains(&line), "output {output} is not mapped");
+    }
+}
+
+/// The run step's script, run by bash as the runner does, passes hyphenated INPUT_* variables
+/// (which dash would drop) to the binary it execs.
+#[test]
+fn the_run_step_passes_hyphenated_inputs_to_the_binary() {
+    let action = std::fs::read_to_string(repo_root().join("action.yml")).unwrap();
+    let script = action
+        .lines()
+        .rev()
+        .find_map(|l| l.trim().strip_prefix("run: "))
+        .expect("run step")
+        .to_string();
+    assert_eq!(script, "exec \"$SHIPGATE_BIN\" action");
+
+    let dir = tempfile::tempdir().unwrap();
+    let fake = dir.path().join("shipgate");
+    std::fs::write(&fake, "#!/usr/bin/env bash\necho \"args: $*\"\nexec env\n").unwrap();
+    assert!(Command::new("chmod")
+        .arg("+x")
+        .arg(&fake)
+        .status()
+        .unwrap()
+        .success());
+
+    let output = Command::new("bash")
+        .arg("-e")
+        .arg("-c")
+        .arg(&script)
+        .env("SHIPGATE_BIN", &fake)
+        .env("INPUT_GITHUB-TOKEN", "token-value")
+        .env("INPUT_REQUIRED-APPROVALS", "2")
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", text(&output));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.starts_with("args: action\n"), "{stdout}");
+    assert!(
+        stdout.contains("\nINPUT_GITHUB-TOKEN=token-value\n"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("\nINPUT_REQUIRED-APPROVALS=2\n"),
+        "{stdout}"
+    );
+}

@@ -1,1 +1,1151 @@
-//! The YAML config file (`.github/shipgate.yml`) and overrides.
+//! The YAML config file (`.github/shipgate.yml`) and the Action's input overrides.
+//!
+//! Every section and key is optional: what the file leaves out keeps the value of
+//! [`Policy::default`], and an empty file is the defaults. Keys are kebab-case, like the Action's
+//! inputs. Unknown keys and bad values are errors that name the dotted key (`approvals.requird`)
+//! and its 1-based line, so a typo never silently weakens a gate.
+//!
+//! The file is read with `serde_norway` (a maintained fork of `serde_yaml`, whose errors carry
+//! line and column) through `serde_path_to_error` (which names the dotted key). Values are
+//! validated *while* they are read — inside the visitors below — so an error points at the line
+//! of the offending value rather than at its parent section.
+
+use std::fmt;
+use std::marker::PhantomData;
+use std::path::Path;
+
+use serde::de::{self, Deserializer, SeqAccess, Visitor};
+use serde::Deserialize;
+
+use crate::duration::Duration;
+use crate::error::{Error, Result};
+use crate::policy::{PathRule, Policy};
+
+/// Parses the text of a config file into a policy (the defaults overridden by the file).
+///
+/// `path` is only used to name the file in errors.
+pub fn parse(text: &str, path: Option<&Path>) -> Result<Policy> {
+    // A stream with no YAML document at all (empty, or only comments) is the defaults;
+    // serde_norway reports it as an end-of-stream error, so it is recognised here instead.
+    if text
+        .lines()
+        .all(|line| line.trim().is_empty() || line.trim_start().starts_with('#'))
+    {
+        return Ok(Policy::default());
+    }
+    let deserializer = serde_norway::Deserializer::from_str(text);
+    let raw: Option<RawConfig> =
+        serde_path_to_error::deserialize(deserializer).map_err(|err| yaml_error(err, path))?;
+    let mut policy = Policy::default();
+    if let Some(raw) = raw {
+        raw.apply(&mut policy);
+    }
+    Ok(policy)
+}
+
+/// Reads and parses a config file.
+pub fn load(path: &Path) -> Result<Policy> {
+    let bytes = std::fs::read(path).map_err(|err| Error::Config {
+        path: Some(path.to_path_buf()),
+        key: None,
+        line: None,
+        message: format!("cannot read the file: {err}"),
+    })?;
+    let text = String::from_utf8(bytes).map_err(|err| {
+        let valid = &err.as_bytes()[..err.utf8_error().valid_up_to()];
+        let line = valid.iter().filter(|b| **b == b'\n').count() + 1;
+        Error::Config {
+            path: Some(path.to_path_buf()),
+            key: None,
+            line: Some(line),
+            message: format!("line {line}: the file is not UTF-8 text"),
+        }
+    })?;
+    parse(&text, Some(path))
+}
+
+/// Turns a YAML error into [`Error::Config`] naming the dotted key and the line.
+fn yaml_error(err: serde_path_to_error::Error<serde_norway::Error>, path: Option<&Path>) -> Error {
+    let key = dotted(err.path());
+    let inner = err.inner();
+    let line = inner.location().map(|location| location.line());
+    let message = clean_message(inner, key.as_deref());
+    let prefix = match (&key, line) {
+        (Some(key), Some(line)) => format!("`{key}` (line {line}): "),
+        (Some(key), None) => format!("`{key}`: "),
+        (None, Some(line)) => format!("line {line}: "),
+        (None, None) => String::new(),
+    };
+    Error::Config {
+        path: path.map(Path::to_path_buf),
+        key,
+        line,
+        message: format!("{prefix}{message}"),
+    }
+}
+
+/// The dotted key of a path (`approvals.paths[0].required`), or `None` at the root.
+fn dotted(path: &serde_path_to_error::Path) -> Option<String> {
+    let text = path.to_string();
+    (text != "." && !text.is_empty()).then_some(text)
+}
+
+/// serde_norway's message without its own key prefix and `at line L column C` suffix, which the
+/// caller states once, in its own words.
+fn clean_message(inner: &serde_norway::Error, key: Option<&str>) -> String {
+    let mut message = inner.to_string();
+    if let Some(location) = inner.location() {
+        let suffix = format!(" at line {} column {}", location.line(), location.column());
+        if let Some(stripped) = message.strip_suffix(&suffix) {
+            message = stripped.to_string();
+        }
+    }
+    // serde_norway prefixes the key it was at, which is the dotted key or one of its parents
+    // (for an unknown field it is the enclosing section).
+    let mut candidate = key.map(str::to_string);
+    while let Some(prefix) = candidate {
+        if let Some(stripped) = message.strip_prefix(&format!("{prefix}: ")) {
+            return stripped.to_string();
+        }
+        candidate = parent(&prefix);
+    }
+    message
+}
+
+/// The parent of a dotted key: `a.b[0]` → `a.b`, `a.b` → `a`, `a` → none.
+fn parent(key: &str) -> Option<String> {
+    let cut = key.rfind(['.', '['])?;
+    Some(key[..cut].to_string())
+}
+
+// ---------------------------------------------------------------------------------------------
+// The file's shape. Every field is optional; values are validated newtypes.
+
+#[derive(Debug, Deserialize)]
+#[serde(
+    deny_unknown_fields,
+    rename_all = "kebab-case",
+    expecting = "a mapping of settings (`soak:`, `approvals:`, …)"
+)]
+struct RawConfig {
+    production_branch: Option<Name>,
+    production_environment: Option<Name>,
+    check_name: Option<Name>,
+    soak: Option<RawSoak>,
+    approvals: Option<RawApprovals>,
+    tag: Option<RawTag>,
+    checks: Option<RawChecks>,
+    checklist: Option<RawChecklist>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(
+    deny_unknown_fields,
+    rename_all = "kebab-case",
+    expecting = "a mapping of soak settings"
+)]
+struct RawSoak {
+    enabled: Option<bool>,
+    environment: Option<Name>,
+    duration: Option<DurationValue>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(
+    deny_unknown_fields,
+    rename_all = "kebab-case",
+    expecting = "a mapping of approvals settings"
+)]
+struct RawApprovals {
+    enabled: Option<bool>,
+    required: Option<Count>,
+    allow_stale: Option<bool>,
+    paths: Option<Vec<RawPathRule>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(try_from = "RawPathRuleFields")]
+struct RawPathRule {
+    paths: Vec<String>,
+    required: Option<u32>,
+    reviewers: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(
+    deny_unknown_fields,
+    rename_all = "kebab-case",
+    expecting = "a path rule (`paths:` with `required:` and/or `reviewers:`)"
+)]
+struct RawPathRuleFields {
+    paths: NonEmpty<Pattern>,
+    required: Option<Count>,
+    reviewers: Option<Vec<Item>>,
+}
+
+impl TryFrom<RawPathRuleFields> for RawPathRule {
+    type Error = String;
+    fn try_from(fields: RawPathRuleFields) -> Result<Self, String> {
+        let reviewers: Vec<String> = fields
+            .reviewers
+            .unwrap_or_default()
+            .into_iter()
+            .map(|item| item.0)
+            .collect();
+        // A rule that asks for nothing more than the general count would look like protection
+        // while adding none; say so instead of accepting it.
+        if fields.required.is_none() && reviewers.is_empty() {
+            return Err(
+                "a path rule needs `required` (a number of approvals) or `reviewers` (logins), or both"
+                    .to_string(),
+            );
+        }
+        Ok(Self {
+            paths: fields.paths.0.into_iter().map(|p| p.0).collect(),
+            required: fields.required.map(|c| c.0),
+            reviewers,
+        })
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(
+    deny_unknown_fields,
+    rename_all = "kebab-case",
+    expecting = "a mapping of tag settings"
+)]
+struct RawTag {
+    enabled: Option<bool>,
+    pattern: Option<Pattern>,
+    require_annotated: Option<bool>,
+    allow_prerelease: Option<bool>,
+    require_increase: Option<bool>,
+    match_branch: Option<bool>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(
+    deny_unknown_fields,
+    rename_all = "kebab-case",
+    expecting = "a mapping of checks settings"
+)]
+struct RawChecks {
+    enabled: Option<bool>,
+    required: Option<Vec<Pattern>>,
+    neutral_passes: Option<bool>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(
+    deny_unknown_fields,
+    rename_all = "kebab-case",
+    expecting = "a mapping of checklist settings"
+)]
+struct RawChecklist {
+    enabled: Option<bool>,
+    items: Option<Vec<Item>>,
+}
+
+impl RawConfig {
+    /// Writes every value the file sets over `policy`.
+    fn apply(self, policy: &mut Policy) {
+        fn set<T>(target: &mut T, value: Option<T>) {
+            if let Some(value) = value {
+                *target = value;
+            }
+        }
+        set(
+            &mut policy.production_branch,
+            self.production_branch.map(|n| n.0),
+        );
+        set(
+            &mut policy.production_environment,
+            self.production_environment.map(|n| n.0),
+        );
+        set(&mut policy.check_name, self.check_name.map(|n| n.0));
+        if let Some(soak) = self.soak {
+            set(&mut policy.soak.enabled, soak.enabled);
+            set(&mut policy.soak.environment, soak.environment.map(|n| n.0));
+            set(&mut policy.soak.duration, soak.duration.map(|d| d.0));
+        }
+        if let Some(approvals) = self.approvals {
+            set(&mut policy.approvals.enabled, approvals.enabled);
+            set(
+                &mut policy.approvals.required,
+                approvals.required.map(|c| c.0),
+            );
+            set(&mut policy.approvals.allow_stale, approvals.allow_stale);
+            set(
+                &mut policy.approvals.path_rules,
+                approvals.paths.map(|rules| {
+                    rules
+                        .into_iter()
+                        .map(|rule| PathRule {
+                            paths: rule.paths,
+                            required: rule.required,
+                            reviewers: rule.reviewers,
+                        })
+                        .collect()
+                }),
+            );
+        }
+        if let Some(tag) = self.tag {
+            set(&mut policy.tag.enabled, tag.enabled);
+            set(&mut policy.tag.pattern, tag.pattern.map(|p| p.0));
+            set(&mut policy.tag.require_annotated, tag.require_annotated);
+            set(&mut policy.tag.allow_prerelease, tag.allow_prerelease);
+            set(&mut policy.tag.require_increase, tag.require_increase);
+            set(&mut policy.tag.match_branch, tag.match_branch);
+        }
+        if let Some(checks) = self.checks {
+            set(&mut policy.checks.enabled, checks.enabled);
+            set(
+                &mut policy.checks.required,
+                checks
+                    .required
+                    .map(|list| list.into_iter().map(|p| p.0).collect()),
+            );
+            set(&mut policy.checks.neutral_passes, checks.neutral_passes);
+        }
+        if let Some(checklist) = self.checklist {
+            set(&mut policy.checklist.enabled, checklist.enabled);
+            set(
+                &mut policy.checklist.items,
+                checklist
+                    .items
+                    .map(|list| list.into_iter().map(|i| i.0).collect()),
+            );
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Validated values. Each checks its value inside its visitor so that serde_norway marks the
+// error with the value's own line.
+
+/// A name (branch, environment, check name): a non-empty string, trimmed.
+#[derive(Debug)]
+struct Name(String);
+
+/// A checklist item or reviewer login: a non-empty string, trimmed.
+#[derive(Debug)]
+struct Item(String);
+
+/// A glob pattern: non-empty and valid for the `glob` crate.
+#[derive(Debug)]
+struct Pattern(String);
+
+/// A count of approvals: a whole number of at least 1.
+#[derive(Debug)]
+struct Count(u32);
+
+/// A duration such as `24h`.
+#[derive(Debug)]
+struct DurationValue(Duration);
+
+/// A list with at least one element.
+#[derive(Debug)]
+struct NonEmpty<T>(Vec<T>);
+
+/// Checks a name-like value; the error says what kind of value was empty.
+fn non_empty(text: &str, what: &str) -> Result<String, String> {
+    let trimmed = text.trim();
+    if trimmed.is_empty() {
+        Err(format!("{what} must not be empty"))
+    } else {
+        Ok(trimmed.to_string())
+    }
+}
+
+/// Checks a glob pattern.
+fn valid_pattern(text: &str) -> Result<String, String> {
+    let pattern = non_empty(text, "a pattern")?;
+    glob::Pattern::new(&pattern)
+        .map_err(|err| format!("{pattern:?} is not a valid glob pattern: {err}"))?;
+    Ok(pattern)
+}
+
+/// Checks a positive whole number given as text (the Action's inputs are text).
+fn positive_count(text: &str) -> Result<u32, String> {
+    let trimmed = text.trim();
+    match trimmed.parse::<u32>() {
+        Ok(0) => Err(format!(
+            "{trimmed:?} is not a positive whole number (at least 1)"
+        )),
+        Ok(n) if trimmed.bytes().all(|b| b.is_ascii_digit()) => Ok(n),
+        _ => Err(format!("{trimmed:?} is not a positive whole number")),
+    }
+}
+
+/// A visitor for one string value checked by `check`.
+struct StrVisitor<T> {
+    expecting: &'static str,
+    check: fn(&str) -> Result<T, String>,
+}
+
+impl<T> Visitor<'_> for StrVisitor<T> {
+    type Value = T;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.expecting)
+    }
+    fn visit_str<E: de::Error>(self, value: &str) -> Result<T, E> {
+        (self.check)(value).map_err(E::custom)
+    }
+}
+
+impl<'de> Deserialize<'de> for Name {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_str(StrVisitor {
+            expecting: "a non-empty name",
+            check: |text| non_empty(text, "the name").map(Name),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for Item {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_str(StrVisitor {
+            expecting: "a non-empty string",
+            check: |text| non_empty(text, "an item").map(Item),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for Pattern {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_str(StrVisitor {
+            expecting: "a glob pattern",
+            check: |text| valid_pattern(text).map(Pattern),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for DurationValue {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_str(StrVisitor {
+            expecting: "a duration such as `24h`, `90m` or `1d12h`",
+            check: |text| {
+                Duration::parse(text)
+                    .map(DurationValue)
+                    .map_err(|err| err.to_string())
+            },
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for Count {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct CountVisitor;
+        impl Visitor<'_> for CountVisitor {
+            type Value = Count;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a whole number of at least 1")
+            }
+            fn visit_u64<E: de::Error>(self, value: u64) -> Result<Count, E> {
+                match u32::try_from(value) {
+                    Ok(0) => Err(E::custom("must be at least 1, got 0")),
+                    Ok(n) => Ok(Count(n)),
+                    Err(_) => Err(E::custom(format!("{value} is too large"))),
+                }
+            }
+            fn visit_i64<E: de::Error>(self, value: i64) -> Result<Count, E> {
+                match u64::try_from(value) {
+                    Ok(value) => self.visit_u64(value),
+                    Err(_) => Err(E::custom(format!("must be at least 1, got {value}"))),
+                }
+            }
+            fn visit_f64<E: de::Error>(self, value: f64) -> Result<Count, E> {
+                Err(E::custom(format!("must be a whole number, got {value}")))
+            }
+        }
+        deserializer.deserialize_any(CountVisitor)
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for NonEmpty<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct ListVisitor<T>(PhantomData<T>);
+        impl<'de, T: Deserialize<'de>> Visitor<'de> for ListVisitor<T> {
+            type Value = NonEmpty<T>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a non-empty list")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<NonEmpty<T>, A::Error> {
+                let mut items = Vec::new();
+                while let Some(item) = seq.next_element()? {
+                    items.push(item);
+                }
+                if items.is_empty() {
+                    return Err(de::Error::custom("the list must not be empty"));
+                }
+                Ok(NonEmpty(items))
+            }
+        }
+        deserializer.deserialize_seq(ListVisitor(PhantomData))
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Overrides from the Action's inputs (or CLI flags of the same names).
+
+/// Values from the Action's inputs that override the config file (DESIGN.md section 5).
+///
+/// `None` — and, as with `@actions/core`, blank text or a list with only blank entries — means
+/// "not given". Overrides set values; they never turn a gate on or off.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Overrides {
+    /// Input `production-branch`.
+    pub production_branch: Option<String>,
+    /// Input `staging-environment`: the soak's environment.
+    pub staging_environment: Option<String>,
+    /// Input `soak`: the soak's duration, as text (`24h`).
+    pub soak: Option<String>,
+    /// Input `required-approvals`, as text (a positive whole number).
+    pub required_approvals: Option<String>,
+    /// Input `tag-pattern` (a glob).
+    pub tag_pattern: Option<String>,
+    /// Input `required-checks` (one name or glob per entry).
+    pub required_checks: Option<Vec<String>>,
+    /// Input `checklist` (one item per entry).
+    pub checklist: Option<Vec<String>>,
+    /// Input `check-name`.
+    pub check_name: Option<String>,
+}
+
+impl Overrides {
+    /// Writes the given values over `policy`. Every value is checked first, so on error the
+    /// policy is left untouched; the error names the input.
+    pub fn apply(&self, policy: &mut Policy) -> Result<()> {
+        let production_branch = given(&self.production_branch);
+        let staging_environment = given(&self.staging_environment);
+        let check_name = given(&self.check_name);
+        let soak = given(&self.soak)
+            .map(|text| Duration::parse(&text).map_err(|err| input_error("soak", err.to_string())))
+            .transpose()?;
+        let required_approvals = given(&self.required_approvals)
+            .map(|text| positive_count(&text).map_err(|msg| input_error("required-approvals", msg)))
+            .transpose()?;
+        let tag_pattern = given(&self.tag_pattern)
+            .map(|text| valid_pattern(&text).map_err(|msg| input_error("tag-pattern", msg)))
+            .transpose()?;
+        let required_checks = given_list(&self.required_checks)
+            .map(|list| {
+                list.iter()
+                    .map(|text| {
+                        valid_pattern(text).map_err(|msg| input_error("required-checks", msg))
+                    })
+                    .collect::<Result<Vec<_>>>()
+            })
+            .transpose()?;
+        let checklist = given_list(&self.checklist);
+
+        if let Some(value) = production_branch {
+            policy.production_branch = value;
+        }
+        if let Some(value) = staging_environment {
+            policy.soak.environment = value;
+        }
+        if let Some(value) = check_name {
+            policy.check_name = value;
+        }
+        if let Some(value) = soak {
+            policy.soak.duration = value;
+        }
+        if let Some(value) = required_approvals {
+            policy.approvals.required = value;
+        }
+        if let Some(value) = tag_pattern {
+            policy.tag.pattern = value;
+        }
+        if let Some(value) = required_checks {
+            policy.checks.required = value;
+        }
+        if let Some(value) = checklist {
+            policy.checklist.items = value;
+        }
+        Ok(())
+    }
+}
+
+/// A text input, trimmed; blank is "not given".
+fn given(value: &Option<String>) -> Option<String> {
+    value
+        .as_deref()
+        .map(str::trim)
+        .filter(|text| !text.is_empty())
+        .map(str::to_string)
+}
+
+/// A list input with entries trimmed and blank entries dropped; an empty result is "not given".
+fn given_list(value: &Option<Vec<String>>) -> Option<Vec<String>> {
+    let list: Vec<String> = value
+        .as_ref()?
+        .iter()
+        .map(|entry| entry.trim())
+        .filter(|entry| !entry.is_empty())
+        .map(str::to_string)
+        .collect();
+    (!list.is_empty()).then_some(list)
+}
+
+/// An error about one input.
+fn input_error(input: &str, message: String) -> Error {
+    Error::Config {
+        path: None,
+        key: Some(input.to_string()),
+        line: None,
+        message: format!("{input}: {message}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::policy::{ApprovalsPolicy, ChecklistPolicy, ChecksPolicy, SoakPolicy, TagPolicy};
+
+    const FULL: &str = include_str!("../../../tests/fixtures/config/full.yml");
+
+    fn fixture(name: &str) -> std::path::PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../tests/fixtures/config")
+            .join(name)
+    }
+
+    /// Parses `text`, expecting an error; returns (key, line, message).
+    fn fails(text: &str) -> (Option<String>, Option<usize>, String) {
+        match parse(text, Some(Path::new(".github/shipgate.yml"))) {
+            Ok(policy) => panic!("expected an error for {text:?}, got {policy:?}"),
+            Err(Error::Config {
+                key, line, message, ..
+            }) => (key, line, message),
+            Err(other) => panic!("unexpected error kind: {other}"),
+        }
+    }
+
+    #[test]
+    fn empty_or_comment_only_file_is_the_defaults() {
+        for text in [
+            "",
+            "\n\n",
+            "# nothing here\n  # indented\n",
+            "---\n",
+            "{}\n",
+        ] {
+            assert_eq!(parse(text, None).unwrap(), Policy::default(), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn every_key_is_read() {
+        let policy = parse(FULL, None).unwrap();
+        assert_eq!(
+            policy,
+            Policy {
+                production_branch: "release".into(),
+                production_environment: "prod".into(),
+                check_name: "shipgate / gate".into(),
+                soak: SoakPolicy {
+                    enabled: true,
+                    environment: "pre-production".into(),
+                    duration: Duration::from_hours(36),
+                },
+                approvals: ApprovalsPolicy {
+                    enabled: true,
+                    required: 3,
+                    allow_stale: true,
+                    path_rules: vec![
+                        PathRule {
+                            paths: vec!["migrations/**".into(), "*.sql".into()],
+                            required: Some(4),
+                            reviewers: vec!["alice".into(), "bob".into()],
+                        },
+                        PathRule {
+                            paths: vec!["infra/**".into()],
+                            required: None,
+                            reviewers: vec!["@acme/sre".into()],
+                        },
+                    ],
+                },
+                tag: TagPolicy {
+                    enabled: true,
+                    pattern: "release-*".into(),
+                    require_annotated: false,
+                    allow_prerelease: true,
+                    require_increase: false,
+                    match_branch: false,
+                },
+                checks: ChecksPolicy {
+                    enabled: false,
+                    required: vec!["backend / test".into(), "e2e-*".into()],
+                    neutral_passes: false,
+                },
+                checklist: ChecklistPolicy {
+                    enabled: true,
+                    items: vec!["Database backup taken".into(), "Rollback plan ready".into()],
+                },
+            }
+        );
+    }
+
+    #[test]
+    fn the_briefs_flow_style_example_is_read() {
+        let text = r#"
+production-branch: main
+soak:      { enabled: true, environment: staging, duration: 24h }
+approvals: { enabled: true, required: 2, allow-stale: false,
+             paths: [ { paths: ["migrations/**"], required: 3, reviewers: [alice] } ] }
+tag:       { enabled: true, pattern: "v*", require-annotated: true, allow-prerelease: false,
+             require-increase: true, match-branch: true }
+checks:    { enabled: true, required: ["backend / test", "e2e-*"], neutral-passes: true }
+checklist: { enabled: true, items: ["Database backup taken", "Rollback plan ready"] }
+"#;
+        let policy = parse(text, None).unwrap();
+        assert_eq!(policy.approvals.path_rules.len(), 1);
+        assert_eq!(policy.approvals.path_rules[0].required, Some(3));
+        assert_eq!(policy.checks.required, ["backend / test", "e2e-*"]);
+        assert_eq!(policy.soak, Policy::default().soak);
+        assert_eq!(policy.tag, Policy::default().tag);
+    }
+
+    #[test]
+    fn a_partial_section_keeps_the_other_defaults() {
+        let policy = parse("approvals:\n  required: 3\nsoak:\n  duration: 90m\n", None).unwrap();
+        let mut expected = Policy::default();
+        expected.approvals.required = 3;
+        expected.soak.duration = Duration::from_mins(90);
+        assert_eq!(policy, expected);
+        // An empty section (YAML null) is the section's defaults too.
+        assert_eq!(parse("soak:\ntag:\n", None).unwrap(), Policy::default());
+    }
+
+    #[test]
+    fn windows_line_endings_and_a_byte_order_mark_are_read() {
+        let policy = parse("\u{FEFF}soak:\r\n  duration: 90m\r\n", None).unwrap();
+        assert_eq!(policy.soak.duration, Duration::from_mins(90));
+        let (key, line, _) = fails("\u{FEFF}soak:\r\n  duration: 90m\r\n  nope: 1\r\n");
+        assert_eq!((key.as_deref(), line), (Some("soak.nope"), Some(3)));
+    }
+
+    #[test]
+    fn names_are_trimmed() {
+        let policy = parse("production-branch: '  trunk '\n", None).unwrap();
+        assert_eq!(policy.production_branch, "trunk");
+    }
+
+    #[test]
+    fn unknown_keys_name_the_dotted_key_and_line() {
+        let cases: &[(&str, &str, usize)] = &[
+            ("production-brnch: main\n", "production-brnch", 1),
+            (
+                "approvals:\n  enabled: true\n  requird: 3\n",
+                "approvals.requird",
+                3,
+            ),
+            ("soak:\n  duration: 24h\n  env: staging\n", "soak.env", 3),
+            (
+                "tag: { pattern: 'v*', annotated: true }\n",
+                "tag.annotated",
+                1,
+            ),
+            (
+                "approvals:\n  paths:\n    - paths: [a]\n      required: 2\n      teams: [x]\n",
+                "approvals.paths[0].teams",
+                5,
+            ),
+            // snake_case is not the file's spelling: say so rather than ignore it.
+            (
+                "checks:\n  neutral_passes: false\n",
+                "checks.neutral_passes",
+                2,
+            ),
+        ];
+        for (text, key, line) in cases {
+            let (got_key, got_line, message) = fails(text);
+            assert_eq!(got_key.as_deref(), Some(*key), "{text:?}");
+            assert_eq!(got_line, Some(*line), "{text:?}");
+            assert!(message.contains("unknown field"), "{message}");
+            assert!(
+                message.starts_with(&format!("`{key}` (line {line}): ")),
+                "{message}"
+            );
+        }
+    }
+
+    #[test]
+    fn bad_values_name_the_dotted_key_and_line() {
+        let cases: &[(&str, &str, usize, &str)] = &[
+            (
+                "approvals:\n  required: 0\n",
+                "approvals.required",
+                2,
+                "at least 1, got 0",
+            ),
+            (
+                "approvals:\n  required: -2\n",
+                "approvals.required",
+                2,
+                "at least 1, got -2",
+            ),
+            (
+                "approvals:\n  required: 1.5\n",
+                "approvals.required",
+                2,
+                "whole number",
+            ),
+            (
+                "approvals:\n  required: two\n",
+                "approvals.required",
+                2,
+                "whole number",
+            ),
+            (
+                "approvals:\n  required: 99999999999\n",
+                "approvals.required",
+                2,
+                "too large",
+            ),
+            (
+                "soak:\n  duration: 24\n",
+                "soak.duration",
+                2,
+                "missing unit",
+            ),
+            (
+                "soak:\n  duration: 1 day\n",
+                "soak.duration",
+                2,
+                "invalid duration",
+            ),
+            (
+                "soak:\n  duration: -1h\n",
+                "soak.duration",
+                2,
+                "invalid duration",
+            ),
+            (
+                "soak:\n  enabled: yes\n",
+                "soak.enabled",
+                2,
+                "expected a boolean",
+            ),
+            (
+                "soak:\n  environment: ''\n",
+                "soak.environment",
+                2,
+                "must not be empty",
+            ),
+            (
+                "production-branch: ' '\n",
+                "production-branch",
+                1,
+                "must not be empty",
+            ),
+            (
+                "tag:\n  pattern: ''\n",
+                "tag.pattern",
+                2,
+                "must not be empty",
+            ),
+            (
+                "tag:\n  pattern: 'v[*'\n",
+                "tag.pattern",
+                2,
+                "not a valid glob",
+            ),
+            (
+                "checks:\n  required:\n    - build\n    - 'e2e-[ab'\n",
+                "checks.required[1]",
+                4,
+                "not a valid glob",
+            ),
+            (
+                "checklist:\n  items:\n    - Backup taken\n    - ''\n",
+                "checklist.items[1]",
+                4,
+                "must not be empty",
+            ),
+            (
+                "approvals:\n  paths:\n    - paths: []\n      required: 3\n",
+                "approvals.paths[0].paths",
+                3,
+                "must not be empty",
+            ),
+            (
+                "approvals:\n  paths:\n    - paths: ['']\n      required: 3\n",
+                "approvals.paths[0].paths[0]",
+                3,
+                "must not be empty",
+            ),
+            (
+                "approvals:\n  paths:\n    - paths: [a]\n      required: 0\n",
+                "approvals.paths[0].required",
+                4,
+                "at least 1",
+            ),
+            (
+                "approvals:\n  paths:\n    - paths: [a]\n      reviewers: ['']\n",
+                "approvals.paths[0].reviewers[0]",
+                4,
+                "must not be empty",
+            ),
+            (
+                "approvals:\n  paths:\n    - paths: [db/**]\n",
+                "approvals.paths[0]",
+                3,
+                "needs `required`",
+            ),
+            (
+                "approvals:\n  paths:\n    - required: 3\n",
+                "approvals.paths[0]",
+                3,
+                "missing field `paths`",
+            ),
+            (
+                "soak: [1, 2]\n",
+                "soak",
+                1,
+                "expected a mapping of soak settings",
+            ),
+        ];
+        for (text, key, line, needle) in cases {
+            let (got_key, got_line, message) = fails(text);
+            assert_eq!(got_key.as_deref(), Some(*key), "{text:?}: {message}");
+            assert_eq!(got_line, Some(*line), "{text:?}: {message}");
+            assert!(message.contains(needle), "{text:?}: {message}");
+        }
+    }
+
+    #[test]
+    fn malformed_yaml_names_the_line() {
+        let (_, line, message) = fails("soak:\n  duration: 24h\n  - x\n");
+        assert_eq!(line, Some(3), "{message}");
+        let (key, line, message) = fails("- soak\n");
+        assert_eq!((key, line), (None, Some(1)));
+        assert!(
+            message.contains("expected a mapping of settings"),
+            "{message}"
+        );
+        let (_, _, message) = fails("soak: {}\n---\ntag: {}\n");
+        assert!(message.contains("more than one document"), "{message}");
+        // Two values for one key would make one of them silently lose. serde reports it on the
+        // enclosing section (and its first line), naming the field in the message.
+        let (key, line, message) = fails("tag: {}\nsoak:\n  duration: 24h\n  duration: 1h\n");
+        assert_eq!(key.as_deref(), Some("soak"), "{message}");
+        assert_eq!(line, Some(3), "{message}");
+        assert!(message.contains("duplicate field `duration`"), "{message}");
+    }
+
+    #[test]
+    fn the_error_names_the_file() {
+        let err = parse(
+            "soak:\n  duraton: 1h\n",
+            Some(Path::new(".github/shipgate.yml")),
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "invalid config in .github/shipgate.yml: `soak.duraton` (line 2): unknown field \
+             `duraton`, expected one of `enabled`, `environment`, `duration`"
+        );
+    }
+
+    #[test]
+    fn load_reads_a_file() {
+        let policy = load(&fixture("full.yml")).unwrap();
+        assert_eq!(policy, parse(FULL, None).unwrap());
+    }
+
+    #[test]
+    fn load_rejects_non_utf8_naming_the_file_and_line() {
+        let path = fixture("non-utf8.yml");
+        let err = load(&path).unwrap_err();
+        let Error::Config {
+            path: Some(ref named),
+            line,
+            ref message,
+            ..
+        } = err
+        else {
+            panic!("unexpected {err:?}");
+        };
+        assert_eq!(named, &path);
+        assert_eq!(line, Some(3));
+        assert!(message.contains("not UTF-8"), "{message}");
+        assert!(err.to_string().contains("non-utf8.yml"), "{err}");
+    }
+
+    #[test]
+    fn load_names_a_missing_file() {
+        let err = load(Path::new("/nonexistent/shipgate.yml")).unwrap_err();
+        assert!(
+            err.to_string().contains("/nonexistent/shipgate.yml"),
+            "{err}"
+        );
+        assert!(err.to_string().contains("cannot read"), "{err}");
+    }
+
+    #[test]
+    fn overrides_replace_file_values() {
+        let mut policy = parse(FULL, None).unwrap();
+        let overrides = Overrides {
+            production_branch: Some("main".into()),
+            staging_environment: Some(" staging ".into()),
+            soak: Some("48h".into()),
+            required_approvals: Some("2".into()),
+            tag_pattern: Some("v*".into()),
+            required_checks: Some(vec!["ci / test".into(), "".into(), " lint ".into()]),
+            checklist: Some(vec!["Team notified".into()]),
+            check_name: Some("gate".into()),
+        };
+        overrides.apply(&mut policy).unwrap();
+        assert_eq!(policy.production_branch, "main");
+        assert_eq!(policy.soak.environment, "staging");
+        assert_eq!(policy.soak.duration, Duration::from_hours(48));
+        assert_eq!(policy.approvals.required, 2);
+        assert_eq!(policy.tag.pattern, "v*");
+        assert_eq!(policy.checks.required, ["ci / test", "lint"]);
+        assert_eq!(policy.checklist.items, ["Team notified"]);
+        assert_eq!(policy.check_name, "gate");
+        // Values only: the file's switches stay as they were.
+        assert!(!policy.checks.enabled);
+        // The rest of the file's settings stay.
+        assert_eq!(policy.production_environment, "prod");
+        assert_eq!(policy.approvals.path_rules.len(), 2);
+    }
+
+    #[test]
+    fn blank_overrides_are_not_given() {
+        let mut policy = Policy::default();
+        Overrides {
+            production_branch: Some("".into()),
+            soak: Some("  ".into()),
+            required_approvals: Some("".into()),
+            required_checks: Some(vec!["".into(), "  ".into()]),
+            checklist: Some(vec![]),
+            ..Overrides::default()
+        }
+        .apply(&mut policy)
+        .unwrap();
+        assert_eq!(policy, Policy::default());
+    }
+
+    #[test]
+    fn bad_overrides_name_the_input_and_change_nothing() {
+        let cases: &[(Overrides, &str, &str)] = &[
+            (
+                Overrides {
+                    required_approvals: Some("zero".into()),
+                    ..Overrides::default()
+                },
+                "required-approvals",
+                r#"required-approvals: "zero" is not a positive whole number"#,
+            ),
+            (
+                Overrides {
+                    required_approvals: Some("0".into()),
+                    ..Overrides::default()
+                },
+                "required-approvals",
+                r#"required-approvals: "0" is not a positive whole number (at least 1)"#,
+            ),
+            (
+                Overrides {
+                    required_approvals: Some("-1".into()),
+                    ..Overrides::default()
+                },
+                "required-approvals",
+                r#"required-approvals: "-1" is not a positive whole number"#,
+            ),
+            (
+                Overrides {
+                    required_approvals: Some("+2".into()),
+                    ..Overrides::default()
+                },
+                "required-approvals",
+                r#"required-approvals: "+2" is not a positive whole number"#,
+            ),
+            (
+                Overrides {
+                    soak: Some("1 day".into()),
+                    ..Overrides::default()
+                },
+                "soak",
+                r#"soak: invalid duration "1 day""#,
+            ),
+            (
+                Overrides {
+                    tag_pattern: Some("v[".into()),
+                    ..Overrides::default()
+                },
+                "tag-pattern",
+                r#"tag-pattern: "v[" is not a valid glob pattern"#,
+            ),
+            (
+                Overrides {
+                    required_checks: Some(vec!["ok".into(), "[ab".into()]),
+                    ..Overrides::default()
+                },
+                "required-checks",
+                r#"required-checks: "[ab" is not a valid glob pattern"#,
+            ),
+        ];
+        for (overrides, input, start) in cases {
+            // A valid value next to the bad one must not be applied either.
+            let overrides = Overrides {
+                production_branch: Some("trunk".into()),
+                ..overrides.clone()
+            };
+            let mut policy = Policy::default();
+            let err = overrides.apply(&mut policy).unwrap_err();
+            let Error::Config { key, message, .. } = &err else {
+                panic!("unexpected {err:?}");
+            };
+            assert_eq!(key.as_deref(), Some(*input));
+            assert!(message.starts_with(start), "{message}");
+            assert_eq!(policy, Policy::default(), "half-applied for {input}");
+        }
+    }
+
+    #[test]
+    fn the_errors_shown_in_the_docs_are_the_real_ones() {
+        let docs = include_str!("../../../docs/config.md");
+        let file = Some(Path::new(".github/shipgate.yml"));
+        let mut shown = vec![
+            parse("approvals:\n  enabled: true\n  requird: 3\n", file),
+            parse("soak:\n  duration: 24\n", file),
+            parse("approvals:\n  required: 0\n", file),
+            parse("checks:\n  required:\n    - build\n    - 'e2e-[ab'\n", file),
+            parse("approvals:\n  paths:\n    - paths: [db/**]\n", file),
+            load(&fixture("non-utf8.yml")).map_err(|err| match err {
+                Error::Config {
+                    key, line, message, ..
+                } => Error::Config {
+                    path: Some(".github/shipgate.yml".into()),
+                    key,
+                    line,
+                    message,
+                },
+                other => other,
+            }),
+        ];
+        for (input, value) in [("required-approvals", "zero"), ("soak", "1 day")] {
+            let mut overrides = Overrides::default();
+            match input {
+                "soak" => overrides.soak = Some(value.into()),
+                _ => overrides.required_approvals = Some(value.into()),
+            }
+            shown.push(
+                overrides
+                    .apply(&mut Policy::default())
+                    .map(|()| Policy::default()),
+            );
+        }
+        for result in shown {
+            let message = result.unwrap_err().to_string();
+            assert!(
+                docs.contains(&format!("\n{message}\n")),
+                "docs/config.md does not show: {message}"
+            );
+        }
+    }
+}

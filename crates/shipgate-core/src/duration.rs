@@ -203,4 +203,70 @@ mod tests {
         assert_eq!(Duration::from_secs(0).to_string(), "0s");
         assert_eq!(Duration::from_secs(11_520).human(), "3 h 12 m");
     }
+
+    /// The largest duration `parse` accepts (chrono's millisecond limit).
+    const MAX_SECONDS: u64 = (i64::MAX as u64) / 1000;
+
+    proptest::proptest! {
+        #[test]
+        fn display_round_trips_through_parse(seconds in 0..=MAX_SECONDS) {
+            let duration = Duration::from_secs(seconds);
+            let text = duration.to_string();
+            proptest::prop_assert_eq!(Duration::parse(&text).unwrap(), duration, "{}", text);
+        }
+
+        #[test]
+        fn display_round_trips_for_everyday_durations(seconds in 0u64..10 * 86_400) {
+            let duration = Duration::from_secs(seconds);
+            proptest::prop_assert_eq!(Duration::parse(&duration.to_string()).unwrap(), duration);
+        }
+
+        #[test]
+        fn parse_never_panics(text in "\\PC*") {
+            let _ = Duration::parse(&text);
+        }
+
+        #[test]
+        fn parse_never_panics_on_near_misses(text in "[0-9wdhms \\-+.]{0,24}") {
+            // Whatever the outcome, an accepted duration displays as text that parses back.
+            if let Ok(duration) = Duration::parse(&text) {
+                proptest::prop_assert_eq!(Duration::parse(&duration.to_string()).unwrap(), duration);
+            }
+        }
+
+        #[test]
+        fn sums_of_parts_add_up(
+            parts in proptest::collection::vec(proptest::option::of(0u64..100_000), 5),
+            padding in "[ \t\n]{0,2}",
+        ) {
+            let mut text = String::new();
+            let mut expected = 0u64;
+            for ((unit, size), part) in UNITS.iter().zip(&parts) {
+                if let Some(n) = part {
+                    text.push_str(&format!("{n}{unit}"));
+                    expected += n * size;
+                }
+            }
+            let parsed = Duration::parse(&format!("{padding}{text}{padding}"));
+            if text.is_empty() {
+                proptest::prop_assert!(parsed.is_err());
+            } else {
+                proptest::prop_assert_eq!(parsed.unwrap().as_secs(), expected, "{}", text);
+            }
+        }
+
+        #[test]
+        fn units_out_of_order_are_rejected(a in 0usize..5, b in 0usize..5, x in 0u64..1000, y in 0u64..1000) {
+            proptest::prop_assume!(a >= b);
+            let text = format!("{x}{}{y}{}", UNITS[a].0, UNITS[b].0);
+            proptest::prop_assert!(Duration::parse(&text).is_err(), "{}", text);
+        }
+
+        #[test]
+        fn human_has_one_or_two_parts(seconds in 0..=MAX_SECONDS) {
+            let human = Duration::from_secs(seconds).human();
+            let parts = human.split(' ').count();
+            proptest::prop_assert!(parts == 2 || parts == 4, "{}", human);
+        }
+    }
 }

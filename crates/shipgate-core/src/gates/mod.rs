@@ -15,6 +15,9 @@ pub mod checklist;
 pub mod checks;
 pub mod soak;
 pub mod tag;
+#[cfg(test)]
+pub(crate) mod testing;
+mod text;
 
 /// What a gate reads: the facts, the policy and the moment of evaluation.
 #[derive(Debug, Clone, Copy)]

@@ -1,0 +1,391 @@
+//! A small builder of [`Facts`] for the gates' unit tests (compiled only under `cfg(test)`).
+//!
+//! It starts from the flow's own story — PR #42 `staging/v1.4.0` into `main` by `alice`, head
+//! [`SHA`] — with nothing else known, so each test adds only the facts its rule is about.
+
+use chrono::{DateTime, TimeDelta, Utc};
+
+use crate::facts::{
+    Actor, CheckConclusion, CheckRun, CheckStatus, CommitStatus, Deployment, DeploymentState,
+    DeploymentStatus, Facts, Permission, PullRequest, Release, Repository, Review, ReviewState,
+    StatusState, Tag, FACTS_VERSION,
+};
+use crate::policy::Policy;
+
+use super::{Context, Gate, GateResult};
+
+/// The gated commit of every test.
+pub(crate) const SHA: &str = "1111111111111111111111111111111111111111";
+/// An older commit of the same pull request.
+pub(crate) const OLD_SHA: &str = "2222222222222222222222222222222222222222";
+/// A commit of some other release.
+pub(crate) const OTHER_SHA: &str = "3333333333333333333333333333333333333333";
+
+/// The fixed starting moment of the tests' stories.
+pub(crate) fn t0() -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339("2026-03-02T09:00:00Z")
+        .expect("valid time")
+        .with_timezone(&Utc)
+}
+
+/// `t0` plus `minutes`.
+pub(crate) fn at_min(minutes: i64) -> DateTime<Utc> {
+    t0() + TimeDelta::minutes(minutes)
+}
+
+/// `t0` plus `hours`.
+pub(crate) fn at_h(hours: i64) -> DateTime<Utc> {
+    t0() + TimeDelta::hours(hours)
+}
+
+/// Builds [`Facts`] step by step.
+#[derive(Debug, Clone)]
+pub(crate) struct FactsBuilder {
+    facts: Facts,
+}
+
+impl FactsBuilder {
+    /// PR #42 `staging/v1.4.0` → `main` by `alice`, head [`SHA`], no reviews, deploys or tags.
+    pub(crate) fn new() -> Self {
+        Self {
+            facts: Facts {
+                version: FACTS_VERSION,
+                captured_at: at_h(48),
+                repository: Repository {
+                    owner: "tallerpro".into(),
+                    name: "workshop".into(),
+                },
+                sha: SHA.into(),
+                pull_request: Some(PullRequest {
+                    number: 42,
+                    title: "Release v1.4.0".into(),
+                    author: Actor {
+                        login: "alice".into(),
+                        bot: false,
+                    },
+                    head_sha: SHA.into(),
+                    head_branch: "staging/v1.4.0".into(),
+                    base_branch: "main".into(),
+                    from_fork: false,
+                    draft: false,
+                    body: String::new(),
+                    changed_files: Vec::new(),
+                }),
+                reviews: Vec::new(),
+                deployments: Vec::new(),
+                tags: Vec::new(),
+                releases: Vec::new(),
+                check_runs: Vec::new(),
+                statuses: Vec::new(),
+            },
+        }
+    }
+
+    fn pr(&mut self) -> &mut PullRequest {
+        self.facts
+            .pull_request
+            .as_mut()
+            .expect("this builder step needs a pull request")
+    }
+
+    /// No pull request: the commit is gated through a release tag alone.
+    pub(crate) fn without_pull_request(mut self) -> Self {
+        self.facts.pull_request = None;
+        self
+    }
+
+    /// Sets the PR's head branch.
+    pub(crate) fn branch(mut self, name: &str) -> Self {
+        self.pr().head_branch = name.into();
+        self
+    }
+
+    /// Sets the PR's author login.
+    pub(crate) fn author(mut self, login: &str) -> Self {
+        self.pr().author.login = login.into();
+        self
+    }
+
+    /// Marks the PR as coming from a fork.
+    pub(crate) fn opened_from_fork(mut self) -> Self {
+        self.pr().from_fork = true;
+        self
+    }
+
+    /// Sets the PR description.
+    pub(crate) fn body(mut self, body: &str) -> Self {
+        self.pr().body = body.into();
+        self
+    }
+
+    /// Sets the files the PR changes.
+    pub(crate) fn changed_files(mut self, files: &[&str]) -> Self {
+        self.pr().changed_files = files.iter().map(|f| f.to_string()).collect();
+        self
+    }
+
+    /// Adds a review by a human with `permission`.
+    pub(crate) fn review(
+        mut self,
+        login: &str,
+        permission: Permission,
+        state: ReviewState,
+        at: DateTime<Utc>,
+        commit: &str,
+    ) -> Self {
+        self.facts.reviews.push(Review {
+            reviewer: Actor {
+                login: login.into(),
+                bot: false,
+            },
+            permission,
+            state,
+            submitted_at: at,
+            commit_sha: commit.into(),
+        });
+        self
+    }
+
+    /// Adds an approval on [`SHA`] by a writer.
+    pub(crate) fn approved_by(self, login: &str, at: DateTime<Utc>) -> Self {
+        self.review(login, Permission::Write, ReviewState::Approved, at, SHA)
+    }
+
+    /// Adds a review by an account flagged as a bot.
+    pub(crate) fn bot_review(mut self, login: &str, state: ReviewState, at: DateTime<Utc>) -> Self {
+        self.facts.reviews.push(Review {
+            reviewer: Actor {
+                login: login.into(),
+                bot: true,
+            },
+            permission: Permission::Admin,
+            state,
+            submitted_at: at,
+            commit_sha: SHA.into(),
+        });
+        self
+    }
+
+    /// Adds a deployment of `sha` to `environment` created at the first status's time (or
+    /// `t0`), with the given statuses.
+    pub(crate) fn deployment(
+        mut self,
+        environment: &str,
+        sha: &str,
+        statuses: &[(DeploymentState, DateTime<Utc>)],
+    ) -> Self {
+        let created_at = statuses.first().map_or_else(t0, |(_, at)| *at);
+        let id = self.facts.deployments.len() as u64 + 1;
+        self.facts.deployments.push(Deployment {
+            id: Some(id),
+            environment: environment.into(),
+            sha: sha.into(),
+            git_ref: None,
+            creator: Some("deployer".into()),
+            created_at,
+            statuses: statuses
+                .iter()
+                .map(|(state, at)| DeploymentStatus {
+                    state: *state,
+                    created_at: *at,
+                    description: None,
+                })
+                .collect(),
+        });
+        self
+    }
+
+    /// Adds a deployment to `staging`.
+    pub(crate) fn staging(self, sha: &str, statuses: &[(DeploymentState, DateTime<Utc>)]) -> Self {
+        self.deployment("staging", sha, statuses)
+    }
+
+    /// Adds a successful deployment of `sha` to `production`.
+    pub(crate) fn released_to_production(self, sha: &str) -> Self {
+        self.deployment("production", sha, &[(DeploymentState::Success, t0())])
+    }
+
+    /// Adds a tag pointing (peeled) at `sha`.
+    pub(crate) fn tag(mut self, name: &str, sha: &str, annotated: bool) -> Self {
+        self.facts.tags.push(Tag {
+            name: name.into(),
+            target_sha: sha.into(),
+            annotated,
+            tagger: annotated.then(|| "alice".to_string()),
+            tagged_at: annotated.then(t0),
+        });
+        self
+    }
+
+    /// Adds a GitHub Release.
+    pub(crate) fn release(mut self, tag_name: &str, draft: bool, prerelease: bool) -> Self {
+        self.facts.releases.push(Release {
+            tag_name: tag_name.into(),
+            draft,
+            prerelease,
+            published_at: Some(t0()),
+        });
+        self
+    }
+
+    /// Adds a check run.
+    pub(crate) fn check_run(
+        mut self,
+        name: &str,
+        status: CheckStatus,
+        conclusion: Option<CheckConclusion>,
+        started_at: Option<DateTime<Utc>>,
+        completed_at: Option<DateTime<Utc>>,
+    ) -> Self {
+        self.facts.check_runs.push(CheckRun {
+            name: name.into(),
+            status,
+            conclusion,
+            started_at,
+            completed_at,
+            app: Some("github-actions".into()),
+        });
+        self
+    }
+
+    /// Adds a check run completed at `at` with `conclusion`.
+    pub(crate) fn completed(
+        self,
+        name: &str,
+        conclusion: CheckConclusion,
+        at: DateTime<Utc>,
+    ) -> Self {
+        self.check_run(
+            name,
+            CheckStatus::Completed,
+            Some(conclusion),
+            Some(at - TimeDelta::minutes(5)),
+            Some(at),
+        )
+    }
+
+    /// Adds a commit status.
+    pub(crate) fn status(mut self, context: &str, state: StatusState, at: DateTime<Utc>) -> Self {
+        self.facts.statuses.push(CommitStatus {
+            context: context.into(),
+            state,
+            created_at: at,
+            description: None,
+        });
+        self
+    }
+
+    /// The facts.
+    pub(crate) fn build(self) -> Facts {
+        self.facts
+    }
+}
+
+/// Evaluates `gate` on `facts` under `policy` as of `now`.
+pub(crate) fn eval(
+    gate: &dyn Gate,
+    facts: &Facts,
+    policy: &Policy,
+    now: DateTime<Utc>,
+) -> GateResult {
+    gate.evaluate(&Context { facts, policy, now })
+}
+
+#[cfg(test)]
+mod tests {
+    //! Verdict-level rules that belong with the gates: a policy with nothing on, and forks.
+
+    use super::*;
+    use crate::gates::{GateId, GateState};
+    use crate::verdict::{evaluate, VerdictState};
+
+    use crate::facts::{CheckConclusion, DeploymentState, StatusState};
+
+    /// Release v1.4.0 of the workshop app as the flow wants it: soaked, approved, tagged, green.
+    fn ready_release() -> FactsBuilder {
+        FactsBuilder::new()
+            .body("## Release v1.4.0\n\n- [x] Database backup taken\n- [x] Rollback plan ready\n")
+            .tag("v1.3.2", OTHER_SHA, true)
+            .released_to_production(OTHER_SHA)
+            .staging(OTHER_SHA, &[(DeploymentState::Success, at_h(-100))])
+            .staging(
+                SHA,
+                &[
+                    (DeploymentState::InProgress, at_h(1)),
+                    (DeploymentState::Success, at_min(65)),
+                ],
+            )
+            .approved_by("bob", at_h(20))
+            .approved_by("carol", at_h(21))
+            .tag("v1.4.0", SHA, true)
+            .completed("build", CheckConclusion::Success, at_min(50))
+            .completed("e2e", CheckConclusion::Success, at_min(55))
+            .status("security/scan", StatusState::Success, at_min(40))
+    }
+
+    fn checklist_policy() -> Policy {
+        let mut policy = Policy::default();
+        policy.checklist.items = vec!["Database backup taken".into(), "Rollback plan ready".into()];
+        policy
+    }
+
+    #[test]
+    fn verdict_of_a_ready_release_passes_every_gate() {
+        let verdict = evaluate(&ready_release().build(), &checklist_policy(), at_h(30));
+        assert_eq!(verdict.verdict, VerdictState::Pass);
+        assert_eq!(verdict.version.as_deref(), Some("v1.4.0"));
+        insta::assert_json_snapshot!("ready_release_gates", verdict.gates);
+    }
+
+    #[test]
+    fn verdict_of_a_release_still_soaking_is_pending_with_its_ready_time() {
+        let verdict = evaluate(&ready_release().build(), &checklist_policy(), at_h(20));
+        assert_eq!(verdict.verdict, VerdictState::Pending);
+        assert_eq!(verdict.ready_at, Some(at_min(65 + 24 * 60)));
+        insta::assert_json_snapshot!("soaking_release_gates", verdict.gates);
+    }
+
+    #[test]
+    fn verdict_of_an_untouched_candidate_says_what_to_do_at_every_gate() {
+        let verdict = evaluate(&FactsBuilder::new().build(), &checklist_policy(), at_h(20));
+        assert_eq!(verdict.verdict, VerdictState::Fail);
+        assert_eq!(verdict.ready_at, None);
+        insta::assert_json_snapshot!("untouched_candidate_gates", verdict.gates);
+    }
+
+    #[test]
+    fn verdict_is_error_when_every_gate_is_turned_off() {
+        let mut policy = Policy::default();
+        policy.soak.enabled = false;
+        policy.approvals.enabled = false;
+        policy.tag.enabled = false;
+        policy.checks.enabled = false;
+        policy.checklist.enabled = false;
+        let verdict = evaluate(&FactsBuilder::new().build(), &policy, at_h(48));
+        assert_eq!(verdict.verdict, VerdictState::Error);
+        assert!(verdict.gates.iter().all(|g| g.state == GateState::Skipped));
+    }
+
+    #[test]
+    fn verdict_fails_a_pull_request_from_a_fork_whatever_its_reviews_say() {
+        let facts = FactsBuilder::new()
+            .opened_from_fork()
+            .approved_by("bob", at_h(1))
+            .approved_by("carol", at_h(1))
+            .build();
+        // Only the approvals gate runs, and it passes: the fork alone must fail the verdict.
+        let mut policy = Policy::default();
+        policy.soak.enabled = false;
+        policy.tag.enabled = false;
+        policy.checks.enabled = false;
+        policy.checklist.enabled = false;
+        let verdict = evaluate(&facts, &policy, at_h(48));
+        let approvals = verdict.gates.iter().find(|g| g.gate == GateId::Approvals);
+        assert_eq!(approvals.map(|g| g.state), Some(GateState::Pass));
+        assert_eq!(verdict.verdict, VerdictState::Fail);
+        let candidate = &verdict.gates[0];
+        assert_eq!(candidate.gate, GateId::Candidate);
+        assert_eq!(candidate.state, GateState::Fail);
+        assert!(candidate.reason.contains("fork"), "{}", candidate.reason);
+    }
+}
