@@ -1,1 +1,716 @@
-//! Integration tests: action_e2e.
+//! End-to-end tests of `shipgate action`: the built binary is executed directly (not through a
+//! shell, which would drop `INPUT_GITHUB-TOKEN`), exactly as a runner does — `GITHUB_EVENT_PATH`
+//! made from real payloads of `@octokit/webhooks-examples@7.6.1`, fresh `GITHUB_OUTPUT` and
+//! `GITHUB_STEP_SUMMARY` files, `INPUT_*` variables as the runner names them — against a
+//! `wiremock` GitHub. Outputs, the summary and every request are asserted.
+//!
+//! The payloads come from the package's `api.github.com/index.json`, named by the environment
+//! variable `SHIPGATE_WEBHOOK_EXAMPLES`. When it is unset the tests are skipped loudly, unless
+//! `SHIPGATE_REQUIRE_TOOLS=1`, when they fail.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+use wiremock::matchers::{body_partial_json, method, path, path_regex};
+use wiremock::{Mock, MockServer, Request, ResponseTemplate};
+
+use crate::github::mock;
+use crate::support::shipgate_bin;
+
+const TOKEN: &str = "ghs_E2ESECRET0123456789abcdef";
+/// The head SHA of PR #2 in the examples (`Codertocat/Hello-World`).
+const HEAD: &str = "ec26c3e57ca3a959ca5aad62de7213c562f8c821";
+const OTHER: &str = "cccccccccccccccccccccccccccccccccccccccc";
+const NOW: &str = "2026-11-27T12:00:00Z";
+
+/// The real payloads, or `None` (after saying so) when the package is not installed.
+fn examples() -> Option<Vec<Value>> {
+    let Some(path) = std::env::var_os("SHIPGATE_WEBHOOK_EXAMPLES") else {
+        if std::env::var("SHIPGATE_REQUIRE_TOOLS").as_deref() == Ok("1") {
+            panic!("SHIPGATE_WEBHOOK_EXAMPLES is not set and SHIPGATE_REQUIRE_TOOLS=1");
+        }
+        eprintln!(
+            "SKIPPED: set SHIPGATE_WEBHOOK_EXAMPLES to @octokit/webhooks-examples@7.6.1's api.github.com/index.json to run the end-to-end tests"
+        );
+        return None;
+    };
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("SHIPGATE_WEBHOOK_EXAMPLES={path:?}: {e}"));
+    Some(serde_json::from_str(&text).expect("index.json is JSON"))
+}
+
+/// The first example of `event` with `action` (or any, when `None`).
+fn payload(all: &[Value], event: &str, action: Option<&str>) -> Value {
+    let entry = all
+        .iter()
+        .find(|e| e["name"] == event)
+        .unwrap_or_else(|| panic!("no {event} examples"));
+    entry["examples"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| action.is_none_or(|a| x["action"] == a))
+        .cloned()
+        .unwrap_or_else(|| panic!("no {event}.{action:?} example"))
+}
+
+/// One run of the binary as a runner would start it.
+struct Run {
+    dir: tempfile::TempDir,
+    env: HashMap<String, String>,
+}
+
+/// What a run left behind.
+struct Ran {
+    code: i32,
+    stdout: String,
+    stderr: String,
+    outputs: HashMap<String, String>,
+    summary: String,
+    elapsed: Duration,
+}
+
+impl Run {
+    fn new(server: &MockServer, event_name: &str, event: &Value) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let event_path = dir.path().join("event.json");
+        std::fs::write(&event_path, serde_json::to_string(event).unwrap()).unwrap();
+        std::fs::write(dir.path().join("output"), "").unwrap();
+        std::fs::write(dir.path().join("summary"), "").unwrap();
+        let mut env = HashMap::new();
+        let mut set = |k: &str, v: String| {
+            env.insert(k.to_string(), v);
+        };
+        set("GITHUB_ACTIONS", "true".into());
+        set("GITHUB_REPOSITORY", "Codertocat/Hello-World".into());
+        set("GITHUB_EVENT_NAME", event_name.into());
+        set("GITHUB_EVENT_PATH", path_str(&event_path));
+        set("GITHUB_API_URL", server.uri());
+        set(
+            "GITHUB_GRAPHQL_URL",
+            format!("{}/api/graphql", server.uri()),
+        );
+        set("GITHUB_SERVER_URL", "https://github.com".into());
+        set("GITHUB_SHA", HEAD.into());
+        set("GITHUB_REF", "refs/pull/2/merge".into());
+        set("GITHUB_ACTOR", "Codertocat".into());
+        set("GITHUB_RUN_ID", "4242".into());
+        set("GITHUB_OUTPUT", path_str(&dir.path().join("output")));
+        set("GITHUB_STEP_SUMMARY", path_str(&dir.path().join("summary")));
+        set("RUNNER_TEMP", path_str(dir.path()));
+        set("SHIPGATE_NOW", NOW.into());
+        // As action.yml maps them: hyphens kept.
+        set("INPUT_GITHUB-TOKEN", TOKEN.into());
+        set("INPUT_PRODUCTION-BRANCH", "master".into());
+        Self { dir, env }
+    }
+
+    fn input(mut self, name: &str, value: &str) -> Self {
+        self.env.insert(
+            format!("INPUT_{}", name.replace(' ', "_").to_uppercase()),
+            value.into(),
+        );
+        self
+    }
+
+    fn ran(self) -> Ran {
+        let start = Instant::now();
+        // Exec'd directly with a clean environment: no shell, no stray token from the host.
+        let out = Command::new(shipgate_bin())
+            .arg("action")
+            .env_clear()
+            .envs(&self.env)
+            .output()
+            .unwrap();
+        let elapsed = start.elapsed();
+        let outputs =
+            parse_outputs(&std::fs::read_to_string(self.dir.path().join("output")).unwrap());
+        Ran {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+            outputs,
+            summary: std::fs::read_to_string(self.dir.path().join("summary")).unwrap(),
+            elapsed,
+        }
+    }
+}
+
+impl Ran {
+    fn assert_token_hidden(&self) {
+        let masked = format!("::add-mask::{TOKEN}");
+        assert!(self.stdout.starts_with(&masked), "{}", self.stdout);
+        let rest = self.stdout.replacen(&masked, "", 1);
+        for text in [&rest, &self.stderr, &self.summary] {
+            assert!(!text.contains(TOKEN), "token leaked: {text}");
+        }
+        for value in self.outputs.values() {
+            assert!(!value.contains(TOKEN), "token leaked in outputs");
+        }
+    }
+
+    fn report(&self) -> Value {
+        serde_json::from_str(&self.outputs["report"]).unwrap()
+    }
+}
+
+fn path_str(path: &Path) -> String {
+    path.to_str().unwrap().to_string()
+}
+
+/// Parses `GITHUB_OUTPUT` heredocs (`name<<DELIM\nvalue\nDELIM\n`).
+fn parse_outputs(text: &str) -> HashMap<String, String> {
+    let mut out = HashMap::new();
+    let mut lines = text.lines();
+    while let Some(line) = lines.next() {
+        let (name, delimiter) = line.split_once("<<").expect("heredoc output");
+        let mut value = Vec::new();
+        for l in lines.by_ref() {
+            if l == delimiter {
+                break;
+            }
+            value.push(l);
+        }
+        out.insert(name.to_string(), value.join("\n"));
+    }
+    out
+}
+
+async fn run_blocking(run: Run) -> Ran {
+    tokio::task::spawn_blocking(move || run.ran())
+        .await
+        .unwrap()
+}
+
+/// PR #2 of the examples with everything a release needs: soaked 26 h in staging, two eligible
+/// approvals on the head, an annotated `v1.4.0` on it, a green check.
+fn ready_pr() -> mock::Pr {
+    let mut pr = mock::Pr::new(2, HEAD);
+    pr.base = "master".into();
+    pr.head = "changes".into();
+    pr.title = "Update the README with new information".into();
+    pr.reviews = mock::connection(vec![
+        mock::review("bob", "APPROVED", HEAD, true),
+        mock::review("carol", "APPROVED", HEAD, true),
+    ]);
+    pr.contexts = mock::connection(vec![mock::check_run("build", "COMPLETED", Some("SUCCESS"))]);
+    pr
+}
+
+fn ready_repo() -> mock::Repo {
+    mock::Repo {
+        refs: mock::connection(vec![mock::annotated_tag("v1.4.0", HEAD)]),
+        staging: mock::connection(vec![mock::deployment(
+            10,
+            "staging",
+            HEAD,
+            "2026-11-26T09:55:00Z",
+            &[("SUCCESS", "2026-11-26T10:00:00Z")],
+        )]),
+        ..mock::Repo::default()
+    }
+}
+
+async fn graphql_answer(server: &MockServer, operation: &str, answer: Value) {
+    Mock::given(method("POST"))
+        .and(path("/api/graphql"))
+        .and(body_partial_json(json!({ "operationName": operation })))
+        .respond_with(ResponseTemplate::new(200).set_body_json(answer))
+        .mount(server)
+        .await;
+}
+
+async fn creations_succeed(server: &MockServer) {
+    Mock::given(method("POST"))
+        .and(path("/repos/Codertocat/Hello-World/check-runs"))
+        .respond_with(
+            ResponseTemplate::new(201).set_body_json(json!({"id": 700, "name": "shipgate"})),
+        )
+        .mount(server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path_regex(
+            r"^/repos/Codertocat/Hello-World/issues/\d+/comments$",
+        ))
+        .respond_with(ResponseTemplate::new(201).set_body_json(json!({"id": 800})))
+        .mount(server)
+        .await;
+}
+
+async fn received(server: &MockServer) -> Vec<Request> {
+    server.received_requests().await.unwrap_or_default()
+}
+
+fn json_of(request: &Request) -> Value {
+    serde_json::from_slice(&request.body).unwrap()
+}
+
+fn find<'a>(requests: &'a [Request], verb: &str, suffix: &str) -> Vec<&'a Request> {
+    requests
+        .iter()
+        .filter(|r| r.method.as_str() == verb && r.url.path().ends_with(suffix))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn pull_request_opened_passes_and_publishes_check_run_comment_summary_outputs() {
+    let Some(all) = examples() else { return };
+    let server = MockServer::start().await;
+    graphql_answer(
+        &server,
+        "PullRequestFacts",
+        ready_repo().with_pr(&ready_pr()),
+    )
+    .await;
+    creations_succeed(&server).await;
+    let event = payload(&all, "pull_request", Some("opened"));
+    let ran = run_blocking(Run::new(&server, "pull_request", &event)).await;
+    assert_eq!(ran.code, 0, "{}\n{}", ran.stdout, ran.stderr);
+    ran.assert_token_hidden();
+    assert_eq!(ran.outputs["verdict"], "pass", "{}", ran.stdout);
+    assert_eq!(ran.outputs["version"], "v1.4.0");
+    assert_eq!(ran.outputs["ready-at"], "");
+    let report = ran.report();
+    assert_eq!(report["verdict"], "pass");
+    assert_eq!(report["pull_requests"][0]["subject"]["pull_request"], 2);
+    assert!(ran.summary.contains("shipgate"), "{}", ran.summary);
+
+    let requests = received(&server).await;
+    assert_eq!(requests.len(), 3, "one read, two writes");
+    let read = json_of(&requests[0]);
+    assert_eq!(read["operationName"], "PullRequestFacts");
+    assert_eq!(read["variables"]["number"], 2);
+    assert_eq!(read["variables"]["config"], "master:.github/shipgate.yml");
+    let check = json_of(find(&requests, "POST", "/check-runs")[0]);
+    assert_eq!(check["head_sha"], HEAD);
+    assert_eq!(check["name"], "shipgate");
+    assert_eq!(check["status"], "completed");
+    assert_eq!(check["conclusion"], "success");
+    assert_eq!(check["external_id"], "shipgate");
+    assert_eq!(
+        check["details_url"],
+        "https://github.com/Codertocat/Hello-World/actions/runs/4242"
+    );
+    let comment = json_of(find(&requests, "POST", "/issues/2/comments")[0]);
+    assert!(comment["body"]
+        .as_str()
+        .unwrap()
+        .starts_with("<!-- shipgate:sticky-comment -->"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_second_run_with_nothing_changed_makes_one_call() {
+    let Some(all) = examples() else { return };
+    let event = payload(&all, "pull_request", Some("synchronize"));
+    // First run: learn what shipgate publishes.
+    let first = MockServer::start().await;
+    graphql_answer(
+        &first,
+        "PullRequestFacts",
+        ready_repo().with_pr(&ready_pr()),
+    )
+    .await;
+    creations_succeed(&first).await;
+    let ran = run_blocking(Run::new(&first, "pull_request", &event)).await;
+    assert_eq!(ran.code, 0, "{}", ran.stdout);
+    let requests = received(&first).await;
+    let check = json_of(find(&requests, "POST", "/check-runs")[0]);
+    let comment = json_of(find(&requests, "POST", "/issues/2/comments")[0]);
+    // Second run: GitHub now shows exactly that.
+    let mut pr = ready_pr();
+    pr.contexts = mock::connection(vec![
+        mock::check_run("build", "COMPLETED", Some("SUCCESS")),
+        mock::own_check_run(
+            700,
+            "COMPLETED",
+            Some("SUCCESS"),
+            check["output"]["title"].as_str().unwrap(),
+            check["output"]["summary"].as_str().unwrap(),
+        ),
+    ]);
+    pr.comments = mock::connection(vec![mock::comment(
+        800,
+        comment["body"].as_str().unwrap(),
+        true,
+    )]);
+    let second = MockServer::start().await;
+    graphql_answer(&second, "PullRequestFacts", ready_repo().with_pr(&pr)).await;
+    let ran = run_blocking(Run::new(&second, "pull_request", &event)).await;
+    assert_eq!(ran.code, 0, "{}", ran.stdout);
+    assert_eq!(ran.outputs["verdict"], "pass");
+    assert_eq!(received(&second).await.len(), 1, "only the read");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_review_updates_the_existing_check_run_and_comment_in_place() {
+    let Some(all) = examples() else { return };
+    let server = MockServer::start().await;
+    let mut pr = ready_pr();
+    // One approval only now: pending.
+    pr.reviews = mock::connection(vec![mock::review("bob", "APPROVED", HEAD, true)]);
+    pr.contexts = mock::connection(vec![
+        mock::check_run("build", "COMPLETED", Some("SUCCESS")),
+        mock::own_check_run(700, "COMPLETED", Some("SUCCESS"), "Pass", "old"),
+    ]);
+    pr.comments = mock::connection(vec![mock::comment(
+        800,
+        "<!-- shipgate:sticky-comment -->\nold",
+        true,
+    )]);
+    graphql_answer(&server, "PullRequestFacts", ready_repo().with_pr(&pr)).await;
+    Mock::given(method("PATCH"))
+        .and(path("/repos/Codertocat/Hello-World/check-runs/700"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": 700})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("PATCH"))
+        .and(path("/repos/Codertocat/Hello-World/issues/comments/800"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": 800})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let event = payload(&all, "pull_request_review", Some("submitted"));
+    let ran = run_blocking(Run::new(&server, "pull_request_review", &event)).await;
+    assert_eq!(
+        ran.code, 0,
+        "pending does not fail the step by default: {}",
+        ran.stdout
+    );
+    assert_eq!(ran.outputs["verdict"], "pending");
+    let requests = received(&server).await;
+    assert_eq!(requests.len(), 3);
+    assert!(
+        find(&requests, "POST", "/check-runs").is_empty(),
+        "no second check run"
+    );
+    let patch = json_of(find(&requests, "PATCH", "/check-runs/700")[0]);
+    assert_eq!(patch["status"], "in_progress");
+    assert!(patch.get("conclusion").is_none());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn schedule_evaluates_every_open_pr_in_one_read() {
+    let Some(_all) = examples() else { return };
+    let server = MockServer::start().await;
+    // Untagged, unreviewed, never deployed: pending (a `staging/v1.4.0` head would fail, its
+    // tag being on PR #2's commit).
+    let mut waiting = mock::Pr::new(3, OTHER);
+    waiting.base = "master".into();
+    waiting.head = "next-release".into();
+    graphql_answer(
+        &server,
+        "OpenPullRequestFacts",
+        ready_repo().with_open(&[ready_pr(), waiting]),
+    )
+    .await;
+    creations_succeed(&server).await;
+    // There is no schedule webhook: the runner's event file is this.
+    let event = json!({ "schedule": "*/30 * * * *" });
+    let ran = run_blocking(Run::new(&server, "schedule", &event).input("comment", "false")).await;
+    assert_eq!(ran.code, 0, "{}", ran.stdout);
+    assert_eq!(
+        ran.outputs["verdict"], "pending",
+        "the worst of pass and pending"
+    );
+    assert!(
+        !ran.outputs.contains_key("version"),
+        "version is for a single PR"
+    );
+    let report = ran.report();
+    assert_eq!(report["pull_requests"].as_array().unwrap().len(), 2);
+    let requests = received(&server).await;
+    assert_eq!(find(&requests, "POST", "/api/graphql").len(), 1);
+    assert_eq!(find(&requests, "POST", "/check-runs").len(), 2);
+    assert!(
+        find(&requests, "POST", "/comments").is_empty(),
+        "comment: false"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_status_event_evaluates_only_the_pr_whose_head_it_is() {
+    let Some(all) = examples() else { return };
+    let server = MockServer::start().await;
+    let event = payload(&all, "status", None);
+    let sha = event["sha"].as_str().unwrap().to_string();
+    let mut matching = mock::Pr::new(5, &sha);
+    matching.base = "master".into();
+    let mut other = ready_pr();
+    other.number = 6;
+    graphql_answer(
+        &server,
+        "OpenPullRequestFacts",
+        ready_repo().with_open(&[matching, other]),
+    )
+    .await;
+    creations_succeed(&server).await;
+    let ran = run_blocking(Run::new(&server, "status", &event)).await;
+    assert_eq!(ran.code, 0, "{}", ran.stdout);
+    let report = ran.report();
+    let prs = report["pull_requests"].as_array().unwrap();
+    assert_eq!(prs.len(), 1);
+    assert_eq!(prs[0]["subject"]["pull_request"], 5);
+    let requests = received(&server).await;
+    let check = json_of(find(&requests, "POST", "/check-runs")[0]);
+    assert_eq!(check["head_sha"], sha.as_str());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn without_checks_write_a_commit_status_carries_the_verdict() {
+    let Some(all) = examples() else { return };
+    let server = MockServer::start().await;
+    graphql_answer(
+        &server,
+        "PullRequestFacts",
+        ready_repo().with_pr(&ready_pr()),
+    )
+    .await;
+    Mock::given(method("POST"))
+        .and(path("/repos/Codertocat/Hello-World/check-runs"))
+        .respond_with(
+            ResponseTemplate::new(403)
+                .set_body_json(json!({"message": "Resource not accessible by integration"})),
+        )
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path(format!(
+            "/repos/Codertocat/Hello-World/statuses/{HEAD}"
+        )))
+        .respond_with(ResponseTemplate::new(201).set_body_json(json!({"context": "shipgate"})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let event = payload(&all, "pull_request", Some("reopened"));
+    let ran =
+        run_blocking(Run::new(&server, "pull_request", &event).input("comment", "false")).await;
+    assert_eq!(ran.code, 0, "{}\n{}", ran.stdout, ran.stderr);
+    let requests = received(&server).await;
+    let status = json_of(find(&requests, "POST", HEAD)[0]);
+    assert_eq!(status["state"], "success");
+    assert_eq!(status["context"], "shipgate");
+    assert!(status["description"].as_str().unwrap().chars().count() <= 140);
+    assert_eq!(
+        status["target_url"],
+        "https://github.com/Codertocat/Hello-World/actions/runs/4242"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn github_failing_with_502_gives_an_error_verdict_within_the_bound() {
+    let Some(all) = examples() else { return };
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/api/graphql"))
+        .respond_with(ResponseTemplate::new(502).set_body_string("Bad Gateway"))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(format!(
+            "/repos/Codertocat/Hello-World/commits/{HEAD}/check-runs"
+        )))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"total_count": 0, "check_runs": []})),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    creations_succeed(&server).await;
+    let event = payload(&all, "pull_request", Some("opened"));
+    let ran = run_blocking(Run::new(&server, "pull_request", &event)).await;
+    // The documented bound is 60 s; with the default policy four attempts take about 7 s.
+    assert!(ran.elapsed < Duration::from_secs(60), "{:?}", ran.elapsed);
+    assert_eq!(ran.code, 1, "fail-on defaults to error: {}", ran.stdout);
+    ran.assert_token_hidden();
+    assert_eq!(ran.outputs["verdict"], "error");
+    assert!(ran.stdout.contains("::error::"), "{}", ran.stdout);
+    let requests = received(&server).await;
+    assert_eq!(
+        find(&requests, "POST", "/api/graphql").len(),
+        4,
+        "max_attempts"
+    );
+    let check = json_of(find(&requests, "POST", "/check-runs")[0]);
+    assert_eq!(check["conclusion"], "failure");
+    assert!(
+        check["output"]["summary"].as_str().unwrap().contains("502"),
+        "{check}"
+    );
+    assert!(find(&requests, "POST", "/comments").is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn graphql_errors_with_partial_data_are_an_error_verdict_showing_the_message() {
+    let Some(all) = examples() else { return };
+    let server = MockServer::start().await;
+    let mut answer = ready_repo().with_pr(&ready_pr());
+    answer["errors"] = json!([{"message": "Something went wrong while executing your query.", "path": ["repository", "refs"]}]);
+    graphql_answer(&server, "PullRequestFacts", answer).await;
+    Mock::given(method("GET"))
+        .and(path(format!(
+            "/repos/Codertocat/Hello-World/commits/{HEAD}/check-runs"
+        )))
+        .respond_with(ResponseTemplate::new(200).set_body_json(
+            json!({"total_count": 1, "check_runs": [
+                {"id": 700, "name": "shipgate", "external_id": "shipgate"}
+            ]}),
+        ))
+        .mount(&server)
+        .await;
+    Mock::given(method("PATCH"))
+        .and(path("/repos/Codertocat/Hello-World/check-runs/700"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": 700})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let event = payload(&all, "pull_request", Some("opened"));
+    let ran = run_blocking(Run::new(&server, "pull_request", &event)).await;
+    assert_eq!(ran.code, 1, "{}", ran.stdout);
+    assert_eq!(ran.outputs["verdict"], "error");
+    let requests = received(&server).await;
+    let patch = json_of(find(&requests, "PATCH", "/check-runs/700")[0]);
+    assert_eq!(patch["conclusion"], "failure");
+    assert!(
+        patch["output"]["summary"]
+            .as_str()
+            .unwrap()
+            .contains("Something went wrong while executing your query."),
+        "{patch}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn fail_on_pending_fails_the_step_with_the_pending_exit_code() {
+    let Some(all) = examples() else { return };
+    let server = MockServer::start().await;
+    let mut pr = ready_pr();
+    pr.reviews = mock::empty();
+    graphql_answer(&server, "PullRequestFacts", ready_repo().with_pr(&pr)).await;
+    creations_succeed(&server).await;
+    let event = payload(&all, "pull_request", Some("ready_for_review"));
+    let ran = run_blocking(
+        Run::new(&server, "pull_request", &event).input("fail-on", "pending, fail, error"),
+    )
+    .await;
+    assert_eq!(ran.code, 3, "{}", ran.stdout);
+    assert_eq!(ran.outputs["verdict"], "pending");
+    assert!(
+        ran.stdout
+            .contains("::error::shipgate verdict pending (fail-on)"),
+        "{}",
+        ran.stdout
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_config_from_the_production_branch_applies_and_inputs_override_it() {
+    let Some(all) = examples() else { return };
+    let server = MockServer::start().await;
+    let mut repo = ready_repo();
+    repo.config = Some("approvals:\n  required: 3\nsoak:\n  duration: 48h\n".into());
+    graphql_answer(&server, "PullRequestFacts", repo.with_pr(&ready_pr())).await;
+    creations_succeed(&server).await;
+    let event = payload(&all, "pull_request", Some("opened"));
+    // The config wants 3 approvals and 48 h; the input brings approvals back to 2.
+    let ran = run_blocking(
+        Run::new(&server, "pull_request", &event)
+            .input("required-approvals", "2")
+            .input("comment", "false"),
+    )
+    .await;
+    assert_eq!(ran.code, 0, "{}", ran.stdout);
+    assert_eq!(ran.outputs["verdict"], "pending");
+    let report = ran.report();
+    let gates = report["pull_requests"][0]["gates"].as_array().unwrap();
+    let state = |name: &str| {
+        gates
+            .iter()
+            .find(|g| g["gate"] == name)
+            .map(|g| g["state"].as_str().unwrap().to_string())
+            .unwrap()
+    };
+    assert_eq!(state("approvals"), "pass");
+    assert_eq!(state("soak"), "pending");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_broken_config_is_an_error_verdict_annotated_at_its_line() {
+    let Some(all) = examples() else { return };
+    let server = MockServer::start().await;
+    let mut repo = ready_repo();
+    repo.config = Some("soak:\n  duration: forever\n".into());
+    graphql_answer(&server, "PullRequestFacts", repo.with_pr(&ready_pr())).await;
+    creations_succeed(&server).await;
+    let event = payload(&all, "pull_request", Some("opened"));
+    let ran =
+        run_blocking(Run::new(&server, "pull_request", &event).input("comment", "false")).await;
+    assert_eq!(ran.code, 1, "{}", ran.stdout);
+    assert_eq!(ran.outputs["verdict"], "error");
+    assert!(
+        ran.stdout
+            .contains("::error title=shipgate config,file=.github/shipgate.yml,line=2::"),
+        "{}",
+        ran.stdout
+    );
+    let requests = received(&server).await;
+    let check = json_of(find(&requests, "POST", "/check-runs")[0]);
+    assert_eq!(check["conclusion"], "failure");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn events_that_concern_no_release_pr_end_cleanly_without_calls() {
+    let Some(all) = examples() else { return };
+    let server = MockServer::start().await;
+    for (name, action) in [
+        ("pull_request", Some("closed")),
+        ("pull_request", Some("labeled")),
+        ("push", None),
+        ("issues", Some("opened")),
+    ] {
+        let event = if name == "push" {
+            // The branch push among the examples.
+            all.iter().find(|e| e["name"] == "push").unwrap()["examples"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|x| x["ref"] == "refs/heads/master")
+                .cloned()
+                .unwrap()
+        } else {
+            payload(&all, name, action)
+        };
+        let ran = run_blocking(Run::new(&server, name, &event)).await;
+        assert_eq!(ran.code, 0, "{name}: {}", ran.stdout);
+        assert!(
+            ran.stdout
+                .contains("::notice::shipgate: nothing to evaluate"),
+            "{name}: {}",
+            ran.stdout
+        );
+        assert_eq!(ran.report()["pull_requests"], json!([]));
+    }
+    assert!(received(&server).await.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn bad_inputs_are_usage_errors_naming_the_input() {
+    let Some(all) = examples() else { return };
+    let server = MockServer::start().await;
+    let event = payload(&all, "pull_request", Some("opened"));
+    let ran =
+        run_blocking(Run::new(&server, "pull_request", &event).input("required-approvals", "0"))
+            .await;
+    assert_eq!(ran.code, 2, "{}", ran.stdout);
+    assert!(
+        ran.stdout.contains("::error::") && ran.stdout.contains("required-approvals"),
+        "{}",
+        ran.stdout
+    );
+    let ran = run_blocking(Run::new(&server, "pull_request", &event).input("comment", "yes")).await;
+    assert_eq!(ran.code, 2, "{}", ran.stdout);
+    assert!(received(&server).await.is_empty());
+}

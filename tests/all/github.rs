@@ -1,1 +1,1079 @@
-//! Integration tests: github.
+//! Integration tests of `shipgate-github` against a `wiremock` GitHub: the one GraphQL read and
+//! its paging, publishing (check run, commit-status fallback, sticky comment) with request
+//! bodies and counts asserted, and the retry policy's fault handling.
+
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+use shipgate_core::facts::{
+    CheckConclusion, CheckStatus, DeploymentState, Permission, Repository, ReviewState, StatusState,
+};
+use shipgate_core::verdict::VerdictState;
+use shipgate_github::facts::{
+    self, ConfigFile, Existing, ExistingCheckRun, ExistingComment, ReadSpec, Selection,
+    STICKY_MARKER,
+};
+use shipgate_github::publish::{Action, Publication, Publisher, Target};
+use shipgate_github::{Client, ClientConfig, Error, RetryPolicy};
+use wiremock::matchers::{body_partial_json, header, method, path, path_regex};
+use wiremock::{Mock, MockServer, Request, ResponseTemplate};
+
+pub const TOKEN: &str = "ghs_TESTTOKEN0123456789";
+pub const SHA: &str = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+pub const OTHER_SHA: &str = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
+
+/// Builders of GraphQL answers shaped like `facts.graphql` asks.
+pub mod mock {
+    use serde_json::{json, Value};
+
+    /// An empty connection.
+    pub fn empty() -> Value {
+        connection(vec![])
+    }
+
+    /// A connection with these nodes and no further page.
+    pub fn connection(nodes: Vec<Value>) -> Value {
+        json!({
+            "pageInfo": { "hasNextPage": false, "endCursor": null,
+                          "hasPreviousPage": false, "startCursor": null },
+            "nodes": nodes,
+        })
+    }
+
+    /// A connection with a next page after `cursor`.
+    pub fn connection_more(nodes: Vec<Value>, cursor: &str) -> Value {
+        json!({
+            "pageInfo": { "hasNextPage": true, "endCursor": cursor,
+                          "hasPreviousPage": true, "startCursor": cursor },
+            "nodes": nodes,
+        })
+    }
+
+    /// A pull request node.
+    pub struct Pr {
+        /// Number.
+        pub number: u64,
+        /// Head SHA.
+        pub sha: String,
+        /// Base branch.
+        pub base: String,
+        /// Head branch.
+        pub head: String,
+        /// Title.
+        pub title: String,
+        /// Body.
+        pub body: String,
+        /// Reviews connection.
+        pub reviews: Value,
+        /// Check contexts connection.
+        pub contexts: Value,
+        /// Comments connection.
+        pub comments: Value,
+        /// Files connection.
+        pub files: Value,
+    }
+
+    impl Pr {
+        /// A PR from `staging/v1.4.0` into `main` with nothing on it.
+        pub fn new(number: u64, sha: &str) -> Self {
+            Self {
+                number,
+                sha: sha.into(),
+                base: "main".into(),
+                head: "staging/v1.4.0".into(),
+                title: format!("Release v1.4.0 (#{number})"),
+                body: "- [x] rollback plan ready".into(),
+                reviews: empty(),
+                contexts: empty(),
+                comments: empty(),
+                files: connection(vec![json!({"path": "src/lib.rs"})]),
+            }
+        }
+
+        /// The node.
+        pub fn node(&self) -> Value {
+            json!({
+                "id": format!("PR_{}", self.number),
+                "number": self.number,
+                "title": self.title,
+                "body": self.body,
+                "isDraft": false,
+                "isCrossRepository": false,
+                "headRefName": self.head,
+                "headRefOid": self.sha,
+                "baseRefName": self.base,
+                "author": { "__typename": "User", "login": "alice" },
+                "files": self.files,
+                "reviews": self.reviews,
+                "comments": self.comments,
+                "statusCheckRollup": {
+                    "commit": { "oid": self.sha, "committedDate": "2026-11-20T10:00:00Z" },
+                    "contexts": self.contexts,
+                },
+            })
+        }
+    }
+
+    /// A review node.
+    pub fn review(login: &str, state: &str, sha: &str, can_push: bool) -> Value {
+        json!({
+            "author": { "__typename": if login.ends_with("[bot]") { "Bot" } else { "User" }, "login": login },
+            "authorCanPushToRepository": can_push,
+            "state": state,
+            "submittedAt": "2026-11-21T09:00:00Z",
+            "commit": { "oid": sha },
+        })
+    }
+
+    /// A check-run context.
+    pub fn check_run(name: &str, status: &str, conclusion: Option<&str>) -> Value {
+        json!({
+            "__typename": "CheckRun",
+            "databaseId": 555,
+            "name": name,
+            "status": status,
+            "conclusion": conclusion,
+            "startedAt": "2026-11-21T08:00:00Z",
+            "completedAt": conclusion.map(|_| "2026-11-21T08:05:00Z"),
+            "externalId": null,
+            "title": null, "summary": null, "text": null,
+            "checkSuite": { "app": { "slug": "github-actions" } },
+        })
+    }
+
+    /// shipgate's own check run as an earlier run left it.
+    pub fn own_check_run(
+        id: u64,
+        status: &str,
+        conclusion: Option<&str>,
+        title: &str,
+        summary: &str,
+    ) -> Value {
+        json!({
+            "__typename": "CheckRun",
+            "databaseId": id,
+            "name": "shipgate",
+            "status": status,
+            "conclusion": conclusion,
+            "startedAt": "2026-11-21T08:00:00Z",
+            "completedAt": null,
+            "externalId": "shipgate",
+            "title": title, "summary": summary, "text": "",
+            "checkSuite": { "app": { "slug": "github-actions" } },
+        })
+    }
+
+    /// A commit-status context.
+    pub fn status(context: &str, state: &str, description: &str) -> Value {
+        json!({
+            "__typename": "StatusContext",
+            "context": context,
+            "state": state,
+            "createdAt": "2026-11-21T08:00:00Z",
+            "description": description,
+        })
+    }
+
+    /// An issue comment.
+    pub fn comment(id: u64, body: &str, mine: bool) -> Value {
+        json!({ "databaseId": id, "body": body, "viewerDidAuthor": mine })
+    }
+
+    /// A deployment with statuses `(state, createdAt)`.
+    pub fn deployment(
+        id: u64,
+        environment: &str,
+        sha: &str,
+        created_at: &str,
+        statuses: &[(&str, &str)],
+    ) -> Value {
+        json!({
+            "id": format!("DE_{id}"),
+            "databaseId": id,
+            "environment": environment,
+            "ref": { "name": "staging/v1.4.0" },
+            "commitOid": sha,
+            "createdAt": created_at,
+            "creator": { "login": "deployer" },
+            "statuses": connection(statuses.iter().map(|(state, at)| json!({
+                "state": state, "createdAt": at, "description": null
+            })).collect()),
+        })
+    }
+
+    /// An annotated tag on `sha`.
+    pub fn annotated_tag(name: &str, sha: &str) -> Value {
+        json!({
+            "name": name,
+            "target": {
+                "__typename": "Tag", "oid": format!("tagobj-{name}"),
+                "tagger": { "name": "Release Bot", "date": "2026-11-21T07:00:00Z" },
+                "target": { "__typename": "Commit", "oid": sha },
+            },
+        })
+    }
+
+    /// A lightweight tag on `sha`.
+    pub fn lightweight_tag(name: &str, sha: &str) -> Value {
+        json!({ "name": name, "target": { "__typename": "Commit", "oid": sha } })
+    }
+
+    /// Repository-wide fields.
+    pub struct Repo {
+        /// Tags connection.
+        pub refs: Value,
+        /// Releases connection.
+        pub releases: Value,
+        /// Staging deployments connection.
+        pub staging: Value,
+        /// Production deployments connection.
+        pub production: Value,
+        /// The config file text, when there is one.
+        pub config: Option<String>,
+    }
+
+    impl Default for Repo {
+        fn default() -> Self {
+            Self {
+                refs: empty(),
+                releases: empty(),
+                staging: empty(),
+                production: empty(),
+                config: None,
+            }
+        }
+    }
+
+    impl Repo {
+        fn fields(&self) -> serde_json::Map<String, Value> {
+            let mut map = serde_json::Map::new();
+            map.insert("refs".into(), self.refs.clone());
+            map.insert("releases".into(), self.releases.clone());
+            map.insert("staging".into(), self.staging.clone());
+            map.insert("production".into(), self.production.clone());
+            map.insert(
+                "config".into(),
+                match &self.config {
+                    Some(text) => json!({"__typename": "Blob", "text": text, "isTruncated": false, "isBinary": false}),
+                    None => Value::Null,
+                },
+            );
+            map
+        }
+
+        /// The `PullRequestFacts` answer.
+        pub fn with_pr(&self, pr: &Pr) -> Value {
+            let mut repo = self.fields();
+            repo.insert("pullRequest".into(), pr.node());
+            json!({ "data": { "repository": repo } })
+        }
+
+        /// The `OpenPullRequestFacts` answer.
+        pub fn with_open(&self, prs: &[Pr]) -> Value {
+            let mut repo = self.fields();
+            repo.insert(
+                "pullRequests".into(),
+                connection(prs.iter().map(Pr::node).collect()),
+            );
+            json!({ "data": { "repository": repo } })
+        }
+    }
+}
+
+fn spec() -> ReadSpec {
+    ReadSpec {
+        repository: Repository {
+            owner: "acme".into(),
+            name: "shop".into(),
+        },
+        production_branch: "main".into(),
+        staging_environment: "staging".into(),
+        production_environment: "production".into(),
+        config_path: ".github/shipgate.yml".into(),
+        check_name: "shipgate".into(),
+    }
+}
+
+fn client_for(server: &MockServer, policy: RetryPolicy) -> Client {
+    Client::with_policy(
+        ClientConfig {
+            token: TOKEN.into(),
+            api_url: server.uri(),
+            graphql_url: format!("{}/graphql", server.uri()),
+        },
+        policy,
+    )
+    .unwrap()
+}
+
+fn now() -> chrono::DateTime<chrono::Utc> {
+    "2026-11-27T12:00:00Z".parse().unwrap()
+}
+
+fn graphql_ok(body: Value) -> ResponseTemplate {
+    ResponseTemplate::new(200).set_body_json(body)
+}
+
+async fn requests(server: &MockServer) -> Vec<Request> {
+    server.received_requests().await.unwrap_or_default()
+}
+
+fn body_json(request: &Request) -> Value {
+    serde_json::from_slice(&request.body).unwrap()
+}
+
+#[tokio::test]
+async fn one_pr_is_read_in_one_graphql_request_and_mapped() {
+    let server = MockServer::start().await;
+    let mut pr = mock::Pr::new(7, SHA);
+    pr.reviews = mock::connection(vec![
+        mock::review("bob", "APPROVED", SHA, true),
+        mock::review("carol", "CHANGES_REQUESTED", OTHER_SHA, false),
+        mock::review("dependabot[bot]", "APPROVED", SHA, true),
+        mock::review("dave", "PENDING", SHA, true),
+    ]);
+    pr.contexts = mock::connection(vec![
+        mock::check_run("build", "COMPLETED", Some("SUCCESS")),
+        mock::own_check_run(901, "IN_PROGRESS", None, "pending", "rows"),
+        mock::status("ci/legacy", "EXPECTED", "waiting"),
+    ]);
+    pr.comments = mock::connection(vec![
+        mock::comment(11, &format!("{STICKY_MARKER}\nforged"), false),
+        mock::comment(12, &format!("{STICKY_MARKER}\nreport"), true),
+    ]);
+    let repo = mock::Repo {
+        refs: mock::connection(vec![
+            mock::annotated_tag("v1.4.0", SHA),
+            mock::lightweight_tag("v1.3.0", OTHER_SHA),
+        ]),
+        staging: mock::connection(vec![mock::deployment(
+            1,
+            "staging",
+            SHA,
+            "2026-11-25T10:00:00Z",
+            &[
+                ("SUCCESS", "2026-11-25T10:05:00Z"),
+                ("WAITING", "2026-11-25T10:01:00Z"),
+            ],
+        )]),
+        releases: mock::connection(vec![
+            json!({"tagName": "v1.3.0", "isDraft": false, "isPrerelease": false, "publishedAt": "2026-10-01T00:00:00Z"}),
+        ]),
+        config: Some("soak:\n  duration: 12h\n".into()),
+        ..mock::Repo::default()
+    };
+    Mock::given(method("POST"))
+        .and(path("/graphql"))
+        .and(header("accept", "application/vnd.github+json"))
+        .and(header("x-github-api-version", "2022-11-28"))
+        .and(header(
+            "user-agent",
+            concat!("shipgate/", env!("CARGO_PKG_VERSION")),
+        ))
+        .and(header("authorization", format!("Bearer {TOKEN}").as_str()))
+        .and(body_partial_json(json!({
+            "operationName": "PullRequestFacts",
+            "variables": {
+                "owner": "acme", "name": "shop", "number": 7,
+                "stagingEnvironment": "staging", "productionEnvironment": "production",
+                "config": "main:.github/shipgate.yml",
+            }
+        })))
+        .respond_with(graphql_ok(repo.with_pr(&pr)))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = client_for(&server, RetryPolicy::fast());
+    let snapshot = facts::read(&client, &spec(), Selection::PullRequest(7), now())
+        .await
+        .unwrap();
+    assert_eq!(snapshot.requests, 1);
+    assert_eq!(
+        snapshot.config,
+        ConfigFile::Text("soak:\n  duration: 12h\n".into())
+    );
+    let [candidate] = snapshot.candidates.as_slice() else {
+        panic!("one candidate")
+    };
+    let f = &candidate.facts;
+    assert_eq!(f.sha, SHA);
+    assert_eq!(f.captured_at, now());
+    let pr_facts = f.pull_request.as_ref().unwrap();
+    assert_eq!(pr_facts.number, 7);
+    assert_eq!(pr_facts.head_branch, "staging/v1.4.0");
+    assert_eq!(pr_facts.changed_files, vec!["src/lib.rs".to_string()]);
+    // PENDING reviews are dropped; permission from authorCanPushToRepository; bots flagged.
+    assert_eq!(f.reviews.len(), 3);
+    assert_eq!(f.reviews[0].permission, Permission::Write);
+    assert_eq!(f.reviews[1].permission, Permission::Read);
+    assert_eq!(f.reviews[1].state, ReviewState::ChangesRequested);
+    assert!(f.reviews[2].reviewer.bot);
+    // Own check run set apart; others kept.
+    assert_eq!(f.check_runs.len(), 1);
+    assert_eq!(f.check_runs[0].name, "build");
+    assert_eq!(f.check_runs[0].app.as_deref(), Some("github-actions"));
+    assert_eq!(f.statuses[0].state, StatusState::Pending);
+    let own = candidate.existing.check_run.as_ref().unwrap();
+    assert_eq!(own.id, 901);
+    assert_eq!(own.status, CheckStatus::InProgress);
+    // The marker in someone else's comment is not ours.
+    assert_eq!(candidate.existing.comment.as_ref().unwrap().id, 12);
+    // Tags peeled; annotated told apart.
+    assert_eq!(f.tags.len(), 2);
+    assert!(f.tags[0].annotated && f.tags[0].target_sha == SHA);
+    assert_eq!(f.tags[0].tagger.as_deref(), Some("Release Bot"));
+    assert!(!f.tags[1].annotated);
+    assert_eq!(f.deployments[0].statuses[0].state, DeploymentState::Success);
+    assert_eq!(f.deployments[0].statuses[1].state, DeploymentState::Pending);
+    assert_eq!(f.releases[0].tag_name, "v1.3.0");
+    // What we read is a valid facts document.
+    shipgate_core::Facts::from_json(&f.to_json(), None).unwrap();
+}
+
+#[tokio::test]
+async fn every_open_pr_is_read_in_one_request_and_ghes_urls_are_used() {
+    let server = MockServer::start().await;
+    let repo = mock::Repo::default();
+    Mock::given(method("POST"))
+        .and(path("/api/graphql"))
+        .and(body_partial_json(json!({
+            "operationName": "OpenPullRequestFacts",
+            "variables": { "base": "main" }
+        })))
+        .respond_with(graphql_ok(
+            repo.with_open(&[mock::Pr::new(1, SHA), mock::Pr::new(2, OTHER_SHA)]),
+        ))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = Client::with_policy(
+        ClientConfig {
+            token: TOKEN.into(),
+            api_url: format!("{}/api/v3", server.uri()),
+            graphql_url: format!("{}/api/graphql", server.uri()),
+        },
+        RetryPolicy::fast(),
+    )
+    .unwrap();
+    let snapshot = facts::read(&client, &spec(), Selection::OpenIntoProduction, now())
+        .await
+        .unwrap();
+    assert_eq!(snapshot.requests, 1);
+    assert_eq!(snapshot.config, ConfigFile::Absent);
+    let numbers: Vec<u64> = snapshot.candidates.iter().map(|c| c.number()).collect();
+    assert_eq!(numbers, vec![1, 2]);
+}
+
+#[tokio::test]
+async fn connections_past_100_items_are_paged_only_as_far_as_needed() {
+    let server = MockServer::start().await;
+    let mut pr = mock::Pr::new(7, SHA);
+    pr.reviews = mock::connection_more(vec![mock::review("bob", "APPROVED", SHA, true)], "R1");
+    // The sticky comment is on the first page read: older comments are not paged.
+    pr.comments = mock::connection_more(vec![mock::comment(5, STICKY_MARKER, true)], "C1");
+    let repo = mock::Repo {
+        refs: mock::connection_more(vec![mock::annotated_tag("v1.0.0", OTHER_SHA)], "T1"),
+        // Staging deployments older than a day before the commit: not paged further.
+        staging: mock::connection_more(
+            vec![mock::deployment(
+                1,
+                "staging",
+                OTHER_SHA,
+                "2026-11-01T00:00:00Z",
+                &[],
+            )],
+            "S1",
+        ),
+        ..mock::Repo::default()
+    };
+    Mock::given(method("POST"))
+        .and(path("/graphql"))
+        .and(body_partial_json(
+            json!({"operationName": "PullRequestFacts"}),
+        ))
+        .respond_with(graphql_ok(repo.with_pr(&pr)))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/graphql"))
+        .and(body_partial_json(json!({
+            "operationName": "PullRequestMore",
+            "variables": { "id": "PR_7", "reviews": true, "reviewsAfter": "R1",
+                           "files": false, "comments": false, "contexts": false }
+        })))
+        .respond_with(graphql_ok(json!({"data": {"node": {
+            "reviews": mock::connection(vec![mock::review("carol", "APPROVED", SHA, true)])
+        }}})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/graphql"))
+        .and(body_partial_json(json!({
+            "operationName": "RepositoryMore",
+            "variables": { "tags": true, "tagsAfter": "T1", "staging": false,
+                           "production": false, "releases": false }
+        })))
+        .respond_with(graphql_ok(json!({"data": {"repository": {
+            "refs": mock::connection(vec![mock::annotated_tag("v1.4.0", SHA)])
+        }}})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = client_for(&server, RetryPolicy::fast());
+    let first = facts::first_read(&client, &spec(), Selection::PullRequest(7))
+        .await
+        .unwrap();
+    assert!(first.needs_more());
+    let snapshot = first.complete(&client, now()).await.unwrap();
+    assert_eq!(snapshot.requests, 3);
+    let f = &snapshot.candidates[0].facts;
+    assert_eq!(f.reviews.len(), 2);
+    assert_eq!(f.tags.len(), 2);
+    assert_eq!(f.deployments.len(), 1);
+    assert_eq!(requests(&server).await.len(), 3);
+}
+
+#[tokio::test]
+async fn graphql_errors_with_partial_data_are_an_error_with_the_message() {
+    let server = MockServer::start().await;
+    let mut answer = mock::Repo::default().with_pr(&mock::Pr::new(7, SHA));
+    answer["errors"] = json!([{
+        "message": "Resource not accessible by integration",
+        "path": ["repository", "staging"],
+    }]);
+    Mock::given(method("POST"))
+        .respond_with(graphql_ok(answer))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = client_for(&server, RetryPolicy::fast());
+    let err = facts::read(&client, &spec(), Selection::PullRequest(7), now())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::GraphQl(_)), "{err:?}");
+    assert!(
+        err.to_string()
+            .contains("Resource not accessible by integration (at repository.staging)"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn truncated_json_is_a_decode_error() {
+    let server = MockServer::start().await;
+    let full = mock::Repo::default()
+        .with_pr(&mock::Pr::new(7, SHA))
+        .to_string();
+    Mock::given(method("POST"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_raw(&full[..full.len() / 2], "application/json"),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = client_for(&server, RetryPolicy::fast());
+    let err = facts::read(&client, &spec(), Selection::PullRequest(7), now())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Decode { .. }), "{err:?}");
+    assert!(err.to_string().contains("truncated"), "{err}");
+}
+
+#[tokio::test]
+async fn a_500_then_success_is_retried() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(500).set_body_string("oops"))
+        .up_to_n_times(1)
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .respond_with(graphql_ok(
+            mock::Repo::default().with_pr(&mock::Pr::new(7, SHA)),
+        ))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = client_for(&server, RetryPolicy::fast());
+    let snapshot = facts::read(&client, &spec(), Selection::PullRequest(7), now())
+        .await
+        .unwrap();
+    assert_eq!(snapshot.candidates.len(), 1);
+    assert_eq!(requests(&server).await.len(), 2);
+}
+
+#[tokio::test]
+async fn a_502_forever_gives_up_within_the_bound() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(502).set_body_string("bad gateway"))
+        .mount(&server)
+        .await;
+    let policy = RetryPolicy {
+        max_attempts: 10,
+        max_total: Duration::from_millis(400),
+        initial_backoff: Duration::from_millis(50),
+        max_backoff: Duration::from_millis(100),
+        ..RetryPolicy::fast()
+    };
+    let client = client_for(&server, policy);
+    let start = Instant::now();
+    let err = facts::read(&client, &spec(), Selection::PullRequest(7), now())
+        .await
+        .unwrap_err();
+    let elapsed = start.elapsed();
+    assert!(elapsed < Duration::from_millis(400), "{elapsed:?}");
+    assert!(matches!(err, Error::Status { status: 502, .. }), "{err:?}");
+    assert!(err.to_string().contains("gave up after"), "{err}");
+    let attempts = requests(&server).await.len();
+    assert!((2..10).contains(&attempts), "{attempts} attempts");
+}
+
+#[tokio::test]
+async fn a_secondary_rate_limit_waits_for_retry_after() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(
+            ResponseTemplate::new(403)
+                .insert_header("retry-after", "1")
+                .set_body_json(json!({"message": "You have exceeded a secondary rate limit."})),
+        )
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .respond_with(graphql_ok(
+            mock::Repo::default().with_pr(&mock::Pr::new(7, SHA)),
+        ))
+        .mount(&server)
+        .await;
+    let client = client_for(&server, RetryPolicy::fast());
+    let start = Instant::now();
+    facts::read(&client, &spec(), Selection::PullRequest(7), now())
+        .await
+        .unwrap();
+    assert!(
+        start.elapsed() >= Duration::from_secs(1),
+        "retry-after honoured"
+    );
+    assert_eq!(requests(&server).await.len(), 2);
+}
+
+#[tokio::test]
+async fn a_retry_after_beyond_the_bound_is_not_waited_for() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(
+            ResponseTemplate::new(429)
+                .insert_header("retry-after", "3600")
+                .set_body_json(json!({"message": "slow down"})),
+        )
+        .mount(&server)
+        .await;
+    let client = client_for(&server, RetryPolicy::fast());
+    let start = Instant::now();
+    let err = facts::read(&client, &spec(), Selection::PullRequest(7), now())
+        .await
+        .unwrap_err();
+    assert!(start.elapsed() < Duration::from_secs(1));
+    assert!(matches!(err, Error::Status { status: 429, .. }), "{err:?}");
+    assert_eq!(requests(&server).await.len(), 1);
+}
+
+#[tokio::test]
+async fn a_timeout_is_a_transport_error_after_retries() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(graphql_ok(json!({"data": null})).set_delay(Duration::from_millis(500)))
+        .mount(&server)
+        .await;
+    let policy = RetryPolicy {
+        max_attempts: 2,
+        request_timeout: Duration::from_millis(100),
+        ..RetryPolicy::fast()
+    };
+    let client = client_for(&server, policy);
+    let start = Instant::now();
+    let err = facts::read(&client, &spec(), Selection::PullRequest(7), now())
+        .await
+        .unwrap_err();
+    assert!(start.elapsed() < Duration::from_millis(450));
+    assert!(matches!(err, Error::Transport { .. }), "{err:?}");
+    assert!(
+        err.to_string().contains("no complete answer within 100 ms"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn errors_never_contain_the_token() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(
+            ResponseTemplate::new(401)
+                .set_body_json(json!({"message": format!("Bad credentials: {TOKEN}")})),
+        )
+        .mount(&server)
+        .await;
+    let client = client_for(&server, RetryPolicy::fast());
+    let err = facts::read(&client, &spec(), Selection::PullRequest(7), now())
+        .await
+        .unwrap_err();
+    let text = format!("{err} {err:?} {client:?}");
+    assert!(!text.contains(TOKEN), "{text}");
+    assert!(text.contains("Bad credentials: ***"), "{text}");
+}
+
+// ---- publishing ----------------------------------------------------------------------------
+
+fn repository() -> Repository {
+    Repository {
+        owner: "acme".into(),
+        name: "shop".into(),
+    }
+}
+
+fn publication(state: VerdictState, title: &str) -> Publication {
+    Publication {
+        check_name: "shipgate".into(),
+        state,
+        title: title.into(),
+        summary: "| gate | state |\n|---|---|\n| soak | pass |".into(),
+        text: None,
+        details_url: Some("https://github.com/acme/shop/actions/runs/1".into()),
+        comment: Some(format!("## shipgate: {title}")),
+    }
+}
+
+#[tokio::test]
+async fn first_publication_creates_check_run_and_comment_then_nothing_when_unchanged() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/repos/acme/shop/check-runs"))
+        .and(body_partial_json(json!({
+            "name": "shipgate", "head_sha": SHA, "status": "completed",
+            "conclusion": "success", "external_id": "shipgate",
+            "output": { "title": "pass: ready to release" },
+            "details_url": "https://github.com/acme/shop/actions/runs/1",
+        })))
+        .respond_with(
+            ResponseTemplate::new(201).set_body_json(json!({"id": 77, "name": "shipgate"})),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/repos/acme/shop/issues/7/comments"))
+        .respond_with(ResponseTemplate::new(201).set_body_json(json!({"id": 88})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = client_for(&server, RetryPolicy::fast());
+    let publisher = Publisher::new(&client);
+    let repo = repository();
+    let target = Target {
+        repository: &repo,
+        sha: SHA,
+        pull_request: Some(7),
+    };
+    let mut existing = Existing::default();
+    let pass = publication(VerdictState::Pass, "pass: ready to release");
+    let done = publisher
+        .publish(target, &pass, &mut existing)
+        .await
+        .unwrap();
+    assert_eq!(done.check_run, Some(Action::Created));
+    assert_eq!(done.comment, Action::Created);
+    assert_eq!(done.calls(), 2);
+    let posted = requests(&server).await;
+    let comment = posted
+        .iter()
+        .find(|r| r.url.path().ends_with("/comments"))
+        .unwrap();
+    let body = body_json(comment);
+    assert!(body["body"].as_str().unwrap().starts_with(STICKY_MARKER));
+    // Same verdict again: zero calls.
+    let again = publisher
+        .publish(target, &pass, &mut existing)
+        .await
+        .unwrap();
+    assert_eq!(again.calls(), 0);
+    assert_eq!(requests(&server).await.len(), 2);
+}
+
+#[tokio::test]
+async fn later_publications_update_in_place_with_patch() {
+    let server = MockServer::start().await;
+    Mock::given(method("PATCH"))
+        .and(path("/repos/acme/shop/check-runs/77"))
+        .and(body_partial_json(json!({
+            "status": "in_progress",
+            "output": { "title": "pending: 1 of 2 approvals" },
+        })))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": 77})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("PATCH"))
+        .and(path("/repos/acme/shop/issues/comments/88"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": 88})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    // No creation may happen.
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(500))
+        .expect(0)
+        .mount(&server)
+        .await;
+    let client = client_for(&server, RetryPolicy::fast());
+    let publisher = Publisher::new(&client);
+    let repo = repository();
+    let target = Target {
+        repository: &repo,
+        sha: SHA,
+        pull_request: Some(7),
+    };
+    let mut existing = Existing {
+        check_run: Some(ExistingCheckRun {
+            id: 77,
+            status: CheckStatus::Completed,
+            conclusion: Some(CheckConclusion::Success),
+            title: "pass".into(),
+            summary: "old".into(),
+            text: String::new(),
+        }),
+        status: None,
+        comment: Some(ExistingComment {
+            id: 88,
+            body: format!("{STICKY_MARKER}\nold"),
+        }),
+    };
+    let pending = publication(VerdictState::Pending, "pending: 1 of 2 approvals");
+    let done = publisher
+        .publish(target, &pending, &mut existing)
+        .await
+        .unwrap();
+    assert_eq!(done.check_run, Some(Action::Updated));
+    assert_eq!(done.comment, Action::Updated);
+    let patched = requests(&server).await;
+    let run_patch = body_json(&patched[0]);
+    assert!(run_patch.get("conclusion").is_none(), "{run_patch}");
+    assert!(run_patch.get("head_sha").is_none(), "{run_patch}");
+    // And again: nothing.
+    let again = publisher
+        .publish(target, &pending, &mut existing)
+        .await
+        .unwrap();
+    assert_eq!(again.calls(), 0);
+}
+
+#[tokio::test]
+async fn without_checks_permission_a_commit_status_is_used() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/repos/acme/shop/check-runs"))
+        .respond_with(
+            ResponseTemplate::new(403)
+                .set_body_json(json!({"message": "Resource not accessible by integration"})),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path_regex(r"^/repos/acme/shop/statuses/[ab]{40}$"))
+        .respond_with(
+            ResponseTemplate::new(201)
+                .set_body_json(json!({"context": "shipgate", "state": "failure"})),
+        )
+        .expect(2)
+        .mount(&server)
+        .await;
+    let client = client_for(&server, RetryPolicy::fast());
+    let publisher = Publisher::new(&client);
+    let repo = repository();
+    let long_title = format!("fail: {}", "x".repeat(300));
+    let mut fail = publication(VerdictState::Fail, &long_title);
+    fail.comment = None;
+    let mut existing = Existing::default();
+    let first = Target {
+        repository: &repo,
+        sha: SHA,
+        pull_request: Some(7),
+    };
+    let done = publisher
+        .publish(first, &fail, &mut existing)
+        .await
+        .unwrap();
+    assert_eq!(done.check_run, None);
+    assert_eq!(done.status, Some(Action::Created));
+    assert!(publisher.uses_statuses());
+    // A second PR goes straight to statuses: no second check-run attempt.
+    let second = Target {
+        repository: &repo,
+        sha: OTHER_SHA,
+        pull_request: Some(8),
+    };
+    let mut other = Existing::default();
+    publisher.publish(second, &fail, &mut other).await.unwrap();
+    let posted = requests(&server).await;
+    let status = posted
+        .iter()
+        .find(|r| r.url.path().contains("/statuses/"))
+        .unwrap();
+    let body = body_json(status);
+    assert_eq!(body["state"], "failure");
+    assert_eq!(body["context"], "shipgate");
+    assert_eq!(body["description"].as_str().unwrap().chars().count(), 140);
+    // Unchanged: not re-posted.
+    let again = publisher
+        .publish(first, &fail, &mut existing)
+        .await
+        .unwrap();
+    assert_eq!(again.status, Some(Action::Unchanged));
+    assert_eq!(requests(&server).await.len(), 3);
+}
+
+#[tokio::test]
+async fn a_doubtful_create_is_looked_up_not_repeated() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/repos/acme/shop/check-runs"))
+        .respond_with(ResponseTemplate::new(502))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(format!("/repos/acme/shop/commits/{SHA}/check-runs")))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "total_count": 1,
+            "check_runs": [{"id": 99, "name": "shipgate", "external_id": "shipgate"}],
+        })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = client_for(&server, RetryPolicy::fast());
+    let publisher = Publisher::new(&client);
+    let repo = repository();
+    let mut existing = Existing::default();
+    let mut pass = publication(VerdictState::Pass, "pass");
+    pass.comment = None;
+    let target = Target {
+        repository: &repo,
+        sha: SHA,
+        pull_request: Some(7),
+    };
+    let done = publisher
+        .publish(target, &pass, &mut existing)
+        .await
+        .unwrap();
+    assert_eq!(done.check_run, Some(Action::Created));
+    assert_eq!(existing.check_run.unwrap().id, 99);
+    let get = requests(&server)
+        .await
+        .into_iter()
+        .find(|r| r.method.as_str() == "GET")
+        .unwrap();
+    assert_eq!(
+        get.url.query(),
+        Some("check_name=shipgate&filter=latest&per_page=100")
+    );
+}
+
+#[tokio::test]
+async fn a_doubtful_create_that_did_not_land_is_tried_again() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/repos/acme/shop/issues/7/comments"))
+        .respond_with(ResponseTemplate::new(500))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/repos/acme/shop/issues/7/comments"))
+        .respond_with(ResponseTemplate::new(201).set_body_json(json!({"id": 5})))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/repos/acme/shop/issues/7/comments"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!([{"id": 1, "body": "unrelated"}])),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/repos/acme/shop/check-runs"))
+        .respond_with(ResponseTemplate::new(201).set_body_json(json!({"id": 3})))
+        .mount(&server)
+        .await;
+    let client = client_for(&server, RetryPolicy::fast());
+    let publisher = Publisher::new(&client);
+    let repo = repository();
+    let mut existing = Existing::default();
+    let target = Target {
+        repository: &repo,
+        sha: SHA,
+        pull_request: Some(7),
+    };
+    let done = publisher
+        .publish(
+            target,
+            &publication(VerdictState::Pass, "pass"),
+            &mut existing,
+        )
+        .await
+        .unwrap();
+    assert_eq!(done.comment, Action::Created);
+    assert_eq!(existing.comment.unwrap().id, 5);
+    let posts = requests(&server)
+        .await
+        .into_iter()
+        .filter(|r| r.method.as_str() == "POST" && r.url.path().ends_with("/comments"))
+        .count();
+    assert_eq!(posts, 2);
+}
+
+#[tokio::test]
+async fn an_old_success_is_marked_in_progress_before_slow_work() {
+    let server = MockServer::start().await;
+    Mock::given(method("PATCH"))
+        .and(path("/repos/acme/shop/check-runs/77"))
+        .and(body_partial_json(json!({"status": "in_progress"})))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": 77})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = client_for(&server, RetryPolicy::fast());
+    let publisher = Publisher::new(&client);
+    let repo = repository();
+    let target = Target {
+        repository: &repo,
+        sha: SHA,
+        pull_request: Some(7),
+    };
+    let mut passing = Existing {
+        check_run: Some(ExistingCheckRun {
+            id: 77,
+            status: CheckStatus::Completed,
+            conclusion: Some(CheckConclusion::Success),
+            title: "pass".into(),
+            summary: String::new(),
+            text: String::new(),
+        }),
+        ..Existing::default()
+    };
+    assert!(publisher
+        .mark_in_progress(target, "shipgate", &mut passing)
+        .await
+        .unwrap());
+    // Now in progress: a second call writes nothing; a failing run is never touched.
+    assert!(!publisher
+        .mark_in_progress(target, "shipgate", &mut passing)
+        .await
+        .unwrap());
+    assert_eq!(requests(&server).await.len(), 1);
+}

@@ -425,6 +425,44 @@ impl<'c> Publisher<'c> {
     }
 }
 
+/// shipgate's existing check run on a commit, looked up over REST (`GET
+/// …/commits/{sha}/check-runs?check_name=…`): for when the GraphQL read failed and an error must
+/// still replace the run rather than add a second one. Only the id is trusted; the content is
+/// treated as different so that the error is always written.
+pub async fn lookup_existing(
+    client: &Client,
+    repository: &Repository,
+    sha: &str,
+    check_name: &str,
+) -> Result<Existing, Error> {
+    let path = format!(
+        "/repos/{}/{}/commits/{sha}/check-runs?check_name={}&filter=latest&per_page=100",
+        repository.owner,
+        repository.name,
+        query_escape(check_name)
+    );
+    let list: CheckRunList = client.get(&path).await?;
+    let check_run = list
+        .check_runs
+        .into_iter()
+        .filter(|run| {
+            run.name == check_name && run.external_id.as_deref() == Some(CHECK_EXTERNAL_ID)
+        })
+        .max_by_key(|run| run.id)
+        .map(|run| ExistingCheckRun {
+            id: run.id,
+            status: CheckStatus::Queued,
+            conclusion: None,
+            title: String::new(),
+            summary: String::new(),
+            text: String::new(),
+        });
+    Ok(Existing {
+        check_run,
+        ..Existing::default()
+    })
+}
+
 /// The comment body with the hidden marker first.
 pub fn sticky_body(text: &str) -> String {
     if text.contains(STICKY_MARKER) {

@@ -1,9 +1,59 @@
-//! Live gate evaluation against GitHub (placeholder until issue 3).
+//! Live gate evaluation against GitHub: `shipgate gate --repo OWNER/NAME [--pr N]`.
+//!
+//! The facts come from the same one GraphQL read as in the Action, with the token from
+//! `GITHUB_TOKEN`/`GH_TOKEN` and GitHub's URLs from `GITHUB_API_URL`/`GITHUB_GRAPHQL_URL` (for
+//! GHES). The policy is the CLI's own (defaults, `--config FILE`, override flags): the config
+//! file on the production branch is not consulted, so what is evaluated is exactly what the
+//! command line says. Nothing is published.
+
+use chrono::{DateTime, Utc};
+use shipgate_core::{Policy, Verdict};
+use shipgate_github::facts::{self as read, ReadSpec, Selection};
 
 use crate::outcome::{Failure, Outcome};
+use crate::runner;
+use crate::toolkit::Env;
 
 /// Evaluates the gate live for `shipgate gate --repo OWNER/NAME --pr N`.
+///
+/// Until `GateArgs` carries `--repo`/`--pr` (the CLI work), this says so; with them it is
+/// `evaluate(repo, args.pr, &args.policy()?, args.now)` rendered by `commands::gate`.
+#[allow(dead_code)] // `commands::gate` calls it once its arguments carry `--repo`.
 pub async fn gate(args: &super::gate::GateArgs) -> Result<Outcome, Failure> {
     let _ = args;
-    Err(Failure::error("live evaluation is not available yet"))
+    Err(Failure::usage(
+        "live evaluation needs `--repo OWNER/NAME` from the CLI's gate arguments",
+    ))
+}
+
+/// Reads the facts of one PR (or of every open PR into the production branch) and evaluates
+/// them as of `now` (default: the current time). Verdicts come in PR-creation order.
+#[allow(dead_code)] // Called by `commands::gate` once its arguments carry `--repo`.
+pub async fn evaluate(
+    repository: &str,
+    pull_request: Option<u64>,
+    policy: &Policy,
+    now: Option<DateTime<Utc>>,
+) -> Result<Vec<Verdict>, Failure> {
+    let repository = runner::parse_repository(repository)
+        .map_err(|message| Failure::usage(format!("--repo: {message}")))?;
+    let client = runner::cli_client(&Env::from_process())?;
+    let spec = ReadSpec {
+        repository,
+        production_branch: policy.production_branch.clone(),
+        staging_environment: policy.soak.environment.clone(),
+        production_environment: policy.production_environment.clone(),
+        config_path: super::action::DEFAULT_CONFIG.to_string(),
+        check_name: policy.check_name.clone(),
+    };
+    let selection = pull_request.map_or(Selection::OpenIntoProduction, Selection::PullRequest);
+    let now = now.unwrap_or_else(Utc::now);
+    let snapshot = read::read(&client, &spec, selection, now)
+        .await
+        .map_err(|e| Failure::error(format!("cannot read from GitHub: {e}")))?;
+    Ok(snapshot
+        .candidates
+        .iter()
+        .map(|c| shipgate_core::evaluate(&c.facts, policy, now))
+        .collect())
 }
