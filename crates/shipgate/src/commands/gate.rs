@@ -240,7 +240,7 @@ fn parse_approvals(text: &str) -> Result<u32, String> {
         .map_err(|_| format!("{text:?} is not a whole number"))?;
     if n < 1 {
         return Err(format!(
-            "{n} approvals would let a release through unreviewed; the minimum is 1"
+            "must be at least 1 ({n} would let a release through unreviewed)"
         ));
     }
     u32::try_from(n).map_err(|_| format!("{n} is too large"))
