@@ -192,6 +192,25 @@ fn overrides_change_the_policy_like_action_inputs() {
 }
 
 #[test]
+fn every_gate_off_is_an_error_not_a_pass() {
+    let config = fixture("cli/every-gate-off.yml");
+    let run = gate(&[
+        "--facts",
+        "examples/v1.4.0-ready.json",
+        "--config",
+        &config.display().to_string(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let report: Value = serde_json::from_str(&run.stdout).expect("JSON report");
+    assert_eq!(report["verdict"], "error");
+    for gate in ["soak", "approvals", "tag", "checks", "checklist"] {
+        assert_eq!(gate_row(&report, gate).0, "skipped", "{gate}");
+    }
+}
+
+#[test]
 fn text_output_names_the_verdict_and_has_no_colour_when_piped() {
     for (example, code, verdict) in EXAMPLES {
         let run = gate(&["--facts", &format!("examples/{example}")]);

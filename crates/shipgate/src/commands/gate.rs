@@ -14,6 +14,8 @@ use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
 use clap::ArgGroup;
+use shipgate_core::config::{self, Overrides};
+use shipgate_core::render;
 use shipgate_core::verdict::VerdictState;
 use shipgate_core::{Duration, Facts, Policy, Verdict};
 
@@ -94,35 +96,28 @@ pub struct OverrideArgs {
 }
 
 impl OverrideArgs {
-    /// Applies the flags that were given to `policy`, leaving the others as they are.
-    pub fn apply(&self, policy: &mut Policy) -> Result<(), Failure> {
-        // Until `shipgate_core::config::Overrides` lands, the flags are applied here with the
-        // same meaning; the values were already validated by clap.
-        if let Some(branch) = &self.production_branch {
-            policy.production_branch = non_empty("--production-branch", branch)?;
-        }
-        if let Some(environment) = &self.staging_environment {
-            policy.soak.environment = non_empty("--staging-environment", environment)?;
-        }
-        if let Some(soak) = self.soak {
-            policy.soak.duration = soak;
-        }
-        if let Some(required) = self.required_approvals {
-            policy.approvals.required = required;
-        }
-        if let Some(pattern) = &self.tag_pattern {
-            policy.tag.pattern = non_empty("--tag-pattern", pattern)?;
-        }
-        if !self.required_checks.is_empty() {
-            policy.checks.required = trimmed_list("--required-check", &self.required_checks)?;
-        }
-        if !self.checklist.is_empty() {
-            policy.checklist.items = trimmed_list("--checklist-item", &self.checklist)?;
-        }
-        if let Some(name) = &self.check_name {
-            policy.check_name = non_empty("--check-name", name)?;
-        }
-        Ok(())
+    /// The flags as the Action's input overrides. Blank values are errors here: on the command
+    /// line an empty `--tag-pattern ""` is a mistake, not "not given" as for Action inputs.
+    pub fn to_overrides(&self) -> Result<Overrides, Failure> {
+        let text = |flag: &str, value: &Option<String>| -> Result<Option<String>, Failure> {
+            value.as_deref().map(|v| non_empty(flag, v)).transpose()
+        };
+        let list = |flag: &str, values: &[String]| -> Result<Option<Vec<String>>, Failure> {
+            if values.is_empty() {
+                return Ok(None);
+            }
+            trimmed_list(flag, values).map(Some)
+        };
+        Ok(Overrides {
+            production_branch: text("--production-branch", &self.production_branch)?,
+            staging_environment: text("--staging-environment", &self.staging_environment)?,
+            soak: self.soak.map(|soak| soak.to_string()),
+            required_approvals: self.required_approvals.map(|n| n.to_string()),
+            tag_pattern: text("--tag-pattern", &self.tag_pattern)?,
+            required_checks: list("--required-check", &self.required_checks)?,
+            checklist: list("--checklist-item", &self.checklist)?,
+            check_name: text("--check-name", &self.check_name)?,
+        })
     }
 }
 
@@ -130,10 +125,13 @@ impl GateArgs {
     /// The policy in force: the defaults, then the `--config` file, then the override flags.
     pub fn policy(&self) -> Result<Policy, Failure> {
         let mut policy = match &self.config {
-            Some(path) => load_config(path)?,
+            Some(path) => config::load(path)?,
             None => Policy::default(),
         };
-        self.overrides.apply(&mut policy)?;
+        self.overrides
+            .to_overrides()?
+            .apply(&mut policy)
+            .map_err(override_error)?;
         Ok(policy)
     }
 }
@@ -195,28 +193,36 @@ pub fn color_wanted() -> bool {
     !no_color && std::io::stdout().is_terminal()
 }
 
-/// Reads the config file. Wiring point for `shipgate_core::config::load`.
-fn load_config(path: &Path) -> Result<Policy, Failure> {
-    Err(Failure::usage(format!(
-        "invalid config in {}: config files are not supported by this build yet",
-        path.display()
-    )))
+/// Renders the verdict in the requested format.
+fn render(verdict: &Verdict, format: Format, color: bool) -> String {
+    match format {
+        Format::Text => render::text(verdict, color),
+        Format::Markdown => render::markdown(verdict),
+        Format::Json => render::json(verdict),
+    }
 }
 
-/// Renders the verdict. Wiring point for `shipgate_core::render`.
-fn render(verdict: &Verdict, format: Format, _color: bool) -> String {
-    match format {
-        Format::Json => serde_json::to_string_pretty(verdict).expect("verdicts always serialise"),
-        Format::Text | Format::Markdown => {
-            let mut out = format!("verdict: {}\n", verdict.verdict);
-            for gate in &verdict.gates {
-                out.push_str(&format!(
-                    "{}: {} — {}\n",
-                    gate.gate, gate.state, gate.reason
-                ));
-            }
-            out
+/// Turns an error of [`Overrides::apply`], which names the Action input, into one naming the
+/// command-line flag.
+fn override_error(error: shipgate_core::Error) -> Failure {
+    match &error {
+        shipgate_core::Error::Config {
+            path: None,
+            key: Some(input),
+            message,
+            ..
+        } => {
+            let flag = match input.as_str() {
+                "required-checks" => "required-check",
+                "checklist" => "checklist-item",
+                other => other,
+            };
+            let detail = message
+                .strip_prefix(&format!("{input}: "))
+                .unwrap_or(message);
+            Failure::usage(format!("invalid value for --{flag}: {detail}"))
         }
+        _ => Failure::from(error),
     }
 }
 
@@ -359,6 +365,25 @@ mod tests {
         let err = args.policy().unwrap_err();
         assert_eq!(err.exit, exit::USAGE);
         assert!(err.message.contains("--tag-pattern"), "{}", err.message);
+    }
+
+    #[test]
+    fn invalid_globs_are_errors_naming_the_flag() {
+        for (flag, value) in [
+            ("--tag-pattern", "v[1"),
+            ("--required-check", "backend / ["),
+        ] {
+            let args = parse(&["--facts", "f", flag, value]).unwrap();
+            let err = args.policy().unwrap_err();
+            assert_eq!(err.exit, exit::USAGE);
+            assert!(
+                err.message
+                    .starts_with(&format!("invalid value for {flag}: ")),
+                "{}",
+                err.message
+            );
+            assert!(err.message.contains(value), "{}", err.message);
+        }
     }
 
     #[test]
