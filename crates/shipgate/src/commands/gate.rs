@@ -54,9 +54,10 @@ pub struct GateArgs {
     /// The output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
-    /// Overrides of the config, named like the Action's inputs.
+    /// Overrides of the config, named like the Action's inputs (boxed: they are most of the
+    /// size of the arguments, and clippy's `large_enum_variant` watches the command enum).
     #[command(flatten)]
-    pub overrides: OverrideArgs,
+    pub overrides: Box<OverrideArgs>,
     /// Evaluate live: the GitHub repository, `OWNER/NAME`.
     #[arg(long, value_name = "OWNER/NAME", value_parser = parse_repo)]
     pub repo: Option<String>,
