@@ -224,6 +224,43 @@ fn text_output_names_the_verdict_and_has_no_colour_when_piped() {
     }
 }
 
+/// Runs the text report on a pseudo-terminal (util-linux `script`), with `NO_COLOR` as given.
+#[cfg(target_os = "linux")]
+fn text_on_a_terminal(no_color: Option<&str>) -> String {
+    let command = format!(
+        "'{}' gate --facts '{}'",
+        shipgate_bin().display(),
+        repo_root()
+            .join("examples/v1.4.0-one-approval.json")
+            .display()
+    );
+    let mut script = Command::new("script");
+    script.args(["-qec", &command, "/dev/null"]);
+    match no_color {
+        Some(value) => script.env("NO_COLOR", value),
+        None => script.env_remove("NO_COLOR"),
+    };
+    let output = script.output().expect("util-linux `script` runs");
+    assert!(output.status.success() || output.status.code() == Some(3));
+    String::from_utf8(output.stdout).expect("UTF-8")
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn text_output_is_coloured_on_a_terminal_unless_no_color() {
+    let coloured = text_on_a_terminal(None);
+    assert!(
+        coloured.contains("\u{1b}["),
+        "expected ANSI colour:\n{coloured}"
+    );
+    assert!(coloured.contains("PENDING"), "{coloured}");
+    // no-color.org: any non-empty value turns colour off; an empty one does not.
+    let plain = text_on_a_terminal(Some("1"));
+    assert!(!plain.contains('\u{1b}'), "{plain}");
+    assert!(plain.contains("PENDING"), "{plain}");
+    assert!(text_on_a_terminal(Some("")).contains("\u{1b}["));
+}
+
 #[test]
 fn json_output_parses_and_has_the_verdict() {
     for (example, _, verdict) in EXAMPLES {
