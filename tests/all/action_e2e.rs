@@ -714,3 +714,212 @@ async fn bad_inputs_are_usage_errors_naming_the_input() {
     assert_eq!(ran.code, 2, "{}", ran.stdout);
     assert!(received(&server).await.is_empty());
 }
+
+// ---- benchmark -------------------------------------------------------------------------------
+
+/// A fake GitHub for the benchmark: every answer 100 ms late, every request's arrival logged.
+struct Bench {
+    server: MockServer,
+    arrivals: std::sync::Arc<std::sync::Mutex<Vec<(Instant, String)>>>,
+    answer: std::sync::Arc<std::sync::Mutex<Value>>,
+}
+
+impl Bench {
+    async fn start() -> Self {
+        use std::sync::{Arc, Mutex};
+        let server = MockServer::start().await;
+        let arrivals: Arc<Mutex<Vec<(Instant, String)>>> = Arc::default();
+        let answer: Arc<Mutex<Value>> = Arc::new(Mutex::new(Value::Null));
+        let (log, read) = (arrivals.clone(), answer.clone());
+        let ids = Arc::new(std::sync::atomic::AtomicU64::new(1000));
+        Mock::given(wiremock::matchers::any())
+            .respond_with(move |req: &Request| {
+                let what = format!("{} {}", req.method, req.url.path());
+                log.lock().unwrap().push((Instant::now(), what));
+                let id = ids.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let template = if req.url.path() == "/api/graphql" {
+                    ResponseTemplate::new(200).set_body_json(read.lock().unwrap().clone())
+                } else if req.method.as_str() == "POST" {
+                    ResponseTemplate::new(201).set_body_json(json!({"id": id, "name": "shipgate"}))
+                } else {
+                    let id: u64 = req
+                        .url
+                        .path()
+                        .rsplit('/')
+                        .next()
+                        .and_then(|s| s.parse().ok())
+                        .unwrap_or(id);
+                    ResponseTemplate::new(200).set_body_json(json!({"id": id}))
+                };
+                template.set_delay(Duration::from_millis(100))
+            })
+            .mount(&server)
+            .await;
+        Self {
+            server,
+            arrivals,
+            answer,
+        }
+    }
+
+    /// Runs the binary; returns (calls, sequential round trips, wall time).
+    async fn measure(
+        &self,
+        event_name: &str,
+        event: &Value,
+        inputs: &[(&str, &str)],
+    ) -> (usize, usize, Duration, Ran) {
+        self.arrivals.lock().unwrap().clear();
+        let mut run = Run::new(&self.server, event_name, event).input("production-branch", "main");
+        for (name, value) in inputs {
+            run = run.input(name, value);
+        }
+        let start = Instant::now();
+        let ran = run_blocking(run).await;
+        let wall = start.elapsed();
+        let mut times: Vec<Instant> = self
+            .arrivals
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|(t, _)| *t)
+            .collect();
+        times.sort();
+        // A request that arrives 90 ms or more after the first of the current round cannot have
+        // been sent before that round's answers (each takes 100 ms): it starts a new round.
+        let mut rounds = 0;
+        let mut round_start: Option<Instant> = None;
+        for t in &times {
+            if round_start.is_none_or(|s| t.duration_since(s) >= Duration::from_millis(90)) {
+                rounds += 1;
+                round_start = Some(*t);
+            }
+        }
+        (times.len(), rounds, wall, ran)
+    }
+
+    /// What the last run published, as `(pr number → (check-run output, comment body))`, read
+    /// back from the requests.
+    async fn published(&self) -> HashMap<u64, (Value, String)> {
+        let mut by_sha: HashMap<String, Value> = HashMap::new();
+        let mut comments: HashMap<u64, String> = HashMap::new();
+        for r in received(&self.server).await {
+            let body: Value = serde_json::from_slice(&r.body).unwrap_or(Value::Null);
+            let path = r.url.path().to_string();
+            if r.method.as_str() == "POST" && path.ends_with("/check-runs") {
+                by_sha.insert(
+                    body["head_sha"].as_str().unwrap().to_string(),
+                    body["output"].clone(),
+                );
+            } else if path.ends_with("/comments") {
+                let n: u64 = path.split('/').rev().nth(1).unwrap().parse().unwrap();
+                comments.insert(n, body["body"].as_str().unwrap().to_string());
+            }
+        }
+        comments
+            .into_iter()
+            .map(|(n, body)| (n, (by_sha[&bench_sha(n)].clone(), body)))
+            .collect()
+    }
+}
+
+fn bench_sha(number: u64) -> String {
+    format!("{number:040x}")
+}
+
+/// The open PRs of the benchmark: into `main`, each pending (one approval of two).
+fn bench_prs(count: u64, published: Option<&HashMap<u64, (Value, String)>>) -> Vec<mock::Pr> {
+    (1..=count)
+        .map(|n| {
+            let mut pr = mock::Pr::new(n, &bench_sha(n));
+            pr.head = format!("release-{n}");
+            pr.reviews = mock::connection(vec![mock::review("bob", "APPROVED", &pr.sha, true)]);
+            let mut contexts = vec![mock::check_run("build", "COMPLETED", Some("SUCCESS"))];
+            if let Some((output, body)) = published.and_then(|p| p.get(&n)) {
+                contexts.push(mock::own_check_run(
+                    5000 + n,
+                    "IN_PROGRESS",
+                    None,
+                    output["title"].as_str().unwrap(),
+                    output["summary"].as_str().unwrap(),
+                ));
+                pr.comments = mock::connection(vec![mock::comment(6000 + n, body, true)]);
+            }
+            pr.contexts = mock::connection(contexts);
+            pr
+        })
+        .collect()
+}
+
+/// The benchmark of issue 3: API calls, sequential round trips and wall time for one PR and for
+/// a `schedule` sweep over 20 open PRs, against a GitHub that answers every request 100 ms late.
+/// Run: `cargo test -p shipgate --test all benchmark_api_calls -- --ignored --nocapture`.
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "benchmark: run with --ignored --nocapture"]
+async fn benchmark_api_calls_and_round_trips() {
+    let bench = Bench::start().await;
+    let schedule = json!({ "schedule": "*/30 * * * *" });
+    let mut rows = Vec::new();
+
+    // One PR, first evaluation (nothing published yet), then again with nothing changed.
+    *bench.answer.lock().unwrap() = mock::Repo::default().with_pr(&bench_prs(1, None).remove(0));
+    let (calls, rounds, wall, ran) = bench
+        .measure("schedule", &schedule, &[("pull-request", "1")])
+        .await;
+    assert_eq!(ran.code, 0, "{}", ran.stdout);
+    rows.push(("one PR, first run", calls, rounds, wall));
+    let published = bench.published().await;
+    *bench.answer.lock().unwrap() =
+        mock::Repo::default().with_pr(&bench_prs(1, Some(&published)).remove(0));
+    let (calls, rounds, wall, _) = bench
+        .measure("schedule", &schedule, &[("pull-request", "1")])
+        .await;
+    assert_eq!(calls, 1, "nothing changed: the read only");
+    rows.push(("one PR, nothing changed", calls, rounds, wall));
+
+    // `schedule` over 20 open PRs into main.
+    let bench = Bench::start().await;
+    *bench.answer.lock().unwrap() = mock::Repo::default().with_open(&bench_prs(20, None));
+    let (calls, rounds, wall, ran) = bench.measure("schedule", &schedule, &[]).await;
+    assert_eq!(ran.code, 0, "{}", ran.stdout);
+    rows.push(("schedule, 20 PRs, first run", calls, rounds, wall));
+    let published = bench.published().await;
+    *bench.answer.lock().unwrap() =
+        mock::Repo::default().with_open(&bench_prs(20, Some(&published)));
+    let (calls, rounds, wall, _) = bench.measure("schedule", &schedule, &[]).await;
+    assert_eq!(calls, 1, "nothing changed: the read only");
+    rows.push(("schedule, 20 PRs, nothing changed", calls, rounds, wall));
+    // Every verdict changed (a second approval everywhere → in place updates).
+    let mut changed = bench_prs(20, Some(&published));
+    for pr in &mut changed {
+        pr.reviews = mock::connection(vec![
+            mock::review("bob", "APPROVED", &pr.sha, true),
+            mock::review("carol", "APPROVED", &pr.sha, true),
+        ]);
+    }
+    *bench.answer.lock().unwrap() = mock::Repo::default().with_open(&changed);
+    let (calls, rounds, wall, _) = bench.measure("schedule", &schedule, &[]).await;
+    rows.push(("schedule, 20 PRs, all changed", calls, rounds, wall));
+
+    // Start-up: the binary doing nothing but answering.
+    let start = Instant::now();
+    let runs = 20;
+    for _ in 0..runs {
+        let out = Command::new(shipgate_bin())
+            .arg("--version")
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+    }
+    let startup = start.elapsed() / runs;
+
+    println!("\n| scenario | API calls | sequential round trips | wall time |");
+    println!("|---|---|---|---|");
+    for (name, calls, rounds, wall) in &rows {
+        println!("| {name} | {calls} | {rounds} | {} ms |", wall.as_millis());
+    }
+    println!(
+        "\nstart-up (`shipgate --version`, mean of {runs}): {} µs",
+        startup.as_micros()
+    );
+}

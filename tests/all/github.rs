@@ -1077,3 +1077,57 @@ async fn an_old_success_is_marked_in_progress_before_slow_work() {
         .unwrap());
     assert_eq!(requests(&server).await.len(), 1);
 }
+
+#[tokio::test]
+async fn writes_burst_then_are_paced() {
+    use std::sync::{Arc, Mutex};
+    let server = MockServer::start().await;
+    let arrivals: Arc<Mutex<Vec<Instant>>> = Arc::default();
+    let log = arrivals.clone();
+    Mock::given(method("POST"))
+        .respond_with(move |_: &Request| {
+            log.lock().unwrap().push(Instant::now());
+            ResponseTemplate::new(201).set_body_json(json!({"id": 1}))
+        })
+        .mount(&server)
+        .await;
+    let policy = RetryPolicy {
+        write_burst: 2,
+        write_spacing: Duration::from_millis(150),
+        ..RetryPolicy::fast()
+    };
+    let client = client_for(&server, policy);
+    let start = Instant::now();
+    let posts = (0..4).map(|i| {
+        let client = client.clone();
+        async move {
+            client
+                .post::<_, Value>(
+                    &format!("/repos/acme/shop/issues/{i}/comments"),
+                    &json!({"body": "x"}),
+                )
+                .await
+                .unwrap()
+        }
+    });
+    futures::future::join_all(posts).await;
+    let mut times: Vec<Duration> = arrivals
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|t| t.duration_since(start))
+        .collect();
+    times.sort();
+    assert!(
+        times[1] < Duration::from_millis(100),
+        "burst of two: {times:?}"
+    );
+    assert!(
+        times[2] >= Duration::from_millis(140),
+        "third paced: {times:?}"
+    );
+    assert!(
+        times[3] >= Duration::from_millis(290),
+        "fourth paced: {times:?}"
+    );
+}

@@ -10,8 +10,11 @@
 //! - Retries follow [`crate::retry`]: GET, PATCH and GraphQL queries are retried; a creating
 //!   POST is repeated only after GitHub refused it unprocessed (rate limits), or — after a 5xx or
 //!   a timeout, when it may have been created — only when the caller's lookup finds nothing.
-//! - At most [`RetryPolicy::max_in_flight`] requests are in flight; creating POSTs start at least
-//!   [`RetryPolicy::write_spacing`] apart (GitHub's secondary-rate-limit advice).
+//! - At most [`RetryPolicy::max_in_flight`] requests are in flight. Writes (REST POST and PATCH;
+//!   not GraphQL queries) go through a token bucket: a burst of [`RetryPolicy::write_burst`]
+//!   (one PR's check run and comment, written in parallel), then one per
+//!   [`RetryPolicy::write_spacing`] — GitHub's advice of a second between mutating requests,
+//!   which keeps a sweep over many PRs under its 80-a-minute content-creation limit.
 
 use std::future::Future;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -73,7 +76,7 @@ pub struct Client {
     octocrab: Octocrab,
     auth: HeaderValue,
     in_flight: Arc<Semaphore>,
-    last_create: Arc<Mutex<Option<Instant>>>,
+    write_bucket: Arc<Mutex<Bucket>>,
     stats: Arc<Stats>,
 }
 
@@ -93,6 +96,13 @@ enum Kind {
     Idempotent,
     /// A POST that creates something: repeated only when known not to have been processed.
     Create,
+}
+
+/// The write pacing's token bucket.
+#[derive(Debug)]
+struct Bucket {
+    tokens: f64,
+    refilled: Instant,
 }
 
 /// A received answer, body read in full.
@@ -158,12 +168,15 @@ impl Client {
             .build()
             .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?;
         Ok(Self {
+            write_bucket: Arc::new(Mutex::new(Bucket {
+                tokens: f64::from(policy.write_burst),
+                refilled: Instant::now(),
+            })),
             in_flight: Arc::new(Semaphore::new(policy.max_in_flight.max(1))),
             config,
             policy,
             octocrab,
             auth,
-            last_create: Arc::new(Mutex::new(None)),
             stats: Arc::new(Stats::default()),
         })
     }
@@ -392,8 +405,8 @@ impl Client {
         loop {
             attempt += 1;
             let remaining = self.policy.max_total.saturating_sub(start.elapsed());
-            if kind == Kind::Create {
-                self.pace_create().await;
+            if method != Method::GET && url != self.config.graphql_url {
+                self.pace_write().await;
             }
             let result = self
                 .attempt(&method, url, label, body.as_deref(), remaining)
@@ -514,17 +527,26 @@ impl Client {
         }
     }
 
-    /// Waits until a creating POST may start, keeping them `write_spacing` apart.
-    async fn pace_create(&self) {
-        let mut last = self.last_create.lock().await;
-        if let Some(previous) = *last {
-            let due = previous + self.policy.write_spacing;
-            let now = Instant::now();
-            if due > now {
-                tokio::time::sleep(due - now).await;
-            }
+    /// Waits for a token of the write bucket (see the module documentation).
+    async fn pace_write(&self) {
+        let spacing = self.policy.write_spacing;
+        if spacing.is_zero() {
+            return;
         }
-        *last = Some(Instant::now());
+        let capacity = f64::from(self.policy.write_burst.max(1));
+        // Held while waiting: writers queue up in order.
+        let mut bucket = self.write_bucket.lock().await;
+        let now = Instant::now();
+        let earned = now.duration_since(bucket.refilled).as_secs_f64() / spacing.as_secs_f64();
+        bucket.tokens = (bucket.tokens + earned).min(capacity);
+        bucket.refilled = now;
+        if bucket.tokens < 1.0 {
+            let wait = spacing.mul_f64(1.0 - bucket.tokens);
+            tokio::time::sleep(wait).await;
+            bucket.tokens = 1.0;
+            bucket.refilled = Instant::now();
+        }
+        bucket.tokens -= 1.0;
     }
 
     fn status_error(&self, method: &Method, label: &str, raw: &Raw) -> Error {

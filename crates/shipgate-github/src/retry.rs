@@ -32,7 +32,10 @@ pub struct RetryPolicy {
     pub secondary_rate_limit_wait: Duration,
     /// Requests in flight at once (default 4): well under GitHub's concurrency limit.
     pub max_in_flight: usize,
-    /// Minimum gap between two content-creating POSTs (default 1 s, GitHub's advice).
+    /// Writes (REST POST/PATCH) that may go at once before pacing starts (default 2: one PR's
+    /// check run and comment).
+    pub write_burst: u32,
+    /// Gap between paced writes (default 1 s, GitHub's advice); zero turns pacing off.
     pub write_spacing: Duration,
 }
 
@@ -46,6 +49,7 @@ impl Default for RetryPolicy {
             max_backoff: Duration::from_secs(16),
             secondary_rate_limit_wait: Duration::from_secs(60),
             max_in_flight: 4,
+            write_burst: 2,
             write_spacing: Duration::from_secs(1),
         }
     }
@@ -62,6 +66,7 @@ impl RetryPolicy {
             max_backoff: Duration::from_millis(40),
             secondary_rate_limit_wait: Duration::from_millis(50),
             max_in_flight: 4,
+            write_burst: 2,
             write_spacing: Duration::from_millis(0),
         }
     }

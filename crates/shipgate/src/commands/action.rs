@@ -94,6 +94,7 @@ pub const WATCH: &[InputFlag] = &[
     single("environment", "--environment"),
     single("deployment-id", "--deployment-id"),
     single("sha", "--sha"),
+    single("version", "--version"),
 ];
 
 /// Inputs of `record`.
