@@ -331,7 +331,7 @@ async fn a_second_run_with_nothing_changed_makes_one_call() {
             check["output"]["summary"].as_str().unwrap(),
         ),
     ]);
-    pr.comments = mock::connection(vec![mock::comment(
+    pr.comments = mock::backward(vec![mock::comment(
         800,
         comment["body"].as_str().unwrap(),
         true,
@@ -355,7 +355,7 @@ async fn a_review_updates_the_existing_check_run_and_comment_in_place() {
         mock::check_run("build", "COMPLETED", Some("SUCCESS")),
         mock::own_check_run(700, "COMPLETED", Some("SUCCESS"), "Pass", "old"),
     ]);
-    pr.comments = mock::connection(vec![mock::comment(
+    pr.comments = mock::backward(vec![mock::comment(
         800,
         "<!-- shipgate:sticky-comment -->\nold",
         true,
@@ -843,7 +843,7 @@ fn bench_prs(count: u64, published: Option<&HashMap<u64, (Value, String)>>) -> V
                     output["title"].as_str().unwrap(),
                     output["summary"].as_str().unwrap(),
                 ));
-                pr.comments = mock::connection(vec![mock::comment(6000 + n, body, true)]);
+                pr.comments = mock::backward(vec![mock::comment(6000 + n, body, true)]);
             }
             pr.contexts = mock::connection(contexts);
             pr

@@ -34,8 +34,7 @@ pub mod mock {
     /// A connection with these nodes and no further page.
     pub fn connection(nodes: Vec<Value>) -> Value {
         json!({
-            "pageInfo": { "hasNextPage": false, "endCursor": null,
-                          "hasPreviousPage": false, "startCursor": null },
+            "pageInfo": { "hasNextPage": false, "endCursor": null },
             "nodes": nodes,
         })
     }
@@ -43,8 +42,23 @@ pub mod mock {
     /// A connection with a next page after `cursor`.
     pub fn connection_more(nodes: Vec<Value>, cursor: &str) -> Value {
         json!({
-            "pageInfo": { "hasNextPage": true, "endCursor": cursor,
-                          "hasPreviousPage": true, "startCursor": cursor },
+            "pageInfo": { "hasNextPage": true, "endCursor": cursor },
+            "nodes": nodes,
+        })
+    }
+
+    /// A connection read backwards (`last:`, the comments) with no earlier page.
+    pub fn backward(nodes: Vec<Value>) -> Value {
+        json!({
+            "pageInfo": { "hasPreviousPage": false, "startCursor": null },
+            "nodes": nodes,
+        })
+    }
+
+    /// A connection read backwards with an earlier page before `cursor`.
+    pub fn backward_more(nodes: Vec<Value>, cursor: &str) -> Value {
+        json!({
+            "pageInfo": { "hasPreviousPage": true, "startCursor": cursor },
             "nodes": nodes,
         })
     }
@@ -85,7 +99,7 @@ pub mod mock {
                 body: "- [x] rollback plan ready".into(),
                 reviews: empty(),
                 contexts: empty(),
-                comments: empty(),
+                comments: backward(vec![]),
                 files: connection(vec![json!({"path": "src/lib.rs"})]),
             }
         }
@@ -206,11 +220,17 @@ pub mod mock {
         json!({
             "name": name,
             "target": {
-                "__typename": "Tag", "oid": format!("tagobj-{name}"),
+                "__typename": "Tag", "oid": tag_object_id(name),
                 "tagger": { "name": "Release Bot", "date": "2026-11-21T07:00:00Z" },
                 "target": { "__typename": "Commit", "oid": sha },
             },
         })
+    }
+
+    /// A made-up but well-formed object id for the tag object of `name`.
+    fn tag_object_id(name: &str) -> String {
+        let hex: String = name.bytes().map(|b| format!("{b:02x}")).collect();
+        format!("{hex:e<40}").chars().take(40).collect()
     }
 
     /// A lightweight tag on `sha`.
@@ -337,7 +357,7 @@ async fn one_pr_is_read_in_one_graphql_request_and_mapped() {
         mock::own_check_run(901, "IN_PROGRESS", None, "pending", "rows"),
         mock::status("ci/legacy", "EXPECTED", "waiting"),
     ]);
-    pr.comments = mock::connection(vec![
+    pr.comments = mock::backward(vec![
         mock::comment(11, &format!("{STICKY_MARKER}\nforged"), false),
         mock::comment(12, &format!("{STICKY_MARKER}\nreport"), true),
     ]);
@@ -470,7 +490,7 @@ async fn connections_past_100_items_are_paged_only_as_far_as_needed() {
     let mut pr = mock::Pr::new(7, SHA);
     pr.reviews = mock::connection_more(vec![mock::review("bob", "APPROVED", SHA, true)], "R1");
     // The sticky comment is on the first page read: older comments are not paged.
-    pr.comments = mock::connection_more(vec![mock::comment(5, STICKY_MARKER, true)], "C1");
+    pr.comments = mock::backward_more(vec![mock::comment(5, STICKY_MARKER, true)], "C1");
     let repo = mock::Repo {
         refs: mock::connection_more(vec![mock::annotated_tag("v1.0.0", OTHER_SHA)], "T1"),
         // Staging deployments older than a day before the commit: not paged further.
@@ -1129,5 +1149,57 @@ async fn writes_burst_then_are_paced() {
     assert!(
         times[3] >= Duration::from_millis(290),
         "fourth paced: {times:?}"
+    );
+}
+
+/// Writes the mock answers to `SHIPGATE_DUMP_ANSWERS` (a folder), for checking them against
+/// GitHub's schema with `scripts/graphql-check.mjs answer` (each with its `operationName`).
+#[test]
+#[ignore = "tooling: dumps mock answers"]
+fn dump_mock_answers() {
+    let Some(dir) = std::env::var_os("SHIPGATE_DUMP_ANSWERS") else {
+        return;
+    };
+    let dir = std::path::PathBuf::from(dir);
+    let mut pr = mock::Pr::new(7, SHA);
+    pr.reviews = mock::connection(vec![mock::review("bob", "APPROVED", SHA, true)]);
+    pr.contexts = mock::connection(vec![
+        mock::check_run("build", "COMPLETED", Some("SUCCESS")),
+        mock::own_check_run(9, "IN_PROGRESS", None, "t", "s"),
+        mock::status("ci", "SUCCESS", "ok"),
+    ]);
+    pr.comments = mock::backward(vec![mock::comment(1, STICKY_MARKER, true)]);
+    let repo = mock::Repo {
+        refs: mock::connection(vec![
+            mock::annotated_tag("v1.4.0", SHA),
+            mock::lightweight_tag("v1.3.0", OTHER_SHA),
+        ]),
+        staging: mock::connection(vec![mock::deployment(
+            1,
+            "staging",
+            SHA,
+            "2026-11-25T10:00:00Z",
+            &[("SUCCESS", "2026-11-25T10:05:00Z")],
+        )]),
+        releases: mock::connection(vec![
+            json!({"tagName": "v1.3.0", "isDraft": false, "isPrerelease": false, "publishedAt": "2026-10-01T00:00:00Z"}),
+        ]),
+        config: Some("soak: {}\n".into()),
+        ..mock::Repo::default()
+    };
+    let write = |name: &str, value: &Value| {
+        std::fs::write(dir.join(name), serde_json::to_string_pretty(value).unwrap()).unwrap();
+    };
+    write("pr.json", &repo.with_pr(&pr));
+    write("open.json", &repo.with_open(&[pr]));
+    write(
+        "vars-pr.json",
+        &json!({"owner": "acme", "name": "shop", "number": 7, "stagingEnvironment": "staging",
+                "productionEnvironment": "production", "config": "main:.github/shipgate.yml"}),
+    );
+    write(
+        "vars-open.json",
+        &json!({"owner": "acme", "name": "shop", "base": "main", "stagingEnvironment": "staging",
+                "productionEnvironment": "production", "config": "main:.github/shipgate.yml"}),
     );
 }
