@@ -1203,3 +1203,130 @@ fn dump_mock_answers() {
                 "productionEnvironment": "production", "config": "main:.github/shipgate.yml"}),
     );
 }
+
+#[tokio::test]
+async fn old_staging_deployments_are_not_paged_and_recent_ones_are() {
+    let server = MockServer::start().await;
+    // The head commit is dated 2026-11-20: deployments before 2026-11-19 cannot concern it.
+    let old = mock::Repo {
+        staging: mock::connection_more(
+            vec![mock::deployment(
+                1,
+                "staging",
+                OTHER_SHA,
+                "2026-11-18T00:00:00Z",
+                &[],
+            )],
+            "S1",
+        ),
+        ..mock::Repo::default()
+    };
+    Mock::given(method("POST"))
+        .respond_with(graphql_ok(old.with_pr(&mock::Pr::new(7, SHA))))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    let client = client_for(&server, RetryPolicy::fast());
+    let first = facts::first_read(&client, &spec(), Selection::PullRequest(7))
+        .await
+        .unwrap();
+    assert!(
+        !first.needs_more(),
+        "nothing needed: no pending state, no paging"
+    );
+    assert_eq!(first.complete(&client, now()).await.unwrap().requests, 1);
+
+    let server = MockServer::start().await;
+    let recent = mock::Repo {
+        staging: mock::connection_more(
+            vec![mock::deployment(
+                2,
+                "staging",
+                OTHER_SHA,
+                "2026-11-22T00:00:00Z",
+                &[],
+            )],
+            "S2",
+        ),
+        ..mock::Repo::default()
+    };
+    Mock::given(method("POST"))
+        .and(body_partial_json(
+            json!({"operationName": "PullRequestFacts"}),
+        ))
+        .respond_with(graphql_ok(recent.with_pr(&mock::Pr::new(7, SHA))))
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(body_partial_json(json!({
+            "operationName": "RepositoryMore",
+            "variables": {"staging": true, "stagingAfter": "S2", "tags": false, "production": false}
+        })))
+        .respond_with(graphql_ok(json!({"data": {"repository": {
+            "staging": mock::connection(vec![mock::deployment(
+                1, "staging", SHA, "2026-11-21T00:00:00Z",
+                &[("SUCCESS", "2026-11-21T00:01:00Z")],
+            )])
+        }}})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = client_for(&server, RetryPolicy::fast());
+    let snapshot = facts::read(&client, &spec(), Selection::PullRequest(7), now())
+        .await
+        .unwrap();
+    assert_eq!(snapshot.requests, 2);
+    assert_eq!(snapshot.candidates[0].facts.deployments.len(), 2);
+}
+
+#[tokio::test]
+async fn a_graphql_rate_limit_in_a_200_is_retried_after_the_reset() {
+    let server = MockServer::start().await;
+    let reset = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    Mock::given(method("POST"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .insert_header("x-ratelimit-remaining", "0")
+                .insert_header("x-ratelimit-reset", reset.to_string().as_str())
+                .set_body_json(json!({"errors": [{"type": "RATE_LIMITED", "message": "API rate limit exceeded for installation."}]})),
+        )
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .respond_with(graphql_ok(
+            mock::Repo::default().with_pr(&mock::Pr::new(7, SHA)),
+        ))
+        .mount(&server)
+        .await;
+    let client = client_for(&server, RetryPolicy::fast());
+    facts::read(&client, &spec(), Selection::PullRequest(7), now())
+        .await
+        .unwrap();
+    assert_eq!(requests(&server).await.len(), 2);
+
+    // A reset beyond the bound: not waited for; the error says what happened.
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .insert_header("x-ratelimit-remaining", "0")
+                .insert_header("x-ratelimit-reset", (reset + 3600).to_string().as_str())
+                .set_body_json(json!({"errors": [{"type": "RATE_LIMITED", "message": "API rate limit exceeded for installation."}]})),
+        )
+        .mount(&server)
+        .await;
+    let client = client_for(&server, RetryPolicy::fast());
+    let err = facts::read(&client, &spec(), Selection::PullRequest(7), now())
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("rate limited: API rate limit exceeded for installation."),
+        "{err}"
+    );
+    assert_eq!(requests(&server).await.len(), 1);
+}

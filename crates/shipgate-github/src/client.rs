@@ -413,24 +413,31 @@ impl Client {
                 .await;
             let (error, wait, doubtful) = match result {
                 Ok(raw) => {
+                    let limited = (url == self.config.graphql_url)
+                        .then(|| graphql_rate_limited(&raw.body))
+                        .flatten();
                     let answer = Answer {
                         status: raw.status,
                         retry_after: header_u64(&raw.headers, "retry-after"),
                         ratelimit_remaining: header_u64(&raw.headers, "x-ratelimit-remaining"),
                         ratelimit_reset: header_u64(&raw.headers, "x-ratelimit-reset"),
                         body: &raw.body,
+                        graphql_rate_limited: limited.is_some(),
+                    };
+                    let error = match &limited {
+                        Some(message) => Error::GraphQl(scrub(
+                            &format!("rate limited: {message}"),
+                            &self.config.token,
+                        )),
+                        None => self.status_error(&method, label, &raw),
                     };
                     match classify(&answer, &self.policy, epoch_now()) {
                         Verdict::Done => return Ok(Sent::Answer(raw)),
-                        Verdict::Fail => return Err(self.status_error(&method, label, &raw)),
+                        Verdict::Fail => return Err(error),
                         Verdict::Retry {
                             wait,
                             not_processed,
-                        } => (
-                            self.status_error(&method, label, &raw),
-                            wait,
-                            !not_processed,
-                        ),
+                        } => (error, wait, !not_processed),
                     }
                 }
                 Err(error) => (error, None, true),
@@ -605,6 +612,27 @@ pub fn next_link(header: &str) -> Option<String> {
         let url = url.trim().strip_prefix('<')?.strip_suffix('>')?;
         is_next.then(|| url.to_string())
     })
+}
+
+/// GitHub's GraphQL rate limit comes as a 200 with an error of type `RATE_LIMITED`: its
+/// message, when the answer is that.
+fn graphql_rate_limited(body: &str) -> Option<String> {
+    // Cheap test first: most answers are large and never limited.
+    if !body.contains("RATE_LIMITED") {
+        return None;
+    }
+    let value: serde_json::Value = serde_json::from_str(body).ok()?;
+    value
+        .get("errors")?
+        .as_array()?
+        .iter()
+        .find(|e| e.get("type").and_then(|t| t.as_str()) == Some("RATE_LIMITED"))
+        .map(|e| {
+            e.get("message")
+                .and_then(|m| m.as_str())
+                .unwrap_or("API rate limit exceeded")
+                .to_string()
+        })
 }
 
 /// `scheme://authority` of a URL, lower-cased.
