@@ -923,3 +923,96 @@ async fn benchmark_api_calls_and_round_trips() {
         startup.as_micros()
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_old_success_is_marked_in_progress_before_paging() {
+    let Some(all) = examples() else { return };
+    let server = MockServer::start().await;
+    let mut pr = ready_pr();
+    // More than 100 reviews: paging needed, so the standing success is withdrawn first.
+    pr.reviews = mock::connection_more(vec![mock::review("bob", "APPROVED", HEAD, true)], "R1");
+    pr.contexts = mock::connection(vec![
+        mock::check_run("build", "COMPLETED", Some("SUCCESS")),
+        mock::own_check_run(700, "COMPLETED", Some("SUCCESS"), "Pass", "old"),
+    ]);
+    graphql_answer(&server, "PullRequestFacts", ready_repo().with_pr(&pr)).await;
+    graphql_answer(
+        &server,
+        "PullRequestMore",
+        json!({"data": {"node": {"reviews": mock::connection(vec![
+            mock::review("carol", "APPROVED", HEAD, true)
+        ])}}}),
+    )
+    .await;
+    Mock::given(method("PATCH"))
+        .and(path("/repos/Codertocat/Hello-World/check-runs/700"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": 700})))
+        .expect(2)
+        .mount(&server)
+        .await;
+    let event = payload(&all, "pull_request", Some("opened"));
+    let ran =
+        run_blocking(Run::new(&server, "pull_request", &event).input("comment", "false")).await;
+    assert_eq!(ran.code, 0, "{}", ran.stdout);
+    assert_eq!(
+        ran.outputs["verdict"], "pass",
+        "both pages of reviews counted"
+    );
+    let requests = received(&server).await;
+    let order: Vec<String> = requests
+        .iter()
+        .map(|r| {
+            let body = json_of(r);
+            match body["operationName"].as_str() {
+                Some(op) => op.to_string(),
+                None => format!("{} {}", r.method, body["status"].as_str().unwrap_or("")),
+            }
+        })
+        .collect();
+    assert_eq!(
+        order,
+        vec![
+            "PullRequestFacts",
+            "PATCH in_progress",
+            "PullRequestMore",
+            "PATCH completed"
+        ]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn deployment_status_and_tag_push_read_the_open_prs() {
+    let Some(all) = examples() else { return };
+    for (name, event) in [
+        (
+            "deployment_status",
+            payload(&all, "deployment_status", None),
+        ),
+        ("push", payload(&all, "push", None)),
+    ] {
+        let server = MockServer::start().await;
+        // The tag push's commit is 6113728…: make it the head of PR #9.
+        let mut tagged = mock::Pr::new(9, "6113728f27ae82c7b1a177c8d03f9e96e0adf246");
+        tagged.base = "master".into();
+        tagged.head = "next".into();
+        graphql_answer(
+            &server,
+            "OpenPullRequestFacts",
+            ready_repo().with_open(&[ready_pr(), tagged]),
+        )
+        .await;
+        creations_succeed(&server).await;
+        let ran = run_blocking(Run::new(&server, name, &event).input("comment", "false")).await;
+        assert_eq!(ran.code, 0, "{name}: {}", ran.stdout);
+        let numbers: Vec<u64> = ran.report()["pull_requests"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["subject"]["pull_request"].as_u64().unwrap())
+            .collect();
+        let expected = if name == "push" { vec![9] } else { vec![2, 9] };
+        assert_eq!(numbers, expected, "{name}");
+        let requests = received(&server).await;
+        assert_eq!(find(&requests, "POST", "/api/graphql").len(), 1, "{name}");
+    }
+}

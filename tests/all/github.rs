@@ -645,7 +645,8 @@ async fn a_502_forever_gives_up_within_the_bound() {
         .await
         .unwrap_err();
     let elapsed = start.elapsed();
-    assert!(elapsed < Duration::from_millis(400), "{elapsed:?}");
+    // The bound, plus a little for the scheduler of a busy machine.
+    assert!(elapsed < Duration::from_millis(480), "{elapsed:?}");
     assert!(matches!(err, Error::Status { status: 502, .. }), "{err:?}");
     assert!(err.to_string().contains("gave up after"), "{err}");
     let attempts = requests(&server).await.len();
@@ -1329,4 +1330,55 @@ async fn a_graphql_rate_limit_in_a_200_is_retried_after_the_reset() {
         "{err}"
     );
     assert_eq!(requests(&server).await.len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn shipgate_facts_writes_a_valid_facts_file() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/api/graphql"))
+        .respond_with(graphql_ok(
+            mock::Repo::default().with_pr(&mock::Pr::new(7, SHA)),
+        ))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("facts.json");
+    let uri = server.uri();
+    let out_arg = out.clone();
+    let result = tokio::task::spawn_blocking(move || {
+        std::process::Command::new(crate::support::shipgate_bin())
+            .args(["facts", "--repo", "acme/shop", "--pr", "7", "--out"])
+            .arg(&out_arg)
+            .env_clear()
+            .env("GH_TOKEN", TOKEN)
+            .env("GITHUB_API_URL", &uri)
+            .env("GITHUB_GRAPHQL_URL", format!("{uri}/api/graphql"))
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    let stdout = String::from_utf8_lossy(&result.stdout);
+    assert!(
+        result.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&result.stderr)
+    );
+    assert!(
+        stdout.contains("wrote the facts of acme/shop#7"),
+        "{stdout}"
+    );
+    let facts = shipgate_core::Facts::from_file(&out).unwrap();
+    assert_eq!(facts.sha, SHA);
+    assert_eq!(facts.pull_request.unwrap().number, 7);
+    // Without a token: a usage error, nothing written.
+    let missing = std::process::Command::new(crate::support::shipgate_bin())
+        .args(["facts", "--repo", "acme/shop", "--pr", "7"])
+        .env_clear()
+        .output()
+        .unwrap();
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("GITHUB_TOKEN or GH_TOKEN"));
 }

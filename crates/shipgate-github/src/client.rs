@@ -402,11 +402,19 @@ impl Client {
     {
         let start = Instant::now();
         let mut attempt = 0u32;
+        let mut last_error: Option<Error> = None;
         loop {
             attempt += 1;
-            let remaining = self.policy.max_total.saturating_sub(start.elapsed());
             if method != Method::GET && url != self.config.graphql_url {
                 self.pace_write().await;
+            }
+            let remaining = self.policy.max_total.saturating_sub(start.elapsed());
+            if let Some(previous) = last_error.take() {
+                // A sleep that overshot leaves no room for a real attempt: report the real
+                // error, not "no time left".
+                if remaining < Duration::from_millis(10) {
+                    return Err(gave_up(previous, attempt - 1, start.elapsed()));
+                }
             }
             let result = self
                 .attempt(&method, url, label, body.as_deref(), remaining)
@@ -459,6 +467,7 @@ impl Client {
                 return Err(gave_up(error, attempt, start.elapsed()));
             }
             tokio::time::sleep(wait).await;
+            last_error = Some(error);
         }
     }
 
