@@ -1,1 +1,1139 @@
-//! Integration tests: verify_watch.
+//! Integration tests: verify_watch — `shipgate verify` and `shipgate watch` through the built
+//! binary, against a real local HTTP service that goes down and comes back, and a real
+//! Prometheus loaded with generated history (`promtool tsdb create-blocks-from openmetrics`).
+//!
+//! Prometheus and promtool are found through `SHIPGATE_PROMETHEUS` / `SHIPGATE_PROMTOOL` or
+//! `PATH`. When missing, the Prometheus tests fail if `SHIPGATE_REQUIRE_TOOLS=1`, else they are
+//! skipped with a loud message. One Prometheus serves every test of this module; a watchdog
+//! shell stops it (and removes its storage) when the test process exits.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::thread;
+use std::time::Duration;
+
+use chrono::{DateTime, DurationRound, TimeDelta, Utc};
+use serde_json::Value;
+
+use crate::support::{fixture, shipgate_bin};
+
+// ---------------------------------------------------------------------------------------------
+// Running the binary
+
+/// Runs `shipgate ARGS` with a clean environment for GitHub (no token, no repository).
+fn shipgate(args: &[&str]) -> Output {
+    Command::new(shipgate_bin())
+        .args(args)
+        .env_remove("GITHUB_TOKEN")
+        .env_remove("GH_TOKEN")
+        .env_remove("GITHUB_REPOSITORY")
+        .env_remove("GITHUB_SHA")
+        .env_remove("GITHUB_REF_NAME")
+        .env_remove("GITHUB_RUN_ID")
+        .stdin(Stdio::null())
+        .output()
+        .expect("run shipgate")
+}
+
+fn code(output: &Output) -> i32 {
+    output.status.code().expect("exit code")
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+fn json(output: &Output) -> Value {
+    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+        panic!(
+            "stdout is not JSON ({e}): {}\nstderr: {}",
+            String::from_utf8_lossy(&output.stdout),
+            stderr(output)
+        )
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// A real local HTTP service that goes down and comes back
+
+const UP: u8 = 0;
+/// Answers 503.
+const FAILING: u8 = 1;
+/// Not listening at all: connections are refused.
+const REFUSING: u8 = 2;
+
+/// A tiny HTTP/1.1 server on a thread, whose state the test toggles.
+struct Service {
+    port: u16,
+    state: Arc<AtomicU8>,
+    stop: Arc<AtomicBool>,
+    /// Bodies of POST requests received.
+    posts: Arc<Mutex<Vec<String>>>,
+}
+
+impl Service {
+    /// Starts a service; `on_post` is set to [`UP`] when a POST arrives (a rollback hook that
+    /// brings the other service back).
+    fn start(initial: u8, on_post: Option<Arc<AtomicU8>>) -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let port = listener.local_addr().unwrap().port();
+        let state = Arc::new(AtomicU8::new(initial));
+        let stop = Arc::new(AtomicBool::new(false));
+        let posts = Arc::new(Mutex::new(Vec::new()));
+        let (s, st, p) = (state.clone(), stop.clone(), posts.clone());
+        thread::spawn(move || {
+            let mut listener = Some(listener);
+            while !st.load(Ordering::SeqCst) {
+                if s.load(Ordering::SeqCst) == REFUSING {
+                    listener = None; // closed: connections are refused
+                    thread::sleep(Duration::from_millis(10));
+                    continue;
+                }
+                if listener.is_none() {
+                    match TcpListener::bind(("127.0.0.1", port)) {
+                        Ok(l) => listener = Some(l),
+                        Err(_) => {
+                            thread::sleep(Duration::from_millis(10));
+                            continue;
+                        }
+                    }
+                }
+                let l = listener.as_ref().unwrap();
+                l.set_nonblocking(true).unwrap();
+                match l.accept() {
+                    Ok((stream, _)) => {
+                        let (s, p, on_post) = (s.clone(), p.clone(), on_post.clone());
+                        thread::spawn(move || serve(stream, &s, &p, on_post.as_deref()));
+                    }
+                    Err(_) => thread::sleep(Duration::from_millis(5)),
+                }
+            }
+        });
+        Self {
+            port,
+            state,
+            stop,
+            posts,
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{path}", self.port)
+    }
+
+    /// Sets `state` after `delay`, from another thread.
+    fn set_after(&self, delay: Duration, state: u8) {
+        let s = self.state.clone();
+        thread::spawn(move || {
+            thread::sleep(delay);
+            s.store(state, Ordering::SeqCst);
+        });
+    }
+}
+
+impl Drop for Service {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+    }
+}
+
+fn serve(
+    mut stream: TcpStream,
+    state: &AtomicU8,
+    posts: &Mutex<Vec<String>>,
+    on_post: Option<&AtomicU8>,
+) {
+    stream.set_nonblocking(false).ok();
+    stream.set_read_timeout(Some(Duration::from_secs(5))).ok();
+    let mut reader = BufReader::new(stream.try_clone().unwrap());
+    let mut request_line = String::new();
+    if reader.read_line(&mut request_line).is_err() {
+        return;
+    }
+    let mut length = 0usize;
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+            break;
+        }
+        if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+            length = v.trim().parse().unwrap_or(0);
+        }
+    }
+    let mut body = vec![0; length];
+    reader.read_exact(&mut body).ok();
+    let mut parts = request_line.split_whitespace();
+    let (method, path) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
+    let (status, extra, content) = if method == "POST" {
+        posts
+            .lock()
+            .unwrap()
+            .push(String::from_utf8_lossy(&body).into_owned());
+        if let Some(target) = on_post {
+            target.store(UP, Ordering::SeqCst);
+        }
+        ("200 OK", String::new(), "{\"accepted\":true}".to_string())
+    } else if state.load(Ordering::SeqCst) == FAILING {
+        (
+            "503 Service Unavailable",
+            String::new(),
+            "<html>down</html>".to_string(),
+        )
+    } else {
+        match path {
+            "/redirect" => (
+                "302 Found",
+                "Location: /health\r\n".to_string(),
+                String::new(),
+            ),
+            "/slow" => {
+                thread::sleep(Duration::from_secs(3));
+                ("200 OK", String::new(), "{\"status\":\"ok\"}".to_string())
+            }
+            _ => (
+                "200 OK",
+                String::new(),
+                "{\"status\":\"ok\",\"checks\":{\"db\":\"up\"}}".to_string(),
+            ),
+        }
+    };
+    let answer = format!(
+        "HTTP/1.1 {status}\r\n{extra}Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{content}",
+        content.len()
+    );
+    let _ = stream.write_all(answer.as_bytes());
+}
+
+// ---------------------------------------------------------------------------------------------
+// verify
+
+#[test]
+fn verify_healthy_service_with_redirect_and_json_expectation() {
+    let service = Service::start(UP, None);
+    let out = shipgate(&[
+        "verify",
+        "--health-url",
+        &service.url("/health"),
+        "--health-url",
+        &service.url("/redirect"),
+        "--expect",
+        "json:checks.db=up",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let report = json(&out);
+    assert_eq!(report["healthy"], true);
+    assert_eq!(
+        report["urls"][1]["status"], 200,
+        "redirect followed: {report}"
+    );
+    assert_eq!(report["urls"][0]["attempts"], 1);
+}
+
+#[test]
+fn verify_waits_for_a_service_that_comes_back() {
+    let service = Service::start(REFUSING, None);
+    service.set_after(Duration::from_millis(2500), UP);
+    let out = shipgate(&[
+        "verify",
+        "--health-url",
+        &service.url("/health"),
+        "--wait",
+        "30s",
+        "--timeout",
+        "2s",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let report = json(&out);
+    let attempts = report["urls"][0]["attempts"].as_u64().unwrap();
+    assert!(
+        (2..=4).contains(&attempts),
+        "retried with backoff: {report}"
+    );
+}
+
+#[test]
+fn verify_reports_a_service_that_stays_down() {
+    let refused = Service::start(REFUSING, None);
+    let failing = Service::start(FAILING, None);
+    let out = shipgate(&[
+        "verify",
+        "--health-url",
+        &refused.url("/health"),
+        "--health-url",
+        &failing.url("/health"),
+        "--wait",
+        "3s",
+        "--timeout",
+        "1s",
+    ]);
+    assert_eq!(code(&out), 4, "{}", stderr(&out));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.starts_with("shipgate verify: unhealthy"), "{text}");
+    assert!(text.contains("connection failed"), "{text}");
+    assert!(text.contains("503"), "{text}");
+    assert!(
+        stderr(&out).contains("error: health check failed"),
+        "{}",
+        stderr(&out)
+    );
+    let out = shipgate(&[
+        "verify",
+        "--health-url",
+        &failing.url("/health"),
+        "--wait",
+        "0s",
+        "--format",
+        "markdown",
+    ]);
+    assert_eq!(code(&out), 4);
+    let md = String::from_utf8_lossy(&out.stdout);
+    assert!(md.contains("| **down**: HTTP 503 | 503 |"), "{md}");
+}
+
+#[test]
+fn verify_timeouts_and_body_mismatches_are_down() {
+    let service = Service::start(UP, None);
+    let out = shipgate(&[
+        "verify",
+        "--health-url",
+        &service.url("/slow"),
+        "--timeout",
+        "1s",
+        "--wait",
+        "0s",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code(&out), 4);
+    assert_eq!(json(&out)["urls"][0]["error"], "timed out after 1s");
+    let out = shipgate(&[
+        "verify",
+        "--health-url",
+        &service.url("/health"),
+        "--expect",
+        "json:status=degraded",
+        "--wait",
+        "0s",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code(&out), 4);
+    assert_eq!(
+        json(&out)["urls"][0]["error"],
+        "JSON `status` is \"ok\", expected \"degraded\""
+    );
+}
+
+#[test]
+fn verify_bad_input_is_a_usage_error() {
+    for (args, message) in [
+        (
+            vec!["verify", "--health-url", "http://example.com/health"],
+            "plain HTTP",
+        ),
+        (vec!["verify"], "no health URL"),
+        (
+            vec!["verify", "--health-url", "https://x.example", "--wait", "5"],
+            "`wait`: invalid duration",
+        ),
+        (
+            vec![
+                "verify",
+                "--health-url",
+                "https://x.example",
+                "--expect",
+                "json:nope",
+            ],
+            "invalid `expect`",
+        ),
+    ] {
+        let out = shipgate(&args);
+        assert_eq!(code(&out), 2, "{args:?}: {}", stderr(&out));
+        assert!(stderr(&out).contains(message), "{args:?}: {}", stderr(&out));
+        assert!(out.stdout.is_empty());
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// watch, live, with the health trigger
+
+#[test]
+fn watch_live_health_failing_rolls_back_and_times_the_recovery() {
+    let service = Service::start(UP, None);
+    let hook = Service::start(UP, Some(service.state.clone()));
+    // Down (refusing) from the 3rd second; the hook brings it back.
+    service.set_after(Duration::from_millis(2500), REFUSING);
+    let out = shipgate(&[
+        "watch",
+        "--health-url",
+        &service.url("/health"),
+        "--rule",
+        "health failing for 3s",
+        "--rule",
+        "alert: uptime < 99%",
+        "--interval",
+        "1s",
+        "--window",
+        "30s",
+        "--timeout",
+        "1s",
+        "--rollback-webhook",
+        &hook.url("/deploy-hook/s3cret"),
+        "--rollback-timeout",
+        "20s",
+        "--repo",
+        "acme/shop",
+        "--sha",
+        "0123abcd",
+        "--version",
+        "v1.4.0",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code(&out), 5, "{}", stderr(&out));
+    let report = json(&out);
+    assert_eq!(report["rollback"], true);
+    assert_eq!(report["trigger"], "health failing for 3s");
+    let samples = report["samples"].as_u64().unwrap();
+    assert!(
+        (5..=8).contains(&samples),
+        "fired at the 3rd failing sample: {report}"
+    );
+    let health = &report["series"][0]["samples"];
+    let states: Vec<&Value> = health
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| &s["value"])
+        .collect();
+    assert_eq!(
+        states[states.len() - 3..],
+        [&Value::from(0.0); 3],
+        "{health}"
+    );
+    assert_eq!(report["events"][0]["rule"], "alert: uptime < 99%");
+    // The hook was called with the decision, and the service came back.
+    let posts = hook.posts.lock().unwrap().clone();
+    assert_eq!(posts.len(), 1);
+    let body: Value = serde_json::from_str(&posts[0]).unwrap();
+    assert_eq!(body["repository"], "acme/shop");
+    assert_eq!(body["sha"], "0123abcd");
+    assert_eq!(body["version"], "v1.4.0");
+    assert_eq!(body["environment"], "production");
+    assert_eq!(body["trigger"], "health failing for 3s");
+    assert_eq!(body["fired_at"], report["fired_at"]);
+    let actions = report["actions"].as_array().unwrap();
+    let by_name = |name: &str| {
+        actions
+            .iter()
+            .find(|a| a["action"] == name)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(by_name("webhook")["ok"], true);
+    assert_eq!(
+        by_name("deployment status")["ok"],
+        Value::Null,
+        "skipped without a token"
+    );
+    assert_eq!(by_name("recovery")["ok"], true);
+    let seconds = report["rollback_seconds"]
+        .as_u64()
+        .expect("rollback time measured");
+    assert!(seconds <= 5, "{seconds}");
+    let err = stderr(&out);
+    assert!(
+        !err.contains("s3cret"),
+        "the hook's secret path is never printed: {err}"
+    );
+    assert!(err.contains("warning: alert: uptime < 99%"), "{err}");
+}
+
+#[test]
+fn watch_live_healthy_service_ends_without_rollback() {
+    let service = Service::start(UP, None);
+    let out = shipgate(&[
+        "watch",
+        "--health-url",
+        &service.url("/health"),
+        "--interval",
+        "1s",
+        "--window",
+        "2s",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let report = json(&out);
+    assert_eq!(report["result"], "no_rollback");
+    assert_eq!(report["samples"], 3);
+    // Defaults: the health rules apply, metric rules are listed as not watched.
+    let rules: Vec<&str> = report["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["rule"].as_str().unwrap())
+        .collect();
+    assert_eq!(rules, ["health failing for 3m", "uptime < 99%"]);
+    assert_eq!(report["not_watched"].as_array().unwrap().len(), 4);
+}
+
+#[test]
+fn watch_live_unreachable_prometheus_is_never_healthy() {
+    let closed = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = closed.local_addr().unwrap().port();
+    drop(closed);
+    let url = format!("http://127.0.0.1:{port}");
+    let out = shipgate(&[
+        "watch",
+        "--prometheus-url",
+        &url,
+        "--metric",
+        "error_rate = sum(rate(errors[1m]))",
+        "--interval",
+        "1s",
+        "--window",
+        "2s",
+        "--timeout",
+        "1s",
+    ]);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.starts_with("shipgate watch: error"), "{text}");
+    assert!(
+        text.contains("metric `error_rate` has no sample in the whole window (0 missing, 3 failed): cannot reach Prometheus"),
+        "{text}"
+    );
+}
+
+#[test]
+fn watch_malformed_rules_are_usage_errors_with_columns() {
+    let service = Service::start(UP, None);
+    for (rule, message) in [
+        (
+            "error_rate 5% for 5m",
+            "rule 1, column 12: expected a comparison operator",
+        ),
+        (
+            "warn: health failing",
+            "rule 1, column 1: unknown level `warn`",
+        ),
+        (
+            "health failing for 3 m",
+            "rule 1, column 20: invalid duration",
+        ),
+        (
+            "latency_p95 > 5s",
+            "rule 1, column 1: unknown metric `latency_p95`",
+        ),
+    ] {
+        let out = shipgate(&[
+            "watch",
+            "--health-url",
+            &service.url("/health"),
+            "--rule",
+            rule,
+        ]);
+        assert_eq!(code(&out), 2, "{rule}: {}", stderr(&out));
+        assert!(stderr(&out).contains(message), "{rule}: {}", stderr(&out));
+        assert!(out.stdout.is_empty());
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// watch, replay, against a real Prometheus
+
+/// The shared Prometheus: its URL and the start of the generated history.
+struct Prom {
+    url: String,
+    t0: DateTime<Utc>,
+    /// The watchdog shell (it outlives the tests on purpose: it stops Prometheus after them).
+    _watchdog: Option<std::process::Child>,
+}
+
+static PROMETHEUS: OnceLock<Option<Prom>> = OnceLock::new();
+
+fn find_tool(env: &str, name: &str) -> Option<PathBuf> {
+    if let Some(path) = std::env::var_os(env).filter(|p| !p.is_empty()) {
+        return Some(PathBuf::from(path));
+    }
+    std::env::split_paths(&std::env::var_os("PATH")?)
+        .map(|dir| dir.join(name))
+        .find(|p| p.is_file())
+}
+
+fn prometheus() -> Option<&'static Prom> {
+    PROMETHEUS.get_or_init(start_prometheus).as_ref()
+}
+
+/// Requests and errors in one 15 s step, by the minute the step starts in.
+type Shape = fn(i64) -> (u64, u64);
+
+/// The history: every 15 s over 70 minutes from `t0`.
+///
+/// Error rate (counters `shipgate_requests_total` / `shipgate_errors_total`, 100 requests per
+/// 15 s): the sample of `rate(...[1m])` at minute m sees minute m-1 exactly.
+/// - `rollback`: 7 % in minutes 10–15 (6 minutes), else 1 %;
+/// - `alert`: 7 % in minutes 10–13 (4 minutes), else 1 %;
+/// - `gap`: 7 % in minutes 10–12, no data at all after 13:00 until 20:00, 7 % in 20–22;
+/// - `nan`: 7 % in minutes 6–9 and 18–19, no traffic (0/0 = NaN) in minutes 10–17.
+///
+/// Latency (gauge `shipgate_latency_p95_seconds`, read at minute m = minute m's value):
+/// - `lat9`: 6 s in minutes 10–18 (9 minutes), else 0.5 s;
+/// - `lat11`: 6 s in minutes 10–20 (11 minutes), else 0.5 s.
+fn openmetrics(t0: DateTime<Utc>) -> String {
+    let steps = 70 * 4;
+    let at = |j: i64| (t0 + TimeDelta::seconds(15 * j)).timestamp();
+    // The fraction of errors and the traffic for the interval that starts at minute m.
+    let error_cases: [(&str, Shape); 4] = [
+        ("rollback", |m| {
+            (100, if (10..16).contains(&m) { 7 } else { 1 })
+        }),
+        ("alert", |m| {
+            (100, if (10..14).contains(&m) { 7 } else { 1 })
+        }),
+        ("gap", |m| {
+            let high = (10..13).contains(&m) || (20..23).contains(&m);
+            (100, if high { 7 } else { 1 })
+        }),
+        ("nan", |m| {
+            if (10..18).contains(&m) {
+                (0, 0)
+            } else if (6..10).contains(&m) || (18..20).contains(&m) {
+                (100, 7)
+            } else {
+                (100, 1)
+            }
+        }),
+    ];
+    let mut requests = String::from("# TYPE shipgate_requests counter\n");
+    let mut errors = String::from("# TYPE shipgate_errors counter\n");
+    for (case, shape) in error_cases {
+        let (mut r, mut e) = (0u64, 0u64);
+        for j in 0..=steps {
+            let t = at(j);
+            if j > 0 {
+                let minute = (j - 1) / 4;
+                let (dr, de) = shape(minute);
+                r += dr;
+                e += de;
+            }
+            // The gap: no sample after 13:00 until 20:00 (both excluded).
+            if case == "gap" && j > 13 * 4 && j <= 20 * 4 {
+                continue;
+            }
+            requests.push_str(&format!(
+                "shipgate_requests_total{{case=\"{case}\"}} {r} {t}\n"
+            ));
+            errors.push_str(&format!(
+                "shipgate_errors_total{{case=\"{case}\"}} {e} {t}\n"
+            ));
+        }
+    }
+    let mut latency = String::from("# TYPE shipgate_latency_p95_seconds gauge\n");
+    for (case, minutes) in [("lat9", 10..19), ("lat11", 10..21)] {
+        for j in 0..=steps {
+            let value = if minutes.contains(&(j / 4)) {
+                "6"
+            } else {
+                "0.5"
+            };
+            latency.push_str(&format!(
+                "shipgate_latency_p95_seconds{{case=\"{case}\"}} {value} {}\n",
+                at(j)
+            ));
+        }
+    }
+    format!("{requests}{errors}{latency}# EOF\n")
+}
+
+// The watchdog shell is never waited for on purpose: it must outlive the tests to stop
+// Prometheus after them.
+#[allow(clippy::zombie_processes)]
+fn start_prometheus() -> Option<Prom> {
+    let required = std::env::var("SHIPGATE_REQUIRE_TOOLS").as_deref() == Ok("1");
+    let (Some(prometheus), Some(promtool)) = (
+        find_tool("SHIPGATE_PROMETHEUS", "prometheus"),
+        find_tool("SHIPGATE_PROMTOOL", "promtool"),
+    ) else {
+        assert!(
+            !required,
+            "SHIPGATE_REQUIRE_TOOLS=1 but prometheus/promtool are missing (apt-get install prometheus)"
+        );
+        eprintln!(
+            "\n!!! SKIPPED: the watch replay tests need prometheus and promtool \
+             (Debian package `prometheus`, or SHIPGATE_PROMETHEUS / SHIPGATE_PROMTOOL) !!!\n"
+        );
+        return None;
+    };
+    // Two hours back, on a whole hour: well inside retention, well outside the head block.
+    let t0 = Utc::now().duration_trunc(TimeDelta::hours(1)).unwrap() - TimeDelta::hours(3);
+    // Kept on disk for the life of the test process; the watchdog below removes it.
+    let dir = tempfile::Builder::new()
+        .prefix("shipgate-prometheus-")
+        .tempdir()
+        .unwrap()
+        .keep();
+    let data = dir.join("history.om");
+    std::fs::write(&data, openmetrics(t0)).unwrap();
+    let storage = dir.join("tsdb");
+    let backfill = Command::new(&promtool)
+        .args(["tsdb", "create-blocks-from", "openmetrics"])
+        .arg(&data)
+        .arg(&storage)
+        .output()
+        .expect("run promtool");
+    assert!(
+        backfill.status.success(),
+        "promtool failed: {}",
+        String::from_utf8_lossy(&backfill.stderr)
+    );
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    // The watchdog: runs Prometheus, and stops it and removes the storage when this test
+    // process has exited (however it ended).
+    let script = r#"
+        "$1" --config.file="$2" --storage.tsdb.path="$3" --web.listen-address="127.0.0.1:$4" \
+             --storage.tsdb.retention.time=30d >"$5/prometheus.log" 2>&1 &
+        child=$!
+        while kill -0 "$6" 2>/dev/null && kill -0 "$child" 2>/dev/null; do sleep 1; done
+        kill "$child" 2>/dev/null; wait "$child" 2>/dev/null; rm -rf "$5"
+    "#;
+    let watchdog = Command::new("sh")
+        .arg("-c")
+        .arg(script)
+        .arg("watchdog")
+        .arg(&prometheus)
+        .arg(fixture("watch/prometheus.yml"))
+        .arg(&storage)
+        .arg(port.to_string())
+        .arg(&dir)
+        .arg(std::process::id().to_string())
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start prometheus");
+    let url = format!("http://127.0.0.1:{port}");
+    for _ in 0..600 {
+        if let Ok(mut stream) = TcpStream::connect(("127.0.0.1", port)) {
+            let _ = stream.write_all(b"GET /-/ready HTTP/1.0\r\n\r\n");
+            let mut answer = String::new();
+            let _ = stream.read_to_string(&mut answer);
+            if answer.starts_with("HTTP/1.0 200") || answer.starts_with("HTTP/1.1 200") {
+                return Some(Prom {
+                    url,
+                    t0,
+                    _watchdog: Some(watchdog),
+                });
+            }
+        }
+        thread::sleep(Duration::from_millis(100));
+    }
+    panic!(
+        "Prometheus did not become ready: {}",
+        std::fs::read_to_string(dir.join("prometheus.log")).unwrap_or_default()
+    );
+}
+
+fn minute(prom: &Prom, m: i64) -> String {
+    shipgate_core::watch::engine::rfc3339(prom.t0 + TimeDelta::minutes(m))
+}
+
+fn error_rate(case: &str) -> String {
+    format!(
+        "error_rate = sum(rate(shipgate_errors_total{{case=\"{case}\"}}[1m])) / sum(rate(shipgate_requests_total{{case=\"{case}\"}}[1m]))"
+    )
+}
+
+fn latency(case: &str) -> String {
+    format!("latency_p95 = shipgate_latency_p95_seconds{{case=\"{case}\"}}")
+}
+
+/// `watch --since t0+FROM --until t0+TO` with the default rules and the given metrics.
+fn replay(prom: &Prom, from: i64, to: i64, metrics: &[String], extra: &[&str]) -> Output {
+    let (since, until) = (minute(prom, from), minute(prom, to));
+    let mut args = vec![
+        "watch",
+        "--prometheus-url",
+        &prom.url,
+        "--since",
+        &since,
+        "--until",
+        &until,
+    ];
+    if !extra.contains(&"--format") {
+        args.extend_from_slice(&["--format", "json"]);
+    }
+    for metric in metrics {
+        args.push("--metric");
+        args.push(metric);
+    }
+    args.extend_from_slice(extra);
+    shipgate(&args)
+}
+
+fn fired(report: &Value, rule: &str) -> Vec<String> {
+    report["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["rule"] == rule)
+        .unwrap_or_else(|| panic!("no rule {rule}: {report}"))["fired_at"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t.as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn replay_error_rate_7_percent_for_6_minutes_rolls_back() {
+    let Some(prom) = prometheus() else { return };
+    let out = replay(prom, 5, 30, &[error_rate("rollback")], &[]);
+    assert_eq!(code(&out), 5, "{}", stderr(&out));
+    let report = json(&out);
+    assert_eq!(report["rollback"], true);
+    assert_eq!(report["replay"], true);
+    assert_eq!(report["trigger"], "error_rate > 5% for 5m");
+    // 7 % is seen at minutes 11..16; the 5th consecutive breaching sample is minute 15.
+    assert_eq!(report["fired_at"], minute(prom, 15));
+    assert_eq!(fired(&report, "alert: error_rate > 3%"), [minute(prom, 11)]);
+    assert_eq!(
+        report["actions"],
+        serde_json::json!([]),
+        "a replay is a dry run"
+    );
+    let not_watched: Vec<&str> = report["not_watched"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["rule"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        not_watched,
+        [
+            "latency_p95 > 5s for 10m",
+            "health failing for 3m",
+            "uptime < 99%",
+            "alert: latency_p95 > 3s"
+        ]
+    );
+    let values = &report["series"][0]["samples"];
+    let value = |i: usize| values[i]["value"].as_f64().unwrap();
+    assert!((value(0) - 0.01).abs() < 1e-9, "{values}");
+    assert!((value(6) - 0.07).abs() < 1e-9, "{values}");
+}
+
+#[test]
+fn replay_error_rate_7_percent_for_4_minutes_only_alerts() {
+    let Some(prom) = prometheus() else { return };
+    let out = replay(prom, 5, 30, &[error_rate("alert")], &[]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let report = json(&out);
+    assert_eq!(report["result"], "no_rollback");
+    assert_eq!(report["samples"], 26);
+    assert_eq!(fired(&report, "alert: error_rate > 3%"), [minute(prom, 11)]);
+    assert!(fired(&report, "error_rate > 5% for 5m").is_empty());
+    let rollback_rule = report["rules"].as_array().unwrap()[0].clone();
+    assert_eq!(rollback_rule["longest_streak"], 4);
+    assert!(
+        stderr(&out).contains("warning: alert: error_rate > 3%"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn replay_latency_6s_for_9_minutes_alerts_and_for_11_minutes_rolls_back() {
+    let Some(prom) = prometheus() else { return };
+    let out = replay(prom, 5, 30, &[latency("lat9")], &[]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let report = json(&out);
+    assert_eq!(
+        fired(&report, "alert: latency_p95 > 3s"),
+        [minute(prom, 10)]
+    );
+    assert_eq!(report["rules"][0]["longest_streak"], 9);
+
+    let out = replay(prom, 5, 30, &[latency("lat11")], &["--format", "markdown"]);
+    assert_eq!(code(&out), 5, "{}", stderr(&out));
+    let md = String::from_utf8_lossy(&out.stdout);
+    // The 10th consecutive 6 s sample is minute 19.
+    let at = (prom.t0 + TimeDelta::minutes(19))
+        .format("%H:%M")
+        .to_string();
+    assert!(
+        md.contains("**Trigger:** `latency_p95 > 5s for 10m`"),
+        "{md}"
+    );
+    assert!(md.contains("xychart-beta"), "{md}");
+    assert!(md.contains(&format!("\"{at} ROLLBACK\"")), "{md}");
+    assert!(md.contains("A replay is a dry run"), "{md}");
+}
+
+#[test]
+fn replay_a_gap_holds_the_streak() {
+    let Some(prom) = prometheus() else { return };
+    let out = replay(prom, 5, 30, &[error_rate("gap")], &[]);
+    assert_eq!(code(&out), 5, "{}", stderr(&out));
+    let report = json(&out);
+    // 7 % at minutes 11, 12, 13; no data at 14..20; 7 % again at 21, 22: the 5th breach.
+    assert_eq!(report["fired_at"], minute(prom, 22));
+    let samples = report["series"][0]["samples"].as_array().unwrap();
+    let missing = samples.iter().filter(|s| s["state"] == "missing").count();
+    assert_eq!(missing, 7, "{samples:?}");
+}
+
+#[test]
+fn replay_nan_is_missing_and_a_window_of_only_nan_is_an_error() {
+    let Some(prom) = prometheus() else { return };
+    // 7 % at minutes 7..10, NaN at 11..18, 7 % at 19..20: the 5th breach is minute 19.
+    let out = replay(prom, 5, 30, &[error_rate("nan")], &[]);
+    assert_eq!(code(&out), 5, "{}", stderr(&out));
+    let report = json(&out);
+    assert_eq!(report["fired_at"], minute(prom, 19));
+    // Only no-traffic samples: never healthy.
+    let out = replay(prom, 11, 18, &[error_rate("nan")], &["--format", "text"]);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains(
+            "error: metric `error_rate` has no sample in the whole window (8 missing, 0 failed)"
+        ),
+        "{text}"
+    );
+}
+
+#[test]
+fn replay_bad_queries_and_several_series_are_errors() {
+    let Some(prom) = prometheus() else { return };
+    let out = replay(
+        prom,
+        5,
+        30,
+        &["error_rate = sum(rate(x[1m])".to_string()],
+        &[],
+    );
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(
+            "error: metric `error_rate`: Prometheus rejected the query (bad_data, HTTP 400)"
+        ),
+        "{}",
+        stderr(&out)
+    );
+    assert!(out.stdout.is_empty());
+    let out = replay(
+        prom,
+        5,
+        30,
+        &["latency_p95 = shipgate_latency_p95_seconds".to_string()],
+        &[],
+    );
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("the query returned 2 series ({__name__=\"shipgate_latency_p95_seconds\", case=\"lat11\"}"),
+        "{}",
+        stderr(&out)
+    );
+    // A query that matches nothing: no sample in the whole window.
+    let out = replay(prom, 5, 30, &[latency("nope")], &[]);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    assert_eq!(json(&out)["result"], "error");
+}
+
+#[test]
+fn replay_against_unreachable_prometheus_is_an_error() {
+    let closed = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = closed.local_addr().unwrap().port();
+    drop(closed);
+    let prom = Prom {
+        url: format!("http://127.0.0.1:{port}"),
+        t0: Utc::now() - TimeDelta::hours(2),
+        _watchdog: None,
+    };
+    let out = replay(&prom, 0, 10, &[error_rate("rollback")], &[]);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(&format!(
+            "error: metric `error_rate`: cannot reach Prometheus at http://127.0.0.1:{port}/api/v1/query_range"
+        )),
+        "{}",
+        stderr(&out)
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// The rollback's GitHub side (deployment status, workflow dispatch) against a fake GitHub
+
+#[test]
+fn watch_rollback_marks_the_deployment_and_dispatches_the_workflow() {
+    use wiremock::matchers::{method, path, query_param};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let github = runtime.block_on(async {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .and(path("/repos/acme/shop/deployments"))
+            .and(query_param("sha", "0123abcd"))
+            .and(query_param("environment", "production"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!([
+                {"id": 41, "created_at": "2026-11-27T10:00:00Z"},
+                {"id": 42, "created_at": "2026-11-27T11:00:00Z"},
+            ])))
+            .expect(1)
+            .mount(&server)
+            .await;
+        Mock::given(method("POST"))
+            .and(path("/repos/acme/shop/deployments/42/statuses"))
+            .respond_with(
+                ResponseTemplate::new(201)
+                    .set_body_json(serde_json::json!({"id": 7, "state": "failure"})),
+            )
+            .expect(1)
+            .mount(&server)
+            .await;
+        Mock::given(method("POST"))
+            .and(path(
+                "/repos/acme/shop/actions/workflows/rollback.yml/dispatches",
+            ))
+            .respond_with(ResponseTemplate::new(204))
+            .expect(1)
+            .mount(&server)
+            .await;
+        server
+    });
+    let service = Service::start(FAILING, None);
+    let out = Command::new(shipgate_bin())
+        .args([
+            "watch",
+            "--health-url",
+            &service.url("/health"),
+            "--rule",
+            "health failing",
+            "--interval",
+            "1s",
+            "--window",
+            "10s",
+            "--rollback-workflow",
+            "rollback.yml",
+            "--rollback-ref",
+            "main",
+            "--rollback-timeout",
+            "1s",
+            "--sha",
+            "0123abcd",
+            "--version",
+            "v1.4.0",
+            "--format",
+            "json",
+        ])
+        .env("GITHUB_TOKEN", "ghs_test_token_never_printed")
+        .env_remove("GH_TOKEN")
+        .env("GITHUB_REPOSITORY", "acme/shop")
+        .env("GITHUB_API_URL", github.uri())
+        .env("GITHUB_GRAPHQL_URL", format!("{}/graphql", github.uri()))
+        .env("GITHUB_SERVER_URL", "https://github.com")
+        .env("GITHUB_RUN_ID", "99")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 5, "{}", stderr(&out));
+    let all_output = format!("{}{}", String::from_utf8_lossy(&out.stdout), stderr(&out));
+    assert!(!all_output.contains("ghs_test_token_never_printed"));
+    let report = json(&out);
+    let actions = report["actions"].as_array().unwrap();
+    assert_eq!(actions[0]["action"], "deployment status");
+    assert_eq!(actions[0]["ok"], true, "{actions:?}");
+    assert_eq!(actions[0]["detail"], "deployment 42 marked `failure`");
+    assert_eq!(actions[2]["action"], "workflow");
+    assert_eq!(actions[2]["ok"], true, "{actions:?}");
+    // Still down: the recovery is not measured, and says so.
+    assert_eq!(actions[3]["ok"], false);
+    assert_eq!(report["rollback_seconds"], Value::Null);
+
+    let requests = runtime.block_on(github.received_requests()).unwrap();
+    let body = |suffix: &str| -> Value {
+        let request = requests
+            .iter()
+            .find(|r| r.url.path().ends_with(suffix))
+            .unwrap_or_else(|| panic!("no request to {suffix}"));
+        assert_eq!(
+            request
+                .headers
+                .get("authorization")
+                .unwrap()
+                .to_str()
+                .unwrap(),
+            "Bearer ghs_test_token_never_printed"
+        );
+        serde_json::from_slice(&request.body).unwrap()
+    };
+    let status = body("/deployments/42/statuses");
+    assert_eq!(status["state"], "failure");
+    assert_eq!(status["environment"], "production");
+    assert_eq!(
+        status["log_url"],
+        "https://github.com/acme/shop/actions/runs/99"
+    );
+    let description = status["description"].as_str().unwrap();
+    assert!(
+        description.starts_with("shipgate rollback: health check failing"),
+        "{description}"
+    );
+    assert!(description.chars().count() <= 140);
+    let dispatch = body("/dispatches");
+    assert_eq!(dispatch["ref"], "main");
+    assert_eq!(dispatch["inputs"]["sha"], "0123abcd");
+    assert_eq!(dispatch["inputs"]["version"], "v1.4.0");
+    assert_eq!(dispatch["inputs"]["trigger"], "health failing");
+    runtime.block_on(github.verify());
+}
+
+#[test]
+fn replay_health_from_a_metric_drives_health_failing_and_uptime() {
+    let Some(prom) = prometheus() else { return };
+    // 1 while the lat9 latency is under 5 s, 0 in minutes 10..18.
+    let health = "health = shipgate_latency_p95_seconds{case=\"lat9\"} < bool 5".to_string();
+    let out = replay(
+        prom,
+        5,
+        30,
+        &[health],
+        &[
+            "--rule",
+            "health failing for 3m",
+            "--rule",
+            "alert: uptime < 99%",
+        ],
+    );
+    assert_eq!(code(&out), 5, "{}", stderr(&out));
+    let report = json(&out);
+    assert_eq!(report["health"], "metric");
+    assert_eq!(report["trigger"], "health failing for 3m");
+    assert_eq!(report["fired_at"], minute(prom, 12));
+    assert_eq!(fired(&report, "alert: uptime < 99%"), [minute(prom, 10)]);
+    let uptime = report["series"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == "uptime")
+        .unwrap()["samples"]
+        .clone();
+    // Minutes 5..9 healthy, 10 failing: 5 of 6.
+    let at_10 = uptime[5]["value"].as_f64().unwrap();
+    assert!((at_10 - 5.0 / 6.0).abs() < 1e-9, "{uptime}");
+}

@@ -1,12 +1,158 @@
-//! `shipgate report` (placeholder until its issue is done).
+//! `shipgate report`: the flow's KPIs and DORA's four keys over an environment's deployment
+//! history — read from GitHub (one GraphQL request per 100 deployments, only as far back as the
+//! period) or offline from a history file.
 
+use std::path::PathBuf;
+
+use chrono::{DateTime, Utc};
+
+use shipgate_core::kpi::{self, History, Period};
+use shipgate_core::Duration;
+
+use super::record::{github_client, repository, Format};
+use crate::exit;
 use crate::outcome::{Failure, Outcome};
+
+/// The Action inputs of `report` and the CLI flags they become: (input, flag, multiline).
+pub const INPUTS: &[(&str, &str, bool)] = &[
+    ("environment", "--environment", false),
+    ("since", "--since", false),
+    ("history", "--history", false),
+];
 
 /// Arguments of `shipgate report`.
 #[derive(Debug, clap::Args)]
-pub struct ReportArgs {}
+pub struct ReportArgs {
+    /// The environment to report on.
+    #[arg(long, default_value = "production")]
+    pub environment: String,
+    /// The period's start: a duration back from now (`90d`, `12w`) or an RFC 3339 time.
+    #[arg(long, default_value = "90d")]
+    pub since: String,
+    /// Read the history from this file instead of GitHub (no token needed).
+    #[arg(long)]
+    pub history: Option<PathBuf>,
+    /// The period's end (RFC 3339) [default: the history file's `captured_at`, or now].
+    #[arg(long)]
+    pub now: Option<String>,
+    /// The repository, OWNER/NAME [default: $GITHUB_REPOSITORY].
+    #[arg(long)]
+    pub repo: Option<String>,
+    /// Write the history that was read to this file (to replay the report offline).
+    #[arg(long)]
+    pub save_history: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: Format,
+}
+
+/// Resolves `--since` against the period's end.
+fn period_start(since: &str, until: DateTime<Utc>) -> Result<DateTime<Utc>, Failure> {
+    if let Ok(time) = DateTime::parse_from_rfc3339(since.trim()) {
+        return Ok(time.with_timezone(&Utc));
+    }
+    let back = Duration::parse(since)
+        .map_err(|e| Failure::usage(format!("--since: {e}; or give an RFC 3339 time")))?;
+    Ok(until - back.to_chrono())
+}
+
+fn parse_now(text: &str) -> Result<DateTime<Utc>, Failure> {
+    DateTime::parse_from_rfc3339(text.trim())
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| Failure::usage(format!("--now: {text:?} is not an RFC 3339 time ({e})")))
+}
 
 /// Runs `shipgate report`.
-pub async fn run(_args: ReportArgs) -> Result<Outcome, Failure> {
-    Err(Failure::error("`shipgate report` is not available yet"))
+pub async fn run(args: ReportArgs) -> Result<Outcome, Failure> {
+    let (history, requests, until) = match &args.history {
+        Some(path) => {
+            let history = History::from_file(path)?;
+            let until = match &args.now {
+                Some(now) => parse_now(now)?,
+                None => history.captured_at,
+            };
+            (history, None, until)
+        }
+        None => {
+            let until = match &args.now {
+                Some(now) => parse_now(now)?,
+                None => Utc::now(),
+            };
+            let since = period_start(&args.since, until)?;
+            let repo = repository(args.repo.as_deref())?;
+            let client = github_client()?;
+            let (history, requests) = shipgate_github::deployments::read_history(
+                &client,
+                &repo,
+                &args.environment,
+                since,
+                until,
+            )
+            .await
+            .map_err(|e| Failure::error(format!("reading the deployment history: {e}")))?;
+            (history, Some(requests), until)
+        }
+    };
+    if history.environment != args.environment && args.history.is_some() {
+        return Err(Failure::usage(format!(
+            "--history holds environment {:?}, not {:?} (pass --environment {})",
+            history.environment, args.environment, history.environment
+        )));
+    }
+    let since = period_start(&args.since, until)?;
+    if since > until {
+        return Err(Failure::usage(format!(
+            "--since ({since}) is after the period's end ({until})"
+        )));
+    }
+    if let Some(path) = &args.save_history {
+        let text = serde_json::to_string_pretty(&history).expect("histories serialise");
+        std::fs::write(path, text)
+            .map_err(|e| Failure::error(format!("--save-history {}: {e}", path.display())))?;
+    }
+    let kpis = kpi::compute(&history, Period { since, until });
+    let json = kpi::report::json(&kpis);
+    let markdown = kpi::report::markdown(&kpis);
+    let mut outputs = kpi::report::outputs(&kpis);
+    outputs.push(("report".into(), json.clone()));
+    let mut annotations = Vec::new();
+    if let Some(n) = requests {
+        annotations.push(crate::toolkit::Annotation::new(
+            crate::toolkit::Level::Notice,
+            format!(
+                "read {} deployments in {n} GitHub request(s)",
+                history.deployments.len()
+            ),
+        ));
+    }
+    let stdout = match args.format {
+        Format::Json => format!("{json}\n"),
+        Format::Markdown | Format::Text => markdown.clone(),
+    };
+    Ok(Outcome {
+        exit: exit::OK,
+        stdout,
+        outputs,
+        summary: Some(markdown),
+        annotations,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn since_accepts_a_duration_or_a_time() {
+        let until: DateTime<Utc> = "2026-11-27T00:00:00Z".parse().unwrap();
+        assert_eq!(
+            period_start("90d", until).unwrap(),
+            "2026-08-29T00:00:00Z".parse::<DateTime<Utc>>().unwrap()
+        );
+        assert_eq!(
+            period_start("2026-11-01T00:00:00Z", until).unwrap(),
+            "2026-11-01T00:00:00Z".parse::<DateTime<Utc>>().unwrap()
+        );
+        assert!(period_start("ninety days", until).is_err());
+    }
 }

@@ -1,12 +1,781 @@
-//! `shipgate watch` (placeholder until its issue is done).
+//! `shipgate watch`: watches a production deploy against rollback triggers, live or as a replay
+//! of stored history, and rolls back when a rollback rule fires (user documentation:
+//! `docs/watch.md`, rule grammar: `docs/rules.md`).
+//!
+//! Exit codes: 0 no rollback, 5 a rollback rule fired, 1 the watch could not see its metrics
+//! (or a source failed), 2 bad input.
 
+use std::collections::{BTreeMap, HashMap};
+use std::time::Instant;
+
+use chrono::{DateTime, SubsecRound, Utc};
+use shipgate_core::watch::{
+    self, render, HealthSource, Level as RuleLevel, Plan, Report, Sample, Watch, WatchResult,
+};
+use shipgate_core::Duration;
+
+use crate::exit;
 use crate::outcome::{Failure, Outcome};
+use crate::post_deploy::health::{self, Expect, Probe, Target};
+use crate::post_deploy::prometheus::Prometheus;
+use crate::post_deploy::rollback::{self, Decision, DeploymentRef, Rollback};
+use crate::post_deploy::{parse_bool, parse_duration, Format};
+use crate::toolkit::{Annotation, Level};
 
-/// Arguments of `shipgate watch`.
+/// The Action's inputs of `watch`: (input name, CLI flag, multiline?). A multiline input gives
+/// one flag per non-empty line.
+// Read by the Action entry point (`commands/action.rs`).
+#[allow(dead_code)]
+pub const INPUTS: &[(&str, &str, bool)] = &[
+    ("prometheus-url", "prometheus-url", false),
+    ("metrics", "metric", true),
+    ("rules", "rule", true),
+    ("health-urls", "health-url", true),
+    ("window", "window", false),
+    ("interval", "interval", false),
+    ("since", "since", false),
+    ("until", "until", false),
+    ("timeout", "timeout", false),
+    ("expect", "expect", false),
+    ("allow-http", "allow-http", false),
+    ("rollback-webhook", "rollback-webhook", false),
+    ("rollback-workflow", "rollback-workflow", false),
+    ("rollback-ref", "rollback-ref", false),
+    ("rollback-timeout", "rollback-timeout", false),
+    ("environment", "environment", false),
+    ("deployment-id", "deployment-id", false),
+    ("sha", "sha", false),
+    ("version", "version", false),
+];
+
+/// Prometheus refuses ranges of more points than this per series.
+const MAX_RANGE_POINTS: u64 = 11_000;
+
+/// Arguments of `shipgate watch` (boxed: they are many, and the CLI's command enum stays small).
 #[derive(Debug, clap::Args)]
-pub struct WatchArgs {}
+pub struct WatchArgs {
+    /// The options.
+    #[command(flatten)]
+    pub options: Box<WatchOptions>,
+}
+
+/// The options of `shipgate watch`.
+#[derive(Debug, clap::Args)]
+pub struct WatchOptions {
+    /// Base URL of the Prometheus HTTP API (e.g. `http://prometheus:9090`).
+    #[arg(long = "prometheus-url", value_name = "URL")]
+    pub prometheus_url: Option<String>,
+    /// A metric as `NAME = PromQL query` (repeat; the input `metrics`, one per line). The query
+    /// must return exactly one series.
+    #[arg(long = "metric", value_name = "NAME = QUERY")]
+    pub metric: Vec<String>,
+    /// A rule, e.g. `error_rate > 5% for 5m` or `alert: latency_p95 > 3s` (repeat; the input
+    /// `rules`). Default: the flow's triggers and alerts.
+    #[arg(long = "rule", value_name = "RULE")]
+    pub rule: Vec<String>,
+    /// A URL probed as `health` at every sample (repeat; the input `health-urls`).
+    #[arg(long = "health-url", value_name = "URL")]
+    pub health_url: Vec<String>,
+    /// How long to watch live.
+    #[arg(long, default_value = "30m", value_name = "DURATION")]
+    pub window: String,
+    /// Time between samples.
+    #[arg(long, default_value = "1m", value_name = "DURATION")]
+    pub interval: String,
+    /// Replay from this time (RFC 3339) instead of watching live; needs `--until`.
+    #[arg(long, value_name = "TIME")]
+    pub since: Option<String>,
+    /// End of the replay (RFC 3339).
+    #[arg(long, value_name = "TIME")]
+    pub until: Option<String>,
+    /// Timeout of each request (Prometheus, health probe, webhook).
+    #[arg(long, default_value = "10s", value_name = "DURATION")]
+    pub timeout: String,
+    /// What a health URL's body must contain (as in `verify`).
+    #[arg(long, value_name = "TEXT")]
+    pub expect: Option<String>,
+    /// Allow plain-HTTP health and webhook URLs on non-loopback hosts.
+    #[arg(long = "allow-http", num_args = 0..=1, default_value = "false",
+          default_missing_value = "true", value_parser = parse_bool, value_name = "BOOL")]
+    pub allow_http: bool,
+    /// URL to POST the rollback to (JSON body), e.g. a hosting provider's deploy hook.
+    #[arg(long = "rollback-webhook", value_name = "URL")]
+    pub rollback_webhook: Option<String>,
+    /// Workflow file to dispatch (`workflow_dispatch`) as the rollback, e.g. `rollback.yml`.
+    #[arg(long = "rollback-workflow", value_name = "FILE")]
+    pub rollback_workflow: Option<String>,
+    /// Ref to run the rollback workflow on (default: `GITHUB_REF_NAME`, else `main`).
+    #[arg(long = "rollback-ref", value_name = "REF")]
+    pub rollback_ref: Option<String>,
+    /// How long after the decision to wait for `health-urls` to be healthy again (rollback time).
+    #[arg(
+        long = "rollback-timeout",
+        default_value = "10m",
+        value_name = "DURATION"
+    )]
+    pub rollback_timeout: String,
+    /// The deployment environment.
+    #[arg(long, default_value = "production")]
+    pub environment: String,
+    /// The GitHub deployment to mark `failure` (default: the newest one of `--sha`).
+    #[arg(long = "deployment-id", value_name = "ID")]
+    pub deployment_id: Option<String>,
+    /// The deployed commit (default: `GITHUB_SHA`).
+    #[arg(long)]
+    pub sha: Option<String>,
+    /// The deployed version (sent to the webhook and the workflow).
+    #[arg(long)]
+    pub version: Option<String>,
+    /// `owner/name` (default: `GITHUB_REPOSITORY`).
+    #[arg(long)]
+    pub repo: Option<String>,
+    /// Output format on stdout (`json` = the `report` output).
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: Format,
+}
+
+/// A configured metric.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MetricQuery {
+    /// Its name, as rules use it.
+    pub name: String,
+    /// The PromQL query.
+    pub query: String,
+}
+
+/// Parses `NAME = QUERY` lines (blank lines and `#` comments skipped).
+pub fn parse_metrics(lines: &[String]) -> Result<Vec<MetricQuery>, Failure> {
+    let mut metrics = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let Some((name, query)) = line.split_once('=') else {
+            return Err(Failure::usage(format!(
+                "metric {}: expected `NAME = PromQL query`, e.g. `error_rate = sum(rate(http_requests_total{{code=~\"5..\"}}[5m])) / sum(rate(http_requests_total[5m]))` (in `{line}`)",
+                i + 1
+            )));
+        };
+        let (name, query) = (name.trim(), query.trim());
+        if query.is_empty() {
+            return Err(Failure::usage(format!(
+                "metric {} (`{name}`): the query is empty",
+                i + 1
+            )));
+        }
+        metrics.push(MetricQuery {
+            name: name.to_string(),
+            query: query.to_string(),
+        });
+    }
+    Ok(metrics)
+}
+
+fn parse_time(input: &str, text: &str) -> Result<DateTime<Utc>, Failure> {
+    DateTime::parse_from_rfc3339(text.trim())
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| {
+            Failure::usage(format!(
+                "`{input}` {text:?} is not an RFC 3339 time (e.g. `2026-11-27T12:00:00Z`): {e}"
+            ))
+        })
+}
+
+fn env(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+fn non_empty(value: Option<String>) -> Option<String> {
+    value.filter(|v| !v.trim().is_empty())
+}
+
+/// Everything checked before the first sample.
+struct Setup {
+    plan: Plan,
+    metrics: Vec<MetricQuery>,
+    prometheus: Option<Prometheus>,
+    targets: Vec<Target>,
+    probe: Probe,
+    window: Duration,
+    replay: Option<(DateTime<Utc>, DateTime<Utc>)>,
+    rollback_timeout: Duration,
+}
+
+fn setup(args: &WatchOptions, now: DateTime<Utc>) -> Result<Setup, Failure> {
+    let window = parse_duration("window", &args.window)?;
+    let interval = parse_duration("interval", &args.interval)?;
+    let timeout = parse_duration("timeout", &args.timeout)?;
+    if timeout.as_secs() == 0 {
+        return Err(Failure::usage("`timeout` must be at least 1s"));
+    }
+    let rollback_timeout = parse_duration("rollback-timeout", &args.rollback_timeout)?;
+    let metrics = parse_metrics(&args.metric)?;
+    let rules = if args.rule.iter().all(|r| r.trim().is_empty()) {
+        None
+    } else {
+        let rules =
+            watch::parse_rules(&args.rule.join("\n")).map_err(|e| Failure::usage(e.to_string()))?;
+        if rules.is_empty() {
+            None
+        } else {
+            Some(rules)
+        }
+    };
+    let replay =
+        match (non_empty(args.since.clone()), non_empty(args.until.clone())) {
+            (None, None) => None,
+            (Some(since), Some(until)) => {
+                let (since, until) = (parse_time("since", &since)?, parse_time("until", &until)?);
+                if since >= until {
+                    return Err(Failure::usage("`since` must be before `until`"));
+                }
+                if until > now {
+                    return Err(Failure::usage(format!(
+                        "`until` ({}) is in the future: a replay reads stored history",
+                        watch::engine::rfc3339(until)
+                    )));
+                }
+                Some((since, until))
+            }
+            _ => return Err(Failure::usage(
+                "a replay needs both `since` and `until` (RFC 3339); give neither to watch live",
+            )),
+        };
+    if interval.as_secs() > 0 {
+        let span = match replay {
+            Some((since, until)) => u64::try_from((until - since).num_seconds()).unwrap_or(0),
+            None => window.as_secs(),
+        };
+        if span / interval.as_secs() + 1 > MAX_RANGE_POINTS {
+            return Err(Failure::usage(format!(
+                "{} samples are too many (at most {MAX_RANGE_POINTS}); use a larger `interval`",
+                span / interval.as_secs() + 1
+            )));
+        }
+    }
+    let targets = health::parse_targets(&args.health_url, args.allow_http)
+        .map_err(|e| Failure::usage(e.to_string()))?;
+    let prometheus =
+        match (non_empty(args.prometheus_url.clone()), metrics.is_empty()) {
+            (Some(url), false) => Some(
+                Prometheus::new(&url, timeout.to_std())
+                    .map_err(|e| Failure::usage(format!("`prometheus-url`: {e}")))?,
+            ),
+            (None, false) => {
+                return Err(Failure::usage(
+                    "`metrics` are configured but `prometheus-url` is not",
+                ))
+            }
+            (Some(_), true) => return Err(Failure::usage(
+                "`prometheus-url` is set but no `metrics` (`NAME = PromQL query`) are configured",
+            )),
+            (None, true) => None,
+        };
+    let names: Vec<String> = metrics.iter().map(|m| m.name.clone()).collect();
+    let health_probe = replay.is_none() && !targets.is_empty();
+    let plan = Plan::new(rules, &names, health_probe, interval)
+        .map_err(|e| Failure::usage(e.to_string()))?;
+    let expect = match args.expect.as_deref().filter(|e| !e.is_empty()) {
+        Some(text) => Some(Expect::parse(text).map_err(|e| Failure::usage(e.to_string()))?),
+        None => None,
+    };
+    let probe = Probe::new(timeout.to_std(), expect, args.allow_http)
+        .map_err(|e| Failure::error(e.to_string()))?;
+    Ok(Setup {
+        plan,
+        metrics,
+        prometheus,
+        targets,
+        probe,
+        window,
+        replay,
+        rollback_timeout,
+    })
+}
+
+fn rollback_config(args: &WatchOptions, timeout: std::time::Duration) -> Result<Rollback, Failure> {
+    let webhook = match non_empty(args.rollback_webhook.clone()) {
+        Some(text) => {
+            Some(rollback::parse_webhook(&text, args.allow_http).map_err(Failure::usage)?)
+        }
+        None => None,
+    };
+    let repo = non_empty(args.repo.clone()).or_else(|| env("GITHUB_REPOSITORY"));
+    if let Some(repo) = &repo {
+        let valid = repo.split('/').count() == 2
+            && repo.split('/').all(|part| {
+                !part.is_empty()
+                    && part
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+            });
+        if !valid {
+            return Err(Failure::usage(format!(
+                "`repo` {repo:?} is not `owner/name`"
+            )));
+        }
+    }
+    let sha = non_empty(args.sha.clone()).or_else(|| env("GITHUB_SHA"));
+    let deployment = match non_empty(args.deployment_id.clone()) {
+        Some(id) => Some(DeploymentRef::Id(id.trim().parse().map_err(|_| {
+            Failure::usage(format!("`deployment-id` {id:?} is not a number"))
+        })?)),
+        None => sha.clone().map(DeploymentRef::Sha),
+    };
+    let token = env("GITHUB_TOKEN").or_else(|| env("GH_TOKEN"));
+    let api_url = env("GITHUB_API_URL").unwrap_or_else(|| "https://api.github.com".to_string());
+    let graphql_url = env("GITHUB_GRAPHQL_URL").unwrap_or_else(|| format!("{api_url}/graphql"));
+    let github = match token {
+        Some(token) => Some(
+            shipgate_github::Client::new(shipgate_github::ClientConfig {
+                token,
+                api_url,
+                graphql_url,
+            })
+            .map_err(|e| Failure::error(e.to_string()))?,
+        ),
+        None => None,
+    };
+    let log_url = match (env("GITHUB_SERVER_URL"), &repo, env("GITHUB_RUN_ID")) {
+        (Some(server), Some(repo), Some(run)) => {
+            Some(format!("{server}/{repo}/actions/runs/{run}"))
+        }
+        _ => None,
+    };
+    Ok(Rollback {
+        repo,
+        deployment,
+        environment: args.environment.clone(),
+        sha,
+        version: non_empty(args.version.clone()),
+        github,
+        webhook,
+        workflow: non_empty(args.rollback_workflow.clone()),
+        workflow_ref: non_empty(args.rollback_ref.clone())
+            .or_else(|| env("GITHUB_REF_NAME"))
+            .unwrap_or_else(|| "main".to_string()),
+        log_url,
+        timeout,
+    })
+}
 
 /// Runs `shipgate watch`.
-pub async fn run(_args: WatchArgs) -> Result<Outcome, Failure> {
-    Err(Failure::error("`shipgate watch` is not available yet"))
+pub async fn run(args: WatchArgs) -> Result<Outcome, Failure> {
+    let args = *args.options;
+    let now = Utc::now();
+    let setup = setup(&args, now)?;
+    let timeout = parse_duration("timeout", &args.timeout)?.to_std();
+    let rollback = rollback_config(&args, timeout)?;
+    let rules = setup.plan.rules.clone();
+    let mut annotations = Vec::new();
+    let mut report = match setup.replay {
+        Some((since, until)) => replay(&setup, since, until, &mut annotations).await?,
+        None => live(&setup, &rollback, &mut annotations).await?,
+    };
+    if report.replay
+        && report.rollback
+        && (rollback.webhook.is_some() || rollback.workflow.is_some())
+    {
+        annotations.push(Annotation::new(
+            Level::Notice,
+            "replay: the rollback webhook/workflow was not called (a replay is a dry run)",
+        ));
+    }
+    report_annotations(&report, &mut annotations);
+    Ok(outcome(&mut report, &rules, args.format, annotations))
+}
+
+/// The outcome of a finished watch (pure: stdout, outputs, summary, exit code).
+pub fn outcome(
+    report: &mut Report,
+    rules: &[watch::Rule],
+    format: Format,
+    annotations: Vec<Annotation>,
+) -> Outcome {
+    let json = serde_json::to_string(&*report).unwrap_or_default();
+    let summary = render::markdown(report, rules);
+    let stdout = match format {
+        Format::Text => render::text(report),
+        Format::Markdown => summary.clone(),
+        Format::Json => {
+            let mut pretty = serde_json::to_string_pretty(&*report).unwrap_or_default();
+            pretty.push('\n');
+            pretty
+        }
+    };
+    let mut outputs = vec![
+        ("rollback".to_string(), report.rollback.to_string()),
+        (
+            "trigger".to_string(),
+            report.trigger.clone().unwrap_or_default(),
+        ),
+        (
+            "reason".to_string(),
+            report.reason.clone().unwrap_or_default(),
+        ),
+        ("result".to_string(), report.result.name().to_string()),
+        ("report".to_string(), json),
+    ];
+    if let Some(seconds) = report.rollback_seconds {
+        outputs.push(("rollback-seconds".to_string(), seconds.to_string()));
+    }
+    Outcome {
+        exit: match report.result {
+            WatchResult::NoRollback => exit::OK,
+            WatchResult::Rollback => exit::ROLLBACK,
+            WatchResult::Error => exit::ERROR,
+        },
+        stdout,
+        outputs,
+        summary: Some(summary),
+        annotations,
+    }
+}
+
+fn report_annotations(report: &Report, annotations: &mut Vec<Annotation>) {
+    for event in &report.events {
+        let (level, title) = match event.level {
+            RuleLevel::Alert => (Level::Warning, "shipgate alert"),
+            RuleLevel::Rollback => (Level::Error, "shipgate rollback"),
+        };
+        let mut a = Annotation::new(level, format!("{}: {}", event.rule, event.reason));
+        a.title = Some(title.to_string());
+        annotations.push(a);
+    }
+    for error in &report.errors {
+        annotations.push(Annotation::new(Level::Error, format!("watch: {error}")));
+    }
+    for action in report.actions.iter().filter(|a| a.ok == Some(false)) {
+        annotations.push(Annotation::new(
+            Level::Error,
+            format!("rollback {} failed: {}", action.action, action.detail),
+        ));
+    }
+}
+
+fn push_warnings(metric: &str, warnings: Vec<String>, annotations: &mut Vec<Annotation>) {
+    for warning in warnings {
+        let message = format!("Prometheus warning for `{metric}`: {warning}");
+        if !annotations.iter().any(|a| a.message == message) {
+            annotations.push(Annotation::new(Level::Warning, message));
+        }
+    }
+}
+
+/// Evaluates the rules over stored history: one `query_range` per metric, then the same
+/// sampling as live. A dry run.
+async fn replay(
+    setup: &Setup,
+    since: DateTime<Utc>,
+    until: DateTime<Utc>,
+    annotations: &mut Vec<Annotation>,
+) -> Result<Report, Failure> {
+    let interval = setup.plan.interval;
+    let step = i64::try_from(interval.as_secs()).unwrap_or(i64::MAX);
+    let mut values: HashMap<&str, HashMap<i64, f64>> = HashMap::new();
+    if let Some(prometheus) = &setup.prometheus {
+        for metric in &setup.metrics {
+            let range = prometheus
+                .query_range(&metric.query, since, until, interval.to_std())
+                .await
+                .map_err(|e| Failure::error(format!("metric `{}`: {e}", metric.name)))?;
+            push_warnings(&metric.name, range.warnings, annotations);
+            let by_index = range
+                .points
+                .into_iter()
+                .filter_map(|(t, v)| {
+                    let offset = t - since.timestamp() as f64;
+                    let k = (offset / step as f64).round();
+                    // Only points on the sampling grid count.
+                    ((offset - k * step as f64).abs() < 0.5).then_some((k as i64, v))
+                })
+                .collect();
+            values.insert(metric.name.as_str(), by_index);
+        }
+    }
+    let mut watch = Watch::new(setup.plan.clone());
+    let sources = setup.plan.sources();
+    let mut k = 0i64;
+    loop {
+        let at = since + chrono::TimeDelta::seconds(k * step);
+        if at > until {
+            break;
+        }
+        let samples: BTreeMap<String, Sample> = sources
+            .iter()
+            .map(|name| {
+                let sample = values
+                    .get(name.as_str())
+                    .and_then(|m| m.get(&k))
+                    .map_or(Sample::Missing, |v| Sample::value(*v));
+                (name.clone(), sample)
+            })
+            .collect();
+        watch.observe(at, &samples);
+        if watch.decision().is_some() {
+            break;
+        }
+        k += 1;
+    }
+    Ok(watch.finish(true))
+}
+
+/// Watches live: a sample every `interval` for `window`, then the rollback when decided.
+async fn live(
+    setup: &Setup,
+    rollback: &Rollback,
+    annotations: &mut Vec<Annotation>,
+) -> Result<Report, Failure> {
+    let interval = setup.plan.interval;
+    let start = Utc::now().trunc_subsecs(0);
+    let start_instant = tokio::time::Instant::now();
+    let ticks = setup.window.as_secs() / interval.as_secs();
+    let mut watch = Watch::new(setup.plan.clone());
+    let mut decided_at = None;
+    for k in 0..=ticks {
+        tokio::time::sleep_until(start_instant + interval.to_std() * k as u32).await;
+        let at = start + chrono::TimeDelta::seconds((k * interval.as_secs()) as i64);
+        let mut samples = BTreeMap::new();
+        if let Some(prometheus) = &setup.prometheus {
+            for metric in &setup.metrics {
+                let sample = match prometheus.query(&metric.query, at).await {
+                    Ok(answer) => {
+                        push_warnings(&metric.name, answer.warnings, annotations);
+                        // An empty result at one instant is a gap, like in a replay.
+                        answer.value.map_or(Sample::Missing, Sample::value)
+                    }
+                    // A query that can never work fails the watch at once, not 30 minutes later.
+                    Err(e) if k == 0 && e.is_permanent() => {
+                        return Err(Failure::error(format!("metric `{}`: {e}", metric.name)))
+                    }
+                    Err(e) => Sample::Error(e.to_string()),
+                };
+                samples.insert(metric.name.clone(), sample);
+            }
+        }
+        if setup.plan.health == HealthSource::Probe {
+            let (health, attempts) = setup.probe.sample(&setup.targets).await;
+            if health < 1.0 {
+                for (target, attempt) in setup.targets.iter().zip(&attempts).filter(|(_, a)| !a.up)
+                {
+                    eprintln!(
+                        "watch: {} health check failed: {} — {}",
+                        watch::engine::rfc3339(at),
+                        target.display,
+                        attempt.error.as_deref().unwrap_or("down")
+                    );
+                }
+            }
+            samples.insert("health".to_string(), Sample::Value(health));
+        }
+        eprintln!(
+            "watch: {} {}",
+            watch::engine::rfc3339(at),
+            progress(&samples)
+        );
+        for event in watch.observe(at, &samples) {
+            eprintln!(
+                "watch: {} fired: {} — {}",
+                event.level.name(),
+                event.rule,
+                event.reason
+            );
+        }
+        if watch.decision().is_some() {
+            decided_at = Some(Instant::now());
+            break;
+        }
+    }
+    let mut report = watch.finish(false);
+    if let (Some(decided), Some(trigger), Some(reason), Some(fired_at)) = (
+        decided_at,
+        report.trigger.clone(),
+        report.reason.clone(),
+        report.fired_at,
+    ) {
+        let decision = Decision {
+            trigger,
+            reason,
+            fired_at,
+        };
+        let mut actions = rollback.run(&decision).await;
+        // Waiting for recovery only makes sense when this step started a rollback; otherwise a
+        // later step does it, and waiting here would only delay it.
+        let started = actions
+            .iter()
+            .any(|a| a.ok == Some(true) && (a.action == "webhook" || a.action == "workflow"));
+        if started {
+            let (seconds, recovery) = rollback::time_recovery(
+                &setup.probe,
+                &setup.targets,
+                decided,
+                interval.to_std(),
+                setup.rollback_timeout.to_std(),
+            )
+            .await;
+            actions.push(recovery);
+            report.rollback_seconds = seconds;
+        } else {
+            actions.push(shipgate_core::watch::ActionReport {
+                action: "recovery".to_string(),
+                ok: None,
+                detail: "no rollback webhook or workflow was started here: the rollback is left to later steps (`rollback=true`)".to_string(),
+            });
+        }
+        report.actions = actions;
+    }
+    Ok(report)
+}
+
+fn progress(samples: &BTreeMap<String, Sample>) -> String {
+    samples
+        .iter()
+        .map(|(name, sample)| match sample {
+            Sample::Value(v) => format!("{name}={}", watch::rule::trim_number(*v)),
+            Sample::Missing => format!("{name}=missing"),
+            Sample::Error(e) => format!("{name}=error ({e})"),
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        args: WatchArgs,
+    }
+
+    fn args(list: &[&str]) -> WatchOptions {
+        *Cli::try_parse_from(std::iter::once("watch").chain(list.iter().copied()))
+            .unwrap()
+            .args
+            .options
+    }
+
+    fn usage(list: &[&str]) -> String {
+        match setup(&args(list), Utc::now()) {
+            Err(f) => {
+                assert_eq!(f.exit, exit::USAGE, "{}", f.message);
+                f.message
+            }
+            Ok(_) => panic!("accepted {list:?}"),
+        }
+    }
+
+    #[test]
+    fn every_input_is_a_flag() {
+        let cmd = <Cli as clap::CommandFactory>::command();
+        for (input, flag, _) in INPUTS {
+            assert!(
+                cmd.get_arguments().any(|a| a.get_long() == Some(flag)),
+                "input {input} has no --{flag}"
+            );
+        }
+        let cmd = <VerifyCli as clap::CommandFactory>::command();
+        for (input, flag, _) in crate::commands::verify::INPUTS {
+            assert!(
+                cmd.get_arguments().any(|a| a.get_long() == Some(flag)),
+                "verify input {input} has no --{flag}"
+            );
+        }
+    }
+
+    #[derive(Parser)]
+    struct VerifyCli {
+        #[command(flatten)]
+        args: crate::commands::verify::VerifyArgs,
+    }
+
+    #[test]
+    fn metrics_parse_name_equals_query() {
+        let m = parse_metrics(&[
+            "error_rate = sum(rate(x{code=~\"5..\"}[5m])) / sum(rate(x[5m]))".into(),
+            "  # comment".into(),
+            "".into(),
+        ])
+        .unwrap();
+        assert_eq!(m.len(), 1);
+        assert_eq!(m[0].name, "error_rate");
+        assert_eq!(
+            m[0].query,
+            "sum(rate(x{code=~\"5..\"}[5m])) / sum(rate(x[5m]))"
+        );
+        assert!(parse_metrics(&["error_rate sum(x)".into()]).is_err());
+        assert!(parse_metrics(&["error_rate =  ".into()]).is_err());
+    }
+
+    #[test]
+    fn bad_input_is_a_usage_error() {
+        let p = [
+            "--prometheus-url",
+            "http://127.0.0.1:9",
+            "--metric",
+            "error_rate = x",
+        ];
+        assert!(usage(&["--rule", "error_rate 5%"]).starts_with("rule 1, column 12"));
+        let with = |extra: &[&str]| {
+            let mut list = p.to_vec();
+            list.extend_from_slice(extra);
+            usage(&list)
+        };
+        assert!(
+            with(&["--rule", "alert: error_rate > 3%", "--rule", "latency > 1s"])
+                .starts_with("rule 2, column 1: unknown metric `latency`")
+        );
+        assert!(with(&["--since", "2026-01-01T00:00:00Z"]).contains("needs both"));
+        assert!(
+            with(&["--since", "yesterday", "--until", "2026-01-01T00:00:00Z"])
+                .contains("not an RFC 3339 time")
+        );
+        assert!(with(&[
+            "--since",
+            "2026-01-02T00:00:00Z",
+            "--until",
+            "2026-01-01T00:00:00Z"
+        ])
+        .contains("before"));
+        assert!(with(&[
+            "--since",
+            "2026-01-01T00:00:00Z",
+            "--until",
+            "2999-01-01T00:00:00Z"
+        ])
+        .contains("in the future"));
+        assert!(with(&["--interval", "0s"]).contains("interval"));
+        assert!(with(&["--window", "30"]).starts_with("`window`: invalid duration"));
+        assert!(with(&["--interval", "1s", "--window", "1d"]).contains("too many"));
+        assert!(usage(&["--metric", "error_rate = x"]).contains("`prometheus-url` is not"));
+        assert!(usage(&["--prometheus-url", "http://127.0.0.1:9"]).contains("no `metrics`"));
+        assert!(usage(&[]).starts_with("nothing to watch"));
+        assert!(usage(&["--health-url", "http://example.com/health"]).contains("plain HTTP"));
+        assert!(usage(&[
+            "--health-url",
+            "http://127.0.0.1:1/",
+            "--rule",
+            "health failng"
+        ])
+        .contains("column 8"));
+    }
+
+    #[test]
+    fn defaults_skip_what_is_not_configured() {
+        let s = setup(
+            &args(&[
+                "--prometheus-url",
+                "http://127.0.0.1:9",
+                "--metric",
+                "error_rate = x",
+            ]),
+            Utc::now(),
+        )
+        .unwrap();
+        assert_eq!(s.plan.rules.len(), 2);
+        assert_eq!(s.plan.not_watched.len(), 4);
+    }
 }

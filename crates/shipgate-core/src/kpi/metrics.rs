@@ -1,0 +1,559 @@
+//! The arithmetic of the flow's KPIs and DORA's four keys, exactly as `docs/report.md` defines
+//! them. Pure: the period's end (`now`) is an argument.
+//!
+//! In short: a *deploy* is a non-rollback deployment created in the period; it *succeeded* when
+//! its first terminal status is `success`, *failed* when it is `failure`/`error`. A *downtime
+//! incident* starts when a deployment that had reached `success` later gets `failure`/`error`
+//! (the live release broke) and ends at the environment's next `success`. A *change failure* is
+//! a successful deploy that caused an incident or was followed directly by a rollback.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::history::{History, HistoryDeployment};
+use crate::facts::DeploymentState;
+
+/// The flow's targets (DESIGN.md section 1, item 7).
+pub const TARGET_SUCCESS_RATE: f64 = 0.95;
+/// Deploy time target, seconds (judged on the p95).
+pub const TARGET_DEPLOY_TIME_SECS: i64 = 10 * 60;
+/// Rollback time target, seconds (judged on the slowest rollback).
+pub const TARGET_ROLLBACK_TIME_SECS: i64 = 5 * 60;
+
+/// The period a report covers.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Period {
+    /// Start (inclusive).
+    pub since: DateTime<Utc>,
+    /// End (inclusive): the report's "now".
+    pub until: DateTime<Utc>,
+}
+
+impl Period {
+    /// Whether `t` falls in the period.
+    pub fn contains(&self, t: DateTime<Utc>) -> bool {
+        t >= self.since && t <= self.until
+    }
+    /// Length in days (fractional, at least one second's worth).
+    pub fn days(&self) -> f64 {
+        ((self.until - self.since).num_seconds().max(1)) as f64 / 86_400.0
+    }
+}
+
+/// Whether a KPI meets its target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum KpiStatus {
+    /// The target is met.
+    Pass,
+    /// The target is missed.
+    Fail,
+    /// Nothing in the period to judge by (never counted as a pass).
+    NoData,
+}
+
+/// One KPI judged against its target.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TargetResult {
+    /// The KPI, e.g. `success-rate`.
+    pub kpi: String,
+    /// The target in words, e.g. `> 95 %`.
+    pub target: String,
+    /// The measured value in words.
+    pub value: String,
+    /// Pass, fail or no data.
+    pub status: KpiStatus,
+}
+
+/// A downtime incident: a live release broke until the environment was healthy again.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Incident {
+    /// The deployment that broke.
+    pub deployment_id: u64,
+    /// Its commit.
+    pub sha: String,
+    /// When it broke (its `failure`/`error` status after `success`).
+    pub started_at: DateTime<Utc>,
+    /// The environment's next `success`, if any yet.
+    pub recovered_at: Option<DateTime<Utc>>,
+}
+
+impl Incident {
+    /// Seconds until recovery, when recovered.
+    pub fn recovery_seconds(&self) -> Option<i64> {
+        self.recovered_at
+            .map(|r| (r - self.started_at).num_seconds())
+    }
+}
+
+/// Every figure of the report.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Kpis {
+    /// `owner/name`.
+    pub repository: String,
+    /// The environment.
+    pub environment: String,
+    /// The period covered.
+    pub period: Period,
+    /// Deploys (non-rollback deployments) created in the period.
+    pub deploys: u32,
+    /// Of those, the ones that reached a terminal status.
+    pub finished: u32,
+    /// Deploys whose first terminal status is `success`.
+    pub successful: u32,
+    /// Deploys whose first terminal status is `failure` or `error`.
+    pub failed: u32,
+    /// successful / finished.
+    pub success_rate: Option<f64>,
+    /// Median seconds from start to the first `success`, over successful deploys.
+    pub deploy_time_median: Option<i64>,
+    /// 95th percentile (nearest rank) of the same.
+    pub deploy_time_p95: Option<i64>,
+    /// Rollback deployments created in the period.
+    pub rollbacks: u32,
+    /// Rollbacks that never reached `success`.
+    pub failed_rollbacks: u32,
+    /// Median seconds from a rollback's start to its first `success`.
+    pub rollback_time_median: Option<i64>,
+    /// The slowest successful rollback, seconds (the KPI is judged on it).
+    pub rollback_time_max: Option<i64>,
+    /// Downtime incidents that started in the period.
+    pub downtime_incidents: u32,
+    /// The incidents themselves.
+    pub incidents: Vec<Incident>,
+    /// DORA: successful deploys per day.
+    pub deployment_frequency: Option<f64>,
+    /// DORA: median seconds from the PR's first commit to the deploy's first `success`.
+    pub lead_time_median: Option<i64>,
+    /// DORA: change failures / successful deploys.
+    pub change_failure_rate: Option<f64>,
+    /// DORA: median seconds from an incident's start to recovery (recovered incidents).
+    pub recovery_time_median: Option<i64>,
+    /// Successful deploys per ISO week (Monday date, count), for the chart.
+    pub weekly_deploys: Vec<(NaiveDate, u32)>,
+    /// Successful deploys' durations in seconds, oldest first (id, seconds), for the chart.
+    pub durations: Vec<(u64, i64)>,
+    /// The flow's KPIs judged against their targets.
+    pub targets: Vec<TargetResult>,
+}
+
+/// Computes every figure for the deployments of `history` created in `period`.
+pub fn compute(history: &History, period: Period) -> Kpis {
+    let mut all: Vec<&HistoryDeployment> = history.deployments.iter().collect();
+    all.sort_by_key(|d| (d.started_at(), d.id));
+    let in_period: Vec<&HistoryDeployment> = all
+        .iter()
+        .copied()
+        .filter(|d| period.contains(d.started_at()))
+        .collect();
+    let deploys: Vec<&HistoryDeployment> = in_period
+        .iter()
+        .copied()
+        .filter(|d| !d.is_rollback())
+        .collect();
+    let rollbacks: Vec<&HistoryDeployment> = in_period
+        .iter()
+        .copied()
+        .filter(|d| d.is_rollback())
+        .collect();
+
+    let mut finished = 0;
+    let mut successful: Vec<(&HistoryDeployment, DateTime<Utc>)> = Vec::new();
+    for d in &deploys {
+        if let Some(first) = d.first_terminal() {
+            finished += 1;
+            if first.state == DeploymentState::Success {
+                successful.push((d, first.created_at));
+            }
+        }
+    }
+    let failed = finished - successful.len() as u32;
+    let success_rate = ratio(successful.len() as u32, finished);
+
+    let durations: Vec<(u64, i64)> = successful
+        .iter()
+        .map(|(d, success_at)| {
+            let end = d
+                .payload
+                .as_ref()
+                .and_then(|p| p.finished_at)
+                .unwrap_or(*success_at);
+            (d.id, (end - d.started_at()).num_seconds().max(0))
+        })
+        .collect();
+    let mut deploy_secs: Vec<i64> = durations.iter().map(|(_, s)| *s).collect();
+    deploy_secs.sort_unstable();
+
+    let mut rollback_secs: Vec<i64> = Vec::new();
+    let mut failed_rollbacks = 0;
+    for r in &rollbacks {
+        match r
+            .timeline()
+            .into_iter()
+            .find(|s| s.state == DeploymentState::Success)
+        {
+            Some(success) => {
+                rollback_secs.push((success.created_at - r.started_at()).num_seconds().max(0))
+            }
+            None => failed_rollbacks += 1,
+        }
+    }
+    rollback_secs.sort_unstable();
+
+    let incidents = find_incidents(&all, period);
+    let mut recovery_secs: Vec<i64> = incidents
+        .iter()
+        .filter_map(Incident::recovery_seconds)
+        .collect();
+    recovery_secs.sort_unstable();
+
+    // A change failure: a successful deploy that later broke (an incident of its own), or whose
+    // next deployment in the environment is a rollback.
+    let broken: std::collections::HashSet<u64> = incidents.iter().map(|i| i.deployment_id).collect();
+    let change_failures = successful
+        .iter()
+        .filter(|(d, _)| {
+            // `all` is sorted by (start, id): the next deployment is the first one after `d`.
+            let after = all.partition_point(|o| (o.started_at(), o.id) <= (d.started_at(), d.id));
+            broken.contains(&d.id) || all.get(after).is_some_and(|n| n.is_rollback())
+        })
+        .count() as u32;
+
+    let mut lead_secs: Vec<i64> = successful
+        .iter()
+        .filter_map(|(d, success_at)| {
+            d.first_commit_at
+                .map(|c| (*success_at - c).num_seconds().max(0))
+        })
+        .collect();
+    lead_secs.sort_unstable();
+
+    let mut weekly: BTreeMap<NaiveDate, u32> = BTreeMap::new();
+    for (d, _) in &successful {
+        let day = d.started_at().date_naive();
+        let monday = day - chrono::Days::new(u64::from(day.weekday().num_days_from_monday()));
+        *weekly.entry(monday).or_default() += 1;
+    }
+
+    let successful_count = successful.len() as u32;
+    let mut kpis = Kpis {
+        repository: history.repository.clone(),
+        environment: history.environment.clone(),
+        period,
+        deploys: deploys.len() as u32,
+        finished,
+        successful: successful_count,
+        failed,
+        success_rate,
+        deploy_time_median: median(&deploy_secs),
+        deploy_time_p95: percentile(&deploy_secs, 0.95),
+        rollbacks: rollbacks.len() as u32,
+        failed_rollbacks,
+        rollback_time_median: median(&rollback_secs),
+        rollback_time_max: rollback_secs.last().copied(),
+        downtime_incidents: incidents.len() as u32,
+        incidents,
+        deployment_frequency: (finished > 0).then(|| f64::from(successful_count) / period.days()),
+        lead_time_median: median(&lead_secs),
+        change_failure_rate: ratio(change_failures, successful_count),
+        recovery_time_median: median(&recovery_secs),
+        weekly_deploys: weekly.into_iter().collect(),
+        durations,
+        targets: Vec::new(),
+    };
+    kpis.targets = judge(&kpis);
+    kpis
+}
+
+/// Incidents that started in the period: a deployment's `failure`/`error` after its own
+/// `success`, recovered at the environment's next `success` (of any deployment).
+fn find_incidents(all: &[&HistoryDeployment], period: Period) -> Vec<Incident> {
+    let mut successes: Vec<DateTime<Utc>> = all
+        .iter()
+        .flat_map(|d| d.statuses.iter())
+        .filter(|s| s.state == DeploymentState::Success)
+        .map(|s| s.created_at)
+        .collect();
+    successes.sort_unstable();
+    let mut incidents = Vec::new();
+    for d in all {
+        let timeline = d.timeline();
+        let Some(live) = timeline
+            .iter()
+            .position(|s| s.state == DeploymentState::Success)
+        else {
+            continue;
+        };
+        let Some(broke) = timeline[live + 1..].iter().find(|s| s.state.is_broken()) else {
+            continue;
+        };
+        if !period.contains(broke.created_at) {
+            continue;
+        }
+        let recovered_at = successes.get(successes.partition_point(|t| *t <= broke.created_at)).copied();
+        incidents.push(Incident {
+            deployment_id: d.id,
+            sha: d.sha.clone(),
+            started_at: broke.created_at,
+            recovered_at,
+        });
+    }
+    incidents.sort_by_key(|i| (i.started_at, i.deployment_id));
+    incidents
+}
+
+/// The flow's four KPIs against their targets.
+fn judge(k: &Kpis) -> Vec<TargetResult> {
+    let status = |known: bool, ok: bool| match (known, ok) {
+        (false, _) => KpiStatus::NoData,
+        (true, true) => KpiStatus::Pass,
+        (true, false) => KpiStatus::Fail,
+    };
+    vec![
+        TargetResult {
+            kpi: "success-rate".into(),
+            target: "> 95 %".into(),
+            value: k.success_rate.map_or("no finished deploys".into(), |r| {
+                format!("{} ({} of {})", percent(r), k.successful, k.finished)
+            }),
+            status: status(
+                k.success_rate.is_some(),
+                k.success_rate.is_some_and(|r| r > TARGET_SUCCESS_RATE),
+            ),
+        },
+        TargetResult {
+            kpi: "deploy-time".into(),
+            target: "< 10 min (p95)".into(),
+            value: k
+                .deploy_time_p95
+                .map_or("no successful deploys".into(), |p| {
+                    format!(
+                        "p95 {}, median {}",
+                        seconds(p),
+                        seconds(k.deploy_time_median.unwrap_or(p))
+                    )
+                }),
+            status: status(
+                k.deploy_time_p95.is_some(),
+                k.deploy_time_p95
+                    .is_some_and(|p| p < TARGET_DEPLOY_TIME_SECS),
+            ),
+        },
+        TargetResult {
+            kpi: "rollback-time".into(),
+            target: "< 5 min (every rollback)".into(),
+            value: match (k.rollbacks, k.rollback_time_max) {
+                (0, _) => "no rollbacks".into(),
+                (_, Some(max)) if k.failed_rollbacks == 0 => format!("slowest {}", seconds(max)),
+                (_, max) => format!(
+                    "{} of {} rollbacks never succeeded{}",
+                    k.failed_rollbacks,
+                    k.rollbacks,
+                    max.map(|m| format!("; slowest successful {}", seconds(m)))
+                        .unwrap_or_default()
+                ),
+            },
+            status: status(
+                k.rollbacks > 0,
+                k.failed_rollbacks == 0
+                    && k.rollback_time_max
+                        .is_some_and(|m| m < TARGET_ROLLBACK_TIME_SECS),
+            ),
+        },
+        TargetResult {
+            kpi: "downtime".into(),
+            target: "zero incidents".into(),
+            value: format!(
+                "{} incident{}",
+                k.downtime_incidents,
+                if k.downtime_incidents == 1 { "" } else { "s" }
+            ),
+            status: status(k.finished > 0, k.downtime_incidents == 0),
+        },
+    ]
+}
+
+fn ratio(numerator: u32, denominator: u32) -> Option<f64> {
+    (denominator > 0).then(|| f64::from(numerator) / f64::from(denominator))
+}
+
+/// The median of sorted values (mean of the two middle ones for an even count, rounded down).
+pub fn median(sorted: &[i64]) -> Option<i64> {
+    let n = sorted.len();
+    match n {
+        0 => None,
+        _ if n % 2 == 1 => Some(sorted[n / 2]),
+        _ => Some((sorted[n / 2 - 1] + sorted[n / 2]).div_euclid(2)),
+    }
+}
+
+/// The nearest-rank percentile `p` (0 < p ≤ 1) of sorted values.
+pub fn percentile(sorted: &[i64], p: f64) -> Option<i64> {
+    if sorted.is_empty() {
+        return None;
+    }
+    let rank = (p * sorted.len() as f64).ceil() as usize;
+    Some(sorted[rank.clamp(1, sorted.len()) - 1])
+}
+
+/// A fraction as a percentage with one decimal, e.g. `96.7 %`.
+pub fn percent(fraction: f64) -> String {
+    format!("{:.1} %", fraction * 100.0)
+}
+
+/// Seconds as `7 m 30 s`, `2 h 5 m`, `45 s`.
+pub fn seconds(secs: i64) -> String {
+    crate::Duration::from_secs(secs.max(0) as u64).human()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::facts::DeploymentStatus;
+    use crate::kpi::history::DeployPayload;
+
+    fn t(minutes: i64) -> DateTime<Utc> {
+        "2026-11-02T00:00:00Z".parse::<DateTime<Utc>>().unwrap()
+            + chrono::TimeDelta::minutes(minutes)
+    }
+
+    fn deployment(
+        id: u64,
+        start: i64,
+        statuses: &[(i64, DeploymentState)],
+        rollback: bool,
+    ) -> HistoryDeployment {
+        HistoryDeployment {
+            id,
+            sha: format!("{id:040x}"),
+            created_at: t(start),
+            creator: None,
+            statuses: statuses
+                .iter()
+                .map(|(m, state)| DeploymentStatus {
+                    state: *state,
+                    created_at: t(*m),
+                    description: None,
+                })
+                .collect(),
+            payload: rollback.then(|| DeployPayload {
+                rollback: true,
+                ..DeployPayload::default()
+            }),
+            first_commit_at: Some(t(start - 120)),
+        }
+    }
+
+    fn history(deployments: Vec<HistoryDeployment>) -> History {
+        History {
+            version: 1,
+            repository: "o/r".into(),
+            environment: "production".into(),
+            captured_at: t(100_000),
+            deployments,
+        }
+    }
+
+    fn period() -> Period {
+        Period {
+            since: t(0),
+            until: t(14 * 24 * 60),
+        }
+    }
+
+    use DeploymentState::{Failure, InProgress, Inactive, Success};
+
+    #[test]
+    fn success_rate_counts_the_first_terminal_status() {
+        let h = history(vec![
+            deployment(1, 10, &[(10, InProgress), (17, Success)], false),
+            deployment(2, 100, &[(101, Failure)], false),
+            deployment(3, 200, &[(200, InProgress)], false), // unfinished: not in the rate
+            deployment(4, 300, &[(305, Success), (900, Inactive)], false),
+        ]);
+        let k = compute(&h, period());
+        assert_eq!(
+            (k.deploys, k.finished, k.successful, k.failed),
+            (4, 3, 2, 1)
+        );
+        assert_eq!(k.success_rate, Some(2.0 / 3.0));
+        assert_eq!(k.deploy_time_median, Some(360)); // (7 m + 5 m) / 2
+        assert_eq!(k.deploy_time_p95, Some(420));
+        assert_eq!(k.targets[0].status, KpiStatus::Fail);
+        assert_eq!(k.targets[1].status, KpiStatus::Pass);
+    }
+
+    #[test]
+    fn a_live_release_that_breaks_is_an_incident_and_a_change_failure() {
+        let h = history(vec![
+            deployment(1, 0, &[(5, Success)], false),
+            deployment(2, 60, &[(66, Success), (80, Failure)], false),
+            deployment(3, 81, &[(84, Success)], true), // rollback, 3 min
+        ]);
+        let k = compute(&h, period());
+        assert_eq!(k.downtime_incidents, 1);
+        assert_eq!(k.incidents[0].recovery_seconds(), Some(4 * 60));
+        assert_eq!(k.recovery_time_median, Some(240));
+        assert_eq!(k.rollbacks, 1);
+        assert_eq!(k.rollback_time_max, Some(180));
+        assert_eq!(k.change_failure_rate, Some(0.5));
+        assert_eq!(k.lead_time_median, Some((125 + 126) * 60 / 2));
+        let statuses: Vec<KpiStatus> = k.targets.iter().map(|t| t.status).collect();
+        assert_eq!(
+            statuses,
+            [
+                KpiStatus::Pass,
+                KpiStatus::Pass,
+                KpiStatus::Pass,
+                KpiStatus::Fail
+            ]
+        );
+    }
+
+    #[test]
+    fn a_deploy_followed_by_a_rollback_is_a_change_failure_without_downtime() {
+        let h = history(vec![
+            deployment(1, 0, &[(5, Success)], false),
+            deployment(2, 30, &[(31, Success)], true),
+        ]);
+        let k = compute(&h, period());
+        assert_eq!(k.change_failure_rate, Some(1.0));
+        assert_eq!(k.downtime_incidents, 0);
+    }
+
+    #[test]
+    fn an_empty_period_judges_nothing_as_passed() {
+        let k = compute(&history(vec![]), period());
+        assert!(k.targets.iter().all(|t| t.status == KpiStatus::NoData));
+        assert_eq!(k.deployment_frequency, None);
+    }
+
+    #[test]
+    fn a_rollback_that_never_succeeds_fails_the_rollback_target() {
+        let h = history(vec![
+            deployment(1, 0, &[(5, Success)], false),
+            deployment(2, 30, &[(31, Failure)], true),
+        ]);
+        let k = compute(&h, period());
+        assert_eq!(k.failed_rollbacks, 1);
+        assert_eq!(k.targets[2].status, KpiStatus::Fail);
+    }
+
+    #[test]
+    fn deployments_outside_the_period_are_ignored() {
+        let h = history(vec![deployment(1, -100, &[(-95, Success)], false)]);
+        let k = compute(&h, period());
+        assert_eq!(k.deploys, 0);
+    }
+
+    #[test]
+    fn percentiles_use_nearest_rank() {
+        let v: Vec<i64> = (1..=20).collect();
+        assert_eq!(percentile(&v, 0.95), Some(19));
+        assert_eq!(percentile(&[5], 0.95), Some(5));
+        assert_eq!(median(&[1, 2, 3, 4]), Some(2));
+        assert_eq!(median(&[1, 2, 3]), Some(2));
+    }
+}

@@ -1,0 +1,452 @@
+//! The health probe: `curl -f` semantics over HTTP(S), used by `verify` and by `watch`.
+//!
+//! A URL is **up** when it answers 2xx after following redirects (at most 10), within the
+//! per-request timeout, and — when `expect` is set — its body matches. Anything else (another
+//! status, a refused connection, a timeout, a TLS failure, a body that does not match) is
+//! **down**. HTTPS is required except on loopback hosts unless `allow-http` is set, and a
+//! redirect may not downgrade to plain HTTP either.
+
+use std::time::{Duration as StdDuration, Instant};
+
+use reqwest::Url;
+use serde::Serialize;
+
+/// Bodies are read up to this size when `expect` needs them.
+const MAX_BODY: usize = 1024 * 1024;
+/// The first retry of `verify` comes after this; each next one waits twice as long.
+const FIRST_BACKOFF: StdDuration = StdDuration::from_secs(1);
+/// Retries never wait longer than this.
+const MAX_BACKOFF: StdDuration = StdDuration::from_secs(30);
+
+/// Bad health-check input (usage errors).
+#[derive(Debug, thiserror::Error)]
+pub enum HealthError {
+    /// A URL did not parse or has an unsupported scheme.
+    #[error("invalid health URL {url:?}: {reason}")]
+    Url {
+        /// The URL (credentials removed).
+        url: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// A plain-HTTP URL on a non-loopback host without `allow-http`.
+    #[error("health URL {url} uses plain HTTP; use HTTPS, or set `allow-http: true` (loopback hosts are always allowed)")]
+    Insecure {
+        /// The URL (credentials removed).
+        url: String,
+    },
+    /// `expect` did not parse.
+    #[error("invalid `expect` {input:?}: {reason}")]
+    Expect {
+        /// The text given.
+        input: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// The HTTP client could not be built.
+    #[error("cannot build the HTTP client: {0}")]
+    Client(String),
+}
+
+/// A URL to check, with the form that may be shown (no password).
+#[derive(Debug, Clone)]
+pub struct Target {
+    /// The URL requested.
+    pub url: Url,
+    /// The URL as shown in reports: without user info.
+    pub display: String,
+}
+
+/// Whether the URL's host is loopback (`localhost`, `127.0.0.0/8`, `::1`).
+pub fn is_loopback(url: &Url) -> bool {
+    let Some(host) = url.host_str() else {
+        return false;
+    };
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    if let Ok(ip) = host.parse::<std::net::IpAddr>() {
+        return ip.is_loopback();
+    }
+    let host = host.trim_end_matches('.').to_ascii_lowercase();
+    host == "localhost" || host.ends_with(".localhost")
+}
+
+/// A URL with its user info removed, for display.
+pub fn redact(url: &Url) -> String {
+    let mut shown = url.clone();
+    let _ = shown.set_username("");
+    let _ = shown.set_password(None);
+    shown.to_string()
+}
+
+/// Parses and checks the health URLs.
+pub fn parse_targets(urls: &[String], allow_http: bool) -> Result<Vec<Target>, HealthError> {
+    urls.iter()
+        .map(|text| text.trim())
+        .filter(|text| !text.is_empty())
+        .map(|text| {
+            let url = Url::parse(text).map_err(|e| HealthError::Url {
+                url: text.to_string(),
+                reason: e.to_string(),
+            })?;
+            let display = redact(&url);
+            match url.scheme() {
+                "https" => {}
+                "http" if allow_http || is_loopback(&url) => {}
+                "http" => return Err(HealthError::Insecure { url: display }),
+                other => {
+                    return Err(HealthError::Url {
+                        url: display,
+                        reason: format!("scheme `{other}` is not HTTP(S)"),
+                    })
+                }
+            }
+            Ok(Target { url, display })
+        })
+        .collect()
+}
+
+/// What a body must contain.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Expect {
+    /// The body contains this text.
+    Contains(String),
+    /// The body is JSON and the value at this dotted path equals this text (strings compared
+    /// as they are, other values as JSON: `true`, `3`, `null`).
+    Json {
+        /// Path segments (`checks.db.status` → `checks`, `db`, `status`; numbers index arrays).
+        path: Vec<String>,
+        /// The expected value.
+        value: String,
+    },
+}
+
+impl Expect {
+    /// Parses `text` or `json:PATH=VALUE`.
+    pub fn parse(input: &str) -> Result<Self, HealthError> {
+        let bad = |reason: &str| HealthError::Expect {
+            input: input.to_string(),
+            reason: reason.to_string(),
+        };
+        if input.is_empty() {
+            return Err(bad(
+                "empty; give a text the body must contain, or `json:PATH=VALUE`",
+            ));
+        }
+        let Some(spec) = input.strip_prefix("json:") else {
+            return Ok(Self::Contains(input.to_string()));
+        };
+        let Some((path, value)) = spec.split_once('=') else {
+            return Err(bad("expected `json:PATH=VALUE`, e.g. `json:status=ok`"));
+        };
+        let path: Vec<String> = path.trim().split('.').map(str::to_string).collect();
+        if path.iter().any(String::is_empty) {
+            return Err(bad(
+                "the path has an empty segment; write e.g. `checks.db.status`",
+            ));
+        }
+        Ok(Self::Json {
+            path,
+            value: value.trim().to_string(),
+        })
+    }
+
+    /// Checks a body; the error says why it does not match.
+    pub fn check(&self, body: &[u8]) -> Result<(), String> {
+        match self {
+            Self::Contains(text) => {
+                if String::from_utf8_lossy(body).contains(text.as_str()) {
+                    Ok(())
+                } else {
+                    Err(format!("body does not contain {text:?}"))
+                }
+            }
+            Self::Json { path, value } => {
+                let json: serde_json::Value =
+                    serde_json::from_slice(body).map_err(|e| format!("body is not JSON ({e})"))?;
+                let mut at = &json;
+                for segment in path {
+                    let next = match at {
+                        serde_json::Value::Object(map) => map.get(segment),
+                        serde_json::Value::Array(items) => {
+                            segment.parse::<usize>().ok().and_then(|i| items.get(i))
+                        }
+                        _ => None,
+                    };
+                    at = next.ok_or_else(|| format!("JSON has no `{}`", path.join(".")))?;
+                }
+                let found = match at {
+                    serde_json::Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                };
+                if &found == value {
+                    Ok(())
+                } else {
+                    Err(format!(
+                        "JSON `{}` is {found:?}, expected {value:?}",
+                        path.join(".")
+                    ))
+                }
+            }
+        }
+    }
+}
+
+/// One request's result.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Attempt {
+    /// Whether the URL was up.
+    pub up: bool,
+    /// The final HTTP status, when an answer came.
+    pub status: Option<u16>,
+    /// How long the request took.
+    pub elapsed: StdDuration,
+    /// Why it was down.
+    pub error: Option<String>,
+}
+
+/// An HTTP client with the probe's timeout, redirect policy and body check.
+#[derive(Debug, Clone)]
+pub struct Probe {
+    client: reqwest::Client,
+    expect: Option<Expect>,
+    timeout: StdDuration,
+}
+
+impl Probe {
+    /// A probe with a per-request `timeout`.
+    pub fn new(
+        timeout: StdDuration,
+        expect: Option<Expect>,
+        allow_http: bool,
+    ) -> Result<Self, HealthError> {
+        let policy = reqwest::redirect::Policy::custom(move |attempt| {
+            if attempt.previous().len() >= 10 {
+                attempt.error("more than 10 redirects")
+            } else if attempt.url().scheme() == "http" && !allow_http && !is_loopback(attempt.url())
+            {
+                attempt.error("redirect to plain HTTP refused (set `allow-http: true`)")
+            } else {
+                attempt.follow()
+            }
+        });
+        let client = reqwest::Client::builder()
+            .timeout(timeout)
+            .redirect(policy)
+            .user_agent(concat!("shipgate/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| HealthError::Client(e.to_string()))?;
+        Ok(Self {
+            client,
+            expect,
+            timeout,
+        })
+    }
+
+    /// Requests `target` once.
+    pub async fn check(&self, target: &Target) -> Attempt {
+        let start = Instant::now();
+        let down = |status: Option<u16>, error: String| Attempt {
+            up: false,
+            status,
+            elapsed: start.elapsed(),
+            error: Some(error),
+        };
+        let mut response = match self.client.get(target.url.clone()).send().await {
+            Ok(r) => r,
+            Err(e) => return down(None, describe_error(&e, self.timeout)),
+        };
+        let status = response.status();
+        if !status.is_success() {
+            return down(Some(status.as_u16()), format!("HTTP {}", status.as_u16()));
+        }
+        if let Some(expect) = &self.expect {
+            let mut body = Vec::new();
+            loop {
+                match response.chunk().await {
+                    Ok(Some(chunk)) => {
+                        body.extend_from_slice(&chunk);
+                        if body.len() > MAX_BODY {
+                            body.truncate(MAX_BODY);
+                            break;
+                        }
+                    }
+                    Ok(None) => break,
+                    Err(e) => return down(Some(status.as_u16()), describe_error(&e, self.timeout)),
+                }
+            }
+            if let Err(why) = expect.check(&body) {
+                return down(Some(status.as_u16()), why);
+            }
+        }
+        Attempt {
+            up: true,
+            status: Some(status.as_u16()),
+            elapsed: start.elapsed(),
+            error: None,
+        }
+    }
+
+    /// Requests every target once; the health sample is 1 when all are up, else 0.
+    pub async fn sample(&self, targets: &[Target]) -> (f64, Vec<Attempt>) {
+        let mut attempts = Vec::with_capacity(targets.len());
+        for target in targets {
+            attempts.push(self.check(target).await);
+        }
+        let up = attempts.iter().all(|a| a.up);
+        (if up { 1.0 } else { 0.0 }, attempts)
+    }
+}
+
+/// A reqwest error in words, without the URL (it may carry credentials).
+pub fn describe_error(error: &reqwest::Error, timeout: StdDuration) -> String {
+    if error.is_timeout() {
+        return format!(
+            "timed out after {}",
+            shipgate_core::Duration::from_secs(timeout.as_secs())
+        );
+    }
+    let mut parts = Vec::new();
+    let mut source: Option<&dyn std::error::Error> = std::error::Error::source(error);
+    while let Some(e) = source {
+        let text = e.to_string();
+        if !parts.contains(&text) {
+            parts.push(text);
+        }
+        source = e.source();
+    }
+    let kind = if error.is_connect() {
+        "connection failed"
+    } else if error.is_redirect() {
+        "redirect failed"
+    } else if error.is_body() || error.is_decode() {
+        "reading the answer failed"
+    } else {
+        "request failed"
+    };
+    if parts.is_empty() {
+        kind.to_string()
+    } else {
+        format!("{kind}: {}", parts.join(": "))
+    }
+}
+
+/// One URL's verification result.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct UrlResult {
+    /// The URL (credentials removed).
+    pub url: String,
+    /// Whether it ended up.
+    pub up: bool,
+    /// The last HTTP status.
+    pub status: Option<u16>,
+    /// The last request's duration, in milliseconds.
+    pub time_ms: u64,
+    /// Requests made.
+    pub attempts: u32,
+    /// Why it was down at the last attempt.
+    pub error: Option<String>,
+}
+
+/// Checks every target until all are up or `wait` has passed, retrying the down ones with
+/// exponential backoff (1 s, 2 s, 4 s, … at most 30 s); the last attempt is made at the deadline.
+pub async fn verify(probe: &Probe, targets: &[Target], wait: StdDuration) -> Vec<UrlResult> {
+    let deadline = tokio::time::Instant::now() + wait;
+    let mut results: Vec<UrlResult> = targets
+        .iter()
+        .map(|t| UrlResult {
+            url: t.display.clone(),
+            up: false,
+            status: None,
+            time_ms: 0,
+            attempts: 0,
+            error: None,
+        })
+        .collect();
+    let mut backoff = FIRST_BACKOFF;
+    loop {
+        for (target, result) in targets.iter().zip(results.iter_mut()) {
+            if result.up {
+                continue;
+            }
+            let attempt = probe.check(target).await;
+            result.attempts += 1;
+            result.up = attempt.up;
+            result.status = attempt.status;
+            result.time_ms = u64::try_from(attempt.elapsed.as_millis()).unwrap_or(u64::MAX);
+            result.error = attempt.error;
+        }
+        let now = tokio::time::Instant::now();
+        if results.iter().all(|r| r.up) || now >= deadline {
+            return results;
+        }
+        tokio::time::sleep_until((now + backoff).min(deadline)).await;
+        backoff = (backoff * 2).min(MAX_BACKOFF);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn https_is_required_off_loopback() {
+        assert!(parse_targets(&["https://example.com/health".into()], false).is_ok());
+        for ok in [
+            "http://127.0.0.1:8080/health",
+            "http://localhost/",
+            "http://[::1]:3000/",
+            "http://api.localhost/",
+        ] {
+            assert!(parse_targets(&[ok.into()], false).is_ok(), "{ok}");
+        }
+        let e = parse_targets(&["http://example.com/health".into()], false).unwrap_err();
+        assert!(matches!(e, HealthError::Insecure { .. }), "{e}");
+        assert!(parse_targets(&["http://example.com/".into()], true).is_ok());
+        assert!(parse_targets(&["ftp://example.com/".into()], true).is_err());
+        let e = parse_targets(&["not a url".into()], true).unwrap_err();
+        assert!(
+            e.to_string().contains("invalid health URL \"not a url\""),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn credentials_are_never_shown() {
+        let t = parse_targets(&["https://user:s3cret@example.com/health".into()], false).unwrap();
+        assert_eq!(t[0].display, "https://example.com/health");
+        let e = parse_targets(&["http://user:s3cret@example.com/".into()], false).unwrap_err();
+        assert!(!e.to_string().contains("s3cret"));
+    }
+
+    #[test]
+    fn expect_text_and_json_paths() {
+        let e = Expect::parse("ok").unwrap();
+        assert!(e.check(b"all ok").is_ok());
+        assert_eq!(
+            e.check(b"down").unwrap_err(),
+            "body does not contain \"ok\""
+        );
+        let e = Expect::parse("json:checks.db.status=up").unwrap();
+        assert!(e.check(br#"{"checks":{"db":{"status":"up"}}}"#).is_ok());
+        assert_eq!(
+            e.check(br#"{"checks":{"db":{"status":"down"}}}"#)
+                .unwrap_err(),
+            "JSON `checks.db.status` is \"down\", expected \"up\""
+        );
+        assert!(e
+            .check(b"<html>")
+            .unwrap_err()
+            .starts_with("body is not JSON"));
+        assert_eq!(
+            e.check(br#"{"checks":{}}"#).unwrap_err(),
+            "JSON has no `checks.db.status`"
+        );
+        let e = Expect::parse("json:items.1.ready=true").unwrap();
+        assert!(e
+            .check(br#"{"items":[{"ready":false},{"ready":true}]}"#)
+            .is_ok());
+        assert!(Expect::parse("json:status").is_err());
+        assert!(Expect::parse("json:a..b=1").is_err());
+        assert!(Expect::parse("").is_err());
+    }
+}
