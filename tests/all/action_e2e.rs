@@ -1016,3 +1016,42 @@ async fn deployment_status_and_tag_push_read_the_open_prs() {
         assert_eq!(find(&requests, "POST", "/api/graphql").len(), 1, "{name}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_command_input_dispatches_verify_with_its_inputs_as_flags() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/health"))
+        .respond_with(ResponseTemplate::new(200).set_body_string("ok"))
+        .mount(&server)
+        .await;
+    let event = json!({});
+    let url = format!("{}/health", server.uri());
+    let ran = run_blocking(
+        Run::new(&server, "workflow_dispatch", &event)
+            .input("command", "verify")
+            .input("health-urls", &format!("{url}\n\n{url}\n"))
+            .input("wait", "5s")
+            .input("timeout", "2s"),
+    )
+    .await;
+    assert_eq!(ran.code, 0, "{}\n{}", ran.stdout, ran.stderr);
+    assert_eq!(ran.outputs["healthy"], "true", "{:?}", ran.outputs);
+    assert!(ran.outputs.contains_key("report"));
+    assert_eq!(find(&received(&server).await, "GET", "/health").len(), 2);
+
+    // A bad value is a usage error naming the flag the input became.
+    let ran = run_blocking(
+        Run::new(&server, "workflow_dispatch", &event)
+            .input("command", "verify")
+            .input("health-urls", &url)
+            .input("allow-http", "banana"),
+    )
+    .await;
+    assert_eq!(ran.code, 2, "{}", ran.stdout);
+    assert!(
+        ran.stdout.contains("::error::") && ran.stdout.contains("allow-http"),
+        "{}",
+        ran.stdout
+    );
+}

@@ -3,7 +3,8 @@
 //! The `command` input picks the job (`gate` by default). `gate` runs the whole pipeline:
 //! event → targets → one read → evaluate → publish → job summary and outputs. The other
 //! commands (`verify`, `watch`, `record`, `report`) are dispatched generically: their inputs
-//! become CLI flags through a table of `(input, flag, multiline)` ([`InputFlag`]), are parsed by
+//! become CLI flags through each command's table of `(input, flag, multiline)` ([`InputTable`]),
+//! are parsed by
 //! clap into the command's own arguments, and the command's [`Outcome`] is delivered through the
 //! toolkit (outputs, summary, annotations).
 //!
@@ -38,84 +39,9 @@ use crate::toolkit::{AnnotationProperties, InputOptions, Toolkit};
 /// The default config path, read from the production branch.
 pub const DEFAULT_CONFIG: &str = ".github/shipgate.yml";
 
-/// One Action input of a command and the CLI flag it becomes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct InputFlag {
-    /// The input's name (`health-urls`).
-    pub input: &'static str,
-    /// The flag (`--health-url`).
-    pub flag: &'static str,
-    /// Whether the input is multiline: one flag per non-empty line.
-    pub multiline: bool,
-}
-
-const fn single(input: &'static str, flag: &'static str) -> InputFlag {
-    InputFlag {
-        input,
-        flag,
-        multiline: false,
-    }
-}
-
-const fn lines(input: &'static str, flag: &'static str) -> InputFlag {
-    InputFlag {
-        input,
-        flag,
-        multiline: true,
-    }
-}
-
-/// Inputs of `verify`.
-pub const VERIFY: &[InputFlag] = &[
-    lines("health-urls", "--health-url"),
-    single("timeout", "--timeout"),
-    single("wait", "--wait"),
-    single("expect", "--expect"),
-    single("allow-http", "--allow-http"),
-];
-
-/// Inputs of `watch`.
-pub const WATCH: &[InputFlag] = &[
-    single("prometheus-url", "--prometheus-url"),
-    lines("metrics", "--metric"),
-    lines("rules", "--rule"),
-    lines("health-urls", "--health-url"),
-    single("window", "--window"),
-    single("interval", "--interval"),
-    single("since", "--since"),
-    single("until", "--until"),
-    single("timeout", "--timeout"),
-    single("expect", "--expect"),
-    single("allow-http", "--allow-http"),
-    single("rollback-webhook", "--rollback-webhook"),
-    single("rollback-workflow", "--rollback-workflow"),
-    single("rollback-ref", "--rollback-ref"),
-    single("rollback-timeout", "--rollback-timeout"),
-    single("environment", "--environment"),
-    single("deployment-id", "--deployment-id"),
-    single("sha", "--sha"),
-    single("version", "--version"),
-];
-
-/// Inputs of `record`.
-pub const RECORD: &[InputFlag] = &[
-    single("environment", "--environment"),
-    single("sha", "--sha"),
-    single("ref", "--ref"),
-    single("version", "--version"),
-    single("state", "--state"),
-    single("started-at", "--started-at"),
-    single("finished-at", "--finished-at"),
-    single("rollback", "--rollback"),
-    single("audit-file", "--audit-file"),
-];
-
-/// Inputs of `report`.
-pub const REPORT: &[InputFlag] = &[
-    single("environment", "--environment"),
-    single("since", "--since"),
-    single("history", "--history"),
-];
+/// A command's inputs and the CLI flags they become: `(input, flag, multiline)`; each command
+/// module declares its own table (`commands::verify::INPUTS`, …).
+pub type InputTable = [(&'static str, &'static str, bool)];
 
 /// Runs the Action and returns the exit code.
 pub async fn run() -> u8 {
@@ -139,22 +65,10 @@ pub async fn run_with<W: Write>(kit: &mut Toolkit<W>, now: DateTime<Utc>) -> u8 
             Ok(code) => code,
             Err(failure) => fail(kit, failure),
         },
-        "verify" => dispatch::<_, super::verify::VerifyArgs, _, _>(kit, "verify", VERIFY, |a| {
-            super::verify::run(a)
-        })
-        .await,
-        "watch" => {
-            dispatch::<_, super::watch::WatchArgs, _, _>(kit, "watch", WATCH, super::watch::run)
-                .await
-        }
-        "record" => {
-            dispatch::<_, super::record::RecordArgs, _, _>(kit, "record", RECORD, super::record::run)
-                .await
-        }
-        "report" => {
-            dispatch::<_, super::report::ReportArgs, _, _>(kit, "report", REPORT, super::report::run)
-                .await
-        }
+        "verify" => dispatch(kit, "verify", super::verify::INPUTS, super::verify::run).await,
+        "watch" => dispatch(kit, "watch", super::watch::INPUTS, super::watch::run).await,
+        "record" => dispatch(kit, "record", super::record::INPUTS, super::record::run).await,
+        "report" => dispatch(kit, "report", super::report::INPUTS, super::report::run).await,
         other => fail(
             kit,
             Failure::usage(format!(
@@ -188,16 +102,16 @@ fn fail<W: Write>(kit: &mut Toolkit<W>, failure: Failure) -> u8 {
 pub fn cli_args<W: Write>(
     kit: &Toolkit<W>,
     command: &str,
-    table: &[InputFlag],
+    table: &InputTable,
 ) -> Result<Vec<String>, Failure> {
     let mut argv = vec!["shipgate".to_string(), command.to_string()];
-    for entry in table {
-        let values = if entry.multiline {
-            kit.multiline_input(entry.input, InputOptions::default())
+    for &(input, flag, multiline) in table {
+        let values = if multiline {
+            kit.multiline_input(input, InputOptions::default())
                 .map_err(|e| Failure::usage(e.to_string()))?
         } else {
             let value = kit
-                .input(entry.input, InputOptions::default())
+                .input(input, InputOptions::default())
                 .map_err(|e| Failure::usage(e.to_string()))?;
             if value.is_empty() {
                 Vec::new()
@@ -210,7 +124,8 @@ pub fn cli_args<W: Write>(
             values
                 .iter()
                 .filter(|v| !v.trim().is_empty())
-                .map(|v| format!("{}={v}", entry.flag)),
+                // Tables write the flag with or without its dashes.
+                .map(|v| format!("--{}={v}", flag.trim_start_matches('-'))),
         );
     }
     Ok(argv)
@@ -241,7 +156,7 @@ pub fn parse_args<T: clap::Args>(argv: &[String]) -> Result<T, Failure> {
 async fn dispatch<W, T, F, Fut>(
     kit: &mut Toolkit<W>,
     command: &str,
-    table: &[InputFlag],
+    table: &InputTable,
     run: F,
 ) -> u8
 where
@@ -899,7 +814,7 @@ mod tests {
             )
             .with("INPUT_TIMEOUT", "5s")
             .with("INPUT_EXPECT", "-starts-with-dash"));
-        let argv = cli_args(&k, "verify", VERIFY).unwrap();
+        let argv = cli_args(&k, "verify", crate::commands::verify::INPUTS).unwrap();
         assert_eq!(
             argv,
             vec![
