@@ -108,6 +108,12 @@ impl Run {
         Self { dir, env }
     }
 
+    /// Sends REST requests to `url` (a Prism proxy in front of the mock) instead of the mock.
+    fn api_url(mut self, url: &str) -> Self {
+        self.env.insert("GITHUB_API_URL".into(), url.into());
+        self
+    }
+
     fn input(mut self, name: &str, value: &str) -> Self {
         self.env.insert(
             format!("INPUT_{}", name.replace(' ', "_").to_uppercase()),
@@ -1054,4 +1060,194 @@ async fn the_command_input_dispatches_verify_with_its_inputs_as_flags() {
         "{}",
         ran.stdout
     );
+}
+
+// ---- REST contract: every write through Prism with GitHub's OpenAPI description -------------
+
+/// A `prism proxy --errors` started by `scripts/prism-proxy.sh`, stopped when dropped.
+struct Prism {
+    pid: String,
+    url: String,
+}
+
+impl Drop for Prism {
+    fn drop(&mut self) {
+        // Only the process this test started, by its id.
+        let _ = Command::new("kill").arg(&self.pid).status();
+    }
+}
+
+/// Prism and the OpenAPI subset from `SHIPGATE_PRISM`/`SHIPGATE_OPENAPI` (exported by
+/// `scripts/test.sh`), or `None` after saying so.
+fn prism_tools() -> Option<Value> {
+    let (Some(_), Some(spec)) = (
+        std::env::var_os("SHIPGATE_PRISM"),
+        std::env::var_os("SHIPGATE_OPENAPI"),
+    ) else {
+        if std::env::var("SHIPGATE_REQUIRE_TOOLS").as_deref() == Ok("1") {
+            panic!("SHIPGATE_PRISM/SHIPGATE_OPENAPI are not set and SHIPGATE_REQUIRE_TOOLS=1");
+        }
+        eprintln!("SKIPPED: set SHIPGATE_PRISM and SHIPGATE_OPENAPI (scripts/test.sh does) to check shipgate's REST requests with Prism");
+        return None;
+    };
+    let text = std::fs::read_to_string(&spec).expect("SHIPGATE_OPENAPI is readable");
+    Some(serde_json::from_str(&text).expect("the OpenAPI subset is JSON"))
+}
+
+fn start_prism(upstream: &str) -> Prism {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let out = Command::new("bash")
+        .arg(crate::support::repo_root().join("scripts/prism-proxy.sh"))
+        .arg(upstream)
+        .arg(port.to_string())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "prism did not start: {stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let pid = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("PRISM_PID="))
+        .expect("PRISM_PID")
+        .trim()
+        .to_string();
+    Prism {
+        pid,
+        url: format!("http://127.0.0.1:{port}"),
+    }
+}
+
+/// GitHub's own example of a response (`components.examples[name]`), with `id` replaced.
+fn example(spec: &Value, name: &str, id: u64) -> Value {
+    let mut value = spec["components"]["examples"][name]["value"].clone();
+    assert!(value.is_object(), "no example {name} in the OpenAPI subset");
+    value["id"] = id.into();
+    value
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn rest_writes_are_valid_against_githubs_openapi_description() {
+    let Some(all) = examples() else { return };
+    let Some(spec) = prism_tools() else { return };
+    let server = MockServer::start().await;
+    let mut check_run = example(&spec, "check-run", 700);
+    check_run["external_id"] = "shipgate".into();
+    check_run["name"] = "shipgate".into();
+    let comment = example(&spec, "issue-comment", 800);
+    Mock::given(method("POST"))
+        .and(path("/repos/Codertocat/Hello-World/check-runs"))
+        .respond_with(ResponseTemplate::new(201).set_body_json(check_run.clone()))
+        .mount(&server)
+        .await;
+    Mock::given(method("PATCH"))
+        .and(path("/repos/Codertocat/Hello-World/check-runs/700"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(check_run.clone()))
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/repos/Codertocat/Hello-World/issues/2/comments"))
+        .respond_with(ResponseTemplate::new(201).set_body_json(comment.clone()))
+        .mount(&server)
+        .await;
+    Mock::given(method("PATCH"))
+        .and(path("/repos/Codertocat/Hello-World/issues/comments/800"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(comment.clone()))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(format!(
+            "/repos/Codertocat/Hello-World/commits/{HEAD}/check-runs"
+        )))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "total_count": 1, "check_runs": [check_run.clone()]
+        })))
+        .mount(&server)
+        .await;
+    let uri = server.uri();
+    let prism = tokio::task::spawn_blocking(move || start_prism(&uri))
+        .await
+        .unwrap();
+    let event = payload(&all, "pull_request", Some("opened"));
+    let rest = |r: &Request| r.url.path().starts_with("/repos/");
+
+    // 1. First evaluation: POST check run, POST comment.
+    let first = MockServer::start().await;
+    graphql_answer(
+        &first,
+        "PullRequestFacts",
+        ready_repo().with_pr(&ready_pr()),
+    )
+    .await;
+    let graphql = format!("{}/api/graphql", first.uri());
+    let mut run = Run::new(&server, "pull_request", &event).api_url(&prism.url);
+    run.env.insert("GITHUB_GRAPHQL_URL".into(), graphql.clone());
+    let ran = run_blocking(run).await;
+    assert_eq!(ran.code, 0, "{}\n{}", ran.stdout, ran.stderr);
+    let forwarded: Vec<String> = received(&server)
+        .await
+        .iter()
+        .filter(|r| rest(r))
+        .map(|r| format!("{} {}", r.method, r.url.path()))
+        .collect();
+    assert_eq!(
+        forwarded.len(),
+        2,
+        "Prism forwarded both writes: {forwarded:?}"
+    );
+
+    // 2. Updates in place: PATCH check run, PATCH comment.
+    let mut pr = ready_pr();
+    pr.contexts = mock::connection(vec![
+        mock::check_run("build", "COMPLETED", Some("SUCCESS")),
+        mock::own_check_run(700, "IN_PROGRESS", None, "Pending", "old"),
+    ]);
+    pr.comments = mock::backward(vec![mock::comment(
+        800,
+        "<!-- shipgate:sticky-comment -->\nold",
+        true,
+    )]);
+    let second = MockServer::start().await;
+    graphql_answer(&second, "PullRequestFacts", ready_repo().with_pr(&pr)).await;
+    let mut run = Run::new(&server, "pull_request", &event).api_url(&prism.url);
+    run.env.insert(
+        "GITHUB_GRAPHQL_URL".into(),
+        format!("{}/api/graphql", second.uri()),
+    );
+    let before = received(&server).await.len();
+    let ran = run_blocking(run).await;
+    assert_eq!(ran.code, 0, "{}\n{}", ran.stdout, ran.stderr);
+    let patches = received(&server).await[before..]
+        .iter()
+        .filter(|r| r.method.as_str() == "PATCH")
+        .count();
+    assert_eq!(patches, 2, "Prism forwarded both PATCHes");
+
+    // 3. The read fails: the check run is looked up over REST and updated with the error.
+    let broken = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"errors": [{"message": "boom"}]})),
+        )
+        .mount(&broken)
+        .await;
+    let mut run = Run::new(&server, "pull_request", &event).api_url(&prism.url);
+    run.env.insert(
+        "GITHUB_GRAPHQL_URL".into(),
+        format!("{}/api/graphql", broken.uri()),
+    );
+    let before = received(&server).await.len();
+    let ran = run_blocking(run).await;
+    assert_eq!(ran.code, 1, "an error verdict: {}", ran.stdout);
+    let calls: Vec<String> = received(&server).await[before..]
+        .iter()
+        .map(|r| r.method.to_string())
+        .collect();
+    assert_eq!(calls, vec!["GET", "PATCH"], "lookup, then the update");
 }
