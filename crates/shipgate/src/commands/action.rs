@@ -870,6 +870,25 @@ mod tests {
     }
 
     #[test]
+    fn a_read_error_is_shown_as_an_error_row_with_what_to_do() {
+        let now: DateTime<Utc> = "2026-11-27T12:00:00Z".parse().unwrap();
+        let verdict = error_verdict(
+            Subject {
+                repository: "acme/shop".into(),
+                sha: "ec26c3e57ca3a959ca5aad62de7213c562f8c821".into(),
+                pull_request: Some(2),
+                title: Some("Release v1.4.0".into()),
+                head_branch: None,
+            },
+            "cannot read from GitHub: GitHub answered 502 to POST graphql PullRequestFacts: Bad Gateway (gave up after 4 attempts in 5210 ms)",
+            now,
+        );
+        assert_eq!(verdict.verdict, VerdictState::Error);
+        insta::assert_snapshot!(render::title(&verdict));
+        insta::assert_snapshot!(render::markdown(&verdict));
+    }
+
+    #[test]
     fn shipgate_now_fixes_the_moment() {
         assert_eq!(
             moment("2026-11-27T12:00:00Z").unwrap(),
