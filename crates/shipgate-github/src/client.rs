@@ -147,6 +147,21 @@ impl Client {
                     "{name} {url:?} must be an absolute http(s) URL"
                 )));
             }
+            // The token travels in a header: plain http only to this machine (tests, proxies).
+            let host = uri
+                .host()
+                .unwrap_or("")
+                .trim_start_matches('[')
+                .trim_end_matches(']');
+            let loopback = host == "localhost"
+                || host
+                    .parse::<std::net::IpAddr>()
+                    .is_ok_and(|ip| ip.is_loopback());
+            if uri.scheme_str() == Some("http") && !loopback {
+                return Err(Error::Config(format!(
+                    "{name} {url:?} is plain http: shipgate sends the token only over https (or to this machine)"
+                )));
+            }
         }
         let mut auth = HeaderValue::from_str(&format!("Bearer {}", config.token.trim()))
             .map_err(|_| Error::Config("the GitHub token contains invalid characters".into()))?;
@@ -811,5 +826,13 @@ mod tests {
             Client::new(config("t", "api.github.com")),
             Err(Error::Config(_))
         ));
+        // Plain http: only to this machine.
+        assert!(matches!(
+            Client::new(config("t", "http://ghe.example/api/v3")),
+            Err(Error::Config(_))
+        ));
+        assert!(Client::new(config("t", "http://127.0.0.1:8080")).is_ok());
+        assert!(Client::new(config("t", "http://localhost:8080")).is_ok());
+        assert!(Client::new(config("t", "http://[::1]:8080")).is_ok());
     }
 }
