@@ -18,18 +18,6 @@ use shipgate_github::deployments::{self, NewDeployment};
 use crate::exit;
 use crate::outcome::{Failure, Outcome};
 
-/// The Action inputs of `record` and the CLI flags they become: (input, flag, multiline).
-pub const INPUTS: &[(&str, &str, bool)] = &[
-    ("environment", "--environment", false),
-    ("sha", "--sha", false),
-    ("version", "--version", false),
-    ("state", "--state", false),
-    ("started-at", "--started-at", false),
-    ("finished-at", "--finished-at", false),
-    ("rollback", "--rollback", false),
-    ("audit-file", "--audit-file", false),
-];
-
 /// The states GitHub accepts for a deployment status.
 const STATES: &[&str] = &[
     "error",
@@ -241,7 +229,7 @@ pub async fn run_at(args: RecordArgs, now: DateTime<Utc>) -> Result<Outcome, Fai
         &sha[..sha.len().min(12)],
         record.version.as_deref().map_or("–".into(), shipgate_core::escape::markdown),
         state,
-        record.duration_seconds.map_or("–".into(), |s| shipgate_core::kpi::metrics::seconds(s)),
+        record.duration_seconds.map_or("–".into(), shipgate_core::kpi::metrics::seconds),
         if record.rollback { "yes" } else { "no" },
     );
     let stdout = match args.format {
