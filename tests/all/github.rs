@@ -1159,7 +1159,7 @@ fn single_operation(document: &str, operation: &str) -> String {
     // Top-level definitions start at column 0 and end with the `}` that balances their first `{`.
     let mut definitions = Vec::new();
     let mut rest = document;
-    while let Some(start) = rest.find(|c: char| c == 'q' || c == 'f') {
+    while let Some(start) = rest.find(['q', 'f']) {
         let text = &rest[start..];
         let at_line_start = start == 0 || rest[..start].ends_with('\n');
         if !(at_line_start && (text.starts_with("query ") || text.starts_with("fragment "))) {

@@ -43,6 +43,26 @@ pub const DEFAULT_CONFIG: &str = ".github/shipgate.yml";
 /// module declares its own table (`commands::verify::INPUTS`, …).
 pub type InputTable = [(&'static str, &'static str, bool)];
 
+/// Inputs of `record` (its module keeps no table of its own).
+pub const RECORD_INPUTS: &InputTable = &[
+    ("environment", "--environment", false),
+    ("sha", "--sha", false),
+    ("ref", "--ref", false),
+    ("version", "--version", false),
+    ("state", "--state", false),
+    ("started-at", "--started-at", false),
+    ("finished-at", "--finished-at", false),
+    ("rollback", "--rollback", false),
+    ("audit-file", "--audit-file", false),
+];
+
+/// Inputs of `report` (its module keeps no table of its own).
+pub const REPORT_INPUTS: &InputTable = &[
+    ("environment", "--environment", false),
+    ("since", "--since", false),
+    ("history", "--history", false),
+];
+
 /// Runs the Action and returns the exit code.
 pub async fn run() -> u8 {
     let mut kit = Toolkit::from_process();
@@ -67,8 +87,8 @@ pub async fn run_with<W: Write>(kit: &mut Toolkit<W>, now: DateTime<Utc>) -> u8 
         },
         "verify" => dispatch(kit, "verify", super::verify::INPUTS, super::verify::run).await,
         "watch" => dispatch(kit, "watch", super::watch::INPUTS, super::watch::run).await,
-        "record" => dispatch(kit, "record", super::record::INPUTS, super::record::run).await,
-        "report" => dispatch(kit, "report", super::report::INPUTS, super::report::run).await,
+        "record" => dispatch(kit, "record", RECORD_INPUTS, super::record::run).await,
+        "report" => dispatch(kit, "report", REPORT_INPUTS, super::report::run).await,
         other => fail(
             kit,
             Failure::usage(format!(
@@ -834,6 +854,41 @@ mod tests {
         health_url: Vec<String>,
         #[arg(long, default_value = "10s")]
         timeout: String,
+    }
+
+    #[test]
+    fn every_table_parses_into_its_commands_arguments() {
+        // Every input given: the flags must all exist on the command, with valid values.
+        let values: &[(&str, &str)] = &[
+            ("health-urls", "https://a.example/health"),
+            ("prometheus-url", "http://127.0.0.1:9090"),
+            ("metrics", "error_rate = sum(rate(x[1m]))"),
+            ("rules", "error_rate > 5% for 5m"),
+            ("allow-http", "true"),
+            ("rollback", "false"),
+            ("state", "success"),
+            ("since", "30d"),
+            ("environment", "production"),
+            ("sha", "ec26c3e57ca3a959ca5aad62de7213c562f8c821"),
+        ];
+        let mut env = Env::new();
+        for (name, value) in values {
+            env.set(crate::toolkit::input_variable(name), *value);
+        }
+        let k = kit(env);
+        let check = |command: &str, table: &InputTable| cli_args(&k, command, table).unwrap();
+        parse_args::<crate::commands::verify::VerifyArgs>(&check(
+            "verify",
+            crate::commands::verify::INPUTS,
+        ))
+        .unwrap();
+        parse_args::<crate::commands::watch::WatchArgs>(&check(
+            "watch",
+            crate::commands::watch::INPUTS,
+        ))
+        .unwrap();
+        parse_args::<crate::commands::record::RecordArgs>(&check("record", RECORD_INPUTS)).unwrap();
+        parse_args::<crate::commands::report::ReportArgs>(&check("report", REPORT_INPUTS)).unwrap();
     }
 
     #[test]
