@@ -369,11 +369,17 @@ async fn gate<W: Write>(kit: &mut Toolkit<W>, now: DateTime<Utc>) -> Result<u8, 
                 Ok(snapshot) => snapshot,
                 Err(error) => {
                     let message = format!("cannot read from GitHub: {error}");
-                    return read_failed(
-                        kit, &runner, &client, &publisher, &inputs, &targets, &event, &probe,
-                        message, now,
-                    )
-                    .await;
+                    let context = Context {
+                        runner: &runner,
+                        client: &client,
+                        publisher: &publisher,
+                        inputs: &inputs,
+                        targets: &targets,
+                        event: &event,
+                        probe: &probe,
+                        now,
+                    };
+                    return read_failed(kit, &context, message).await;
                 }
             };
         match policy_from(&snapshot.config, &inputs) {
@@ -624,21 +630,35 @@ async fn publish_all(
         .collect()
 }
 
+/// What a `gate` run knows once the event is routed, for the paths that need all of it.
+struct Context<'a> {
+    runner: &'a Runner,
+    client: &'a Client,
+    publisher: &'a Publisher<'a>,
+    inputs: &'a GateInputs,
+    targets: &'a Targets,
+    event: &'a Value,
+    probe: &'a Policy,
+    now: DateTime<Utc>,
+}
+
 /// When the read failed: an `error` verdict, published where the SHA is known from the event
 /// (with a lookup of the existing check run, never a duplicate; no comment).
-#[allow(clippy::too_many_arguments)]
 async fn read_failed<W: Write>(
     kit: &mut Toolkit<W>,
-    runner: &Runner,
-    client: &Client,
-    publisher: &Publisher<'_>,
-    inputs: &GateInputs,
-    targets: &Targets,
-    event: &Value,
-    probe: &Policy,
+    context: &Context<'_>,
     message: String,
-    now: DateTime<Utc>,
 ) -> Result<u8, Failure> {
+    let Context {
+        runner,
+        client,
+        publisher,
+        inputs,
+        targets,
+        event,
+        probe,
+        now,
+    } = *context;
     let event_pr = event.get("pull_request");
     let number = match targets {
         Targets::PullRequest(n) => Some(*n),
