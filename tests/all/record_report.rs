@@ -436,6 +436,81 @@ mod github {
         assert_eq!(line["deployment_id"], Value::Null);
     }
 
+    #[tokio::test(flavor = "multi_thread")]
+    async fn the_action_records_with_its_github_token_input_and_masks_it() {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!([])))
+            .mount(&server)
+            .await;
+        Mock::given(method("POST"))
+            .and(path("/repos/tecnomundo/repair-management/deployments"))
+            .and(wiremock::matchers::header("authorization", "Bearer ghs_action_input_token"))
+            .respond_with(ResponseTemplate::new(201).set_body_json(json!({
+                "id": 9, "sha": SHA, "environment": "staging", "payload": {}, "created_at": "2026-11-27T10:00:00Z"
+            })))
+            .expect(1)
+            .mount(&server)
+            .await;
+        Mock::given(method("POST"))
+            .and(path(
+                "/repos/tecnomundo/repair-management/deployments/9/statuses",
+            ))
+            .respond_with(
+                ResponseTemplate::new(201).set_body_json(json!({"id": 1, "state": "success"})),
+            )
+            .expect(1)
+            .mount(&server)
+            .await;
+        let dir = tempfile::tempdir().unwrap();
+        let output_file = dir.path().join("output");
+        std::fs::write(&output_file, "").unwrap();
+        let summary_file = dir.path().join("summary");
+        std::fs::write(&summary_file, "").unwrap();
+        let mut env: Vec<(String, String)> = github_env(&server)
+            .into_iter()
+            .filter(|(k, _)| k != "GITHUB_TOKEN")
+            .collect();
+        env.extend([
+            ("INPUT_COMMAND".to_string(), "record".to_string()),
+            ("INPUT_GITHUB-TOKEN".into(), "ghs_action_input_token".into()),
+            ("INPUT_ENVIRONMENT".into(), "staging".into()),
+            ("INPUT_SHA".into(), SHA.into()),
+            ("INPUT_STATE".into(), "success".into()),
+            ("GITHUB_OUTPUT".into(), output_file.to_str().unwrap().into()),
+            (
+                "GITHUB_STEP_SUMMARY".into(),
+                summary_file.to_str().unwrap().into(),
+            ),
+        ]);
+        let (code, stdout, stderr) = tokio::task::spawn_blocking(move || {
+            let envs: Vec<(&str, &str)> =
+                env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+            run(&["action"], &envs)
+        })
+        .await
+        .unwrap();
+        assert_eq!(code, 0, "{stdout}{stderr}");
+        assert_eq!(
+            stdout.lines().next(),
+            Some("::add-mask::ghs_action_input_token"),
+            "{stdout}"
+        );
+        assert_eq!(
+            stdout.matches("ghs_action_input_token").count(),
+            1,
+            "only the mask command names it"
+        );
+        let outputs = std::fs::read_to_string(&output_file).unwrap();
+        assert!(
+            outputs.contains("deployment-id<<ghadelimiter_"),
+            "{outputs}"
+        );
+        assert!(outputs.contains("\n9\n"), "{outputs}");
+        let summary = std::fs::read_to_string(&summary_file).unwrap();
+        assert!(summary.contains("### Deployment recorded"), "{summary}");
+    }
+
     fn page(numbers: std::ops::Range<u64>, start_day: i64, next: Option<&str>) -> Value {
         let base: chrono::DateTime<chrono::Utc> = "2026-11-26T12:00:00Z".parse().unwrap();
         let nodes: Vec<Value> = numbers

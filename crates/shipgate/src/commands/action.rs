@@ -185,6 +185,16 @@ where
     F: FnOnce(T) -> Fut,
     Fut: std::future::Future<Output = Result<Outcome, Failure>>,
 {
+    // The command reads the token from `INPUT_GITHUB-TOKEN` itself; mask it first, as the
+    // gate does, so nothing it prints can reveal it.
+    let token = kit
+        .input("github-token", InputOptions::default())
+        .unwrap_or_default();
+    if !token.is_empty() {
+        if let Err(e) = kit.mask(&token) {
+            return fail(kit, Failure::error(e.to_string()));
+        }
+    }
     let parsed = cli_args(kit, command, table).and_then(|argv| parse_args::<T>(&argv));
     match parsed {
         Ok(args) => deliver(kit, run(args).await),
