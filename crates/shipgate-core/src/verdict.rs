@@ -115,6 +115,15 @@ pub fn evaluate(facts: &Facts, policy: &Policy, now: DateTime<Utc>) -> Verdict {
             results.push(GateResult::skipped(gate.id(), "turned off in the config"));
         }
     }
+    if results.iter().all(|r| r.state == GateState::Skipped) {
+        results.push(
+            GateResult::error(
+                GateId::Policy,
+                "every gate is turned off or has nothing to check; a policy that checks nothing never passes",
+            )
+            .with_unblock("turn at least one gate on in the config"),
+        );
+    }
     let verdict = summarize(&results);
     let pending: Vec<&GateResult> = results
         .iter()

@@ -22,7 +22,7 @@ use std::collections::BTreeMap;
 
 use glob::{MatchOptions, Pattern};
 
-use super::text::{count, name_list, short_sha};
+use super::text::{count, name_list, phrase_list, short_sha};
 use super::{Context, Gate, GateId, GateResult};
 use crate::facts::{Review, ReviewState};
 use crate::policy::Policy;
@@ -133,8 +133,8 @@ fn evaluate(cx: &Context<'_>) -> GateResult {
             {
                 counted.push(name)
             }
-            (ReviewState::Approved, None) => ignored.push(format!("{name} (older commit)")),
-            (ReviewState::Approved, Some(why)) => ignored.push(format!("{name} ({why})")),
+            (ReviewState::Approved, None) => ignored.push(format!("`{name}` (older commit)")),
+            (ReviewState::Approved, Some(why)) => ignored.push(format!("`{name}` ({why})")),
             _ => {}
         }
     }
@@ -178,7 +178,7 @@ fn evaluate(cx: &Context<'_>) -> GateResult {
     if have < need {
         let mut text = format!("{have} of {need} approvals on {}", short_sha(&cx.facts.sha));
         if !ignored.is_empty() {
-            text.push_str(&format!("; not counted: {}", name_list(&ignored)));
+            text.push_str(&format!("; not counted: {}", phrase_list(&ignored)));
         }
         short.push(text);
         asks.push(format!(
@@ -270,7 +270,7 @@ mod tests {
             .build();
         let r = approvals(&facts);
         assert_eq!(r.state, GateState::Pending);
-        assert!(r.reason.contains("`Alice (the author)`"), "{}", r.reason);
+        assert!(r.reason.contains("`Alice` (the author)"), "{}", r.reason);
 
         let by_other_author = FactsBuilder::new()
             .author("Carol")
@@ -292,8 +292,8 @@ mod tests {
             .build();
         let r = approvals(&facts);
         assert_eq!(r.state, GateState::Pending);
-        assert!(r.reason.contains("`mergebot (a bot)`"), "{}", r.reason);
-        assert!(r.reason.contains("`renovate[bot] (a bot)`"), "{}", r.reason);
+        assert!(r.reason.contains("`mergebot` (a bot)"), "{}", r.reason);
+        assert!(r.reason.contains("`renovate[bot]` (a bot)"), "{}", r.reason);
     }
 
     #[test]
@@ -322,7 +322,7 @@ mod tests {
         assert_eq!(r.state, GateState::Pending);
         assert_eq!(
             r.reason,
-            "1 of 2 approvals on 1111111; not counted: `carol (older commit)`"
+            "1 of 2 approvals on 1111111; not counted: `carol` (older commit)"
         );
     }
 

@@ -46,6 +46,8 @@ pub enum GateId {
     Checks,
     /// The release checklist in the PR body.
     Checklist,
+    /// The policy itself (e.g. every gate turned off).
+    Policy,
 }
 
 impl GateId {
@@ -58,6 +60,7 @@ impl GateId {
             Self::Tag => "tag",
             Self::Checks => "checks",
             Self::Checklist => "checklist",
+            Self::Policy => "policy",
         }
     }
 }

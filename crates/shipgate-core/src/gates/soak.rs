@@ -180,12 +180,12 @@ fn evaluate(cx: &Context<'_>) -> GateResult {
             id,
             format!(
                 "soaking in `{environment}` for {so_far} of {needed}; ready at {}",
-                utc(ready_at)
+                utc(crate::render::ready_minute(ready_at))
             ),
         )
         .with_unblock(format!(
             "wait until {}, keeping `{environment}` on this commit and healthy",
-            utc(ready_at)
+            utc(crate::render::ready_minute(ready_at))
         ))
         .with_ready_at(ready_at);
     }

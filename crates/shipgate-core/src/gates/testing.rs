@@ -363,7 +363,15 @@ mod tests {
         policy.checklist.enabled = false;
         let verdict = evaluate(&FactsBuilder::new().build(), &policy, at_h(48));
         assert_eq!(verdict.verdict, VerdictState::Error);
-        assert!(verdict.gates.iter().all(|g| g.state == GateState::Skipped));
+        let (policy_row, gates) = verdict.gates.split_last().unwrap();
+        assert!(gates.iter().all(|g| g.state == GateState::Skipped));
+        assert_eq!(policy_row.gate, GateId::Policy);
+        assert_eq!(policy_row.state, GateState::Error);
+        assert!(
+            policy_row.reason.contains("every gate is turned off"),
+            "{}",
+            policy_row.reason
+        );
     }
 
     #[test]
