@@ -1438,3 +1438,81 @@ async fn shipgate_facts_writes_a_valid_facts_file() {
     assert_eq!(missing.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&missing.stderr).contains("GITHUB_TOKEN or GH_TOKEN"));
 }
+
+/// Runs the binary with a clean environment pointing at `server`.
+fn shipgate_cli(server_uri: &str, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(crate::support::shipgate_bin())
+        .args(args)
+        .env_clear()
+        .env("GITHUB_TOKEN", TOKEN)
+        .env("GITHUB_API_URL", server_uri)
+        .env("GITHUB_GRAPHQL_URL", format!("{server_uri}/api/graphql"))
+        .output()
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn shipgate_gate_repo_evaluates_live() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/api/graphql"))
+        .and(body_partial_json(json!({
+            "operationName": "PullRequestFacts",
+            "variables": {"number": 7, "stagingEnvironment": "qa"}
+        })))
+        .respond_with(graphql_ok(
+            mock::Repo::default().with_pr(&mock::Pr::new(7, SHA)),
+        ))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/api/graphql"))
+        .and(body_partial_json(
+            json!({"operationName": "OpenPullRequestFacts"}),
+        ))
+        .respond_with(graphql_ok(
+            mock::Repo::default().with_open(&[mock::Pr::new(7, SHA), mock::Pr::new(8, OTHER_SHA)]),
+        ))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let uri = server.uri();
+    let (one, all) = tokio::task::spawn_blocking(move || {
+        let one = shipgate_cli(
+            &uri,
+            &[
+                "gate",
+                "--repo",
+                "acme/shop",
+                "--pr",
+                "7",
+                "--staging-environment",
+                "qa",
+                "--now",
+                "2026-11-27T12:00:00Z",
+            ],
+        );
+        let all = shipgate_cli(&uri, &["gate", "--repo", "acme/shop", "--format", "json"]);
+        (one, all)
+    })
+    .await
+    .unwrap();
+    let text = String::from_utf8_lossy(&one.stdout);
+    assert_eq!(
+        one.status.code(),
+        Some(3),
+        "pending: {text}{}",
+        String::from_utf8_lossy(&one.stderr)
+    );
+    assert!(text.contains("#7") || text.contains("7"), "{text}");
+    let report: Value = serde_json::from_slice(&all.stdout).unwrap();
+    assert_eq!(all.status.code(), Some(3));
+    assert_eq!(report["verdict"], "pending");
+    assert_eq!(report["pull_requests"].as_array().unwrap().len(), 2);
+    // Nothing is published by the CLI.
+    assert!(requests(&server)
+        .await
+        .iter()
+        .all(|r| r.url.path() == "/api/graphql"));
+}

@@ -7,28 +7,63 @@
 //! command line says. Nothing is published.
 
 use chrono::{DateTime, Utc};
-use shipgate_core::{Policy, Verdict};
+use shipgate_core::{render, Policy, Verdict};
 use shipgate_github::facts::{self as read, ReadSpec, Selection};
 
 use crate::outcome::{Failure, Outcome};
 use crate::runner;
 use crate::toolkit::Env;
 
-/// Evaluates the gate live for `shipgate gate --repo OWNER/NAME --pr N`.
-///
-/// Until `GateArgs` carries `--repo`/`--pr` (the CLI work), this says so; with them it is
-/// `evaluate(repo, args.pr, &args.policy()?, args.now)` rendered by `commands::gate`.
-#[allow(dead_code)] // `commands::gate` calls it once its arguments carry `--repo`.
+/// Evaluates the gate live for `shipgate gate --repo OWNER/NAME [--pr N]`: one PR prints like
+/// an offline evaluation; several (no `--pr`) print one after the other (JSON: the Action's
+/// `report`), and the exit code is the worst verdict's.
 pub async fn gate(args: &super::gate::GateArgs) -> Result<Outcome, Failure> {
-    let _ = args;
-    Err(Failure::usage(
-        "live evaluation needs `--repo OWNER/NAME` from the CLI's gate arguments",
-    ))
+    let repository = args
+        .repo
+        .as_deref()
+        .ok_or_else(|| Failure::usage("live evaluation needs --repo OWNER/NAME"))?;
+    let policy = args.policy()?;
+    let verdicts = evaluate(repository, args.pr, &policy, args.now).await?;
+    Ok(outcome(&verdicts, args.format, super::gate::color_wanted()))
+}
+
+/// What the CLI prints for the verdicts of a live evaluation.
+fn outcome(verdicts: &[Verdict], format: super::gate::Format, color: bool) -> Outcome {
+    use super::gate::Format;
+    if let [single] = verdicts {
+        return super::gate::outcome(single, format, color);
+    }
+    let Some(worst) = render::worst(verdicts) else {
+        return Outcome {
+            stdout: match format {
+                Format::Json => format!("{}\n", render::json_report(verdicts)),
+                _ => "no open pull request into the production branch\n".to_string(),
+            },
+            ..Outcome::default()
+        };
+    };
+    let mut stdout = match format {
+        Format::Json => render::json_report(verdicts),
+        Format::Markdown => render::markdown_report(verdicts),
+        Format::Text => verdicts
+            .iter()
+            .map(|v| render::text(v, color))
+            .collect::<Vec<_>>()
+            .join("\n"),
+    };
+    if !stdout.ends_with('\n') {
+        stdout.push('\n');
+    }
+    Outcome {
+        exit: super::gate::exit_code(worst),
+        stdout,
+        outputs: vec![("verdict".to_string(), worst.name().to_string())],
+        ..Outcome::default()
+    }
 }
 
 /// Reads the facts of one PR (or of every open PR into the production branch) and evaluates
 /// them as of `now` (default: the current time). Verdicts come in PR-creation order.
-#[allow(dead_code)] // Called by `commands::gate` once its arguments carry `--repo`.
 pub async fn evaluate(
     repository: &str,
     pull_request: Option<u64>,
