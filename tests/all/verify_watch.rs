@@ -991,8 +991,8 @@ fn watch_rollback_marks_the_deployment_and_dispatches_the_workflow() {
             .and(query_param("sha", "0123abcd"))
             .and(query_param("environment", "production"))
             .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!([
-                {"id": 41, "created_at": "2026-11-27T10:00:00Z"},
-                {"id": 42, "created_at": "2026-11-27T11:00:00Z"},
+                {"id": 41, "sha": "0123abcd", "environment": "production", "created_at": "2026-11-27T10:00:00Z"},
+                {"id": 42, "sha": "0123abcd", "environment": "production", "created_at": "2026-11-27T11:00:00Z"},
             ])))
             .expect(1)
             .mount(&server)

@@ -95,8 +95,8 @@ fn split_repo(repo: &str) -> Result<(&str, &str), Error> {
     }
 }
 
-/// Percent-encodes a query-string value.
-fn query_value(text: &str) -> String {
+/// Percent-encodes a path segment or query-string value (RFC 3986 unreserved kept).
+pub fn encode_component(text: &str) -> String {
     let mut out = String::new();
     for b in text.bytes() {
         if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
@@ -108,6 +108,22 @@ fn query_value(text: &str) -> String {
     out
 }
 
+/// The deployments of `sha` to `environment` (the newest 100: one commit never has more).
+async fn deployments_of(
+    client: &Client,
+    repo: &str,
+    sha: &str,
+    environment: &str,
+) -> Result<Vec<RestDeployment>, Error> {
+    let (owner, name) = split_repo(repo)?;
+    let path = format!(
+        "/repos/{owner}/{name}/deployments?sha={}&environment={}&per_page=100",
+        encode_component(sha),
+        encode_component(environment)
+    );
+    client.get(&path).await
+}
+
 /// Finds the deployment of `sha` to `environment` that workflow run `run_id` already created.
 pub async fn find_run_deployment(
     client: &Client,
@@ -116,16 +132,23 @@ pub async fn find_run_deployment(
     environment: &str,
     run_id: u64,
 ) -> Result<Option<RestDeployment>, Error> {
-    let (owner, name) = split_repo(repo)?;
-    let path = format!(
-        "/repos/{owner}/{name}/deployments?sha={}&environment={}&per_page=100",
-        query_value(sha),
-        query_value(environment)
-    );
-    let deployments: Vec<RestDeployment> = client.get(&path).await?;
-    Ok(deployments
+    Ok(deployments_of(client, repo, sha, environment)
+        .await?
         .into_iter()
         .find(|d| d.payload.get("run_id").and_then(Value::as_u64) == Some(run_id)))
+}
+
+/// The newest deployment of `sha` to `environment` (ties broken by id).
+pub async fn newest_deployment(
+    client: &Client,
+    repo: &str,
+    sha: &str,
+    environment: &str,
+) -> Result<Option<RestDeployment>, Error> {
+    Ok(deployments_of(client, repo, sha, environment)
+        .await?
+        .into_iter()
+        .max_by_key(|d| (d.created_at, d.id)))
 }
 
 /// Creates a deployment. Never retried blindly: a caller that saw an error looks with
@@ -471,6 +494,13 @@ mod tests {
         assert_eq!(cut.chars().count(), 140);
         assert!(cut.ends_with('…'));
         assert_eq!(description("a\nb"), "a b");
+    }
+
+    #[test]
+    fn components_are_percent_encoded() {
+        assert_eq!(encode_component("roll back.yml"), "roll%20back.yml");
+        assert_eq!(encode_component("staging/v1.4.0"), "staging%2Fv1.4.0");
+        assert_eq!(encode_component("abc-123_x.~"), "abc-123_x.~");
     }
 
     #[test]

@@ -9,14 +9,11 @@ use std::time::{Duration as StdDuration, Instant};
 
 use chrono::{DateTime, Utc};
 use reqwest::Url;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use shipgate_core::watch::ActionReport;
-use shipgate_github::Client;
+use shipgate_github::{deployments, Client};
 
 use super::health::{describe_error, redact, Probe, Target};
-
-/// GitHub limits deployment-status descriptions to this many characters.
-pub const DESCRIPTION_LIMIT: usize = 140;
 
 /// Which deployment to mark.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -84,23 +81,6 @@ pub struct WebhookBody<'a> {
     pub fired_at: String,
 }
 
-/// A deployment-status description: at most 140 characters, cut with `…`.
-pub fn description(reason: &str) -> String {
-    let text = format!("shipgate rollback: {reason}");
-    if text.chars().count() <= DESCRIPTION_LIMIT {
-        return text;
-    }
-    let mut cut: String = text.chars().take(DESCRIPTION_LIMIT - 1).collect();
-    cut.push('…');
-    cut
-}
-
-#[derive(Debug, Deserialize)]
-struct DeploymentJson {
-    id: u64,
-    created_at: String,
-}
-
 fn action(name: &str, ok: Option<bool>, detail: impl Into<String>) -> ActionReport {
     ActionReport {
         action: name.to_string(),
@@ -149,16 +129,17 @@ impl Rollback {
                 Err(e) => return action(NAME, Some(false), e.to_string()),
             },
         };
-        let mut body = serde_json::json!({
-            "state": "failure",
-            "description": description(&decision.reason),
-            "environment": self.environment,
-        });
-        if let Some(log_url) = &self.log_url {
-            body["log_url"] = serde_json::Value::String(log_url.clone());
-        }
-        let path = format!("/repos/{repo}/deployments/{id}/statuses");
-        match github.post::<_, serde_json::Value>(&path, &body).await {
+        let posted = deployments::create_status(
+            github,
+            repo,
+            id,
+            "failure",
+            &format!("shipgate rollback: {}", decision.reason),
+            &self.environment,
+            self.log_url.as_deref(),
+        )
+        .await;
+        match posted {
             Ok(_) => action(
                 NAME,
                 Some(true),
@@ -174,17 +155,11 @@ impl Rollback {
         repo: &str,
         sha: &str,
     ) -> Result<Option<u64>, shipgate_github::Error> {
-        let path = format!(
-            "/repos/{repo}/deployments?sha={}&environment={}&per_page=100",
-            encode(sha),
-            encode(&self.environment)
-        );
-        let list: Vec<DeploymentJson> = github.get(&path).await?;
-        // RFC 3339 UTC strings order by time; the id breaks ties.
-        Ok(list
-            .into_iter()
-            .max_by(|a, b| (&a.created_at, a.id).cmp(&(&b.created_at, b.id)))
-            .map(|d| d.id))
+        Ok(
+            deployments::newest_deployment(github, repo, sha, &self.environment)
+                .await?
+                .map(|d| d.id),
+        )
     }
 
     async fn call_webhook(&self, decision: &Decision) -> ActionReport {
@@ -253,7 +228,7 @@ impl Rollback {
         });
         let path = format!(
             "/repos/{repo}/actions/workflows/{}/dispatches",
-            encode(file)
+            deployments::encode_component(file)
         );
         let done = || {
             action(
@@ -269,19 +244,6 @@ impl Rollback {
             Err(e) => action(NAME, Some(false), e.to_string()),
         }
     }
-}
-
-/// Percent-encodes a path or query component.
-fn encode(text: &str) -> String {
-    let mut out = String::new();
-    for b in text.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
 }
 
 /// Polls the health URLs every `every` until all are up or `bound` has passed since
@@ -353,20 +315,6 @@ pub fn parse_webhook(text: &str, allow_http: bool) -> Result<Url, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn descriptions_fit_githubs_limit() {
-        assert_eq!(description("short"), "shipgate rollback: short");
-        let long = description(&"x".repeat(300));
-        assert_eq!(long.chars().count(), 140);
-        assert!(long.ends_with('…'));
-    }
-
-    #[test]
-    fn components_are_encoded() {
-        assert_eq!(encode("roll back.yml"), "roll%20back.yml");
-        assert_eq!(encode("abc123"), "abc123");
-    }
 
     #[test]
     fn webhook_urls_need_https() {
