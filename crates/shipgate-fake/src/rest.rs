@@ -228,7 +228,9 @@ fn user_id(login: &str) -> u64 {
 /// A `simple-user` with every required property.
 pub(crate) fn user(login: &str) -> Value {
     let id = user_id(login);
-    let api = format!("https://api.github.com/users/{login}");
+    // `github-actions[bot]` is `github-actions%5Bbot%5D` in GitHub's URLs (they must be URIs).
+    let path = encode(login);
+    let api = format!("https://api.github.com/users/{path}");
     json!({
         "login": login,
         "id": id,
@@ -236,7 +238,7 @@ pub(crate) fn user(login: &str) -> Value {
         "avatar_url": format!("https://avatars.githubusercontent.com/u/{id}?v=4"),
         "gravatar_id": "",
         "url": api,
-        "html_url": format!("https://github.com/{login}"),
+        "html_url": format!("https://github.com/{path}"),
         "followers_url": format!("{api}/followers"),
         "following_url": format!("{api}/following{{/other_user}}"),
         "gists_url": format!("{api}/gists{{/gist_id}}"),

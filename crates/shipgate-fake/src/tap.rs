@@ -42,7 +42,8 @@ impl TapRecord {
         if let Some(problem) = &self.problem {
             found.push(format!("Prism answered {}: {problem}", self.status));
         }
-        if let Some(header) = &self.violations_header {
+        // Prism repeats a problem report's entries in the header: one is enough.
+        if let (None, Some(header)) = (&self.problem, &self.violations_header) {
             let entries: Vec<serde_json::Value> =
                 serde_json::from_str(header).unwrap_or_else(|_| vec![header.as_str().into()]);
             for entry in entries {
