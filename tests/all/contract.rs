@@ -6,4 +6,8 @@
 
 mod harness;
 
+mod events;
+mod faults;
 mod gate;
+mod hostile;
+mod records;
