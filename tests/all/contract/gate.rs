@@ -329,7 +329,8 @@ fn a_new_commit_gets_a_new_check_run_and_the_comment_is_edited_in_place() {
     let repo = ready_repo("new-commit");
     let first = gate(w, &repo);
     assert_eq!(first.verdict(), "pass", "{}", first.describe());
-    // A push: new head, nothing reported on it, approvals now stale, no soak.
+    // A push: new head, nothing reported on it, approvals now stale, no soak, and the
+    // branch's `v1.4.0` is on the old commit (fail).
     w.fake.update(&repo.full_name(), |r| {
         r.pulls[0].head_sha = NEW_HEAD.into();
         r.commits.push(commit(NEW_HEAD, 1));
@@ -337,7 +338,7 @@ fn a_new_commit_gets_a_new_check_run_and_the_comment_is_edited_in_place() {
     let repo_now = w.fake.repo(&repo.full_name()).unwrap();
     let event = pr_event(w, &repo_now, "pull_request", "synchronize", 7);
     let second = Run::new(w, &repo_now, "pull_request", &event).run(w);
-    assert_eq!(second.verdict(), "pending", "{}", second.describe());
+    assert_eq!(second.verdict(), "fail", "{}", second.describe());
     let created = second.single_write("POST", "/check-runs");
     assert_eq!(created["head_sha"], NEW_HEAD);
     assert_eq!(second.writes_to("PATCH", "/issues/comments/").len(), 1);
@@ -347,7 +348,10 @@ fn a_new_commit_gets_a_new_check_run_and_the_comment_is_edited_in_place() {
         own_check(w, &repo, HEAD).conclusion.as_deref(),
         Some("success")
     );
-    assert_eq!(own_check(w, &repo, NEW_HEAD).status, "in_progress");
+    assert_eq!(
+        own_check(w, &repo, NEW_HEAD).conclusion.as_deref(),
+        Some("failure")
+    );
     let state = w.fake.repo(&repo.full_name()).unwrap();
     assert_eq!(state.comments.len(), 1);
     check_graphql(w, &repo.full_name());

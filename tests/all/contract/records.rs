@@ -27,7 +27,13 @@ fn record_creates_the_deployment_once_per_run_and_a_rerun_reuses_it() {
     };
     let first = record();
     assert_eq!(first.code, 0, "{}", first.describe());
-    let created = first.single_write("POST", "/deployments");
+    let created: Vec<_> = first
+        .writes_to("POST", "/deployments")
+        .into_iter()
+        .filter(|r| r.path.ends_with("/deployments"))
+        .collect();
+    assert_eq!(created.len(), 1, "{}", first.describe());
+    let created = created[0].json();
     assert_eq!(created["environment"], "production");
     assert_eq!(created["payload"]["run_id"], 4242);
     let state = w.fake.repo(&repo.full_name()).unwrap();
