@@ -11,3 +11,4 @@ mod faults;
 mod gate;
 mod hostile;
 mod records;
+mod transport;

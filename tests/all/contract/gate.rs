@@ -381,3 +381,18 @@ fn a_changed_verdict_updates_the_same_check_run() {
     );
     check_graphql(w, &repo.full_name());
 }
+
+#[test]
+fn a_tag_lower_than_the_newest_published_release_fails() {
+    let Some(w) = world() else { return };
+    let mut repo = ready_repo("tag-lower-than-release");
+    // No production deployment succeeded: published releases say what was released.
+    repo.deployments.retain(|d| d.environment != "production");
+    repo.releases.push(release("v1.5.0", 48));
+    let ran = gate(w, &repo);
+    assert_eq!(ran.verdict(), "fail", "{}", ran.describe());
+    let (state, reason) = gate_state(&ran, "tag");
+    assert_eq!(state, "fail");
+    assert!(reason.contains("v1.5.0"), "{reason}");
+    check_graphql(w, &repo.full_name());
+}
