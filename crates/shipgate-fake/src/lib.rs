@@ -510,3 +510,201 @@ fn with_common_headers(mut answer: Answer, graphql: bool, used: u64) -> Answer {
         .header("x-github-request-id", format!("FAKE:{used:08X}"));
     answer
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Sends one request to the fake; returns status, `link` header and body.
+    fn send(
+        fake: &FakeGithub,
+        method: &str,
+        path: &str,
+        body: Option<Value>,
+    ) -> (u16, Option<String>, Value) {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async {
+            let client = reqwest::Client::new();
+            let url = format!("{}{path}", fake.url());
+            let mut request = client.request(method.parse().unwrap(), url);
+            if let Some(body) = body {
+                request = request.json(&body);
+            }
+            let response = request.send().await.unwrap();
+            let status = response.status().as_u16();
+            let link = response
+                .headers()
+                .get("link")
+                .map(|v| v.to_str().unwrap().to_string());
+            let text = response.text().await.unwrap();
+            (
+                status,
+                link,
+                serde_json::from_str(&text).unwrap_or(Value::Null),
+            )
+        })
+    }
+
+    fn repo() -> Repo {
+        let mut repo = Repo::new("o", "r");
+        repo.pulls.push(state::Pull {
+            number: 1,
+            head_sha: "a".repeat(40),
+            head_ref: "staging/v1.0.0".into(),
+            ..state::Pull::default()
+        });
+        repo
+    }
+
+    fn facts(fake: &FakeGithub) -> Value {
+        let query = "query PullRequestFacts { x }";
+        let (_, _, body) = send(
+            fake,
+            "POST",
+            "/graphql",
+            Some(json!({
+                "query": query,
+                "operationName": "PullRequestFacts",
+                "variables": {
+                    "owner": "o", "name": "r", "number": 1,
+                    "stagingEnvironment": "staging", "productionEnvironment": "production",
+                    "config": "main:.github/shipgate.yml",
+                },
+            })),
+        );
+        body
+    }
+
+    #[test]
+    fn writes_show_in_later_rest_and_graphql_reads() {
+        let fake = FakeGithub::start();
+        fake.load(repo());
+        let sha = "a".repeat(40);
+        let (status, _, run) = send(
+            &fake,
+            "POST",
+            "/repos/o/r/check-runs",
+            Some(
+                json!({ "name": "shipgate", "head_sha": sha, "status": "in_progress", "external_id": "shipgate", "output": { "title": "t", "summary": "s" } }),
+            ),
+        );
+        assert_eq!(status, 201, "{run}");
+        let id = run["id"].as_u64().unwrap();
+        let (status, _, _) = send(
+            &fake,
+            "PATCH",
+            &format!("/repos/o/r/check-runs/{id}"),
+            Some(json!({ "conclusion": "success" })),
+        );
+        assert_eq!(status, 200);
+        let (_, _, list) = send(
+            &fake,
+            "GET",
+            &format!("/repos/o/r/commits/{sha}/check-runs?check_name=shipgate"),
+            None,
+        );
+        assert_eq!(list["total_count"], 1);
+        assert_eq!(list["check_runs"][0]["conclusion"], "success");
+        let (status, _, _) = send(
+            &fake,
+            "POST",
+            "/repos/o/r/issues/1/comments",
+            Some(json!({ "body": "hello" })),
+        );
+        assert_eq!(status, 201);
+        let answer = facts(&fake);
+        let pr = &answer["data"]["repository"]["pullRequest"];
+        let contexts = &pr["statusCheckRollup"]["contexts"]["nodes"];
+        assert_eq!(contexts[0]["conclusion"], "SUCCESS");
+        assert_eq!(contexts[0]["status"], "COMPLETED");
+        assert_eq!(pr["comments"]["nodes"][0]["body"], "hello");
+        assert_eq!(pr["comments"]["nodes"][0]["viewerDidAuthor"], true);
+        assert_eq!(fake.graphql_exchanges(Some("o/r")).len(), 1);
+        let logged = fake.requests("o/r");
+        assert_eq!(logged.iter().filter(|r| r.is_write()).count(), 3);
+    }
+
+    #[test]
+    fn faults_apply_to_the_next_n_matching_requests_only() {
+        let fake = FakeGithub::start();
+        fake.load(repo());
+        fake.inject(Fault::status("GET", "/repos/o/r/deployments", 503, 2));
+        let statuses: Vec<u16> = (0..3)
+            .map(|_| send(&fake, "GET", "/repos/o/r/deployments", None).0)
+            .collect();
+        assert_eq!(statuses, vec![503, 503, 200]);
+        // Another method or path is not touched.
+        fake.inject(Fault::status("POST", "/repos/o/r/deployments", 500, 1));
+        assert_eq!(send(&fake, "GET", "/repos/o/r/deployments", None).0, 200);
+        let (status, _, body) = send(&fake, "POST", "/repos/o/r/deployments", Some(json!({})));
+        assert_eq!(status, 500);
+        assert_eq!(body["message"], "Server Error");
+        assert!(body["documentation_url"].is_string());
+        let log = fake.requests("o/r");
+        assert_eq!(log.iter().filter(|r| r.faulted).count(), 3);
+    }
+
+    #[test]
+    fn truncated_and_graphql_error_faults_have_their_shapes() {
+        let fake = FakeGithub::start();
+        fake.load(repo());
+        fake.inject(Fault::kind(
+            "GET",
+            "/repos/o/r/releases",
+            FaultKind::Truncate,
+            1,
+        ));
+        let (status, _, body) = send(&fake, "GET", "/repos/o/r/releases", None);
+        assert_eq!(status, 200);
+        assert_eq!(body, Value::Null, "not valid JSON any more");
+        fake.inject(Fault::kind(
+            "POST",
+            "/graphql",
+            FaultKind::GraphqlErrors("boom".into()),
+            1,
+        ));
+        let answer = facts(&fake);
+        assert_eq!(answer["errors"][0]["message"], "boom");
+        assert_eq!(answer["data"]["repository"]["pullRequest"], Value::Null);
+        assert!(
+            answer["data"]["repository"]["refs"].is_object(),
+            "partial data"
+        );
+    }
+
+    #[test]
+    fn links_use_the_public_base_and_keep_the_query() {
+        let fake = FakeGithub::start();
+        fake.set_public_base("http://prism.example:4010/");
+        let mut repo = repo();
+        for i in 0..5 {
+            repo.deployments.push(state::Deployment {
+                sha: "a".repeat(40),
+                environment: format!("env{}", i % 2),
+                ..state::Deployment::default()
+            });
+        }
+        fake.load(repo);
+        let (_, link, body) = send(&fake, "GET", "/repos/o/r/deployments?per_page=2", None);
+        assert_eq!(body.as_array().unwrap().len(), 2);
+        let link = link.unwrap();
+        assert!(
+            link.contains(
+                "<http://prism.example:4010/repos/o/r/deployments?per_page=2&page=2>; rel=\"next\""
+            ),
+            "{link}"
+        );
+        assert!(link.contains("page=3>; rel=\"last\""), "{link}");
+        let (_, link, body) = send(
+            &fake,
+            "GET",
+            "/repos/o/r/deployments?environment=env0&per_page=2&page=2",
+            None,
+        );
+        assert_eq!(body.as_array().unwrap().len(), 1);
+        assert!(link.unwrap().contains("rel=\"prev\""));
+    }
+}
