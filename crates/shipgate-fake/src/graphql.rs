@@ -92,7 +92,19 @@ pub(crate) fn answer(inner: &mut Inner, body: &str, fault: Option<&str>) -> Answ
             "Could not resolve to a Repository with the name '{}'.",
             repo_name.clone().unwrap_or_default()
         )),
-        Some(repo) => build(repo, &operation, &variables),
+        Some(repo) => build(repo, &operation, &variables).map(|mut data| {
+            // `node` is an interface: GitHub sends `__typename` only when it is asked for.
+            if node_selects_typename(&single_operation(&document, &operation)) {
+                let kind = match operation.as_str() {
+                    "PullRequestMore" => "PullRequest",
+                    _ => "Deployment",
+                };
+                if let Some(node) = data.get_mut("node").and_then(Value::as_object_mut) {
+                    node.insert("__typename".into(), json!(kind));
+                }
+            }
+            data
+        }),
     };
     let answer = match (data, fault) {
         (Ok(data), None) => json!({ "data": data }),
@@ -624,6 +636,35 @@ pub fn single_operation(document: &str, operation: &str) -> String {
     out.join("\n\n")
 }
 
+/// Whether the operation selects `__typename` directly under `node(…) {`.
+fn node_selects_typename(operation: &str) -> bool {
+    let Some(start) = operation.find("node(") else {
+        return false;
+    };
+    let Some(open) = operation[start..].find('{') else {
+        return false;
+    };
+    let inside = &operation[start + open + 1..];
+    let mut depth = 0usize;
+    let mut word = String::new();
+    for c in inside.chars() {
+        match c {
+            '{' => depth += 1,
+            '}' if depth == 0 => break,
+            '}' => depth -= 1,
+            c if depth == 0 && (c.is_alphanumeric() || c == '_') => word.push(c),
+            _ if depth == 0 => {
+                if word == "__typename" {
+                    return true;
+                }
+                word.clear();
+            }
+            _ => {}
+        }
+    }
+    word == "__typename"
+}
+
 /// Top-level definitions, comments dropped.
 fn split_definitions(document: &str) -> Vec<String> {
     let mut out = Vec::new();
@@ -688,6 +729,17 @@ mod tests {
         assert!(!a.contains("query B") && !a.contains("fragment H"), "{a}");
         let b = single_operation(DOC, "B");
         assert!(b.starts_with("query B") && !b.contains("fragment"), "{b}");
+    }
+
+    #[test]
+    fn typename_under_node_is_seen_only_at_its_level() {
+        assert!(node_selects_typename(
+            "query Q($id: ID!) { node(id: $id) { __typename ... on PullRequest { id } } }"
+        ));
+        assert!(!node_selects_typename(
+            "query Q($id: ID!) { node(id: $id) { ... on PullRequest { author { __typename } } } }"
+        ));
+        assert!(!node_selects_typename("query Q { repository { id } }"));
     }
 
     #[test]

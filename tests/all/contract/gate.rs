@@ -396,3 +396,46 @@ fn a_tag_lower_than_the_newest_published_release_fails() {
     assert!(reason.contains("v1.5.0"), "{reason}");
     check_graphql(w, &repo.full_name());
 }
+
+#[test]
+fn more_than_100_reviews_and_deployment_statuses_are_paged_over_graphql() {
+    let Some(w) = world() else { return };
+    let mut repo = ready_repo("paged-facts");
+    // 150 comments from a bystander before the two approvals: the reviews connection needs a
+    // second page, and so does the staging deployment's statuses.
+    let approvals = std::mem::take(&mut repo.pulls[0].reviews);
+    for i in 0..150 {
+        repo.pulls[0]
+            .reviews
+            .push(review(&format!("viewer{i}"), "COMMENTED", HEAD, 20));
+    }
+    repo.pulls[0].reviews.extend(approvals);
+    let staging = &mut repo.deployments[1];
+    for i in 0..120 {
+        staging.statuses.insert(
+            0,
+            shipgate_fake::state::DeploymentStatus {
+                state: "in_progress".into(),
+                created_at: hours_ago(27) + chrono::Duration::seconds(i),
+                ..Default::default()
+            },
+        );
+    }
+    let ran = gate(w, &repo);
+    assert_eq!(ran.verdict(), "pass", "{}", ran.describe());
+    let operations: Vec<String> = w
+        .fake
+        .graphql_exchanges(Some(&repo.full_name()))
+        .into_iter()
+        .map(|e| e.operation)
+        .collect();
+    assert!(
+        operations.contains(&"PullRequestMore".to_string()),
+        "{operations:?}"
+    );
+    assert!(
+        operations.contains(&"DeploymentStatusesMore".to_string()),
+        "{operations:?}"
+    );
+    check_graphql(w, &repo.full_name());
+}
