@@ -108,6 +108,12 @@ impl Run {
         Self { dir, env }
     }
 
+    /// Sends REST requests to `url` (a Prism proxy in front of the mock) instead of the mock.
+    fn api_url(mut self, url: &str) -> Self {
+        self.env.insert("GITHUB_API_URL".into(), url.into());
+        self
+    }
+
     fn input(mut self, name: &str, value: &str) -> Self {
         self.env.insert(
             format!("INPUT_{}", name.replace(' ', "_").to_uppercase()),
@@ -331,7 +337,7 @@ async fn a_second_run_with_nothing_changed_makes_one_call() {
             check["output"]["summary"].as_str().unwrap(),
         ),
     ]);
-    pr.comments = mock::connection(vec![mock::comment(
+    pr.comments = mock::backward(vec![mock::comment(
         800,
         comment["body"].as_str().unwrap(),
         true,
@@ -355,7 +361,7 @@ async fn a_review_updates_the_existing_check_run_and_comment_in_place() {
         mock::check_run("build", "COMPLETED", Some("SUCCESS")),
         mock::own_check_run(700, "COMPLETED", Some("SUCCESS"), "Pass", "old"),
     ]);
-    pr.comments = mock::connection(vec![mock::comment(
+    pr.comments = mock::backward(vec![mock::comment(
         800,
         "<!-- shipgate:sticky-comment -->\nold",
         true,
@@ -713,4 +719,535 @@ async fn bad_inputs_are_usage_errors_naming_the_input() {
     let ran = run_blocking(Run::new(&server, "pull_request", &event).input("comment", "yes")).await;
     assert_eq!(ran.code, 2, "{}", ran.stdout);
     assert!(received(&server).await.is_empty());
+}
+
+// ---- benchmark -------------------------------------------------------------------------------
+
+/// A fake GitHub for the benchmark: every answer 100 ms late, every request's arrival logged.
+struct Bench {
+    server: MockServer,
+    arrivals: std::sync::Arc<std::sync::Mutex<Vec<(Instant, String)>>>,
+    answer: std::sync::Arc<std::sync::Mutex<Value>>,
+}
+
+impl Bench {
+    async fn start() -> Self {
+        use std::sync::{Arc, Mutex};
+        let server = MockServer::start().await;
+        let arrivals: Arc<Mutex<Vec<(Instant, String)>>> = Arc::default();
+        let answer: Arc<Mutex<Value>> = Arc::new(Mutex::new(Value::Null));
+        let (log, read) = (arrivals.clone(), answer.clone());
+        let ids = Arc::new(std::sync::atomic::AtomicU64::new(1000));
+        Mock::given(wiremock::matchers::any())
+            .respond_with(move |req: &Request| {
+                let what = format!("{} {}", req.method, req.url.path());
+                log.lock().unwrap().push((Instant::now(), what));
+                let id = ids.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let template = if req.url.path() == "/api/graphql" {
+                    ResponseTemplate::new(200).set_body_json(read.lock().unwrap().clone())
+                } else if req.method.as_str() == "POST" {
+                    ResponseTemplate::new(201).set_body_json(json!({"id": id, "name": "shipgate"}))
+                } else {
+                    let id: u64 = req
+                        .url
+                        .path()
+                        .rsplit('/')
+                        .next()
+                        .and_then(|s| s.parse().ok())
+                        .unwrap_or(id);
+                    ResponseTemplate::new(200).set_body_json(json!({"id": id}))
+                };
+                template.set_delay(Duration::from_millis(100))
+            })
+            .mount(&server)
+            .await;
+        Self {
+            server,
+            arrivals,
+            answer,
+        }
+    }
+
+    /// Runs the binary; returns (calls, sequential round trips, wall time).
+    async fn measure(
+        &self,
+        event_name: &str,
+        event: &Value,
+        inputs: &[(&str, &str)],
+    ) -> (usize, usize, Duration, Ran) {
+        self.arrivals.lock().unwrap().clear();
+        let mut run = Run::new(&self.server, event_name, event).input("production-branch", "main");
+        for (name, value) in inputs {
+            run = run.input(name, value);
+        }
+        let start = Instant::now();
+        let ran = run_blocking(run).await;
+        let wall = start.elapsed();
+        let mut times: Vec<Instant> = self
+            .arrivals
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|(t, _)| *t)
+            .collect();
+        times.sort();
+        // A request that arrives 90 ms or more after the first of the current round cannot have
+        // been sent before that round's answers (each takes 100 ms): it starts a new round.
+        let mut rounds = 0;
+        let mut round_start: Option<Instant> = None;
+        for t in &times {
+            if round_start.is_none_or(|s| t.duration_since(s) >= Duration::from_millis(90)) {
+                rounds += 1;
+                round_start = Some(*t);
+            }
+        }
+        (times.len(), rounds, wall, ran)
+    }
+
+    /// What the last run published, as `(pr number → (check-run output, comment body))`, read
+    /// back from the requests.
+    async fn published(&self) -> HashMap<u64, (Value, String)> {
+        let mut by_sha: HashMap<String, Value> = HashMap::new();
+        let mut comments: HashMap<u64, String> = HashMap::new();
+        for r in received(&self.server).await {
+            let body: Value = serde_json::from_slice(&r.body).unwrap_or(Value::Null);
+            let path = r.url.path().to_string();
+            if r.method.as_str() == "POST" && path.ends_with("/check-runs") {
+                by_sha.insert(
+                    body["head_sha"].as_str().unwrap().to_string(),
+                    body["output"].clone(),
+                );
+            } else if path.ends_with("/comments") {
+                let n: u64 = path.split('/').rev().nth(1).unwrap().parse().unwrap();
+                comments.insert(n, body["body"].as_str().unwrap().to_string());
+            }
+        }
+        comments
+            .into_iter()
+            .map(|(n, body)| (n, (by_sha[&bench_sha(n)].clone(), body)))
+            .collect()
+    }
+}
+
+fn bench_sha(number: u64) -> String {
+    format!("{number:040x}")
+}
+
+/// The open PRs of the benchmark: into `main`, each pending (one approval of two).
+fn bench_prs(count: u64, published: Option<&HashMap<u64, (Value, String)>>) -> Vec<mock::Pr> {
+    (1..=count)
+        .map(|n| {
+            let mut pr = mock::Pr::new(n, &bench_sha(n));
+            pr.head = format!("release-{n}");
+            pr.reviews = mock::connection(vec![mock::review("bob", "APPROVED", &pr.sha, true)]);
+            let mut contexts = vec![mock::check_run("build", "COMPLETED", Some("SUCCESS"))];
+            if let Some((output, body)) = published.and_then(|p| p.get(&n)) {
+                contexts.push(mock::own_check_run(
+                    5000 + n,
+                    "IN_PROGRESS",
+                    None,
+                    output["title"].as_str().unwrap(),
+                    output["summary"].as_str().unwrap(),
+                ));
+                pr.comments = mock::backward(vec![mock::comment(6000 + n, body, true)]);
+            }
+            pr.contexts = mock::connection(contexts);
+            pr
+        })
+        .collect()
+}
+
+/// The benchmark of issue 3: API calls, sequential round trips and wall time for one PR and for
+/// a `schedule` sweep over 20 open PRs, against a GitHub that answers every request 100 ms late.
+/// Run: `cargo test -p shipgate --test all benchmark_api_calls -- --ignored --nocapture`.
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "benchmark: run with --ignored --nocapture"]
+async fn benchmark_api_calls_and_round_trips() {
+    let bench = Bench::start().await;
+    let schedule = json!({ "schedule": "*/30 * * * *" });
+    let mut rows = Vec::new();
+
+    // One PR, first evaluation (nothing published yet), then again with nothing changed.
+    *bench.answer.lock().unwrap() = mock::Repo::default().with_pr(&bench_prs(1, None).remove(0));
+    let (calls, rounds, wall, ran) = bench
+        .measure("schedule", &schedule, &[("pull-request", "1")])
+        .await;
+    assert_eq!(ran.code, 0, "{}", ran.stdout);
+    rows.push(("one PR, first run", calls, rounds, wall));
+    let published = bench.published().await;
+    *bench.answer.lock().unwrap() =
+        mock::Repo::default().with_pr(&bench_prs(1, Some(&published)).remove(0));
+    let (calls, rounds, wall, _) = bench
+        .measure("schedule", &schedule, &[("pull-request", "1")])
+        .await;
+    assert_eq!(calls, 1, "nothing changed: the read only");
+    rows.push(("one PR, nothing changed", calls, rounds, wall));
+
+    // `schedule` over 20 open PRs into main.
+    let bench = Bench::start().await;
+    *bench.answer.lock().unwrap() = mock::Repo::default().with_open(&bench_prs(20, None));
+    let (calls, rounds, wall, ran) = bench.measure("schedule", &schedule, &[]).await;
+    assert_eq!(ran.code, 0, "{}", ran.stdout);
+    rows.push(("schedule, 20 PRs, first run", calls, rounds, wall));
+    let published = bench.published().await;
+    *bench.answer.lock().unwrap() =
+        mock::Repo::default().with_open(&bench_prs(20, Some(&published)));
+    let (calls, rounds, wall, _) = bench.measure("schedule", &schedule, &[]).await;
+    assert_eq!(calls, 1, "nothing changed: the read only");
+    rows.push(("schedule, 20 PRs, nothing changed", calls, rounds, wall));
+    // Every verdict changed (a second approval everywhere → in place updates).
+    let mut changed = bench_prs(20, Some(&published));
+    for pr in &mut changed {
+        pr.reviews = mock::connection(vec![
+            mock::review("bob", "APPROVED", &pr.sha, true),
+            mock::review("carol", "APPROVED", &pr.sha, true),
+        ]);
+    }
+    *bench.answer.lock().unwrap() = mock::Repo::default().with_open(&changed);
+    let (calls, rounds, wall, _) = bench.measure("schedule", &schedule, &[]).await;
+    rows.push(("schedule, 20 PRs, all changed", calls, rounds, wall));
+
+    // Start-up: the binary doing nothing but answering.
+    let start = Instant::now();
+    let runs = 20;
+    for _ in 0..runs {
+        let out = Command::new(shipgate_bin())
+            .arg("--version")
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+    }
+    let startup = start.elapsed() / runs;
+
+    println!("\n| scenario | API calls | sequential round trips | wall time |");
+    println!("|---|---|---|---|");
+    for (name, calls, rounds, wall) in &rows {
+        println!("| {name} | {calls} | {rounds} | {} ms |", wall.as_millis());
+    }
+    println!(
+        "\nstart-up (`shipgate --version`, mean of {runs}): {} µs",
+        startup.as_micros()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_old_success_is_marked_in_progress_before_paging() {
+    let Some(all) = examples() else { return };
+    let server = MockServer::start().await;
+    let mut pr = ready_pr();
+    // More than 100 reviews: paging needed, so the standing success is withdrawn first.
+    pr.reviews = mock::connection_more(vec![mock::review("bob", "APPROVED", HEAD, true)], "R1");
+    pr.contexts = mock::connection(vec![
+        mock::check_run("build", "COMPLETED", Some("SUCCESS")),
+        mock::own_check_run(700, "COMPLETED", Some("SUCCESS"), "Pass", "old"),
+    ]);
+    graphql_answer(&server, "PullRequestFacts", ready_repo().with_pr(&pr)).await;
+    graphql_answer(
+        &server,
+        "PullRequestMore",
+        json!({"data": {"node": {"reviews": mock::connection(vec![
+            mock::review("carol", "APPROVED", HEAD, true)
+        ])}}}),
+    )
+    .await;
+    Mock::given(method("PATCH"))
+        .and(path("/repos/Codertocat/Hello-World/check-runs/700"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": 700})))
+        .expect(2)
+        .mount(&server)
+        .await;
+    let event = payload(&all, "pull_request", Some("opened"));
+    let ran =
+        run_blocking(Run::new(&server, "pull_request", &event).input("comment", "false")).await;
+    assert_eq!(ran.code, 0, "{}", ran.stdout);
+    assert_eq!(
+        ran.outputs["verdict"], "pass",
+        "both pages of reviews counted"
+    );
+    let requests = received(&server).await;
+    let order: Vec<String> = requests
+        .iter()
+        .map(|r| {
+            let body = json_of(r);
+            match body["operationName"].as_str() {
+                Some(op) => op.to_string(),
+                None => format!("{} {}", r.method, body["status"].as_str().unwrap_or("")),
+            }
+        })
+        .collect();
+    assert_eq!(
+        order,
+        vec![
+            "PullRequestFacts",
+            "PATCH in_progress",
+            "PullRequestMore",
+            "PATCH completed"
+        ]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn deployment_status_and_tag_push_read_the_open_prs() {
+    let Some(all) = examples() else { return };
+    for (name, event) in [
+        (
+            "deployment_status",
+            payload(&all, "deployment_status", None),
+        ),
+        ("push", payload(&all, "push", None)),
+    ] {
+        let server = MockServer::start().await;
+        // The tag push's commit is 6113728…: make it the head of PR #9.
+        let mut tagged = mock::Pr::new(9, "6113728f27ae82c7b1a177c8d03f9e96e0adf246");
+        tagged.base = "master".into();
+        tagged.head = "next".into();
+        graphql_answer(
+            &server,
+            "OpenPullRequestFacts",
+            ready_repo().with_open(&[ready_pr(), tagged]),
+        )
+        .await;
+        creations_succeed(&server).await;
+        let ran = run_blocking(Run::new(&server, name, &event).input("comment", "false")).await;
+        assert_eq!(ran.code, 0, "{name}: {}", ran.stdout);
+        let numbers: Vec<u64> = ran.report()["pull_requests"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["subject"]["pull_request"].as_u64().unwrap())
+            .collect();
+        let expected = if name == "push" { vec![9] } else { vec![2, 9] };
+        assert_eq!(numbers, expected, "{name}");
+        let requests = received(&server).await;
+        assert_eq!(find(&requests, "POST", "/api/graphql").len(), 1, "{name}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_command_input_dispatches_verify_with_its_inputs_as_flags() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/health"))
+        .respond_with(ResponseTemplate::new(200).set_body_string("ok"))
+        .mount(&server)
+        .await;
+    let event = json!({});
+    let url = format!("{}/health", server.uri());
+    let ran = run_blocking(
+        Run::new(&server, "workflow_dispatch", &event)
+            .input("command", "verify")
+            .input("health-urls", &format!("{url}\n\n{url}\n"))
+            .input("wait", "5s")
+            .input("timeout", "2s"),
+    )
+    .await;
+    assert_eq!(ran.code, 0, "{}\n{}", ran.stdout, ran.stderr);
+    assert_eq!(ran.outputs["healthy"], "true", "{:?}", ran.outputs);
+    assert!(ran.outputs.contains_key("report"));
+    assert_eq!(find(&received(&server).await, "GET", "/health").len(), 2);
+
+    // A bad value is a usage error naming the flag the input became.
+    let ran = run_blocking(
+        Run::new(&server, "workflow_dispatch", &event)
+            .input("command", "verify")
+            .input("health-urls", &url)
+            .input("allow-http", "banana"),
+    )
+    .await;
+    assert_eq!(ran.code, 2, "{}", ran.stdout);
+    assert!(
+        ran.stdout.contains("::error::") && ran.stdout.contains("allow-http"),
+        "{}",
+        ran.stdout
+    );
+}
+
+// ---- REST contract: every write through Prism with GitHub's OpenAPI description -------------
+
+/// A `prism proxy --errors` started by `scripts/prism-proxy.sh`, stopped when dropped.
+struct Prism {
+    pid: String,
+    url: String,
+}
+
+impl Drop for Prism {
+    fn drop(&mut self) {
+        // Only the process this test started, by its id.
+        let _ = Command::new("kill").arg(&self.pid).status();
+    }
+}
+
+/// Prism and the OpenAPI subset from `SHIPGATE_PRISM`/`SHIPGATE_OPENAPI` (exported by
+/// `scripts/test.sh`), or `None` after saying so.
+fn prism_tools() -> Option<Value> {
+    let (Some(_), Some(spec)) = (
+        std::env::var_os("SHIPGATE_PRISM"),
+        std::env::var_os("SHIPGATE_OPENAPI"),
+    ) else {
+        if std::env::var("SHIPGATE_REQUIRE_TOOLS").as_deref() == Ok("1") {
+            panic!("SHIPGATE_PRISM/SHIPGATE_OPENAPI are not set and SHIPGATE_REQUIRE_TOOLS=1");
+        }
+        eprintln!("SKIPPED: set SHIPGATE_PRISM and SHIPGATE_OPENAPI (scripts/test.sh does) to check shipgate's REST requests with Prism");
+        return None;
+    };
+    let text = std::fs::read_to_string(&spec).expect("SHIPGATE_OPENAPI is readable");
+    Some(serde_json::from_str(&text).expect("the OpenAPI subset is JSON"))
+}
+
+fn start_prism(upstream: &str) -> Prism {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let out = Command::new("bash")
+        .arg(crate::support::repo_root().join("scripts/prism-proxy.sh"))
+        .arg(upstream)
+        .arg(port.to_string())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "prism did not start: {stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let pid = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("PRISM_PID="))
+        .expect("PRISM_PID")
+        .trim()
+        .to_string();
+    Prism {
+        pid,
+        url: format!("http://127.0.0.1:{port}"),
+    }
+}
+
+/// GitHub's own example of a response (`components.examples[name]`), with `id` replaced.
+fn example(spec: &Value, name: &str, id: u64) -> Value {
+    let mut value = spec["components"]["examples"][name]["value"].clone();
+    assert!(value.is_object(), "no example {name} in the OpenAPI subset");
+    value["id"] = id.into();
+    value
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn rest_writes_are_valid_against_githubs_openapi_description() {
+    let Some(all) = examples() else { return };
+    let Some(spec) = prism_tools() else { return };
+    let server = MockServer::start().await;
+    let mut check_run = example(&spec, "check-run", 700);
+    check_run["external_id"] = "shipgate".into();
+    check_run["name"] = "shipgate".into();
+    let comment = example(&spec, "issue-comment", 800);
+    Mock::given(method("POST"))
+        .and(path("/repos/Codertocat/Hello-World/check-runs"))
+        .respond_with(ResponseTemplate::new(201).set_body_json(check_run.clone()))
+        .mount(&server)
+        .await;
+    Mock::given(method("PATCH"))
+        .and(path("/repos/Codertocat/Hello-World/check-runs/700"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(check_run.clone()))
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/repos/Codertocat/Hello-World/issues/2/comments"))
+        .respond_with(ResponseTemplate::new(201).set_body_json(comment.clone()))
+        .mount(&server)
+        .await;
+    Mock::given(method("PATCH"))
+        .and(path("/repos/Codertocat/Hello-World/issues/comments/800"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(comment.clone()))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(format!(
+            "/repos/Codertocat/Hello-World/commits/{HEAD}/check-runs"
+        )))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "total_count": 1, "check_runs": [check_run.clone()]
+        })))
+        .mount(&server)
+        .await;
+    let uri = server.uri();
+    let prism = tokio::task::spawn_blocking(move || start_prism(&uri))
+        .await
+        .unwrap();
+    let event = payload(&all, "pull_request", Some("opened"));
+    let rest = |r: &Request| r.url.path().starts_with("/repos/");
+
+    // 1. First evaluation: POST check run, POST comment.
+    let first = MockServer::start().await;
+    graphql_answer(
+        &first,
+        "PullRequestFacts",
+        ready_repo().with_pr(&ready_pr()),
+    )
+    .await;
+    let graphql = format!("{}/api/graphql", first.uri());
+    let mut run = Run::new(&server, "pull_request", &event).api_url(&prism.url);
+    run.env.insert("GITHUB_GRAPHQL_URL".into(), graphql.clone());
+    let ran = run_blocking(run).await;
+    assert_eq!(ran.code, 0, "{}\n{}", ran.stdout, ran.stderr);
+    let forwarded: Vec<String> = received(&server)
+        .await
+        .iter()
+        .filter(|r| rest(r))
+        .map(|r| format!("{} {}", r.method, r.url.path()))
+        .collect();
+    assert_eq!(
+        forwarded.len(),
+        2,
+        "Prism forwarded both writes: {forwarded:?}"
+    );
+
+    // 2. Updates in place: PATCH check run, PATCH comment.
+    let mut pr = ready_pr();
+    pr.contexts = mock::connection(vec![
+        mock::check_run("build", "COMPLETED", Some("SUCCESS")),
+        mock::own_check_run(700, "IN_PROGRESS", None, "Pending", "old"),
+    ]);
+    pr.comments = mock::backward(vec![mock::comment(
+        800,
+        "<!-- shipgate:sticky-comment -->\nold",
+        true,
+    )]);
+    let second = MockServer::start().await;
+    graphql_answer(&second, "PullRequestFacts", ready_repo().with_pr(&pr)).await;
+    let mut run = Run::new(&server, "pull_request", &event).api_url(&prism.url);
+    run.env.insert(
+        "GITHUB_GRAPHQL_URL".into(),
+        format!("{}/api/graphql", second.uri()),
+    );
+    let before = received(&server).await.len();
+    let ran = run_blocking(run).await;
+    assert_eq!(ran.code, 0, "{}\n{}", ran.stdout, ran.stderr);
+    let patches = received(&server).await[before..]
+        .iter()
+        .filter(|r| r.method.as_str() == "PATCH")
+        .count();
+    assert_eq!(patches, 2, "Prism forwarded both PATCHes");
+
+    // 3. The read fails: the check run is looked up over REST and updated with the error.
+    let broken = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"errors": [{"message": "boom"}]})),
+        )
+        .mount(&broken)
+        .await;
+    let mut run = Run::new(&server, "pull_request", &event).api_url(&prism.url);
+    run.env.insert(
+        "GITHUB_GRAPHQL_URL".into(),
+        format!("{}/api/graphql", broken.uri()),
+    );
+    let before = received(&server).await.len();
+    let ran = run_blocking(run).await;
+    assert_eq!(ran.code, 1, "an error verdict: {}", ran.stdout);
+    let calls: Vec<String> = received(&server).await[before..]
+        .iter()
+        .map(|r| r.method.to_string())
+        .collect();
+    assert_eq!(calls, vec!["GET", "PATCH"], "lookup, then the update");
 }

@@ -494,16 +494,47 @@ fn a_sha_pin_of_a_release_commit_uses_the_prebuilt_archive_of_the_source_version
     assert!(runner.cached_dir().join("shipgate").exists());
 }
 
-/// Unknown platforms, and refs that are not releases, build from the action's own source. The
-/// build reuses this test run's target directory, so it takes seconds, not minutes.
+/// Unknown platforms, and refs that are not releases, build from the action's own source with
+/// `cargo install --locked --path <action>/crates/shipgate`. A stand-in `cargo` on `PATH` records
+/// the call and installs this test run's own build, so the test checks the installer's decision
+/// and its exact cargo invocation in seconds (a real `cargo install` recompiles the dependency
+/// tree with other features and took minutes on a busy CI machine).
 #[test]
 fn unknown_platform_or_unreleased_ref_builds_from_source() {
     let runner = Runner::new();
     let root = repo_root();
     let committed = std::fs::read_to_string(root.join("action/checksums.txt")).unwrap();
     let manifest = runner.manifest(&committed);
-    let target_dir = root.join("target");
     let server = FakeRelease::serve(HashMap::new());
+    let fake_bin = runner.path("fake-cargo-bin");
+    std::fs::create_dir_all(&fake_bin).unwrap();
+    let calls = runner.path("cargo-calls");
+    let cargo = fake_bin.join("cargo");
+    std::fs::write(
+        &cargo,
+        format!(
+            r#"#!/usr/bin/env bash
+# Stand-in for cargo: records the call, then installs the already built shipgate into --root.
+printf '%s\n' "$*" >> '{calls}'
+root=''
+while [ $# -gt 0 ]; do
+  if [ "$1" = --root ]; then root=$2; shift; fi
+  shift
+done
+[ -n "$root" ] || {{ echo 'fake cargo: no --root' >&2; exit 2; }}
+mkdir -p "$root/bin" && cp '{built}' "$root/bin/shipgate"
+"#,
+            calls = calls.display(),
+            built = env!("CARGO_BIN_EXE_shipgate"),
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&cargo, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let path = format!(
+        "{}:{}",
+        fake_bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
 
     for (os, arch, action_ref) in [
         ("Linux", "ARM", "v0.1.0"),
@@ -511,14 +542,15 @@ fn unknown_platform_or_unreleased_ref_builds_from_source() {
         ("Linux", "X64", "main"),
     ] {
         let _ = std::fs::remove_file(runner.path("github_output"));
+        let _ = std::fs::remove_file(&calls);
         let output = runner.install(&[
+            ("PATH", path.as_str()),
             ("RUNNER_OS", os),
             ("RUNNER_ARCH", arch),
             ("SHIPGATE_ACTION_REF", action_ref),
             ("SHIPGATE_DOWNLOAD_BASE", server.base.as_str()),
             ("SHIPGATE_CHECKSUMS", manifest.to_str().unwrap()),
             ("SHIPGATE_CARGO_INSTALL_ARGS", "--debug --offline"),
-            ("CARGO_TARGET_DIR", target_dir.to_str().unwrap()),
         ]);
         assert!(output.status.success(), "{os}/{arch}: {}", text(&output));
         let stdout = String::from_utf8_lossy(&output.stdout);
@@ -529,6 +561,16 @@ fn unknown_platform_or_unreleased_ref_builds_from_source() {
             "{stdout}"
         );
         let built = runner.path("temp/shipgate-source/bin/shipgate");
+        let recorded = std::fs::read_to_string(&calls).expect("cargo was called");
+        assert_eq!(
+            recorded,
+            format!(
+                "install --locked --force --path {}/crates/shipgate --root {} --debug --offline\n",
+                root.display(),
+                runner.path("temp/shipgate-source").display()
+            ),
+            "{os}/{arch}"
+        );
         assert_eq!(
             runner.read("github_output"),
             format!("path={}\n", built.display())

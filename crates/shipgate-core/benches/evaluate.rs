@@ -1,1 +1,44 @@
-fn main() {}
+//! Benchmark of pure evaluation on a large history (DESIGN.md section 6: milliseconds).
+//!
+//! The facts have 300 reviews, 10 000 deployment statuses and 5 000 tags (built in memory by
+//! `examples/support/large.rs`, the same value `--example large-facts` writes to disk).
+//! Target: under 5 ms per evaluation. Run: `cargo bench -p shipgate-core --bench evaluate`.
+
+#[path = "../examples/support/large.rs"]
+mod large;
+
+use std::hint::black_box;
+
+use chrono::{DateTime, Utc};
+use criterion::{criterion_group, criterion_main, Criterion};
+use shipgate_core::{evaluate, Policy};
+
+fn bench_evaluate(c: &mut Criterion) {
+    let captured_at: DateTime<Utc> = "2026-11-26T15:20:00Z".parse().expect("fixed timestamp");
+    let facts = large::large_facts(captured_at);
+    let statuses: usize = facts.deployments.iter().map(|d| d.statuses.len()).sum();
+    assert_eq!(facts.reviews.len(), large::REVIEWS);
+    assert_eq!(statuses, large::DEPLOYMENT_STATUSES);
+    assert_eq!(facts.tags.len(), large::TAGS);
+
+    let defaults = Policy::default();
+    let mut strict = Policy::default();
+    strict.checks.required = vec!["backend / *".into(), "frontend / *".into()];
+    strict.checklist.items = vec![
+        "Database backup taken".into(),
+        "Rollback plan ready".into(),
+        "Team notified".into(),
+    ];
+
+    let mut group = c.benchmark_group("evaluate");
+    group.bench_function("large history, default policy", |b| {
+        b.iter(|| evaluate(black_box(&facts), black_box(&defaults), captured_at))
+    });
+    group.bench_function("large history, globs and checklist", |b| {
+        b.iter(|| evaluate(black_box(&facts), black_box(&strict), captured_at))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench_evaluate);
+criterion_main!(benches);

@@ -10,8 +10,11 @@
 //! - Retries follow [`crate::retry`]: GET, PATCH and GraphQL queries are retried; a creating
 //!   POST is repeated only after GitHub refused it unprocessed (rate limits), or — after a 5xx or
 //!   a timeout, when it may have been created — only when the caller's lookup finds nothing.
-//! - At most [`RetryPolicy::max_in_flight`] requests are in flight; creating POSTs start at least
-//!   [`RetryPolicy::write_spacing`] apart (GitHub's secondary-rate-limit advice).
+//! - At most [`RetryPolicy::max_in_flight`] requests are in flight. Writes (REST POST and PATCH;
+//!   not GraphQL queries) go through a token bucket: a burst of [`RetryPolicy::write_burst`]
+//!   (one PR's check run and comment, written in parallel), then one per
+//!   [`RetryPolicy::write_spacing`] — GitHub's advice of a second between mutating requests,
+//!   which keeps a sweep over many PRs under its 80-a-minute content-creation limit.
 
 use std::future::Future;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -73,7 +76,7 @@ pub struct Client {
     octocrab: Octocrab,
     auth: HeaderValue,
     in_flight: Arc<Semaphore>,
-    last_create: Arc<Mutex<Option<Instant>>>,
+    write_bucket: Arc<Mutex<Bucket>>,
     stats: Arc<Stats>,
 }
 
@@ -93,6 +96,13 @@ enum Kind {
     Idempotent,
     /// A POST that creates something: repeated only when known not to have been processed.
     Create,
+}
+
+/// The write pacing's token bucket.
+#[derive(Debug)]
+struct Bucket {
+    tokens: f64,
+    refilled: Instant,
 }
 
 /// A received answer, body read in full.
@@ -137,6 +147,21 @@ impl Client {
                     "{name} {url:?} must be an absolute http(s) URL"
                 )));
             }
+            // The token travels in a header: plain http only to this machine (tests, proxies).
+            let host = uri
+                .host()
+                .unwrap_or("")
+                .trim_start_matches('[')
+                .trim_end_matches(']');
+            let loopback = host == "localhost"
+                || host
+                    .parse::<std::net::IpAddr>()
+                    .is_ok_and(|ip| ip.is_loopback());
+            if uri.scheme_str() == Some("http") && !loopback {
+                return Err(Error::Config(format!(
+                    "{name} {url:?} is plain http: shipgate sends the token only over https (or to this machine)"
+                )));
+            }
         }
         let mut auth = HeaderValue::from_str(&format!("Bearer {}", config.token.trim()))
             .map_err(|_| Error::Config("the GitHub token contains invalid characters".into()))?;
@@ -158,12 +183,15 @@ impl Client {
             .build()
             .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?;
         Ok(Self {
+            write_bucket: Arc::new(Mutex::new(Bucket {
+                tokens: f64::from(policy.write_burst),
+                refilled: Instant::now(),
+            })),
             in_flight: Arc::new(Semaphore::new(policy.max_in_flight.max(1))),
             config,
             policy,
             octocrab,
             auth,
-            last_create: Arc::new(Mutex::new(None)),
             stats: Arc::new(Stats::default()),
         })
     }
@@ -389,35 +417,50 @@ impl Client {
     {
         let start = Instant::now();
         let mut attempt = 0u32;
+        let mut last_error: Option<Error> = None;
         loop {
             attempt += 1;
+            if method != Method::GET && url != self.config.graphql_url {
+                self.pace_write().await;
+            }
             let remaining = self.policy.max_total.saturating_sub(start.elapsed());
-            if kind == Kind::Create {
-                self.pace_create().await;
+            if let Some(previous) = last_error.take() {
+                // A sleep that overshot leaves no room for a real attempt: report the real
+                // error, not "no time left".
+                if remaining < Duration::from_millis(10) {
+                    return Err(gave_up(previous, attempt - 1, start.elapsed()));
+                }
             }
             let result = self
                 .attempt(&method, url, label, body.as_deref(), remaining)
                 .await;
             let (error, wait, doubtful) = match result {
                 Ok(raw) => {
+                    let limited = (url == self.config.graphql_url)
+                        .then(|| graphql_rate_limited(&raw.body))
+                        .flatten();
                     let answer = Answer {
                         status: raw.status,
                         retry_after: header_u64(&raw.headers, "retry-after"),
                         ratelimit_remaining: header_u64(&raw.headers, "x-ratelimit-remaining"),
                         ratelimit_reset: header_u64(&raw.headers, "x-ratelimit-reset"),
                         body: &raw.body,
+                        graphql_rate_limited: limited.is_some(),
+                    };
+                    let error = match &limited {
+                        Some(message) => Error::GraphQl(scrub(
+                            &format!("rate limited: {message}"),
+                            &self.config.token,
+                        )),
+                        None => self.status_error(&method, label, &raw),
                     };
                     match classify(&answer, &self.policy, epoch_now()) {
                         Verdict::Done => return Ok(Sent::Answer(raw)),
-                        Verdict::Fail => return Err(self.status_error(&method, label, &raw)),
+                        Verdict::Fail => return Err(error),
                         Verdict::Retry {
                             wait,
                             not_processed,
-                        } => (
-                            self.status_error(&method, label, &raw),
-                            wait,
-                            !not_processed,
-                        ),
+                        } => (error, wait, !not_processed),
                     }
                 }
                 Err(error) => (error, None, true),
@@ -439,6 +482,7 @@ impl Client {
                 return Err(gave_up(error, attempt, start.elapsed()));
             }
             tokio::time::sleep(wait).await;
+            last_error = Some(error);
         }
     }
 
@@ -514,17 +558,26 @@ impl Client {
         }
     }
 
-    /// Waits until a creating POST may start, keeping them `write_spacing` apart.
-    async fn pace_create(&self) {
-        let mut last = self.last_create.lock().await;
-        if let Some(previous) = *last {
-            let due = previous + self.policy.write_spacing;
-            let now = Instant::now();
-            if due > now {
-                tokio::time::sleep(due - now).await;
-            }
+    /// Waits for a token of the write bucket (see the module documentation).
+    async fn pace_write(&self) {
+        let spacing = self.policy.write_spacing;
+        if spacing.is_zero() {
+            return;
         }
-        *last = Some(Instant::now());
+        let capacity = f64::from(self.policy.write_burst.max(1));
+        // Held while waiting: writers queue up in order.
+        let mut bucket = self.write_bucket.lock().await;
+        let now = Instant::now();
+        let earned = now.duration_since(bucket.refilled).as_secs_f64() / spacing.as_secs_f64();
+        bucket.tokens = (bucket.tokens + earned).min(capacity);
+        bucket.refilled = now;
+        if bucket.tokens < 1.0 {
+            let wait = spacing.mul_f64(1.0 - bucket.tokens);
+            tokio::time::sleep(wait).await;
+            bucket.tokens = 1.0;
+            bucket.refilled = Instant::now();
+        }
+        bucket.tokens -= 1.0;
     }
 
     fn status_error(&self, method: &Method, label: &str, raw: &Raw) -> Error {
@@ -583,6 +636,27 @@ pub fn next_link(header: &str) -> Option<String> {
         let url = url.trim().strip_prefix('<')?.strip_suffix('>')?;
         is_next.then(|| url.to_string())
     })
+}
+
+/// GitHub's GraphQL rate limit comes as a 200 with an error of type `RATE_LIMITED`: its
+/// message, when the answer is that.
+fn graphql_rate_limited(body: &str) -> Option<String> {
+    // Cheap test first: most answers are large and never limited.
+    if !body.contains("RATE_LIMITED") {
+        return None;
+    }
+    let value: serde_json::Value = serde_json::from_str(body).ok()?;
+    value
+        .get("errors")?
+        .as_array()?
+        .iter()
+        .find(|e| e.get("type").and_then(|t| t.as_str()) == Some("RATE_LIMITED"))
+        .map(|e| {
+            e.get("message")
+                .and_then(|m| m.as_str())
+                .unwrap_or("API rate limit exceeded")
+                .to_string()
+        })
 }
 
 /// `scheme://authority` of a URL, lower-cased.
@@ -752,5 +826,13 @@ mod tests {
             Client::new(config("t", "api.github.com")),
             Err(Error::Config(_))
         ));
+        // Plain http: only to this machine.
+        assert!(matches!(
+            Client::new(config("t", "http://ghe.example/api/v3")),
+            Err(Error::Config(_))
+        ));
+        assert!(Client::new(config("t", "http://127.0.0.1:8080")).is_ok());
+        assert!(Client::new(config("t", "http://localhost:8080")).is_ok());
+        assert!(Client::new(config("t", "http://[::1]:8080")).is_ok());
     }
 }

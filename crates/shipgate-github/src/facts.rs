@@ -12,7 +12,8 @@
 //! - production deployments: all (the newest released version may be an old deploy);
 //! - releases: only when no production deployment succeeded (they are the fallback source);
 //! - staging deployments (newest first): until a page reaches deployments created more than a
-//!   day before the oldest gated commit's date (nothing older can concern it);
+//!   day before the oldest gated commit's date (nothing older can concern it); all of them when
+//!   some gated commit's date is unknown;
 //! - deployment statuses: all, for deployments that have more than 100;
 //! - open pull requests: all.
 //!
@@ -248,11 +249,9 @@ impl FirstRead {
     /// Whether some connection has more items than the first request returned.
     pub fn needs_more(&self) -> bool {
         let repo = &self.repo;
+        let needs = repo_needs(repo, staging_cutoff(&self.prs));
         self.prs_page.as_ref().is_some_and(|p| p.has_next_page)
-            || repo.refs.page_info.has_next_page
-            || repo.staging.page_info.has_next_page
-            || repo.production.page_info.has_next_page
-            || repo.releases.page_info.has_next_page
+            || needs.any()
             || repo
                 .staging
                 .nodes
@@ -311,14 +310,9 @@ impl FirstRead {
             self.prs.extend(more.nodes);
             self.prs_page = Some(more.page_info);
         }
-        let oldest_commit = self
-            .prs
-            .iter()
-            .filter_map(|pr| pr.status_check_rollup.as_ref())
-            .filter_map(|r| r.commit.as_ref().and_then(|c| c.committed_date))
-            .min();
+        let cutoff = staging_cutoff(&self.prs);
         let spec = self.spec.clone();
-        let repo_paging = page_repository(client, &spec, &mut self.repo, oldest_commit);
+        let repo_paging = page_repository(client, &spec, &mut self.repo, cutoff);
         let pr_paging = futures::future::try_join_all(
             self.prs.iter_mut().map(|pr| page_pull_request(client, pr)),
         );
@@ -478,29 +472,17 @@ async fn page_repository(
     client: &Client,
     spec: &ReadSpec,
     repo: &mut RawRepository,
-    oldest_commit: Option<DateTime<Utc>>,
+    cutoff: Option<DateTime<Utc>>,
 ) -> Result<usize, Error> {
     let mut requests = 0;
     let mut pages = 0;
-    // Staging deployments older than this cannot be deployments of the gated commits.
-    let staging_cutoff = oldest_commit.map(|d| d - ChronoDuration::days(1));
     loop {
-        let tags = repo.refs.page_info.has_next_page;
-        let production = repo.production.page_info.has_next_page;
-        let staging = repo.staging.page_info.has_next_page
-            && match (staging_cutoff, repo.staging.nodes.last()) {
-                (Some(cutoff), Some(last)) => last.created_at >= cutoff,
-                _ => true,
-            };
-        // Releases matter only when production has no successful deployment.
-        let releases = repo.releases.page_info.has_next_page
-            && !production
-            && !repo.production.nodes.iter().any(|d| {
-                d.statuses
-                    .nodes
-                    .iter()
-                    .any(|s| s.state == RawDeploymentState::Success)
-            });
+        let RepoNeeds {
+            tags,
+            releases,
+            staging,
+            production,
+        } = repo_needs(repo, cutoff);
         if !(tags || production || staging || releases) {
             break;
         }
@@ -598,6 +580,66 @@ async fn page_repository(
         }
     }
     Ok(requests)
+}
+
+/// Which repository-wide connections still need a page.
+struct RepoNeeds {
+    tags: bool,
+    releases: bool,
+    staging: bool,
+    production: bool,
+}
+
+impl RepoNeeds {
+    fn any(&self) -> bool {
+        self.tags || self.releases || self.staging || self.production
+    }
+}
+
+/// The paging rules of the module documentation, for the repository-wide connections.
+fn repo_needs(repo: &RawRepository, staging_cutoff: Option<DateTime<Utc>>) -> RepoNeeds {
+    let production = repo.production.page_info.has_next_page;
+    RepoNeeds {
+        tags: repo.refs.page_info.has_next_page,
+        // Newest first: once the last one read is older than the cutoff, so is the rest.
+        staging: repo.staging.page_info.has_next_page
+            && match (staging_cutoff, repo.staging.nodes.last()) {
+                (Some(cutoff), Some(last)) => last.created_at >= cutoff,
+                _ => true,
+            },
+        // Releases matter only when production has no successful deployment (known only once
+        // production is read in full).
+        releases: repo.releases.page_info.has_next_page
+            && !production
+            && !repo.production.nodes.iter().any(|d| {
+                d.statuses
+                    .nodes
+                    .iter()
+                    .any(|s| s.state == RawDeploymentState::Success)
+            }),
+        production,
+    }
+}
+
+/// Staging deployments created before this cannot be deployments of the gated commits: a day
+/// before the oldest head commit's date (commit dates can be a little off). No cutoff — read
+/// them all — when some head commit's date is unknown (it comes with the checks rollup, which
+/// is absent while nothing has reported on the commit).
+fn staging_cutoff(prs: &[RawPullRequest]) -> Option<DateTime<Utc>> {
+    let dates: Option<Vec<DateTime<Utc>>> = prs
+        .iter()
+        .map(|pr| {
+            pr.status_check_rollup
+                .as_ref()
+                .and_then(|r| r.commit.as_ref())
+                .filter(|c| c.oid == pr.head_ref_oid)
+                .and_then(|c| c.committed_date)
+        })
+        .collect();
+    dates?
+        .into_iter()
+        .min()
+        .map(|d| d - ChronoDuration::days(1))
 }
 
 // ---- mapping -------------------------------------------------------------------------------

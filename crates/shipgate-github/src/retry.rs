@@ -5,7 +5,8 @@
 //! follow GitHub's guidance on rate limits:
 //! - idempotent requests (GET, PATCH, GraphQL queries) are retried on 5xx, 429, a 403 that is a
 //!   secondary rate limit (the message says so, or `retry-after` is present) or a primary rate
-//!   limit (`x-ratelimit-remaining: 0`), and on transport failures and timeouts;
+//!   limit (`x-ratelimit-remaining: 0`, or a GraphQL 200 whose error has type `RATE_LIMITED`),
+//!   and on transport failures and timeouts;
 //! - the wait is `retry-after` when given, else the time until `x-ratelimit-reset` when the
 //!   primary limit is exhausted, else [`RetryPolicy::secondary_rate_limit_wait`] for a secondary
 //!   limit without headers, else exponential backoff with jitter;
@@ -32,7 +33,10 @@ pub struct RetryPolicy {
     pub secondary_rate_limit_wait: Duration,
     /// Requests in flight at once (default 4): well under GitHub's concurrency limit.
     pub max_in_flight: usize,
-    /// Minimum gap between two content-creating POSTs (default 1 s, GitHub's advice).
+    /// Writes (REST POST/PATCH) that may go at once before pacing starts (default 2: one PR's
+    /// check run and comment).
+    pub write_burst: u32,
+    /// Gap between paced writes (default 1 s, GitHub's advice); zero turns pacing off.
     pub write_spacing: Duration,
 }
 
@@ -46,6 +50,7 @@ impl Default for RetryPolicy {
             max_backoff: Duration::from_secs(16),
             secondary_rate_limit_wait: Duration::from_secs(60),
             max_in_flight: 4,
+            write_burst: 2,
             write_spacing: Duration::from_secs(1),
         }
     }
@@ -62,6 +67,7 @@ impl RetryPolicy {
             max_backoff: Duration::from_millis(40),
             secondary_rate_limit_wait: Duration::from_millis(50),
             max_in_flight: 4,
+            write_burst: 2,
             write_spacing: Duration::from_millis(0),
         }
     }
@@ -111,12 +117,14 @@ pub struct Answer<'a> {
     pub ratelimit_reset: Option<u64>,
     /// The body's text (for the secondary-rate-limit message).
     pub body: &'a str,
+    /// Whether a GraphQL answer (HTTP 200) carries an error of type `RATE_LIMITED`.
+    pub graphql_rate_limited: bool,
 }
 
 /// Classifies an answer; `now_epoch` is the current Unix time, for `x-ratelimit-reset`.
 pub fn classify(answer: &Answer<'_>, policy: &RetryPolicy, now_epoch: u64) -> Verdict {
     let status = answer.status;
-    if (200..300).contains(&status) {
+    if (200..300).contains(&status) && !answer.graphql_rate_limited {
         return Verdict::Done;
     }
     let primary_exhausted = answer.ratelimit_remaining == Some(0);
@@ -126,7 +134,10 @@ pub fn classify(answer: &Answer<'_>, policy: &RetryPolicy, now_epoch: u64) -> Ve
                 .body
                 .to_ascii_lowercase()
                 .contains("secondary rate limit"));
-    let rate_limited = status == 429 || secondary || (status == 403 && primary_exhausted);
+    let rate_limited = status == 429
+        || secondary
+        || (status == 403 && primary_exhausted)
+        || answer.graphql_rate_limited;
     if rate_limited {
         let wait = if let Some(secs) = answer.retry_after {
             Some(Duration::from_secs(secs))
@@ -247,6 +258,25 @@ mod tests {
             classify(&too_many, &p, 0),
             Verdict::Retry {
                 wait: None,
+                not_processed: true
+            }
+        );
+    }
+
+    #[test]
+    fn graphql_rate_limit_in_a_200_waits_until_reset() {
+        let p = RetryPolicy::default();
+        let a = Answer {
+            status: 200,
+            ratelimit_remaining: Some(0),
+            ratelimit_reset: Some(110),
+            graphql_rate_limited: true,
+            ..Answer::default()
+        };
+        assert_eq!(
+            classify(&a, &p, 100),
+            Verdict::Retry {
+                wait: Some(Duration::from_secs(11)),
                 not_processed: true
             }
         );

@@ -153,13 +153,23 @@ fn token<W: Write>(kit: &Toolkit<W>) -> Result<String, Failure> {
     })
 }
 
-/// A token for the CLI (`shipgate gate --repo`, `shipgate facts`): `GITHUB_TOKEN`, else `GH_TOKEN`.
+/// The token a command finds in its environment: the Action's `github-token` input
+/// (`INPUT_GITHUB-TOKEN`, for `command: record|report|watch`), else `GITHUB_TOKEN`, else `GH_TOKEN`.
+pub fn env_token(env: &Env) -> Option<String> {
+    [
+        env.var("INPUT_GITHUB-TOKEN").trim(),
+        env.var("GITHUB_TOKEN").trim(),
+        env.var("GH_TOKEN").trim(),
+    ]
+    .into_iter()
+    .find(|t| !t.is_empty())
+    .map(str::to_string)
+}
+
+/// A token for the commands (`shipgate gate --repo`, `facts`, `record`, `report`): see
+/// [`env_token`]; none is a usage error.
 pub fn cli_token(env: &Env) -> Result<String, Failure> {
-    [env.var("GITHUB_TOKEN").trim(), env.var("GH_TOKEN").trim()]
-        .into_iter()
-        .find(|t| !t.is_empty())
-        .map(str::to_string)
-        .ok_or_else(|| Failure::usage("no GitHub token: set GITHUB_TOKEN or GH_TOKEN"))
+    env_token(env).ok_or_else(|| Failure::usage("no GitHub token: set GITHUB_TOKEN or GH_TOKEN"))
 }
 
 /// A client for the CLI: URLs from `GITHUB_API_URL`/`GITHUB_GRAPHQL_URL` (GHES), else GitHub.com.

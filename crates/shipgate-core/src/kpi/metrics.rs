@@ -211,7 +211,8 @@ pub fn compute(history: &History, period: Period) -> Kpis {
 
     // A change failure: a successful deploy that later broke (an incident of its own), or whose
     // next deployment in the environment is a rollback.
-    let broken: std::collections::HashSet<u64> = incidents.iter().map(|i| i.deployment_id).collect();
+    let broken: std::collections::HashSet<u64> =
+        incidents.iter().map(|i| i.deployment_id).collect();
     let change_failures = successful
         .iter()
         .filter(|(d, _)| {
@@ -292,7 +293,9 @@ fn find_incidents(all: &[&HistoryDeployment], period: Period) -> Vec<Incident> {
         if !period.contains(broke.created_at) {
             continue;
         }
-        let recovered_at = successes.get(successes.partition_point(|t| *t <= broke.created_at)).copied();
+        let recovered_at = successes
+            .get(successes.partition_point(|t| *t <= broke.created_at))
+            .copied();
         incidents.push(Incident {
             deployment_id: d.id,
             sha: d.sha.clone(),

@@ -3,7 +3,8 @@
 //! The `command` input picks the job (`gate` by default). `gate` runs the whole pipeline:
 //! event → targets → one read → evaluate → publish → job summary and outputs. The other
 //! commands (`verify`, `watch`, `record`, `report`) are dispatched generically: their inputs
-//! become CLI flags through a table of `(input, flag, multiline)` ([`InputFlag`]), are parsed by
+//! become CLI flags through each command's table of `(input, flag, multiline)` ([`InputTable`]),
+//! are parsed by
 //! clap into the command's own arguments, and the command's [`Outcome`] is delivered through the
 //! toolkit (outputs, summary, annotations).
 //!
@@ -38,82 +39,28 @@ use crate::toolkit::{AnnotationProperties, InputOptions, Toolkit};
 /// The default config path, read from the production branch.
 pub const DEFAULT_CONFIG: &str = ".github/shipgate.yml";
 
-/// One Action input of a command and the CLI flag it becomes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct InputFlag {
-    /// The input's name (`health-urls`).
-    pub input: &'static str,
-    /// The flag (`--health-url`).
-    pub flag: &'static str,
-    /// Whether the input is multiline: one flag per non-empty line.
-    pub multiline: bool,
-}
+/// A command's inputs and the CLI flags they become: `(input, flag, multiline)`; each command
+/// module declares its own table (`commands::verify::INPUTS`, …).
+pub type InputTable = [(&'static str, &'static str, bool)];
 
-const fn single(input: &'static str, flag: &'static str) -> InputFlag {
-    InputFlag {
-        input,
-        flag,
-        multiline: false,
-    }
-}
-
-const fn lines(input: &'static str, flag: &'static str) -> InputFlag {
-    InputFlag {
-        input,
-        flag,
-        multiline: true,
-    }
-}
-
-/// Inputs of `verify`.
-pub const VERIFY: &[InputFlag] = &[
-    lines("health-urls", "--health-url"),
-    single("timeout", "--timeout"),
-    single("wait", "--wait"),
-    single("expect", "--expect"),
-    single("allow-http", "--allow-http"),
+/// Inputs of `record` (its module keeps no table of its own).
+pub const RECORD_INPUTS: &InputTable = &[
+    ("environment", "--environment", false),
+    ("sha", "--sha", false),
+    ("ref", "--ref", false),
+    ("version", "--version", false),
+    ("state", "--state", false),
+    ("started-at", "--started-at", false),
+    ("finished-at", "--finished-at", false),
+    ("rollback", "--rollback", false),
+    ("audit-file", "--audit-file", false),
 ];
 
-/// Inputs of `watch`.
-pub const WATCH: &[InputFlag] = &[
-    single("prometheus-url", "--prometheus-url"),
-    lines("metrics", "--metric"),
-    lines("rules", "--rule"),
-    lines("health-urls", "--health-url"),
-    single("window", "--window"),
-    single("interval", "--interval"),
-    single("since", "--since"),
-    single("until", "--until"),
-    single("timeout", "--timeout"),
-    single("expect", "--expect"),
-    single("allow-http", "--allow-http"),
-    single("rollback-webhook", "--rollback-webhook"),
-    single("rollback-workflow", "--rollback-workflow"),
-    single("rollback-ref", "--rollback-ref"),
-    single("rollback-timeout", "--rollback-timeout"),
-    single("environment", "--environment"),
-    single("deployment-id", "--deployment-id"),
-    single("sha", "--sha"),
-];
-
-/// Inputs of `record`.
-pub const RECORD: &[InputFlag] = &[
-    single("environment", "--environment"),
-    single("sha", "--sha"),
-    single("ref", "--ref"),
-    single("version", "--version"),
-    single("state", "--state"),
-    single("started-at", "--started-at"),
-    single("finished-at", "--finished-at"),
-    single("rollback", "--rollback"),
-    single("audit-file", "--audit-file"),
-];
-
-/// Inputs of `report`.
-pub const REPORT: &[InputFlag] = &[
-    single("environment", "--environment"),
-    single("since", "--since"),
-    single("history", "--history"),
+/// Inputs of `report` (its module keeps no table of its own).
+pub const REPORT_INPUTS: &InputTable = &[
+    ("environment", "--environment", false),
+    ("since", "--since", false),
+    ("history", "--history", false),
 ];
 
 /// Runs the Action and returns the exit code.
@@ -138,22 +85,10 @@ pub async fn run_with<W: Write>(kit: &mut Toolkit<W>, now: DateTime<Utc>) -> u8 
             Ok(code) => code,
             Err(failure) => fail(kit, failure),
         },
-        "verify" => dispatch::<_, super::verify::VerifyArgs, _, _>(kit, "verify", VERIFY, |a| {
-            super::verify::run(a)
-        })
-        .await,
-        "watch" => {
-            dispatch::<_, super::watch::WatchArgs, _, _>(kit, "watch", WATCH, super::watch::run)
-                .await
-        }
-        "record" => {
-            dispatch::<_, super::record::RecordArgs, _, _>(kit, "record", RECORD, super::record::run)
-                .await
-        }
-        "report" => {
-            dispatch::<_, super::report::ReportArgs, _, _>(kit, "report", REPORT, super::report::run)
-                .await
-        }
+        "verify" => dispatch(kit, "verify", super::verify::INPUTS, super::verify::run).await,
+        "watch" => dispatch(kit, "watch", super::watch::INPUTS, super::watch::run).await,
+        "record" => dispatch(kit, "record", RECORD_INPUTS, super::record::run).await,
+        "report" => dispatch(kit, "report", REPORT_INPUTS, super::report::run).await,
         other => fail(
             kit,
             Failure::usage(format!(
@@ -187,16 +122,16 @@ fn fail<W: Write>(kit: &mut Toolkit<W>, failure: Failure) -> u8 {
 pub fn cli_args<W: Write>(
     kit: &Toolkit<W>,
     command: &str,
-    table: &[InputFlag],
+    table: &InputTable,
 ) -> Result<Vec<String>, Failure> {
     let mut argv = vec!["shipgate".to_string(), command.to_string()];
-    for entry in table {
-        let values = if entry.multiline {
-            kit.multiline_input(entry.input, InputOptions::default())
+    for &(input, flag, multiline) in table {
+        let values = if multiline {
+            kit.multiline_input(input, InputOptions::default())
                 .map_err(|e| Failure::usage(e.to_string()))?
         } else {
             let value = kit
-                .input(entry.input, InputOptions::default())
+                .input(input, InputOptions::default())
                 .map_err(|e| Failure::usage(e.to_string()))?;
             if value.is_empty() {
                 Vec::new()
@@ -209,7 +144,8 @@ pub fn cli_args<W: Write>(
             values
                 .iter()
                 .filter(|v| !v.trim().is_empty())
-                .map(|v| format!("{}={v}", entry.flag)),
+                // Tables write the flag with or without its dashes.
+                .map(|v| format!("--{}={v}", flag.trim_start_matches('-'))),
         );
     }
     Ok(argv)
@@ -240,7 +176,7 @@ pub fn parse_args<T: clap::Args>(argv: &[String]) -> Result<T, Failure> {
 async fn dispatch<W, T, F, Fut>(
     kit: &mut Toolkit<W>,
     command: &str,
-    table: &[InputFlag],
+    table: &InputTable,
     run: F,
 ) -> u8
 where
@@ -249,6 +185,16 @@ where
     F: FnOnce(T) -> Fut,
     Fut: std::future::Future<Output = Result<Outcome, Failure>>,
 {
+    // The command reads the token from `INPUT_GITHUB-TOKEN` itself; mask it first, as the
+    // gate does, so nothing it prints can reveal it.
+    let token = kit
+        .input("github-token", InputOptions::default())
+        .unwrap_or_default();
+    if !token.is_empty() {
+        if let Err(e) = kit.mask(&token) {
+            return fail(kit, Failure::error(e.to_string()));
+        }
+    }
     let parsed = cli_args(kit, command, table).and_then(|argv| parse_args::<T>(&argv));
     match parsed {
         Ok(args) => deliver(kit, run(args).await),
@@ -433,11 +379,17 @@ async fn gate<W: Write>(kit: &mut Toolkit<W>, now: DateTime<Utc>) -> Result<u8, 
                 Ok(snapshot) => snapshot,
                 Err(error) => {
                     let message = format!("cannot read from GitHub: {error}");
-                    return read_failed(
-                        kit, &runner, &client, &publisher, &inputs, &targets, &event, &probe,
-                        message, now,
-                    )
-                    .await;
+                    let context = Context {
+                        runner: &runner,
+                        client: &client,
+                        publisher: &publisher,
+                        inputs: &inputs,
+                        targets: &targets,
+                        event: &event,
+                        probe: &probe,
+                        now,
+                    };
+                    return read_failed(kit, &context, message).await;
                 }
             };
         match policy_from(&snapshot.config, &inputs) {
@@ -688,21 +640,35 @@ async fn publish_all(
         .collect()
 }
 
+/// What a `gate` run knows once the event is routed, for the paths that need all of it.
+struct Context<'a> {
+    runner: &'a Runner,
+    client: &'a Client,
+    publisher: &'a Publisher<'a>,
+    inputs: &'a GateInputs,
+    targets: &'a Targets,
+    event: &'a Value,
+    probe: &'a Policy,
+    now: DateTime<Utc>,
+}
+
 /// When the read failed: an `error` verdict, published where the SHA is known from the event
 /// (with a lookup of the existing check run, never a duplicate; no comment).
-#[allow(clippy::too_many_arguments)]
 async fn read_failed<W: Write>(
     kit: &mut Toolkit<W>,
-    runner: &Runner,
-    client: &Client,
-    publisher: &Publisher<'_>,
-    inputs: &GateInputs,
-    targets: &Targets,
-    event: &Value,
-    probe: &Policy,
+    context: &Context<'_>,
     message: String,
-    now: DateTime<Utc>,
 ) -> Result<u8, Failure> {
+    let Context {
+        runner,
+        client,
+        publisher,
+        inputs,
+        targets,
+        event,
+        probe,
+        now,
+    } = *context;
     let event_pr = event.get("pull_request");
     let number = match targets {
         Targets::PullRequest(n) => Some(*n),
@@ -898,7 +864,7 @@ mod tests {
             )
             .with("INPUT_TIMEOUT", "5s")
             .with("INPUT_EXPECT", "-starts-with-dash"));
-        let argv = cli_args(&k, "verify", VERIFY).unwrap();
+        let argv = cli_args(&k, "verify", crate::commands::verify::INPUTS).unwrap();
         assert_eq!(
             argv,
             vec![
@@ -918,6 +884,41 @@ mod tests {
         health_url: Vec<String>,
         #[arg(long, default_value = "10s")]
         timeout: String,
+    }
+
+    #[test]
+    fn every_table_parses_into_its_commands_arguments() {
+        // Every input given: the flags must all exist on the command, with valid values.
+        let values: &[(&str, &str)] = &[
+            ("health-urls", "https://a.example/health"),
+            ("prometheus-url", "http://127.0.0.1:9090"),
+            ("metrics", "error_rate = sum(rate(x[1m]))"),
+            ("rules", "error_rate > 5% for 5m"),
+            ("allow-http", "true"),
+            ("rollback", "false"),
+            ("state", "success"),
+            ("since", "30d"),
+            ("environment", "production"),
+            ("sha", "ec26c3e57ca3a959ca5aad62de7213c562f8c821"),
+        ];
+        let mut env = Env::new();
+        for (name, value) in values {
+            env.set(crate::toolkit::input_variable(name), *value);
+        }
+        let k = kit(env);
+        let check = |command: &str, table: &InputTable| cli_args(&k, command, table).unwrap();
+        parse_args::<crate::commands::verify::VerifyArgs>(&check(
+            "verify",
+            crate::commands::verify::INPUTS,
+        ))
+        .unwrap();
+        parse_args::<crate::commands::watch::WatchArgs>(&check(
+            "watch",
+            crate::commands::watch::INPUTS,
+        ))
+        .unwrap();
+        parse_args::<crate::commands::record::RecordArgs>(&check("record", RECORD_INPUTS)).unwrap();
+        parse_args::<crate::commands::report::ReportArgs>(&check("report", REPORT_INPUTS)).unwrap();
     }
 
     #[test]
@@ -951,6 +952,25 @@ mod tests {
             log.contains("::error::input `command`: unknown command \"deploy\""),
             "{log}"
         );
+    }
+
+    #[test]
+    fn a_read_error_is_shown_as_an_error_row_with_what_to_do() {
+        let now: DateTime<Utc> = "2026-11-27T12:00:00Z".parse().unwrap();
+        let verdict = error_verdict(
+            Subject {
+                repository: "acme/shop".into(),
+                sha: "ec26c3e57ca3a959ca5aad62de7213c562f8c821".into(),
+                pull_request: Some(2),
+                title: Some("Release v1.4.0".into()),
+                head_branch: None,
+            },
+            "cannot read from GitHub: GitHub answered 502 to POST graphql PullRequestFacts: Bad Gateway (gave up after 4 attempts in 5210 ms)",
+            now,
+        );
+        assert_eq!(verdict.verdict, VerdictState::Error);
+        insta::assert_snapshot!(render::title(&verdict));
+        insta::assert_snapshot!(render::markdown(&verdict));
     }
 
     #[test]

@@ -18,18 +18,6 @@ use shipgate_github::deployments::{self, NewDeployment};
 use crate::exit;
 use crate::outcome::{Failure, Outcome};
 
-/// The Action inputs of `record` and the CLI flags they become: (input, flag, multiline).
-pub const INPUTS: &[(&str, &str, bool)] = &[
-    ("environment", "--environment", false),
-    ("sha", "--sha", false),
-    ("version", "--version", false),
-    ("state", "--state", false),
-    ("started-at", "--started-at", false),
-    ("finished-at", "--finished-at", false),
-    ("rollback", "--rollback", false),
-    ("audit-file", "--audit-file", false),
-];
-
 /// The states GitHub accepts for a deployment status.
 const STATES: &[&str] = &[
     "error",
@@ -120,20 +108,9 @@ fn env(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.trim().is_empty())
 }
 
-/// Builds a GitHub client from the runner's environment; the token is never printed.
+/// Builds a GitHub client from the environment (token never printed).
 pub fn github_client() -> Result<shipgate_github::Client, Failure> {
-    let token = env("GITHUB_TOKEN")
-        .or_else(|| env("GH_TOKEN"))
-        .ok_or_else(|| Failure::usage("no GitHub token: set GITHUB_TOKEN (or GH_TOKEN)"))?;
-    let api_url = env("GITHUB_API_URL").unwrap_or_else(|| "https://api.github.com".into());
-    let graphql_url = env("GITHUB_GRAPHQL_URL")
-        .unwrap_or_else(|| format!("{}/graphql", api_url.trim_end_matches('/')));
-    shipgate_github::Client::new(shipgate_github::ClientConfig {
-        token,
-        api_url,
-        graphql_url,
-    })
-    .map_err(|e| Failure::error(e.to_string()))
+    crate::runner::cli_client(&crate::toolkit::Env::from_process())
 }
 
 /// The repository from `--repo` or `GITHUB_REPOSITORY`.
@@ -241,7 +218,7 @@ pub async fn run_at(args: RecordArgs, now: DateTime<Utc>) -> Result<Outcome, Fai
         &sha[..sha.len().min(12)],
         record.version.as_deref().map_or("–".into(), shipgate_core::escape::markdown),
         state,
-        record.duration_seconds.map_or("–".into(), |s| shipgate_core::kpi::metrics::seconds(s)),
+        record.duration_seconds.map_or("–".into(), shipgate_core::kpi::metrics::seconds),
         if record.rollback { "yes" } else { "no" },
     );
     let stdout = match args.format {

@@ -13,13 +13,6 @@ use super::record::{github_client, repository, Format};
 use crate::exit;
 use crate::outcome::{Failure, Outcome};
 
-/// The Action inputs of `report` and the CLI flags they become: (input, flag, multiline).
-pub const INPUTS: &[(&str, &str, bool)] = &[
-    ("environment", "--environment", false),
-    ("since", "--since", false),
-    ("history", "--history", false),
-];
-
 /// Arguments of `shipgate report`.
 #[derive(Debug, clap::Args)]
 pub struct ReportArgs {

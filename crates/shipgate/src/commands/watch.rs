@@ -323,7 +323,7 @@ fn rollback_config(args: &WatchOptions, timeout: std::time::Duration) -> Result<
         })?)),
         None => sha.clone().map(DeploymentRef::Sha),
     };
-    let token = env("GITHUB_TOKEN").or_else(|| env("GH_TOKEN"));
+    let token = crate::runner::env_token(&crate::toolkit::Env::from_process());
     let api_url = env("GITHUB_API_URL").unwrap_or_else(|| "https://api.github.com".to_string());
     let graphql_url = env("GITHUB_GRAPHQL_URL").unwrap_or_else(|| format!("{api_url}/graphql"));
     let github = match token {
