@@ -15,7 +15,6 @@ fn record_creates_the_deployment_once_per_run_and_a_rerun_reuses_it() {
     let event = event_payload(w, &repo, "workflow_dispatch", None);
     let record = || {
         Run::new(w, &repo, "workflow_dispatch", &event)
-            .var("GITHUB_TOKEN", TOKEN)
             .input("command", "record")
             .input("environment", "production")
             .input("sha", HEAD)
@@ -107,7 +106,6 @@ fn report_pages_the_history_over_graphql() {
     w.fake.load(repo.clone());
     let event = event_payload(w, &repo, "workflow_dispatch", None);
     let ran = Run::new(w, &repo, "workflow_dispatch", &event)
-        .var("GITHUB_TOKEN", TOKEN)
         .input("command", "report")
         .input("environment", "production")
         .input("since", "90d")
