@@ -13,8 +13,10 @@ fn record_creates_the_deployment_once_per_run_and_a_rerun_reuses_it() {
     let repo = ready_repo("record");
     w.fake.load(repo.clone());
     let event = event_payload(w, &repo, "workflow_dispatch", None);
-    let record = || {
+    // A re-run keeps the run id; the runner counts the attempt.
+    let record = |attempt: &str| {
         Run::new(w, &repo, "workflow_dispatch", &event)
+            .var("GITHUB_RUN_ATTEMPT", attempt)
             .input("command", "record")
             .input("environment", "production")
             .input("sha", HEAD)
@@ -24,7 +26,7 @@ fn record_creates_the_deployment_once_per_run_and_a_rerun_reuses_it() {
             .input("finished-at", "2026-11-27T11:56:00Z")
             .run(w)
     };
-    let first = record();
+    let first = record("1");
     assert_eq!(first.code, 0, "{}", first.describe());
     let created: Vec<_> = first
         .writes_to("POST", "/deployments")
@@ -52,7 +54,7 @@ fn record_creates_the_deployment_once_per_run_and_a_rerun_reuses_it() {
         first.describe()
     );
 
-    let second = record();
+    let second = record("2");
     assert_eq!(second.code, 0, "{}", second.describe());
     assert!(
         second.writes_to("POST", "/deployments").is_empty()
