@@ -152,3 +152,36 @@ fn an_event_about_no_release_pr_ends_cleanly_with_a_notice_and_no_request() {
     assert!(ran.stdout.contains("::notice::"), "{}", ran.describe());
     assert!(ran.requests.is_empty(), "{}", ran.describe());
 }
+
+#[test]
+fn a_status_on_a_head_evaluates_the_pr_with_that_head() {
+    let Some(w) = world() else { return };
+    let repo = two_releases("status-event");
+    w.fake.load(repo.clone());
+    let mut event = event_payload(w, &repo, "status", None);
+    event["sha"] = json!(NEW_HEAD);
+    event["context"] = json!("ci/e2e");
+    event["state"] = json!("success");
+    let ran = Run::new(w, &repo, "status", &event).run(w);
+    assert_eq!(ran.code, 0, "{}", ran.describe());
+    let report = ran.report();
+    let prs = report["pull_requests"].as_array().unwrap();
+    assert_eq!(prs.len(), 1, "{report}");
+    assert_eq!(prs[0]["subject"]["pull_request"], 8);
+    check_graphql(w, &repo.full_name());
+}
+
+#[test]
+fn shipgates_own_check_run_event_is_ignored_so_it_never_loops() {
+    let Some(w) = world() else { return };
+    let repo = two_releases("own-check-run");
+    w.fake.load(repo.clone());
+    let mut event = event_payload(w, &repo, "check_run", Some("completed"));
+    event["check_run"]["name"] = json!("shipgate");
+    event["check_run"]["external_id"] = json!("shipgate");
+    event["check_run"]["head_sha"] = json!(HEAD);
+    let ran = Run::new(w, &repo, "check_run", &event).run(w);
+    assert_eq!(ran.code, 0, "{}", ran.describe());
+    assert!(ran.stdout.contains("::notice::"), "{}", ran.describe());
+    assert!(ran.requests.is_empty(), "{}", ran.describe());
+}

@@ -401,8 +401,8 @@ fn a_tag_lower_than_the_newest_published_release_fails() {
 fn more_than_100_reviews_and_deployment_statuses_are_paged_over_graphql() {
     let Some(w) = world() else { return };
     let mut repo = ready_repo("paged-facts");
-    // 150 comments from a bystander before the two approvals: the reviews connection needs a
-    // second page, and so does the staging deployment's statuses.
+    // 150 comment-only reviews before the two approvals: the reviews connection needs a
+    // second page, and so do the staging deployment's statuses.
     let approvals = std::mem::take(&mut repo.pulls[0].reviews);
     for i in 0..150 {
         repo.pulls[0]
@@ -421,8 +421,36 @@ fn more_than_100_reviews_and_deployment_statuses_are_paged_over_graphql() {
             },
         );
     }
+    // shipgate's sticky comment from an earlier run, then 120 comments by others: the newest
+    // 100 do not hold it, so the comments are paged back until it is found.
+    repo.comments.push(shipgate_fake::state::Comment {
+        issue: 7,
+        body: "<!-- shipgate:sticky-comment -->\nan old verdict".into(),
+        author: "github-actions[bot]".into(),
+        created_at: hours_ago(30),
+        updated_at: hours_ago(30),
+        ..Default::default()
+    });
+    for i in 0..120 {
+        repo.comments.push(shipgate_fake::state::Comment {
+            issue: 7,
+            body: format!("comment {i}"),
+            author: "bob".into(),
+            created_at: hours_ago(20),
+            updated_at: hours_ago(20),
+            ..Default::default()
+        });
+    }
     let ran = gate(w, &repo);
     assert_eq!(ran.verdict(), "pass", "{}", ran.describe());
+    assert!(
+        ran.writes_to("POST", "/comments").is_empty(),
+        "{}",
+        ran.describe()
+    );
+    assert_eq!(ran.writes_to("PATCH", "/issues/comments/").len(), 1);
+    let state = w.fake.repo(&repo.full_name()).unwrap();
+    assert_eq!(state.comments.len(), 121, "edited in place, not added");
     let operations: Vec<String> = w
         .fake
         .graphql_exchanges(Some(&repo.full_name()))
