@@ -135,3 +135,30 @@ fn an_injected_delay_slows_the_answer_but_not_the_verdict() {
     assert!(ran.elapsed >= std::time::Duration::from_millis(700));
     check_graphql(w, &repo.full_name());
 }
+
+#[test]
+fn the_contract_check_sees_what_prism_rejects() {
+    let Some(w) = world() else { return };
+    let repo = ready_repo("prism-rejects");
+    w.fake.load(repo.clone());
+    // A request the spec rejects (per_page must be an integer): never forwarded.
+    let (status, _, body) = get(&format!(
+        "{}/repos/{}/deployments?per_page=abc",
+        w.tap.url(),
+        repo.full_name()
+    ));
+    assert_eq!(status, 422, "{body}");
+    assert!(w.fake.requests(&repo.full_name()).is_empty());
+    // A path the spec does not have.
+    let (status, _, _) = get(&format!(
+        "{}/repos/{}/branches",
+        w.tap.url(),
+        repo.full_name()
+    ));
+    assert_eq!(status, 404);
+    let records = w.tap.records(&repo.full_name());
+    assert_eq!(records.len(), 2);
+    for record in &records {
+        assert!(!record.violations().is_empty(), "{record:?}");
+    }
+}
