@@ -1,0 +1,710 @@
+//! A stateful fake GitHub for shipgate's end-to-end tests.
+//!
+//! [`FakeGithub::start`] serves, on `127.0.0.1` at a random port, the REST endpoints shipgate
+//! uses (with GitHub's JSON shapes, `Link` pagination, error bodies and rate-limit headers) and
+//! answers shipgate's GraphQL documents from the same state ([`graphql`]). Writes (check runs,
+//! statuses, comments, deployments and their statuses) change the state and show in later
+//! reads, GraphQL included. Repositories are kept apart by `owner/name`, so one fake serves many
+//! scenarios at once.
+//!
+//! The control API is this handle: [`FakeGithub::load`] a repository, read it back with
+//! [`FakeGithub::repo`], see every request with [`FakeGithub::requests`] and every GraphQL
+//! exchange with [`FakeGithub::graphql_exchanges`], and [`FakeGithub::inject`] faults.
+//!
+//! [`Tap`] is a recording pass-through proxy: put it in front of Prism to see exactly what the
+//! client saw (Prism's violations included).
+
+pub mod graphql;
+pub mod rest;
+pub mod state;
+pub mod tap;
+
+use std::collections::HashMap;
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper::body::Incoming;
+use hyper::service::service_fn;
+use hyper::{Request, Response};
+use hyper_util::rt::TokioIo;
+use serde_json::{json, Value};
+
+pub use state::Repo;
+pub use tap::{Tap, TapRecord};
+
+/// GitHub's documentation root, used in error bodies.
+pub const DOCS: &str = "https://docs.github.com/rest";
+
+/// A request the fake received.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LoggedRequest {
+    /// `GET`, `POST`, …
+    pub method: String,
+    /// Path and query as received.
+    pub path: String,
+    /// The request body (text).
+    pub body: String,
+    /// The status the fake answered.
+    pub status: u16,
+    /// The repository concerned (`owner/name`), when known.
+    pub repo: Option<String>,
+    /// Whether an injected fault answered it.
+    pub faulted: bool,
+}
+
+impl LoggedRequest {
+    /// The body as JSON (`Null` when it is not JSON).
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.body).unwrap_or(Value::Null)
+    }
+
+    /// Whether it changes state (not a GET, not a GraphQL read).
+    pub fn is_write(&self) -> bool {
+        self.method != "GET" && !self.path.starts_with("/graphql")
+    }
+}
+
+/// One GraphQL exchange: what was asked and what the fake answered.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GraphqlExchange {
+    /// The repository concerned (`owner/name`), when known.
+    pub repo: Option<String>,
+    /// The operation's name.
+    pub operation: String,
+    /// The document as sent.
+    pub document: String,
+    /// The variables as sent.
+    pub variables: Value,
+    /// The answer (`{"data": …, "errors"?: …}`).
+    pub answer: Value,
+}
+
+/// What an injected fault does to a matching request.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FaultKind {
+    /// Answer this status with GitHub's error body; optional `retry-after` (seconds) and
+    /// `x-ratelimit-remaining`.
+    Status {
+        /// HTTP status.
+        status: u16,
+        /// The `message` of the body.
+        message: String,
+        /// `retry-after`, in seconds.
+        retry_after: Option<u64>,
+        /// `x-ratelimit-remaining`.
+        ratelimit_remaining: Option<u64>,
+    },
+    /// The real answer, cut in half (a truncated JSON body with a matching length).
+    Truncate,
+    /// The real answer, after a delay.
+    Delay(Duration),
+    /// A GraphQL answer with `errors` and partial data (the repository's first nullable
+    /// object set to null).
+    GraphqlErrors(String),
+}
+
+/// A fault for the next `times` requests matching `method` (any when `None`) and a path prefix.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Fault {
+    /// The method to match, upper case; `None` matches any.
+    pub method: Option<String>,
+    /// The path prefix to match (`/repos/acme/shop/check-runs`, `/graphql`).
+    pub path_prefix: String,
+    /// For GraphQL: only this repository (`owner/name`), as the variables name it.
+    pub repo: Option<String>,
+    /// How many requests it applies to (`usize::MAX`: forever).
+    pub times: usize,
+    /// What it does.
+    pub kind: FaultKind,
+}
+
+impl Fault {
+    /// A status fault: `status` with GitHub's error body, `times` times.
+    pub fn status(method: &str, path_prefix: &str, status: u16, times: usize) -> Self {
+        let message = match status {
+            403 => "Resource not accessible by integration",
+            404 => "Not Found",
+            422 => "Validation Failed",
+            429 => "API rate limit exceeded",
+            500 => "Server Error",
+            502 => "Bad Gateway",
+            503 => "Service Unavailable",
+            _ => "Error",
+        };
+        Self {
+            method: Some(method.to_ascii_uppercase()).filter(|m| m != "*"),
+            path_prefix: path_prefix.into(),
+            repo: None,
+            times,
+            kind: FaultKind::Status {
+                status,
+                message: message.into(),
+                retry_after: None,
+                ratelimit_remaining: None,
+            },
+        }
+    }
+
+    /// GitHub's secondary rate limit: 403 with its message and `retry-after`.
+    pub fn secondary_rate_limit(
+        method: &str,
+        path_prefix: &str,
+        retry_after: u64,
+        times: usize,
+    ) -> Self {
+        let mut fault = Self::status(method, path_prefix, 403, times);
+        fault.kind = FaultKind::Status {
+            status: 403,
+            message: "You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out to GitHub Support for help, please include the request ID.".into(),
+            retry_after: Some(retry_after),
+            ratelimit_remaining: Some(4000),
+        };
+        fault
+    }
+
+    /// Any other kind on the next `times` matching requests.
+    pub fn kind(method: &str, path_prefix: &str, kind: FaultKind, times: usize) -> Self {
+        Self {
+            method: Some(method.to_ascii_uppercase()).filter(|m| m != "*"),
+            path_prefix: path_prefix.into(),
+            repo: None,
+            times,
+            kind,
+        }
+    }
+
+    /// Limits a GraphQL fault to one repository.
+    pub fn for_repo(mut self, repo: &str) -> Self {
+        self.repo = Some(repo.into());
+        self
+    }
+}
+
+/// Everything the server holds.
+#[derive(Debug, Default)]
+pub(crate) struct Inner {
+    pub(crate) repos: HashMap<String, Repo>,
+    pub(crate) faults: Vec<Fault>,
+    pub(crate) requests: Vec<LoggedRequest>,
+    pub(crate) graphql: Vec<GraphqlExchange>,
+    pub(crate) public_base: String,
+    pub(crate) next_id: u64,
+    pub(crate) ratelimit_used: u64,
+}
+
+impl Inner {
+    pub(crate) fn next_id(&mut self) -> u64 {
+        self.next_id += 1;
+        self.next_id
+    }
+}
+
+/// The handle of a running fake (the control API). Cloning shares the server.
+#[derive(Debug, Clone)]
+pub struct FakeGithub {
+    inner: Arc<Mutex<Inner>>,
+    addr: SocketAddr,
+}
+
+/// An answer before it is sent.
+#[derive(Debug, Clone)]
+pub(crate) struct Answer {
+    pub(crate) status: u16,
+    pub(crate) headers: Vec<(String, String)>,
+    pub(crate) body: Vec<u8>,
+}
+
+impl Answer {
+    pub(crate) fn json(status: u16, body: &Value) -> Self {
+        Self {
+            status,
+            headers: Vec::new(),
+            body: body.to_string().into_bytes(),
+        }
+    }
+
+    /// GitHub's error body.
+    pub(crate) fn error(status: u16, message: &str) -> Self {
+        Self::json(
+            status,
+            &json!({ "message": message, "documentation_url": DOCS, "status": status.to_string() }),
+        )
+    }
+
+    pub(crate) fn header(mut self, name: &str, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+}
+
+impl FakeGithub {
+    /// Starts the server on `127.0.0.1` at a random port, on its own thread and runtime (so
+    /// it serves synchronous tests as well as async ones), for the life of the process.
+    pub fn start() -> Self {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
+        listener.set_nonblocking(true).expect("non-blocking");
+        let addr = listener.local_addr().expect("local address");
+        let inner = Arc::new(Mutex::new(Inner {
+            public_base: format!("http://{addr}"),
+            next_id: 1000,
+            ..Inner::default()
+        }));
+        let shared = inner.clone();
+        std::thread::Builder::new()
+            .name("fake-github".into())
+            .spawn(move || {
+                let runtime = tokio::runtime::Builder::new_multi_thread()
+                    .worker_threads(2)
+                    .enable_all()
+                    .build()
+                    .expect("tokio runtime");
+                runtime.block_on(serve(listener, shared));
+            })
+            .expect("spawn the fake's thread");
+        Self { inner, addr }
+    }
+
+    /// The server's own base URL (`http://127.0.0.1:PORT`).
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// The GraphQL endpoint (`…/graphql`).
+    pub fn graphql_url(&self) -> String {
+        format!("{}/graphql", self.url())
+    }
+
+    /// The port.
+    pub fn port(&self) -> u16 {
+        self.addr.port()
+    }
+
+    /// Sets the base URL that `Link` headers are built from (Prism's, or a tap's in front of
+    /// it), so that the client's next page goes the same way as the first.
+    pub fn set_public_base(&self, url: &str) {
+        self.lock().public_base = url.trim_end_matches('/').to_string();
+    }
+
+    /// Loads (or replaces) a repository; ids left at 0 are assigned. Earlier requests and
+    /// faults of that repository are kept.
+    pub fn load(&self, mut repo: Repo) {
+        let mut inner = self.lock();
+        let mut next = inner.next_id;
+        repo.normalize(&mut next);
+        inner.next_id = next;
+        inner.repos.insert(repo.full_name(), repo);
+    }
+
+    /// The repository's current state.
+    pub fn repo(&self, full_name: &str) -> Option<Repo> {
+        self.lock().repos.get(full_name).cloned()
+    }
+
+    /// Changes a repository's state in place (e.g. a new commit pushed between two runs).
+    pub fn update<T>(&self, full_name: &str, change: impl FnOnce(&mut Repo) -> T) -> T {
+        let mut inner = self.lock();
+        let mut next = inner.next_id;
+        let repo = inner
+            .repos
+            .get_mut(full_name)
+            .unwrap_or_else(|| panic!("no repository {full_name} loaded"));
+        let result = change(repo);
+        repo.normalize(&mut next);
+        inner.next_id = next;
+        result
+    }
+
+    /// Adds a fault (faults are tried in the order they were added).
+    pub fn inject(&self, fault: Fault) {
+        self.lock().faults.push(fault);
+    }
+
+    /// Removes every fault still pending for paths under `path_prefix`.
+    pub fn clear_faults(&self, path_prefix: &str) {
+        self.lock()
+            .faults
+            .retain(|f| !f.path_prefix.starts_with(path_prefix));
+    }
+
+    /// The requests about one repository (`owner/name`), in arrival order.
+    pub fn requests(&self, full_name: &str) -> Vec<LoggedRequest> {
+        self.lock()
+            .requests
+            .iter()
+            .filter(|r| r.repo.as_deref() == Some(full_name))
+            .cloned()
+            .collect()
+    }
+
+    /// The GraphQL exchanges about one repository (`None`: all of them).
+    pub fn graphql_exchanges(&self, full_name: Option<&str>) -> Vec<GraphqlExchange> {
+        self.lock()
+            .graphql
+            .iter()
+            .filter(|e| full_name.is_none() || e.repo.as_deref() == full_name)
+            .cloned()
+            .collect()
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Inner> {
+        // A panicking test must not poison the fake for the others.
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+async fn serve(listener: std::net::TcpListener, inner: Arc<Mutex<Inner>>) {
+    let listener = tokio::net::TcpListener::from_std(listener).expect("tokio listener");
+    loop {
+        let Ok((stream, _)) = listener.accept().await else {
+            continue;
+        };
+        let inner = inner.clone();
+        tokio::spawn(async move {
+            let service = service_fn(move |request| {
+                let inner = inner.clone();
+                async move { Ok::<_, Infallible>(handle(request, inner).await) }
+            });
+            let _ = hyper::server::conn::http1::Builder::new()
+                .serve_connection(TokioIo::new(stream), service)
+                .await;
+        });
+    }
+}
+
+/// The repository a REST path concerns (`/repos/{owner}/{name}/…`).
+pub(crate) fn repo_of_path(path: &str) -> Option<String> {
+    let mut parts = path.trim_start_matches('/').split('/');
+    if parts.next()? != "repos" {
+        return None;
+    }
+    let owner = parts.next()?;
+    let name = parts.next()?.split('?').next()?;
+    Some(format!("{owner}/{name}"))
+}
+
+async fn handle(request: Request<Incoming>, inner: Arc<Mutex<Inner>>) -> Response<Full<Bytes>> {
+    let method = request.method().to_string();
+    let path = request
+        .uri()
+        .path_and_query()
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_else(|| "/".into());
+    let bare = path.split('?').next().unwrap_or("/").to_string();
+    let body = match request.into_body().collect().await {
+        Ok(collected) => String::from_utf8_lossy(&collected.to_bytes()).into_owned(),
+        Err(_) => String::new(),
+    };
+    let is_graphql = bare.ends_with("/graphql");
+    let (answer, delay) = {
+        let mut guard = inner.lock().unwrap_or_else(|e| e.into_inner());
+        let inner = &mut *guard;
+        let request_repo = if is_graphql {
+            graphql::repo_of_request(&body)
+        } else {
+            repo_of_path(&bare)
+        };
+        // The first matching fault with uses left.
+        let fault = inner
+            .faults
+            .iter_mut()
+            .find(|f| {
+                f.times > 0
+                    && f.method.as_ref().is_none_or(|m| *m == method)
+                    && bare.starts_with(&f.path_prefix)
+                    && f.repo
+                        .as_ref()
+                        .is_none_or(|r| Some(r) == request_repo.as_ref())
+            })
+            .map(|f| {
+                f.times = f.times.saturating_sub(1);
+                f.kind.clone()
+            });
+        let mut delay = None;
+        let mut faulted = fault.is_some();
+        let answer = match &fault {
+            Some(FaultKind::Status {
+                status,
+                message,
+                retry_after,
+                ratelimit_remaining,
+            }) => {
+                let mut answer = Answer::error(*status, message);
+                if let Some(seconds) = retry_after {
+                    answer = answer.header("retry-after", seconds.to_string());
+                }
+                if let Some(remaining) = ratelimit_remaining {
+                    answer = answer.header("x-ratelimit-remaining", remaining.to_string());
+                }
+                answer
+            }
+            Some(FaultKind::GraphqlErrors(message)) if is_graphql => {
+                graphql::answer(inner, &body, Some(message))
+            }
+            other => {
+                if let Some(FaultKind::Delay(d)) = other {
+                    delay = Some(*d);
+                }
+                let mut answer = if is_graphql {
+                    graphql::answer(inner, &body, None)
+                } else {
+                    rest::answer(inner, &method, &path, &body)
+                };
+                if matches!(other, Some(FaultKind::Truncate)) {
+                    let half = answer.body.len() / 2;
+                    answer.body.truncate(half.max(1));
+                } else if other.is_none() {
+                    faulted = false;
+                }
+                answer
+            }
+        };
+        inner.ratelimit_used += 1;
+        inner.requests.push(LoggedRequest {
+            method: method.clone(),
+            path: path.clone(),
+            body,
+            status: answer.status,
+            repo: request_repo,
+            faulted,
+        });
+        let used = inner.ratelimit_used;
+        (with_common_headers(answer, is_graphql, used), delay)
+    };
+    if let Some(delay) = delay {
+        tokio::time::sleep(delay).await;
+    }
+    let mut response = Response::builder().status(answer.status);
+    for (name, value) in &answer.headers {
+        response = response.header(name.as_str(), value.as_str());
+    }
+    response
+        .body(Full::new(Bytes::from(answer.body)))
+        .unwrap_or_else(|_| Response::new(Full::new(Bytes::new())))
+}
+
+/// GitHub's rate-limit and bookkeeping headers, on every answer.
+fn with_common_headers(mut answer: Answer, graphql: bool, used: u64) -> Answer {
+    let has = |answer: &Answer, name: &str| answer.headers.iter().any(|(n, _)| n == name);
+    let reset = chrono::Utc::now().timestamp() + 3600;
+    let limit = 5000u64;
+    if !has(&answer, "x-ratelimit-remaining") {
+        answer = answer.header(
+            "x-ratelimit-remaining",
+            limit.saturating_sub(used % limit).to_string(),
+        );
+    }
+    answer = answer
+        .header("content-type", "application/json; charset=utf-8")
+        .header("x-ratelimit-limit", limit.to_string())
+        .header("x-ratelimit-used", (used % limit).to_string())
+        .header("x-ratelimit-reset", reset.to_string())
+        .header(
+            "x-ratelimit-resource",
+            if graphql { "graphql" } else { "core" },
+        )
+        .header("x-github-api-version-selected", "2022-11-28")
+        .header("x-github-request-id", format!("FAKE:{used:08X}"));
+    answer
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Sends one request to the fake; returns status, `link` header and body.
+    fn send(
+        fake: &FakeGithub,
+        method: &str,
+        path: &str,
+        body: Option<Value>,
+    ) -> (u16, Option<String>, Value) {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async {
+            let client = reqwest::Client::new();
+            let url = format!("{}{path}", fake.url());
+            let mut request = client.request(method.parse().unwrap(), url);
+            if let Some(body) = body {
+                request = request.json(&body);
+            }
+            let response = request.send().await.unwrap();
+            let status = response.status().as_u16();
+            let link = response
+                .headers()
+                .get("link")
+                .map(|v| v.to_str().unwrap().to_string());
+            let text = response.text().await.unwrap();
+            (
+                status,
+                link,
+                serde_json::from_str(&text).unwrap_or(Value::Null),
+            )
+        })
+    }
+
+    fn repo() -> Repo {
+        let mut repo = Repo::new("o", "r");
+        repo.pulls.push(state::Pull {
+            number: 1,
+            head_sha: "a".repeat(40),
+            head_ref: "staging/v1.0.0".into(),
+            ..state::Pull::default()
+        });
+        repo
+    }
+
+    fn facts(fake: &FakeGithub) -> Value {
+        let query = "query PullRequestFacts { x }";
+        let (_, _, body) = send(
+            fake,
+            "POST",
+            "/graphql",
+            Some(json!({
+                "query": query,
+                "operationName": "PullRequestFacts",
+                "variables": {
+                    "owner": "o", "name": "r", "number": 1,
+                    "stagingEnvironment": "staging", "productionEnvironment": "production",
+                    "config": "main:.github/shipgate.yml",
+                },
+            })),
+        );
+        body
+    }
+
+    #[test]
+    fn writes_show_in_later_rest_and_graphql_reads() {
+        let fake = FakeGithub::start();
+        fake.load(repo());
+        let sha = "a".repeat(40);
+        let (status, _, run) = send(
+            &fake,
+            "POST",
+            "/repos/o/r/check-runs",
+            Some(
+                json!({ "name": "shipgate", "head_sha": sha, "status": "in_progress", "external_id": "shipgate", "output": { "title": "t", "summary": "s" } }),
+            ),
+        );
+        assert_eq!(status, 201, "{run}");
+        let id = run["id"].as_u64().unwrap();
+        let (status, _, _) = send(
+            &fake,
+            "PATCH",
+            &format!("/repos/o/r/check-runs/{id}"),
+            Some(json!({ "conclusion": "success" })),
+        );
+        assert_eq!(status, 200);
+        let (_, _, list) = send(
+            &fake,
+            "GET",
+            &format!("/repos/o/r/commits/{sha}/check-runs?check_name=shipgate"),
+            None,
+        );
+        assert_eq!(list["total_count"], 1);
+        assert_eq!(list["check_runs"][0]["conclusion"], "success");
+        let (status, _, _) = send(
+            &fake,
+            "POST",
+            "/repos/o/r/issues/1/comments",
+            Some(json!({ "body": "hello" })),
+        );
+        assert_eq!(status, 201);
+        let answer = facts(&fake);
+        let pr = &answer["data"]["repository"]["pullRequest"];
+        let contexts = &pr["statusCheckRollup"]["contexts"]["nodes"];
+        assert_eq!(contexts[0]["conclusion"], "SUCCESS");
+        assert_eq!(contexts[0]["status"], "COMPLETED");
+        assert_eq!(pr["comments"]["nodes"][0]["body"], "hello");
+        assert_eq!(pr["comments"]["nodes"][0]["viewerDidAuthor"], true);
+        assert_eq!(fake.graphql_exchanges(Some("o/r")).len(), 1);
+        let logged = fake.requests("o/r");
+        assert_eq!(logged.iter().filter(|r| r.is_write()).count(), 3);
+    }
+
+    #[test]
+    fn faults_apply_to_the_next_n_matching_requests_only() {
+        let fake = FakeGithub::start();
+        fake.load(repo());
+        fake.inject(Fault::status("GET", "/repos/o/r/deployments", 503, 2));
+        let statuses: Vec<u16> = (0..3)
+            .map(|_| send(&fake, "GET", "/repos/o/r/deployments", None).0)
+            .collect();
+        assert_eq!(statuses, vec![503, 503, 200]);
+        // Another method or path is not touched.
+        fake.inject(Fault::status("POST", "/repos/o/r/deployments", 500, 1));
+        assert_eq!(send(&fake, "GET", "/repos/o/r/deployments", None).0, 200);
+        let (status, _, body) = send(&fake, "POST", "/repos/o/r/deployments", Some(json!({})));
+        assert_eq!(status, 500);
+        assert_eq!(body["message"], "Server Error");
+        assert!(body["documentation_url"].is_string());
+        let log = fake.requests("o/r");
+        assert_eq!(log.iter().filter(|r| r.faulted).count(), 3);
+    }
+
+    #[test]
+    fn truncated_and_graphql_error_faults_have_their_shapes() {
+        let fake = FakeGithub::start();
+        fake.load(repo());
+        fake.inject(Fault::kind(
+            "GET",
+            "/repos/o/r/releases",
+            FaultKind::Truncate,
+            1,
+        ));
+        let (status, _, body) = send(&fake, "GET", "/repos/o/r/releases", None);
+        assert_eq!(status, 200);
+        assert_eq!(body, Value::Null, "not valid JSON any more");
+        fake.inject(Fault::kind(
+            "POST",
+            "/graphql",
+            FaultKind::GraphqlErrors("boom".into()),
+            1,
+        ));
+        let answer = facts(&fake);
+        assert_eq!(answer["errors"][0]["message"], "boom");
+        assert_eq!(answer["data"]["repository"]["pullRequest"], Value::Null);
+        assert!(
+            answer["data"]["repository"]["refs"].is_object(),
+            "partial data"
+        );
+    }
+
+    #[test]
+    fn links_use_the_public_base_and_keep_the_query() {
+        let fake = FakeGithub::start();
+        fake.set_public_base("http://prism.example:4010/");
+        let mut repo = repo();
+        for i in 0..5 {
+            repo.deployments.push(state::Deployment {
+                sha: "a".repeat(40),
+                environment: format!("env{}", i % 2),
+                ..state::Deployment::default()
+            });
+        }
+        fake.load(repo);
+        let (_, link, body) = send(&fake, "GET", "/repos/o/r/deployments?per_page=2", None);
+        assert_eq!(body.as_array().unwrap().len(), 2);
+        let link = link.unwrap();
+        assert!(
+            link.contains(
+                "<http://prism.example:4010/repos/o/r/deployments?per_page=2&page=2>; rel=\"next\""
+            ),
+            "{link}"
+        );
+        assert!(link.contains("page=3>; rel=\"last\""), "{link}");
+        let (_, link, body) = send(
+            &fake,
+            "GET",
+            "/repos/o/r/deployments?environment=env0&per_page=2&page=2",
+            None,
+        );
+        assert_eq!(body.as_array().unwrap().len(), 1);
+        assert!(link.unwrap().contains("rel=\"prev\""));
+    }
+}

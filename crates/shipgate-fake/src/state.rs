@@ -1,0 +1,532 @@
+//! The repository state the fake serves: what a scenario loads and what shipgate's writes change.
+//!
+//! Every type deserializes from JSON with defaults for what a scenario does not care about, so a
+//! scenario file under `tests/fixtures/scenarios/` names only what matters to it. Ids left at 0
+//! are assigned when the state is loaded.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// One repository on the fake GitHub.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Repo {
+    /// Owner login (`acme`).
+    pub owner: String,
+    /// Repository name (`shop`).
+    pub name: String,
+    /// The default branch (`main`).
+    pub default_branch: String,
+    /// The login the token belongs to (comments it wrote have `viewerDidAuthor`).
+    pub viewer: String,
+    /// Whether the token may write check runs (`false`: 403 "Resource not accessible by
+    /// integration", as for a token without `checks: write`).
+    pub checks_writable: bool,
+    /// Pull requests.
+    pub pulls: Vec<Pull>,
+    /// Commits with their check runs and statuses.
+    pub commits: Vec<Commit>,
+    /// Issue comments (on pull requests).
+    pub comments: Vec<Comment>,
+    /// Deployments with their statuses.
+    pub deployments: Vec<Deployment>,
+    /// Tags.
+    pub tags: Vec<Tag>,
+    /// Releases.
+    pub releases: Vec<Release>,
+    /// Files on branches (the config file).
+    pub files: Vec<File>,
+}
+
+impl Default for Repo {
+    fn default() -> Self {
+        Self {
+            owner: String::new(),
+            name: String::new(),
+            default_branch: "main".into(),
+            viewer: "github-actions[bot]".into(),
+            checks_writable: true,
+            pulls: Vec::new(),
+            commits: Vec::new(),
+            comments: Vec::new(),
+            deployments: Vec::new(),
+            tags: Vec::new(),
+            releases: Vec::new(),
+            files: Vec::new(),
+        }
+    }
+}
+
+/// A user or bot.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Actor {
+    /// Login.
+    pub login: String,
+    /// Whether it is a bot (GraphQL `__typename: Bot`).
+    pub bot: bool,
+}
+
+/// A pull request.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Pull {
+    /// Number.
+    pub number: u64,
+    /// Title.
+    pub title: String,
+    /// Body (Markdown).
+    pub body: String,
+    /// Author.
+    pub author: Actor,
+    /// Head branch name.
+    pub head_ref: String,
+    /// Head commit.
+    pub head_sha: String,
+    /// Base branch name.
+    pub base_ref: String,
+    /// Whether the head is in a fork.
+    pub from_fork: bool,
+    /// Draft.
+    pub draft: bool,
+    /// `open` or `closed`.
+    pub state: String,
+    /// Creation time.
+    pub created_at: DateTime<Utc>,
+    /// Changed file paths.
+    pub files: Vec<String>,
+    /// Reviews, oldest first.
+    pub reviews: Vec<Review>,
+}
+
+impl Default for Pull {
+    fn default() -> Self {
+        Self {
+            number: 0,
+            title: String::new(),
+            body: String::new(),
+            author: Actor::default(),
+            head_ref: String::new(),
+            head_sha: String::new(),
+            base_ref: "main".into(),
+            from_fork: false,
+            draft: false,
+            state: "open".into(),
+            created_at: epoch(),
+            files: Vec::new(),
+            reviews: Vec::new(),
+        }
+    }
+}
+
+/// A review on a pull request.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Review {
+    /// Reviewer.
+    pub author: Actor,
+    /// Whether the reviewer can push (write access or more).
+    pub can_push: bool,
+    /// `APPROVED`, `CHANGES_REQUESTED`, `COMMENTED`, `DISMISSED`, `PENDING`.
+    pub state: String,
+    /// Submission time (`None` for a pending review).
+    pub submitted_at: Option<DateTime<Utc>>,
+    /// The commit reviewed.
+    pub commit: String,
+}
+
+/// A commit with what was reported on it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Commit {
+    /// SHA (40 hex digits).
+    pub sha: String,
+    /// Committer date.
+    pub committed_date: DateTime<Utc>,
+    /// Check runs, oldest first.
+    pub check_runs: Vec<CheckRun>,
+    /// Commit statuses, oldest first.
+    pub statuses: Vec<Status>,
+}
+
+impl Default for Commit {
+    fn default() -> Self {
+        Self {
+            sha: String::new(),
+            committed_date: epoch(),
+            check_runs: Vec::new(),
+            statuses: Vec::new(),
+        }
+    }
+}
+
+/// A check run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CheckRun {
+    /// Id (assigned when 0).
+    pub id: u64,
+    /// Name.
+    pub name: String,
+    /// `queued`, `in_progress`, `completed` (REST spelling).
+    pub status: String,
+    /// `success`, `failure`, … once completed.
+    pub conclusion: Option<String>,
+    /// Start.
+    pub started_at: Option<DateTime<Utc>>,
+    /// End.
+    pub completed_at: Option<DateTime<Utc>>,
+    /// External id.
+    pub external_id: Option<String>,
+    /// Output title.
+    pub title: Option<String>,
+    /// Output summary.
+    pub summary: Option<String>,
+    /// Output text.
+    pub text: Option<String>,
+    /// Details link.
+    pub details_url: Option<String>,
+    /// The app that reported it (slug).
+    pub app: String,
+}
+
+impl Default for CheckRun {
+    fn default() -> Self {
+        Self {
+            id: 0,
+            name: String::new(),
+            status: "completed".into(),
+            conclusion: None,
+            started_at: None,
+            completed_at: None,
+            external_id: None,
+            title: None,
+            summary: None,
+            text: None,
+            details_url: None,
+            app: "github-actions".into(),
+        }
+    }
+}
+
+/// A commit status.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Status {
+    /// Id (assigned when 0).
+    pub id: u64,
+    /// Context.
+    pub context: String,
+    /// `error`, `failure`, `pending`, `success`.
+    pub state: String,
+    /// Description.
+    pub description: Option<String>,
+    /// Target URL.
+    pub target_url: Option<String>,
+    /// Creation time.
+    pub created_at: DateTime<Utc>,
+    /// Who created it.
+    pub creator: String,
+}
+
+impl Default for Status {
+    fn default() -> Self {
+        Self {
+            id: 0,
+            context: String::new(),
+            state: "success".into(),
+            description: None,
+            target_url: None,
+            created_at: epoch(),
+            creator: "github-actions[bot]".into(),
+        }
+    }
+}
+
+/// An issue comment.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Comment {
+    /// Id (assigned when 0).
+    pub id: u64,
+    /// The pull request (issue) number.
+    pub issue: u64,
+    /// Body.
+    pub body: String,
+    /// Author login.
+    pub author: String,
+    /// Creation time.
+    pub created_at: DateTime<Utc>,
+    /// Last update.
+    pub updated_at: DateTime<Utc>,
+}
+
+impl Default for Comment {
+    fn default() -> Self {
+        Self {
+            id: 0,
+            issue: 0,
+            body: String::new(),
+            author: String::new(),
+            created_at: epoch(),
+            updated_at: epoch(),
+        }
+    }
+}
+
+/// A deployment.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Deployment {
+    /// Id (assigned when 0).
+    pub id: u64,
+    /// The deployed commit.
+    pub sha: String,
+    /// The ref given when created (branch, tag or SHA).
+    #[serde(rename = "ref")]
+    pub git_ref: String,
+    /// Environment.
+    pub environment: String,
+    /// Task (`deploy`).
+    pub task: String,
+    /// Payload.
+    pub payload: Value,
+    /// Description.
+    pub description: Option<String>,
+    /// Creator login.
+    pub creator: String,
+    /// Creation time.
+    pub created_at: DateTime<Utc>,
+    /// `production_environment`.
+    pub production_environment: bool,
+    /// `transient_environment`.
+    pub transient_environment: bool,
+    /// Statuses, oldest first.
+    pub statuses: Vec<DeploymentStatus>,
+}
+
+impl Default for Deployment {
+    fn default() -> Self {
+        Self {
+            id: 0,
+            sha: String::new(),
+            git_ref: String::new(),
+            environment: "staging".into(),
+            task: "deploy".into(),
+            payload: Value::Object(Default::default()),
+            description: None,
+            creator: "deployer".into(),
+            created_at: epoch(),
+            production_environment: false,
+            transient_environment: false,
+            statuses: Vec::new(),
+        }
+    }
+}
+
+/// A deployment status.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DeploymentStatus {
+    /// Id (assigned when 0).
+    pub id: u64,
+    /// `error`, `failure`, `inactive`, `pending`, `success`, `queued`, `in_progress` (REST
+    /// spelling).
+    pub state: String,
+    /// Description.
+    pub description: Option<String>,
+    /// Log link.
+    pub log_url: Option<String>,
+    /// Creation time.
+    pub created_at: DateTime<Utc>,
+}
+
+impl Default for DeploymentStatus {
+    fn default() -> Self {
+        Self {
+            id: 0,
+            state: "success".into(),
+            description: None,
+            log_url: None,
+            created_at: epoch(),
+        }
+    }
+}
+
+/// A tag.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Tag {
+    /// Name without `refs/tags/`.
+    pub name: String,
+    /// The commit it points at (peeled).
+    pub commit: String,
+    /// For an annotated tag: the tag object.
+    pub annotated: Option<TagObject>,
+}
+
+/// An annotated tag's object.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TagObject {
+    /// The tag object's SHA.
+    pub sha: String,
+    /// Tagger name.
+    pub tagger: String,
+    /// Tagging time.
+    pub date: DateTime<Utc>,
+    /// Message.
+    pub message: String,
+}
+
+impl Default for TagObject {
+    fn default() -> Self {
+        Self {
+            sha: String::new(),
+            tagger: "Release Manager".into(),
+            date: epoch(),
+            message: String::new(),
+        }
+    }
+}
+
+/// A release.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Release {
+    /// Id (assigned when 0).
+    pub id: u64,
+    /// Tag name.
+    pub tag_name: String,
+    /// Draft.
+    pub draft: bool,
+    /// Pre-release.
+    pub prerelease: bool,
+    /// Creation time.
+    pub created_at: DateTime<Utc>,
+    /// Publication time (`None` for a draft).
+    pub published_at: Option<DateTime<Utc>>,
+}
+
+impl Default for Release {
+    fn default() -> Self {
+        Self {
+            id: 0,
+            tag_name: String::new(),
+            draft: false,
+            prerelease: false,
+            created_at: epoch(),
+            published_at: None,
+        }
+    }
+}
+
+/// A file on a branch.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct File {
+    /// Branch.
+    pub branch: String,
+    /// Path in the repository.
+    pub path: String,
+    /// Text.
+    pub text: String,
+}
+
+/// 1970-01-01, the default time of things a scenario did not date.
+pub fn epoch() -> DateTime<Utc> {
+    DateTime::<Utc>::UNIX_EPOCH
+}
+
+impl Repo {
+    /// A repository with GitHub's usual defaults: branch `main`, viewer `github-actions[bot]`,
+    /// check runs writable.
+    pub fn new(owner: &str, name: &str) -> Self {
+        Self {
+            owner: owner.into(),
+            name: name.into(),
+            ..Self::default()
+        }
+    }
+
+    /// `owner/name`.
+    pub fn full_name(&self) -> String {
+        format!("{}/{}", self.owner, self.name)
+    }
+
+    /// The commit with this SHA, created (empty) when unknown: GitHub accepts checks and
+    /// statuses on any commit of the repository.
+    pub fn commit_mut(&mut self, sha: &str) -> &mut Commit {
+        let sha = sha.to_ascii_lowercase();
+        if let Some(i) = self.commits.iter().position(|c| c.sha == sha) {
+            return &mut self.commits[i];
+        }
+        self.commits.push(Commit {
+            sha,
+            ..Commit::default()
+        });
+        self.commits.last_mut().expect("just pushed")
+    }
+
+    /// The commit with this SHA, when known.
+    pub fn commit(&self, sha: &str) -> Option<&Commit> {
+        self.commits
+            .iter()
+            .find(|c| c.sha.eq_ignore_ascii_case(sha))
+    }
+
+    /// Fills in defaults a scenario left out: ids, lowercase SHAs, commits of PR heads.
+    pub(crate) fn normalize(&mut self, ids: &mut u64) {
+        let mut next = || {
+            *ids += 1;
+            *ids
+        };
+        if self.default_branch.is_empty() {
+            self.default_branch = "main".into();
+        }
+        if self.viewer.is_empty() {
+            self.viewer = "github-actions[bot]".into();
+        }
+        let heads: Vec<String> = self.pulls.iter().map(|p| p.head_sha.clone()).collect();
+        for head in heads {
+            self.commit_mut(&head);
+        }
+        for commit in &mut self.commits {
+            commit.sha = commit.sha.to_ascii_lowercase();
+            for run in &mut commit.check_runs {
+                if run.id == 0 {
+                    run.id = next();
+                }
+            }
+            for status in &mut commit.statuses {
+                if status.id == 0 {
+                    status.id = next();
+                }
+            }
+        }
+        for comment in &mut self.comments {
+            if comment.id == 0 {
+                comment.id = next();
+            }
+        }
+        for deployment in &mut self.deployments {
+            if deployment.id == 0 {
+                deployment.id = next();
+            }
+            if deployment.git_ref.is_empty() {
+                deployment.git_ref = deployment.sha.clone();
+            }
+            for status in &mut deployment.statuses {
+                if status.id == 0 {
+                    status.id = next();
+                }
+            }
+        }
+        for release in &mut self.releases {
+            if release.id == 0 {
+                release.id = next();
+            }
+        }
+    }
+}

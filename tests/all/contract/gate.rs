@@ -1,0 +1,469 @@
+//! The gate rules end to end: each scenario loads a state, runs `shipgate action` on a
+//! `pull_request` event and asserts the outputs, what was written to GitHub and the state after.
+
+use shipgate_fake::state::{File, Tag};
+use shipgate_fake::Repo;
+
+use super::harness::*;
+
+/// Loads the repository and runs the gate on a `pull_request` `synchronize` of PR #7.
+fn gate(w: &World, repo: &Repo) -> Ran {
+    w.fake.load(repo.clone());
+    let event = pr_event(w, repo, "pull_request", "synchronize", 7);
+    Run::new(w, repo, "pull_request", &event).run(w)
+}
+
+/// The check run shipgate wrote on `sha` (the only one with its external id).
+fn own_check(w: &World, repo: &Repo, sha: &str) -> shipgate_fake::state::CheckRun {
+    let state = w.fake.repo(&repo.full_name()).unwrap();
+    let own: Vec<_> = state
+        .commit(sha)
+        .map(|c| c.check_runs.clone())
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|r| r.external_id.as_deref() == Some("shipgate"))
+        .collect();
+    assert_eq!(own.len(), 1, "one shipgate check run on {sha}: {own:?}");
+    own.into_iter().next().unwrap()
+}
+
+/// The gate's entry in the report.
+fn gate_state(ran: &Ran, gate: &str) -> (String, String) {
+    let report = ran.report();
+    let gates = report["pull_requests"][0]["gates"].as_array().unwrap();
+    let entry = gates
+        .iter()
+        .find(|g| g["gate"] == gate)
+        .unwrap_or_else(|| panic!("no {gate} in {report}"));
+    (
+        entry["state"].as_str().unwrap().to_string(),
+        entry["reason"].as_str().unwrap_or_default().to_string(),
+    )
+}
+
+#[test]
+fn ready_release_passes_and_publishes_a_successful_check_and_comment() {
+    let Some(w) = world() else { return };
+    let repo = ready_repo("ready-pass");
+    let ran = gate(w, &repo);
+    assert_eq!(ran.code, 0, "{}", ran.describe());
+    assert_eq!(ran.verdict(), "pass", "{}", ran.describe());
+    assert_eq!(ran.outputs["version"], "v1.4.0", "{}", ran.describe());
+    assert_eq!(ran.outputs["ready-at"], "");
+    let check = ran.single_write("POST", "/check-runs");
+    assert_eq!(check["conclusion"], "success");
+    assert_eq!(check["head_sha"], HEAD);
+    assert_eq!(check["external_id"], "shipgate");
+    let run = own_check(w, &repo, HEAD);
+    assert_eq!(run.status, "completed");
+    assert_eq!(run.conclusion.as_deref(), Some("success"));
+    let state = w.fake.repo(&repo.full_name()).unwrap();
+    assert_eq!(state.comments.len(), 1);
+    assert!(state.comments[0]
+        .body
+        .starts_with("<!-- shipgate:sticky-comment -->"));
+    assert!(ran.summary.contains("v1.4.0"), "{}", ran.summary);
+    check_graphql(w, &repo.full_name());
+}
+
+#[test]
+fn soaking_release_is_pending_with_its_ready_time() {
+    let Some(w) = world() else { return };
+    let mut repo = ready_repo("soaking");
+    repo.deployments[1] = deployment(HEAD, "staging", "success", 10);
+    let ran = gate(w, &repo);
+    assert_eq!(ran.code, 0, "{}", ran.describe());
+    assert_eq!(ran.verdict(), "pending", "{}", ran.describe());
+    assert_eq!(ran.outputs["ready-at"], "2026-11-28T02:00:00Z");
+    assert_eq!(gate_state(&ran, "soak").0, "pending");
+    let run = own_check(w, &repo, HEAD);
+    assert_eq!(run.status, "in_progress");
+    assert_eq!(run.conclusion, None);
+    check_graphql(w, &repo.full_name());
+}
+
+#[test]
+fn one_approval_of_two_is_pending() {
+    let Some(w) = world() else { return };
+    let mut repo = ready_repo("one-approval");
+    repo.pulls[0].reviews.truncate(1);
+    let ran = gate(w, &repo);
+    assert_eq!(ran.verdict(), "pending", "{}", ran.describe());
+    let (state, reason) = gate_state(&ran, "approvals");
+    assert_eq!(state, "pending");
+    assert!(reason.contains("1 of 2"), "{reason}");
+    assert_eq!(own_check(w, &repo, HEAD).status, "in_progress");
+    check_graphql(w, &repo.full_name());
+}
+
+#[test]
+fn a_stale_approval_does_not_count() {
+    let Some(w) = world() else { return };
+    let mut repo = ready_repo("stale-approval");
+    repo.pulls[0].reviews[1] = review("carol", "APPROVED", PROD, 40);
+    let ran = gate(w, &repo);
+    assert_eq!(ran.verdict(), "pending", "{}", ran.describe());
+    assert_eq!(gate_state(&ran, "approvals").0, "pending");
+    check_graphql(w, &repo.full_name());
+}
+
+#[test]
+fn changes_requested_fails() {
+    let Some(w) = world() else { return };
+    let mut repo = ready_repo("changes-requested");
+    repo.pulls[0]
+        .reviews
+        .push(review("dave", "CHANGES_REQUESTED", HEAD, 1));
+    let ran = gate(w, &repo);
+    assert_eq!(ran.code, 0, "fail-on defaults to error: {}", ran.describe());
+    assert_eq!(ran.verdict(), "fail", "{}", ran.describe());
+    assert_eq!(gate_state(&ran, "approvals").0, "fail");
+    let run = own_check(w, &repo, HEAD);
+    assert_eq!(run.status, "completed");
+    assert_eq!(run.conclusion.as_deref(), Some("failure"));
+    check_graphql(w, &repo.full_name());
+}
+
+#[test]
+fn failed_staging_deploy_fails() {
+    let Some(w) = world() else { return };
+    let mut repo = ready_repo("staging-failed");
+    repo.deployments[1]
+        .statuses
+        .push(shipgate_fake::state::DeploymentStatus {
+            state: "failure".into(),
+            created_at: hours_ago(2),
+            ..Default::default()
+        });
+    let ran = gate(w, &repo);
+    assert_eq!(ran.verdict(), "fail", "{}", ran.describe());
+    assert_eq!(gate_state(&ran, "soak").0, "fail");
+    assert_eq!(
+        own_check(w, &repo, HEAD).conclusion.as_deref(),
+        Some("failure")
+    );
+    check_graphql(w, &repo.full_name());
+}
+
+#[test]
+fn missing_tag_is_pending_with_the_command_to_create_it() {
+    let Some(w) = world() else { return };
+    let mut repo = ready_repo("tag-missing");
+    repo.tags.retain(|t| t.name != "v1.4.0");
+    let ran = gate(w, &repo);
+    assert_eq!(ran.verdict(), "pending", "{}", ran.describe());
+    assert_eq!(gate_state(&ran, "tag").0, "pending");
+    let report = ran.report().to_string();
+    assert!(report.contains("git tag -a v1.4.0"), "{report}");
+    check_graphql(w, &repo.full_name());
+}
+
+#[test]
+fn release_tag_on_another_commit_fails() {
+    let Some(w) = world() else { return };
+    let mut repo = ready_repo("tag-elsewhere");
+    repo.tags.retain(|t| t.name != "v1.4.0");
+    repo.tags.push(annotated_tag(
+        "v1.4.0",
+        PROD,
+        "b140b140b140b140b140b140b140b140b140b140",
+    ));
+    let ran = gate(w, &repo);
+    assert_eq!(ran.verdict(), "fail", "{}", ran.describe());
+    assert_eq!(gate_state(&ran, "tag").0, "fail");
+    check_graphql(w, &repo.full_name());
+}
+
+#[test]
+fn lightweight_tag_fails() {
+    let Some(w) = world() else { return };
+    let mut repo = ready_repo("tag-lightweight");
+    repo.tags.retain(|t| t.name != "v1.4.0");
+    repo.tags.push(Tag {
+        name: "v1.4.0".into(),
+        commit: HEAD.into(),
+        annotated: None,
+    });
+    let ran = gate(w, &repo);
+    assert_eq!(ran.verdict(), "fail", "{}", ran.describe());
+    let (state, reason) = gate_state(&ran, "tag");
+    assert_eq!(state, "fail", "{reason}");
+    check_graphql(w, &repo.full_name());
+}
+
+#[test]
+fn failing_check_fails() {
+    let Some(w) = world() else { return };
+    let mut repo = ready_repo("check-failing");
+    repo.commits[0]
+        .check_runs
+        .push(check("e2e", "completed", Some("failure")));
+    let ran = gate(w, &repo);
+    assert_eq!(ran.verdict(), "fail", "{}", ran.describe());
+    let (state, reason) = gate_state(&ran, "checks");
+    assert_eq!(state, "fail");
+    assert!(reason.contains("e2e"), "{reason}");
+    check_graphql(w, &repo.full_name());
+}
+
+#[test]
+fn running_check_is_pending() {
+    let Some(w) = world() else { return };
+    let mut repo = ready_repo("check-running");
+    repo.commits[0]
+        .check_runs
+        .push(check("load-test", "in_progress", None));
+    let ran = gate(w, &repo);
+    assert_eq!(ran.verdict(), "pending", "{}", ran.describe());
+    assert_eq!(gate_state(&ran, "checks").0, "pending");
+    check_graphql(w, &repo.full_name());
+}
+
+#[test]
+fn failing_commit_status_fails_like_a_check_run() {
+    let Some(w) = world() else { return };
+    let mut repo = ready_repo("status-failing");
+    repo.commits[0].statuses.push(shipgate_fake::state::Status {
+        context: "ci/security-scan".into(),
+        state: "failure".into(),
+        description: Some("2 high findings".into()),
+        created_at: hours_ago(3),
+        ..Default::default()
+    });
+    let ran = gate(w, &repo);
+    assert_eq!(ran.verdict(), "fail", "{}", ran.describe());
+    assert!(gate_state(&ran, "checks").1.contains("ci/security-scan"));
+    check_graphql(w, &repo.full_name());
+}
+
+#[test]
+fn checklist_from_the_config_on_main_unticked_is_pending_and_missing_fails() {
+    let Some(w) = world() else { return };
+    let config = "checklist:\n  items:\n    - Database backup taken\n    - Rollback plan ready\n    - Team notified\n";
+    let mut repo = ready_repo("checklist-missing");
+    repo.files.push(File {
+        branch: "main".into(),
+        path: ".github/shipgate.yml".into(),
+        text: config.into(),
+    });
+    let ran = gate(w, &repo);
+    assert_eq!(ran.verdict(), "fail", "{}", ran.describe());
+    let (state, reason) = gate_state(&ran, "checklist");
+    assert_eq!(state, "fail", "{reason}");
+    assert!(reason.contains("Team notified"), "{reason}");
+    check_graphql(w, &repo.full_name());
+
+    let mut repo = ready_repo("checklist-unticked");
+    repo.pulls[0].body.push_str("- [ ] Team notified\n");
+    repo.files.push(File {
+        branch: "main".into(),
+        path: ".github/shipgate.yml".into(),
+        text: config.into(),
+    });
+    let ran = gate(w, &repo);
+    assert_eq!(ran.verdict(), "pending", "{}", ran.describe());
+    assert_eq!(gate_state(&ran, "checklist").0, "pending");
+    check_graphql(w, &repo.full_name());
+}
+
+#[test]
+fn the_config_is_read_from_the_production_branch_not_the_pr_head() {
+    let Some(w) = world() else { return };
+    let mut repo = ready_repo("config-from-main");
+    repo.pulls[0].reviews.truncate(1);
+    repo.files.push(File {
+        branch: "main".into(),
+        path: ".github/shipgate.yml".into(),
+        text: "approvals:\n  required: 1\n".into(),
+    });
+    // The PR's own branch may say anything: it is never read.
+    repo.files.push(File {
+        branch: "staging/v1.4.0".into(),
+        path: ".github/shipgate.yml".into(),
+        text: "approvals:\n  required: 0\nsoak:\n  duration: 0h\n".into(),
+    });
+    let ran = gate(w, &repo);
+    assert_eq!(ran.verdict(), "pass", "{}", ran.describe());
+    let exchange = &w.fake.graphql_exchanges(Some(&repo.full_name()))[0];
+    assert_eq!(exchange.variables["config"], "main:.github/shipgate.yml");
+    check_graphql(w, &repo.full_name());
+}
+
+#[test]
+fn a_pr_from_a_fork_fails_whatever_its_reviews_say() {
+    let Some(w) = world() else { return };
+    let mut repo = ready_repo("fork");
+    repo.pulls[0].from_fork = true;
+    let ran = gate(w, &repo);
+    assert_eq!(ran.verdict(), "fail", "{}", ran.describe());
+    assert_eq!(
+        own_check(w, &repo, HEAD).conclusion.as_deref(),
+        Some("failure")
+    );
+    check_graphql(w, &repo.full_name());
+}
+
+#[test]
+fn a_rerun_with_nothing_changed_writes_nothing() {
+    let Some(w) = world() else { return };
+    let repo = ready_repo("rerun-unchanged");
+    let first = gate(w, &repo);
+    assert_eq!(first.verdict(), "pass", "{}", first.describe());
+    assert_eq!(first.writes().len(), 2, "{}", first.describe());
+    let event = pr_event(w, &repo, "pull_request", "synchronize", 7);
+    let second = Run::new(w, &repo, "pull_request", &event).run(w);
+    assert_eq!(second.verdict(), "pass", "{}", second.describe());
+    assert!(
+        second.writes().is_empty(),
+        "a re-run must not write: {}",
+        second.describe()
+    );
+    let state = w.fake.repo(&repo.full_name()).unwrap();
+    assert_eq!(state.comments.len(), 1);
+    check_graphql(w, &repo.full_name());
+}
+
+#[test]
+fn a_new_commit_gets_a_new_check_run_and_the_comment_is_edited_in_place() {
+    let Some(w) = world() else { return };
+    let repo = ready_repo("new-commit");
+    let first = gate(w, &repo);
+    assert_eq!(first.verdict(), "pass", "{}", first.describe());
+    // A push: new head, nothing reported on it, approvals now stale, no soak, and the
+    // branch's `v1.4.0` is on the old commit (fail).
+    w.fake.update(&repo.full_name(), |r| {
+        r.pulls[0].head_sha = NEW_HEAD.into();
+        r.commits.push(commit(NEW_HEAD, 1));
+    });
+    let repo_now = w.fake.repo(&repo.full_name()).unwrap();
+    let event = pr_event(w, &repo_now, "pull_request", "synchronize", 7);
+    let second = Run::new(w, &repo_now, "pull_request", &event).run(w);
+    assert_eq!(second.verdict(), "fail", "{}", second.describe());
+    let created = second.single_write("POST", "/check-runs");
+    assert_eq!(created["head_sha"], NEW_HEAD);
+    assert_eq!(second.writes_to("PATCH", "/issues/comments/").len(), 1);
+    assert!(second.writes_to("POST", "/comments").is_empty());
+    // The old commit keeps its own run; the new one has its own.
+    assert_eq!(
+        own_check(w, &repo, HEAD).conclusion.as_deref(),
+        Some("success")
+    );
+    assert_eq!(
+        own_check(w, &repo, NEW_HEAD).conclusion.as_deref(),
+        Some("failure")
+    );
+    let state = w.fake.repo(&repo.full_name()).unwrap();
+    assert_eq!(state.comments.len(), 1);
+    check_graphql(w, &repo.full_name());
+}
+
+#[test]
+fn a_changed_verdict_updates_the_same_check_run() {
+    let Some(w) = world() else { return };
+    let mut repo = ready_repo("verdict-changes");
+    repo.pulls[0].reviews.truncate(1);
+    let first = gate(w, &repo);
+    assert_eq!(first.verdict(), "pending", "{}", first.describe());
+    w.fake.update(&repo.full_name(), |r| {
+        r.pulls[0]
+            .reviews
+            .push(review("carol", "APPROVED", HEAD, 0));
+    });
+    let event = pr_event(w, &repo, "pull_request", "synchronize", 7);
+    let second = Run::new(w, &repo, "pull_request", &event).run(w);
+    assert_eq!(second.verdict(), "pass", "{}", second.describe());
+    let patched = second.single_write("PATCH", "/check-runs/");
+    assert_eq!(patched["conclusion"], "success");
+    assert!(second.writes_to("POST", "/check-runs").is_empty());
+    assert_eq!(
+        own_check(w, &repo, HEAD).conclusion.as_deref(),
+        Some("success")
+    );
+    check_graphql(w, &repo.full_name());
+}
+
+#[test]
+fn a_tag_lower_than_the_newest_published_release_fails() {
+    let Some(w) = world() else { return };
+    let mut repo = ready_repo("tag-lower-than-release");
+    // No production deployment succeeded: published releases say what was released.
+    repo.deployments.retain(|d| d.environment != "production");
+    repo.releases.push(release("v1.5.0", 48));
+    let ran = gate(w, &repo);
+    assert_eq!(ran.verdict(), "fail", "{}", ran.describe());
+    let (state, reason) = gate_state(&ran, "tag");
+    assert_eq!(state, "fail");
+    assert!(reason.contains("v1.5.0"), "{reason}");
+    check_graphql(w, &repo.full_name());
+}
+
+#[test]
+fn more_than_100_reviews_and_deployment_statuses_are_paged_over_graphql() {
+    let Some(w) = world() else { return };
+    let mut repo = ready_repo("paged-facts");
+    // 150 comment-only reviews before the two approvals: the reviews connection needs a
+    // second page, and so do the staging deployment's statuses.
+    let approvals = std::mem::take(&mut repo.pulls[0].reviews);
+    for i in 0..150 {
+        repo.pulls[0]
+            .reviews
+            .push(review(&format!("viewer{i}"), "COMMENTED", HEAD, 20));
+    }
+    repo.pulls[0].reviews.extend(approvals);
+    let staging = &mut repo.deployments[1];
+    for i in 0..120 {
+        staging.statuses.insert(
+            0,
+            shipgate_fake::state::DeploymentStatus {
+                state: "in_progress".into(),
+                created_at: hours_ago(27) + chrono::Duration::seconds(i),
+                ..Default::default()
+            },
+        );
+    }
+    // shipgate's sticky comment from an earlier run, then 120 comments by others: the newest
+    // 100 do not hold it, so the comments are paged back until it is found.
+    repo.comments.push(shipgate_fake::state::Comment {
+        issue: 7,
+        body: "<!-- shipgate:sticky-comment -->\nan old verdict".into(),
+        author: "github-actions[bot]".into(),
+        created_at: hours_ago(30),
+        updated_at: hours_ago(30),
+        ..Default::default()
+    });
+    for i in 0..120 {
+        repo.comments.push(shipgate_fake::state::Comment {
+            issue: 7,
+            body: format!("comment {i}"),
+            author: "bob".into(),
+            created_at: hours_ago(20),
+            updated_at: hours_ago(20),
+            ..Default::default()
+        });
+    }
+    let ran = gate(w, &repo);
+    assert_eq!(ran.verdict(), "pass", "{}", ran.describe());
+    assert!(
+        ran.writes_to("POST", "/comments").is_empty(),
+        "{}",
+        ran.describe()
+    );
+    assert_eq!(ran.writes_to("PATCH", "/issues/comments/").len(), 1);
+    let state = w.fake.repo(&repo.full_name()).unwrap();
+    assert_eq!(state.comments.len(), 121, "edited in place, not added");
+    let operations: Vec<String> = w
+        .fake
+        .graphql_exchanges(Some(&repo.full_name()))
+        .into_iter()
+        .map(|e| e.operation)
+        .collect();
+    assert!(
+        operations.contains(&"PullRequestMore".to_string()),
+        "{operations:?}"
+    );
+    assert!(
+        operations.contains(&"DeploymentStatusesMore".to_string()),
+        "{operations:?}"
+    );
+    check_graphql(w, &repo.full_name());
+}
