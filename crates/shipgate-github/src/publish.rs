@@ -218,7 +218,10 @@ impl<'c> Publisher<'c> {
         check_run: &mut Option<ExistingCheckRun>,
         status: &mut Option<ExistingStatus>,
     ) -> Result<(Option<Action>, Option<Action>), Error> {
-        if !self.uses_statuses() {
+        // A commit that carries shipgate's commit status and no check run was published through
+        // the fallback before: keep to it rather than spend a refused request on every run.
+        let fell_back_before = check_run.is_none() && status.is_some();
+        if !self.uses_statuses() && !fell_back_before {
             match self.publish_check_run(target, publication, check_run).await {
                 Ok(action) => return Ok((Some(action), None)),
                 Err(Error::Status { status: 403, .. }) => {
