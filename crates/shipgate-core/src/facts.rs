@@ -376,51 +376,17 @@ pub struct CommitStatus {
 impl Facts {
     /// Reads facts from JSON text, checking the version; errors name the field, line and column.
     pub fn from_json(text: &str, path: Option<&Path>) -> Result<Self, Error> {
-        let err = |message: String| Error::Facts {
+        let facts: Facts = crate::versioned::parse(text, path, "facts", FACTS_VERSION)?;
+        facts.validate().map_err(|message| Error::Facts {
             path: path.map(Path::to_path_buf),
             message,
-        };
-        // Check the version first, so that a future format gets a clear message rather than
-        // a complaint about some field it added.
-        let value: serde_json::Value = serde_json::from_str(text).map_err(|e| {
-            err(format!(
-                "not valid JSON at line {}, column {}: {e}",
-                e.line(),
-                e.column()
-            ))
         })?;
-        match value.get("version") {
-            Some(serde_json::Value::Number(n)) if n.as_u64() == Some(u64::from(FACTS_VERSION)) => {}
-            Some(other) => {
-                return Err(err(format!(
-                    "unsupported facts version {other}; this shipgate reads version {FACTS_VERSION}"
-                )))
-            }
-            None => {
-                return Err(err(format!(
-                    "missing field `version` (expected {FACTS_VERSION})"
-                )))
-            }
-        }
-        let facts: Facts = serde_json::from_str(text).map_err(|e| err(format!("{e}")))?;
-        facts.validate().map_err(err)?;
         Ok(facts)
     }
 
     /// Reads a facts file; non-UTF-8 content is an error naming the file.
     pub fn from_file(path: &Path) -> Result<Self, Error> {
-        let bytes = std::fs::read(path).map_err(|e| Error::Facts {
-            path: Some(path.to_path_buf()),
-            message: format!("cannot read the file: {e}"),
-        })?;
-        let text = String::from_utf8(bytes).map_err(|e| Error::Facts {
-            path: Some(path.to_path_buf()),
-            message: format!(
-                "not UTF-8 text (invalid byte at offset {})",
-                e.utf8_error().valid_up_to()
-            ),
-        })?;
-        Self::from_json(&text, Some(path))
+        Self::from_json(&crate::versioned::read_text(path, "facts")?, Some(path))
     }
 
     /// Serialises to pretty JSON, the documented file format.

@@ -14,6 +14,7 @@ pub mod kpi;
 pub mod policy;
 pub mod render;
 pub mod verdict;
+mod versioned;
 pub mod watch;
 
 pub use duration::Duration;

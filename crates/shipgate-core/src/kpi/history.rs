@@ -116,46 +116,11 @@ impl HistoryDeployment {
 impl History {
     /// Reads a history from JSON text, checking the version.
     pub fn from_json(text: &str, path: Option<&Path>) -> Result<Self, Error> {
-        let err = |message: String| Error::Facts {
-            path: path.map(Path::to_path_buf),
-            message,
-        };
-        let value: serde_json::Value = serde_json::from_str(text).map_err(|e| {
-            err(format!(
-                "history is not valid JSON at line {}, column {}: {e}",
-                e.line(),
-                e.column()
-            ))
-        })?;
-        match value.get("version") {
-            Some(serde_json::Value::Number(n)) if n.as_u64() == Some(u64::from(HISTORY_VERSION)) => {}
-            Some(other) => {
-                return Err(err(format!(
-                    "unsupported history version {other}; this shipgate reads version {HISTORY_VERSION}"
-                )))
-            }
-            None => {
-                return Err(err(format!(
-                    "missing field `version` in the history (expected {HISTORY_VERSION})"
-                )))
-            }
-        }
-        serde_json::from_str(text).map_err(|e| err(format!("history: {e}")))
+        crate::versioned::parse(text, path, "history", HISTORY_VERSION)
     }
 
     /// Reads a history file; non-UTF-8 content is an error naming the file.
     pub fn from_file(path: &Path) -> Result<Self, Error> {
-        let bytes = std::fs::read(path).map_err(|e| Error::Facts {
-            path: Some(path.to_path_buf()),
-            message: format!("cannot read the history file: {e}"),
-        })?;
-        let text = String::from_utf8(bytes).map_err(|e| Error::Facts {
-            path: Some(path.to_path_buf()),
-            message: format!(
-                "history is not UTF-8 text (invalid byte at offset {})",
-                e.utf8_error().valid_up_to()
-            ),
-        })?;
-        Self::from_json(&text, Some(path))
+        Self::from_json(&crate::versioned::read_text(path, "history")?, Some(path))
     }
 }

@@ -1,0 +1,68 @@
+//! Reading the project's versioned JSON files (facts, deployment history): the `version` is
+//! checked first, so a newer format gets a clear message rather than a complaint about a field it
+//! added; every error names the file, and the field, line and column where serde knows them.
+
+use std::path::Path;
+
+use serde::de::DeserializeOwned;
+
+use crate::error::Error;
+
+fn error(path: Option<&Path>, message: String) -> Error {
+    Error::Facts {
+        path: path.map(Path::to_path_buf),
+        message,
+    }
+}
+
+/// Parses `text` as version `version` of the `kind` format (`facts`, `history`).
+pub(crate) fn parse<T: DeserializeOwned>(
+    text: &str,
+    path: Option<&Path>,
+    kind: &str,
+    version: u32,
+) -> Result<T, Error> {
+    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| {
+        error(
+            path,
+            format!(
+                "{kind} is not valid JSON at line {}, column {}: {e}",
+                e.line(),
+                e.column()
+            ),
+        )
+    })?;
+    match value.get("version") {
+        Some(serde_json::Value::Number(n)) if n.as_u64() == Some(u64::from(version)) => {}
+        Some(other) => {
+            return Err(error(
+                path,
+                format!(
+                    "unsupported {kind} version {other}; this shipgate reads version {version}"
+                ),
+            ))
+        }
+        None => {
+            return Err(error(
+                path,
+                format!("missing field `version` in the {kind} (expected {version})"),
+            ))
+        }
+    }
+    serde_json::from_str(text).map_err(|e| error(path, format!("{e}")))
+}
+
+/// Reads a `kind` file as UTF-8 text; unreadable or non-UTF-8 content is an error naming it.
+pub(crate) fn read_text(path: &Path, kind: &str) -> Result<String, Error> {
+    let bytes = std::fs::read(path)
+        .map_err(|e| error(Some(path), format!("cannot read the {kind} file: {e}")))?;
+    String::from_utf8(bytes).map_err(|e| {
+        error(
+            Some(path),
+            format!(
+                "{kind} file is not UTF-8 text (invalid byte at offset {})",
+                e.utf8_error().valid_up_to()
+            ),
+        )
+    })
+}
