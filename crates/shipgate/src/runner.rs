@@ -63,14 +63,7 @@ impl Runner {
                 "GITHUB_EVENT_NAME is not set: `shipgate action` runs as a step of a GitHub Actions workflow",
             ));
         }
-        let or = |name: &str, default: &str| {
-            let value = env.var(name).trim();
-            if value.is_empty() {
-                default.to_string()
-            } else {
-                value.trim_end_matches('/').to_string()
-            }
-        };
+        let or = |name: &str, default: &str| env_url(env, name, default);
         let optional =
             |name: &str| Some(env.var(name).trim().to_string()).filter(|v| !v.is_empty());
         Ok(Self {
@@ -175,20 +168,22 @@ pub fn cli_token(env: &Env) -> Result<String, Failure> {
 /// A client for the CLI: URLs from `GITHUB_API_URL`/`GITHUB_GRAPHQL_URL` (GHES), else GitHub.com.
 pub fn cli_client(env: &Env) -> Result<Client, Failure> {
     let token = cli_token(env)?;
-    let or = |name: &str, default: &str| {
-        let value = env.var(name).trim();
-        if value.is_empty() {
-            default.to_string()
-        } else {
-            value.trim_end_matches('/').to_string()
-        }
-    };
     Client::new(ClientConfig {
         token,
-        api_url: or("GITHUB_API_URL", DEFAULT_API_URL),
-        graphql_url: or("GITHUB_GRAPHQL_URL", DEFAULT_GRAPHQL_URL),
+        api_url: env_url(env, "GITHUB_API_URL", DEFAULT_API_URL),
+        graphql_url: env_url(env, "GITHUB_GRAPHQL_URL", DEFAULT_GRAPHQL_URL),
     })
     .map_err(|e| Failure::usage(e.to_string()))
+}
+
+/// A URL from the environment without its trailing `/`, or `default` when unset.
+fn env_url(env: &Env, name: &str, default: &str) -> String {
+    let value = env.var(name).trim();
+    if value.is_empty() {
+        default.to_string()
+    } else {
+        value.trim_end_matches('/').to_string()
+    }
 }
 
 /// Parses `OWNER/NAME`.

@@ -323,18 +323,11 @@ fn rollback_config(args: &WatchOptions, timeout: std::time::Duration) -> Result<
         })?)),
         None => sha.clone().map(DeploymentRef::Sha),
     };
-    let token = crate::runner::env_token(&crate::toolkit::Env::from_process());
-    let api_url = env("GITHUB_API_URL").unwrap_or_else(|| "https://api.github.com".to_string());
-    let graphql_url = env("GITHUB_GRAPHQL_URL").unwrap_or_else(|| format!("{api_url}/graphql"));
-    let github = match token {
-        Some(token) => Some(
-            shipgate_github::Client::new(shipgate_github::ClientConfig {
-                token,
-                api_url,
-                graphql_url,
-            })
-            .map_err(|e| Failure::error(e.to_string()))?,
-        ),
+    // The same token and URLs as every other command (the Action's input, GITHUB_TOKEN,
+    // GH_TOKEN; GITHUB_API_URL/GITHUB_GRAPHQL_URL); without a token there is no GitHub side.
+    let process_env = crate::toolkit::Env::from_process();
+    let github = match crate::runner::env_token(&process_env) {
+        Some(_) => Some(crate::runner::cli_client(&process_env)?),
         None => None,
     };
     let log_url = match (env("GITHUB_SERVER_URL"), &repo, env("GITHUB_RUN_ID")) {
