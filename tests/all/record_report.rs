@@ -391,6 +391,94 @@ mod github {
     }
 
     #[tokio::test(flavor = "multi_thread")]
+    async fn a_create_answered_502_is_looked_up_not_repeated() {
+        let server = MockServer::start().await;
+        let deployments = "/repos/tecnomundo/repair-management/deployments";
+        // Before the create: nothing of this run. After the doubtful 502: GitHub did create it.
+        Mock::given(method("GET"))
+            .and(path(deployments))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!([])))
+            .up_to_n_times(1)
+            .mount(&server)
+            .await;
+        Mock::given(method("GET"))
+            .and(path(deployments))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!([{
+                "id": 100, "sha": SHA, "environment": "production",
+                "payload": {"run_id": 4242}, "created_at": "2026-11-27T10:00:00Z"
+            }])))
+            .mount(&server)
+            .await;
+        Mock::given(method("POST"))
+            .and(path(deployments))
+            .respond_with(ResponseTemplate::new(502).set_body_string("bad gateway"))
+            .mount(&server)
+            .await;
+        let statuses = format!("{deployments}/100/statuses");
+        Mock::given(method("GET"))
+            .and(path(statuses.as_str()))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!([])))
+            .mount(&server)
+            .await;
+        Mock::given(method("POST"))
+            .and(path(statuses.as_str()))
+            .respond_with(
+                ResponseTemplate::new(201).set_body_json(json!({"id": 1, "state": "success"})),
+            )
+            .expect(1)
+            .mount(&server)
+            .await;
+        let (code, stdout, stderr) = record(&server, "success").await;
+        assert_eq!(code, 0, "{stderr}");
+        let printed: Value = serde_json::from_str(&stdout).unwrap();
+        assert_eq!(
+            printed["deployment_id"], 100,
+            "the deployment GitHub did create is reused"
+        );
+        assert_eq!(
+            requests(&server, "POST", deployments).await.len(),
+            1,
+            "the create is never repeated"
+        );
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn a_doubtful_create_without_a_run_id_is_an_error_not_a_second_deployment() {
+        let server = MockServer::start().await;
+        let deployments = "/repos/tecnomundo/repair-management/deployments";
+        Mock::given(method("POST"))
+            .and(path(deployments))
+            .respond_with(ResponseTemplate::new(502).set_body_string("bad gateway"))
+            .mount(&server)
+            .await;
+        let env: Vec<(String, String)> = github_env(&server)
+            .into_iter()
+            .filter(|(k, _)| k != "GITHUB_RUN_ID")
+            .collect();
+        let (code, _, stderr) = tokio::task::spawn_blocking(move || {
+            let envs: Vec<(&str, &str)> =
+                env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+            run(
+                &[
+                    "record",
+                    "--environment",
+                    "production",
+                    "--sha",
+                    SHA,
+                    "--state",
+                    "success",
+                ],
+                &envs,
+            )
+        })
+        .await
+        .unwrap();
+        assert_eq!(code, 1, "{stderr}");
+        assert!(stderr.contains("502"), "{stderr}");
+        assert_eq!(requests(&server, "POST", deployments).await.len(), 1);
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
     async fn record_fails_closed_and_still_writes_the_audit_line_when_github_refuses() {
         let server = MockServer::start().await;
         Mock::given(method("GET"))

@@ -233,13 +233,20 @@ impl Client {
     }
 
     /// POST a JSON body; never blindly retried (creating requests are not idempotent): it is
-    /// repeated only when GitHub refused it with a rate limit, i.e. did not process it.
+    /// repeated only when GitHub refused it with a rate limit, i.e. did not process it. After an
+    /// answer that leaves in doubt whether it was processed (5xx, timeout), the call fails with
+    /// that error — use [`Client::post_create`] with a lookup to recover from those safely.
     pub async fn post<B: Serialize + ?Sized, T: DeserializeOwned>(
         &self,
         path: &str,
         body: &B,
     ) -> Result<T, Error> {
-        self.post_create(path, body, || async { Ok(None) }).await
+        self.post_create(path, body, || async {
+            Err(Error::Config(
+                "no lookup: a doubtful POST is not repeated".into(),
+            ))
+        })
+        .await
     }
 
     /// POST that creates something, safe against duplicates: after an answer that leaves in

@@ -52,6 +52,10 @@ pub struct RestDeploymentStatus {
 pub struct NewDeployment {
     /// The ref to deploy: a SHA, branch or tag.
     pub git_ref: String,
+    /// The commit the ref points at (to find this run's deployment after a doubtful answer).
+    pub sha: String,
+    /// The workflow run creating it (stored in the payload; the idempotency key).
+    pub run_id: Option<u64>,
     /// The environment.
     pub environment: String,
     /// Whether the environment is production.
@@ -151,8 +155,9 @@ pub async fn newest_deployment(
         .max_by_key(|d| (d.created_at, d.id)))
 }
 
-/// Creates a deployment. Never retried blindly: a caller that saw an error looks with
-/// [`find_run_deployment`] before trying again.
+/// Creates a deployment. Never retried blindly: after an answer that leaves in doubt whether
+/// it was created (5xx, timeout), it looks for this run's deployment with
+/// [`find_run_deployment`] first, and without a run id to look by it does not try again.
 pub async fn create_deployment(
     client: &Client,
     repo: &str,
@@ -170,9 +175,17 @@ pub async fn create_deployment(
         "transient_environment": false,
         "production_environment": new.production,
     });
-    client
-        .post(&format!("/repos/{owner}/{name}/deployments"), &body)
-        .await
+    let path = format!("/repos/{owner}/{name}/deployments");
+    match new.run_id {
+        Some(run_id) => {
+            client
+                .post_create(&path, &body, || {
+                    find_run_deployment(client, repo, &new.sha, &new.environment, run_id)
+                })
+                .await
+        }
+        None => client.post(&path, &body).await,
+    }
 }
 
 /// The newest status of a deployment, if any.

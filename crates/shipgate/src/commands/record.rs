@@ -281,6 +281,8 @@ async fn write_github(args: &RecordArgs, record: &AuditRecord, sha: &str) -> Res
             });
             let new = NewDeployment {
                 git_ref: args.git_ref.clone().unwrap_or_else(|| sha.to_string()),
+                sha: sha.to_string(),
+                run_id: record.run_id,
                 environment: record.environment.clone(),
                 production: record.environment == "production",
                 description: description(record),
