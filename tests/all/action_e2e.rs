@@ -289,7 +289,10 @@ async fn pull_request_opened_passes_and_publishes_check_run_comment_summary_outp
     let read = json_of(&requests[0]);
     assert_eq!(read["operationName"], "PullRequestFacts");
     assert_eq!(read["variables"]["number"], 2);
-    assert_eq!(read["variables"]["config"], "master:.github/shipgate.yml");
+    assert_eq!(
+        read["variables"]["config"],
+        "refs/heads/master:.github/shipgate.yml"
+    );
     let check = json_of(find(&requests, "POST", "/check-runs")[0]);
     assert_eq!(check["head_sha"], HEAD);
     assert_eq!(check["name"], "shipgate");

@@ -396,7 +396,7 @@ async fn one_pr_is_read_in_one_graphql_request_and_mapped() {
             "variables": {
                 "owner": "acme", "name": "shop", "number": 7,
                 "stagingEnvironment": "staging", "productionEnvironment": "production",
-                "config": "main:.github/shipgate.yml",
+                "config": "refs/heads/main:.github/shipgate.yml",
             }
         })))
         .respond_with(graphql_ok(repo.with_pr(&pr)))
@@ -1230,7 +1230,7 @@ fn mock_answers_match_githubs_schema() {
         ..mock::Repo::default()
     };
     let common = json!({"owner": "acme", "name": "shop", "stagingEnvironment": "staging",
-                        "productionEnvironment": "production", "config": "main:.github/shipgate.yml"});
+                        "productionEnvironment": "production", "config": "refs/heads/main:.github/shipgate.yml"});
     let mut pr_vars = common.clone();
     pr_vars["number"] = 7.into();
     let mut open_vars = common;

@@ -328,7 +328,12 @@ fn repository_fragment(repo: &Repo, v: &Value) -> Result<Map<String, Value>, Str
 }
 
 fn config(repo: &Repo, expression: &str) -> Value {
-    let Some((branch, path)) = expression.split_once(':') else {
+    // Like GitHub, only a fully qualified branch is a branch here: an unqualified name could
+    // resolve to a tag, and shipgate must never ask for one.
+    let Some((branch, path)) = expression
+        .split_once(':')
+        .and_then(|(rev, path)| Some((rev.strip_prefix("refs/heads/")?, path)))
+    else {
         return Value::Null;
     };
     match repo

@@ -571,7 +571,7 @@ mod tests {
                 "variables": {
                     "owner": "o", "name": "r", "number": 1,
                     "stagingEnvironment": "staging", "productionEnvironment": "production",
-                    "config": "main:.github/shipgate.yml",
+                    "config": "refs/heads/main:.github/shipgate.yml",
                 },
             })),
         );

@@ -351,7 +351,9 @@ impl FirstRead {
 /// The `object(expression:)` argument: the config file on the production branch — never the
 /// PR head, which the PR's author controls.
 pub fn config_expression(branch: &str, path: &str) -> String {
-    format!("{branch}:{}", path.trim_start_matches("./"))
+    // Fully qualified: git resolves a bare `main` to a *tag* named `main` before the branch, so
+    // anyone who can push a tag could otherwise substitute the policy.
+    format!("refs/heads/{branch}:{}", path.trim_start_matches("./"))
 }
 
 fn no_repository(spec: &ReadSpec) -> Error {
@@ -796,13 +798,14 @@ fn existing(pr: &RawPullRequest, spec: &ReadSpec) -> Existing {
     found
 }
 
-/// shipgate's sticky comment: written by this token's account and carrying the marker (a
-/// marker pasted by someone else is not ours to edit). The oldest wins if there are several.
+/// shipgate's sticky comment: written by this token's account and *starting* with the marker,
+/// as shipgate writes it (a marker pasted elsewhere, or quoted by another workflow posting as
+/// the same bot, is not ours to edit). The oldest wins if there are several.
 fn sticky(pr: &RawPullRequest) -> Option<ExistingComment> {
     pr.comments
         .nodes
         .iter()
-        .filter(|c| c.viewer_did_author && c.body.contains(STICKY_MARKER))
+        .filter(|c| c.viewer_did_author && c.body.starts_with(STICKY_MARKER))
         .filter_map(|c| {
             Some(ExistingComment {
                 id: c.database_id?,

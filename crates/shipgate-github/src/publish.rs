@@ -468,7 +468,7 @@ pub async fn lookup_existing(
 
 /// The comment body with the hidden marker first.
 pub fn sticky_body(text: &str) -> String {
-    if text.contains(STICKY_MARKER) {
+    if text.starts_with(STICKY_MARKER) {
         text.to_string()
     } else {
         format!("{STICKY_MARKER}\n{text}")

@@ -285,7 +285,10 @@ fn the_config_is_read_from_the_production_branch_not_the_pr_head() {
     let ran = gate(w, &repo);
     assert_eq!(ran.verdict(), "pass", "{}", ran.describe());
     let exchange = &w.fake.graphql_exchanges(Some(&repo.full_name()))[0];
-    assert_eq!(exchange.variables["config"], "main:.github/shipgate.yml");
+    assert_eq!(
+        exchange.variables["config"],
+        "refs/heads/main:.github/shipgate.yml"
+    );
     check_graphql(w, &repo.full_name());
 }
 
