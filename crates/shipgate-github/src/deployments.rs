@@ -259,10 +259,10 @@ pub async fn read_history(
             .deployments;
         let mut reached_past_since = false;
         for node in connection.nodes.into_iter().flatten() {
-            if node.created_at < since {
-                reached_past_since = true;
-                continue;
-            }
+            // Older deployments on this last page are kept, not read further: the release that
+            // was live when the period began can break inside it (a downtime incident), and
+            // the report's own period filter decides what counts as a deploy.
+            reached_past_since |= node.created_at < since;
             let mut deployment = node.into_history()?;
             if deployment.1 {
                 // More than 100 statuses on one deployment: read the rest over REST.

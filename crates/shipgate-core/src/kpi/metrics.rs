@@ -373,7 +373,12 @@ fn judge(k: &Kpis) -> Vec<TargetResult> {
                 k.downtime_incidents,
                 if k.downtime_incidents == 1 { "" } else { "s" }
             ),
-            status: status(k.finished > 0, k.downtime_incidents == 0),
+            // An incident is data even in a period without finished deploys (a live release
+            // from before the period broke): never shown as "no data".
+            status: status(
+                k.finished > 0 || k.downtime_incidents > 0,
+                k.downtime_incidents == 0,
+            ),
         },
     ]
 }
@@ -549,6 +554,18 @@ mod tests {
         let h = history(vec![deployment(1, -100, &[(-95, Success)], false)]);
         let k = compute(&h, period());
         assert_eq!(k.deploys, 0);
+    }
+
+    #[test]
+    fn an_incident_in_a_period_without_deploys_fails_the_downtime_target() {
+        // Deployed before the period, broke inside it, rolled back inside it.
+        let h = history(vec![
+            deployment(1, -30, &[(-25, Success), (10, Failure)], false),
+            deployment(2, 11, &[(14, Success)], true),
+        ]);
+        let k = compute(&h, period());
+        assert_eq!((k.deploys, k.finished, k.downtime_incidents), (0, 0, 1));
+        assert_eq!(k.targets[3].status, KpiStatus::Fail);
     }
 
     #[test]
