@@ -486,11 +486,8 @@ impl Parser<'_> {
                 "expected a number (e.g. `5`, `0.5`, `5%`, `3s` or `500ms`)",
             ));
         }
-        let number: f64 = self.chars[start..self.pos]
-            .iter()
-            .collect::<String>()
-            .parse()
-            .map_err(|_| self.error(at, "not a number"))?;
+        let digits: String = self.chars[start..self.pos].iter().collect();
+        let number: f64 = digits.parse().map_err(|_| self.error(at, "not a number"))?;
         let unit_at = self.column();
         let suffix = self.word();
         let (scale, unit) = match suffix.as_str() {
@@ -507,7 +504,13 @@ impl Parser<'_> {
                 ))
             }
         };
-        let value = number * scale;
+        // Scale by shifting the decimal exponent, not by multiplying: `95%` must be exactly the
+        // double nearest 0.95 (95 * 0.01 is 0.9500000000000001, which would move a threshold).
+        let value = match suffix.as_str() {
+            "%" => format!("{digits}e-2").parse().unwrap_or(number * scale),
+            "ms" => format!("{digits}e-3").parse().unwrap_or(number * scale),
+            _ => number * scale,
+        };
         if !value.is_finite() {
             return Err(self.error(at, "number too large"));
         }
@@ -525,6 +528,22 @@ impl fmt::Display for Rule {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn percentages_and_milliseconds_are_exact_decimals() {
+        for (text, want) in [
+            ("95", 0.95),
+            ("99.9", 0.999),
+            ("35", 0.35),
+            ("57", 0.57),
+            ("5", 0.05),
+        ] {
+            let rules = parse_rules(&format!("uptime < {text}%")).unwrap();
+            assert_eq!(rules[0].threshold(), want, "{text}%");
+        }
+        let rules = parse_rules("latency_p95 > 300ms").unwrap();
+        assert_eq!(rules[0].threshold(), 0.3);
+    }
     use proptest::prelude::*;
 
     fn compare(rule: &Rule) -> (&str, Op, f64, Unit) {

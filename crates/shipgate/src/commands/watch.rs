@@ -526,6 +526,9 @@ async fn live(
     let ticks = setup.window.as_secs() / interval.as_secs();
     let mut watch = Watch::new(setup.plan.clone());
     let mut decided_at = None;
+    // Whether the health checks were failing when the rollback was decided: only then can the
+    // time until they pass again measure the rollback.
+    let mut health_down_at_decision = false;
     for k in 0..=ticks {
         tokio::time::sleep_until(start_instant + interval.to_std() * k as u32).await;
         let at = start + chrono::TimeDelta::seconds((k * interval.as_secs()) as i64);
@@ -577,6 +580,8 @@ async fn live(
         }
         if watch.decision().is_some() {
             decided_at = Some(Instant::now());
+            health_down_at_decision =
+                matches!(samples.get("health"), Some(Sample::Value(v)) if *v < 1.0);
             break;
         }
     }
@@ -598,7 +603,13 @@ async fn live(
         let started = actions
             .iter()
             .any(|a| a.ok == Some(true) && (a.action == "webhook" || a.action == "workflow"));
-        if started {
+        if started && !health_down_at_decision {
+            actions.push(shipgate_core::watch::ActionReport {
+                action: "recovery".to_string(),
+                ok: None,
+                detail: "the health checks were not failing when the rollback was decided, so they cannot time it: rollback time not measured".to_string(),
+            });
+        } else if started {
             let (seconds, recovery) = rollback::time_recovery(
                 &setup.probe,
                 &setup.targets,

@@ -78,6 +78,20 @@ pub fn redact(url: &Url) -> String {
     shown.to_string()
 }
 
+/// A URL given as text, for messages about it when it does not even parse: everything between
+/// `://` and the last `@` of the authority (user and password) is left out.
+pub fn redact_text(text: &str) -> String {
+    let Some((scheme, rest)) = text.split_once("://") else {
+        return text.to_string();
+    };
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(end);
+    let host = authority
+        .rsplit_once('@')
+        .map_or(authority, |(_, host)| host);
+    format!("{scheme}://{host}{tail}")
+}
+
 /// Parses and checks the health URLs.
 pub fn parse_targets(urls: &[String], allow_http: bool) -> Result<Vec<Target>, HealthError> {
     urls.iter()
@@ -85,7 +99,7 @@ pub fn parse_targets(urls: &[String], allow_http: bool) -> Result<Vec<Target>, H
         .filter(|text| !text.is_empty())
         .map(|text| {
             let url = Url::parse(text).map_err(|e| HealthError::Url {
-                url: text.to_string(),
+                url: redact_text(text),
                 reason: e.to_string(),
             })?;
             let display = redact(&url);
@@ -387,6 +401,23 @@ pub async fn verify(probe: &Probe, targets: &[Target], wait: StdDuration) -> Vec
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn unparsable_urls_are_shown_without_credentials() {
+        assert_eq!(
+            redact_text("https://admin:s3cret@example.com:99999/health"),
+            "https://example.com:99999/health"
+        );
+        assert_eq!(redact_text("https://a@b@host/x?y"), "https://host/x?y");
+        assert_eq!(redact_text("not a url"), "not a url");
+        let e = parse_targets(
+            &["https://admin:s3cret@example.com:99999/health".into()],
+            false,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(!e.contains("s3cret"), "{e}");
+    }
 
     #[test]
     fn https_is_required_off_loopback() {

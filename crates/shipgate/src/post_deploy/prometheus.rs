@@ -138,7 +138,12 @@ pub fn parse_value(text: &str) -> Result<f64, SourceError> {
 impl Prometheus {
     /// A client for the server at `base` (e.g. `http://127.0.0.1:9090`, a path prefix allowed).
     pub fn new(base: &str, timeout: StdDuration) -> Result<Self, String> {
-        let mut base = Url::parse(base.trim()).map_err(|e| format!("invalid URL {base:?}: {e}"))?;
+        let mut base = Url::parse(base.trim()).map_err(|e| {
+            format!(
+                "invalid URL {:?}: {e}",
+                super::health::redact_text(base.trim())
+            )
+        })?;
         if !matches!(base.scheme(), "http" | "https") {
             return Err(format!("{}: not an HTTP(S) URL", redact(&base)));
         }
