@@ -151,7 +151,7 @@ pub mod mock {
             "completedAt": conclusion.map(|_| "2026-11-21T08:05:00Z"),
             "externalId": null,
             "title": null, "summary": null, "text": null,
-            "checkSuite": { "app": { "slug": "github-actions" } },
+            "checkSuite": { "app": { "slug": "github-actions" }, "workflowRun": null },
         })
     }
 
@@ -173,7 +173,7 @@ pub mod mock {
             "completedAt": null,
             "externalId": "shipgate",
             "title": title, "summary": summary, "text": "",
-            "checkSuite": { "app": { "slug": "github-actions" } },
+            "checkSuite": { "app": { "slug": "github-actions" }, "workflowRun": null },
         })
     }
 
@@ -311,6 +311,7 @@ fn spec() -> ReadSpec {
         production_environment: "production".into(),
         config_path: ".github/shipgate.yml".into(),
         check_name: "shipgate".into(),
+        own_workflow_run: Some(4242),
     }
 }
 
@@ -352,10 +353,19 @@ async fn one_pr_is_read_in_one_graphql_request_and_mapped() {
         mock::review("dependabot[bot]", "APPROVED", SHA, true),
         mock::review("dave", "PENDING", SHA, true),
     ]);
+    // The job running shipgate right now (workflow run 4242) is always in progress while it
+    // reads: it is set apart; a job of another run is a check like any other.
+    let job = |name: &str, run: u64| {
+        let mut c = mock::check_run(name, "IN_PROGRESS", None);
+        c["checkSuite"]["workflowRun"] = json!({ "databaseId": run });
+        c
+    };
     pr.contexts = mock::connection(vec![
         mock::check_run("build", "COMPLETED", Some("SUCCESS")),
         mock::own_check_run(901, "IN_PROGRESS", None, "pending", "rows"),
         mock::status("ci/legacy", "EXPECTED", "waiting"),
+        job("evaluate", 4242),
+        job("e2e", 77),
     ]);
     pr.comments = mock::backward(vec![
         mock::comment(11, &format!("{STICKY_MARKER}\nforged"), false),
@@ -428,9 +438,9 @@ async fn one_pr_is_read_in_one_graphql_request_and_mapped() {
     assert_eq!(f.reviews[1].permission, Permission::Read);
     assert_eq!(f.reviews[1].state, ReviewState::ChangesRequested);
     assert!(f.reviews[2].reviewer.bot);
-    // Own check run set apart; others kept.
-    assert_eq!(f.check_runs.len(), 1);
-    assert_eq!(f.check_runs[0].name, "build");
+    // Own check run and this workflow run's own job set apart; others kept.
+    let names: Vec<&str> = f.check_runs.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["build", "e2e"]);
     assert_eq!(f.check_runs[0].app.as_deref(), Some("github-actions"));
     assert_eq!(f.statuses[0].state, StatusState::Pending);
     let own = candidate.existing.check_run.as_ref().unwrap();

@@ -585,7 +585,10 @@ fn rollup(repo: &Repo, pr: &Pull, after: Option<&str>, with_date: bool) -> Value
                 "title": r.title,
                 "summary": r.summary,
                 "text": r.text,
-                "checkSuite": { "app": if r.app.is_empty() { Value::Null } else { json!({ "slug": r.app }) } },
+                "checkSuite": {
+                    "app": if r.app.is_empty() { Value::Null } else { json!({ "slug": r.app }) },
+                    "workflowRun": r.workflow_run.map(|id| json!({ "databaseId": id })),
+                },
             })
         })
         .collect();

@@ -189,6 +189,8 @@ pub struct CheckRun {
     pub details_url: Option<String>,
     /// The app that reported it (slug).
     pub app: String,
+    /// The Actions workflow run whose job it is, if any.
+    pub workflow_run: Option<u64>,
 }
 
 impl Default for CheckRun {
@@ -206,6 +208,7 @@ impl Default for CheckRun {
             text: None,
             details_url: None,
             app: "github-actions".into(),
+            workflow_run: None,
         }
     }
 }

@@ -59,6 +59,9 @@ pub struct ReadSpec {
     pub config_path: String,
     /// shipgate's check name (its own check run and status are set apart).
     pub check_name: String,
+    /// The workflow run executing shipgate (`GITHUB_RUN_ID`): its own jobs' check runs are set
+    /// apart too — the job running the gate is always in progress while it reads.
+    pub own_workflow_run: Option<u64>,
 }
 
 /// Which pull requests to read.
@@ -667,7 +670,7 @@ fn map_facts(
     for context in contexts {
         match context {
             RawContext::CheckRun(run) => {
-                if is_own_check_run(run, spec) {
+                if is_own_check_run(run, spec) || is_this_workflow_run(run, spec) {
                     continue;
                 }
                 check_runs.push(CheckRun {
@@ -756,6 +759,17 @@ fn map_facts(
 
 fn is_own_check_run(run: &RawCheckRun, spec: &ReadSpec) -> bool {
     run.name == spec.check_name && run.external_id.as_deref() == Some(CHECK_EXTERNAL_ID)
+}
+
+/// Whether a check run is a job of the workflow run executing shipgate right now.
+fn is_this_workflow_run(run: &RawCheckRun, spec: &ReadSpec) -> bool {
+    spec.own_workflow_run.is_some()
+        && run
+            .check_suite
+            .as_ref()
+            .and_then(|s| s.workflow_run.as_ref())
+            .and_then(|w| w.database_id)
+            == spec.own_workflow_run
 }
 
 fn existing(pr: &RawPullRequest, spec: &ReadSpec) -> Existing {
@@ -1117,8 +1131,17 @@ struct RawCheckRun {
 }
 
 #[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
 struct RawCheckSuite {
     app: Option<RawApp>,
+    #[serde(default)]
+    workflow_run: Option<RawWorkflowRun>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RawWorkflowRun {
+    database_id: Option<u64>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -365,7 +365,8 @@ async fn gate<W: Write>(kit: &mut Toolkit<W>, now: DateTime<Utc>) -> Result<u8, 
     }
     let client = runner.client()?;
     let publisher = Publisher::new(&client);
-    let mut spec = read_spec(&runner.repository, &probe, &inputs.config_path);
+    let own_run = runner.run_id.as_deref().and_then(|id| id.parse().ok());
+    let mut spec = read_spec(&runner.repository, &probe, &inputs.config_path, own_run);
     let selection = match &targets {
         Targets::PullRequest(number) => Selection::PullRequest(*number),
         _ => Selection::OpenIntoProduction,
@@ -394,7 +395,7 @@ async fn gate<W: Write>(kit: &mut Toolkit<W>, now: DateTime<Utc>) -> Result<u8, 
             };
         match policy_from(&snapshot.config, &inputs) {
             Ok(policy) => {
-                let wanted = read_spec(&runner.repository, &policy, &inputs.config_path);
+                let wanted = read_spec(&runner.repository, &policy, &inputs.config_path, own_run);
                 // The config named another branch or environment than the inputs: read once
                 // more where it says (a second config that disagrees again is an error).
                 if wanted != spec && attempt == 1 {
@@ -466,7 +467,12 @@ async fn gate<W: Write>(kit: &mut Toolkit<W>, now: DateTime<Utc>) -> Result<u8, 
     finish(kit, &verdicts, &inputs, publish_errors)
 }
 
-fn read_spec(repository: &Repository, policy: &Policy, config_path: &str) -> ReadSpec {
+fn read_spec(
+    repository: &Repository,
+    policy: &Policy,
+    config_path: &str,
+    own_workflow_run: Option<u64>,
+) -> ReadSpec {
     ReadSpec {
         repository: repository.clone(),
         production_branch: policy.production_branch.clone(),
@@ -474,6 +480,7 @@ fn read_spec(repository: &Repository, policy: &Policy, config_path: &str) -> Rea
         production_environment: policy.production_environment.clone(),
         config_path: config_path.to_string(),
         check_name: policy.check_name.clone(),
+        own_workflow_run,
     }
 }
 

@@ -53,6 +53,7 @@ pub async fn run(args: FactsArgs) -> Result<Outcome, Failure> {
         production_environment: args.production_environment.clone(),
         config_path: super::action::DEFAULT_CONFIG.to_string(),
         check_name: args.check_name.clone(),
+        own_workflow_run: None,
     };
     let snapshot = read::read(&client, &spec, Selection::PullRequest(args.pr), Utc::now())
         .await

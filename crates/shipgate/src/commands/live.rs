@@ -80,6 +80,7 @@ pub async fn evaluate(
         production_environment: policy.production_environment.clone(),
         config_path: super::action::DEFAULT_CONFIG.to_string(),
         check_name: policy.check_name.clone(),
+        own_workflow_run: None,
     };
     let selection = pull_request.map_or(Selection::OpenIntoProduction, Selection::PullRequest);
     let now = now.unwrap_or_else(Utc::now);
