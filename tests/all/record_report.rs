@@ -257,31 +257,37 @@ mod github {
         ]
     }
 
-    async fn record(server: &MockServer, state: &str) -> (i32, String, String) {
-        let env = github_env(server);
-        let state = state.to_string();
+    /// Runs the binary with `env` (owned, so it can cross to the blocking pool) and `args`.
+    async fn run_with(env: Vec<(String, String)>, args: Vec<String>) -> (i32, String, String) {
         tokio::task::spawn_blocking(move || {
             let envs: Vec<(&str, &str)> =
                 env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-            run(
-                &[
-                    "record",
-                    "--environment",
-                    "production",
-                    "--sha",
-                    SHA,
-                    "--version",
-                    "v1.4.0",
-                    "--state",
-                    &state,
-                    "--format",
-                    "json",
-                ],
-                &envs,
-            )
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            run(&args, &envs)
         })
         .await
         .unwrap()
+    }
+
+    async fn record(server: &MockServer, state: &str) -> (i32, String, String) {
+        let args = [
+            "record",
+            "--environment",
+            "production",
+            "--sha",
+            SHA,
+            "--version",
+            "v1.4.0",
+            "--state",
+            state,
+            "--format",
+            "json",
+        ];
+        run_with(
+            github_env(server),
+            args.iter().map(|a| a.to_string()).collect(),
+        )
+        .await
     }
 
     async fn requests(server: &MockServer, verb: &str, p: &str) -> Vec<Value> {
@@ -455,24 +461,22 @@ mod github {
             .into_iter()
             .filter(|(k, _)| k != "GITHUB_RUN_ID")
             .collect();
-        let (code, _, stderr) = tokio::task::spawn_blocking(move || {
-            let envs: Vec<(&str, &str)> =
-                env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-            run(
-                &[
-                    "record",
-                    "--environment",
-                    "production",
-                    "--sha",
-                    SHA,
-                    "--state",
-                    "success",
-                ],
-                &envs,
-            )
-        })
-        .await
-        .unwrap();
+        let (code, _, stderr) = run_with(
+            env,
+            [
+                "record",
+                "--environment",
+                "production",
+                "--sha",
+                SHA,
+                "--state",
+                "success",
+            ]
+            .iter()
+            .map(|a| a.to_string())
+            .collect(),
+        )
+        .await;
         assert_eq!(code, 1, "{stderr}");
         assert!(stderr.contains("502"), "{stderr}");
         assert_eq!(requests(&server, "POST", deployments).await.len(), 1);
@@ -496,26 +500,24 @@ mod github {
         let audit = dir.path().join("audit.jsonl");
         let env = github_env(&server);
         let audit_arg = audit.to_str().unwrap().to_string();
-        let (code, _, stderr) = tokio::task::spawn_blocking(move || {
-            let envs: Vec<(&str, &str)> =
-                env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-            run(
-                &[
-                    "record",
-                    "--environment",
-                    "staging",
-                    "--sha",
-                    SHA,
-                    "--state",
-                    "success",
-                    "--audit-file",
-                    &audit_arg,
-                ],
-                &envs,
-            )
-        })
-        .await
-        .unwrap();
+        let (code, _, stderr) = run_with(
+            env,
+            [
+                "record",
+                "--environment",
+                "staging",
+                "--sha",
+                SHA,
+                "--state",
+                "success",
+                "--audit-file",
+                &audit_arg,
+            ]
+            .iter()
+            .map(|a| a.to_string())
+            .collect(),
+        )
+        .await;
         assert_eq!(code, 1, "a record GitHub refused is an error: {stderr}");
         assert!(stderr.contains("403"), "{stderr}");
         let line: Value =
@@ -571,13 +573,8 @@ mod github {
                 summary_file.to_str().unwrap().into(),
             ),
         ]);
-        let (code, stdout, stderr) = tokio::task::spawn_blocking(move || {
-            let envs: Vec<(&str, &str)> =
-                env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-            run(&["action"], &envs)
-        })
-        .await
-        .unwrap();
+        let (code, stdout, stderr) =
+            run_with(env, ["action"].iter().map(|a| a.to_string()).collect()).await;
         assert_eq!(code, 0, "{stdout}{stderr}");
         assert_eq!(
             stdout.lines().next(),
@@ -652,24 +649,22 @@ mod github {
             .mount(&server)
             .await;
         let env = github_env(&server);
-        let (code, stdout, stderr) = tokio::task::spawn_blocking(move || {
-            let envs: Vec<(&str, &str)> =
-                env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-            run(
-                &[
-                    "report",
-                    "--since",
-                    "30d",
-                    "--now",
-                    "2026-11-27T00:00:00Z",
-                    "--format",
-                    "json",
-                ],
-                &envs,
-            )
-        })
-        .await
-        .unwrap();
+        let (code, stdout, stderr) = run_with(
+            env,
+            [
+                "report",
+                "--since",
+                "30d",
+                "--now",
+                "2026-11-27T00:00:00Z",
+                "--format",
+                "json",
+            ]
+            .iter()
+            .map(|a| a.to_string())
+            .collect(),
+        )
+        .await;
         assert_eq!(code, 0, "{stderr}");
         let report: Value = serde_json::from_str(&stdout).unwrap();
         // Page 1 holds 100 deploys. Page 2 starts at 10-29 12:00 and goes back an hour per
