@@ -300,6 +300,11 @@ pub mod mock {
     }
 }
 
+/// A `before_paging` hook that writes nothing.
+async fn no_hook(_: Vec<facts::Head>) -> Vec<facts::Head> {
+    Vec::new()
+}
+
 fn spec() -> ReadSpec {
     ReadSpec {
         repository: Repository {
@@ -414,7 +419,7 @@ async fn one_pr_is_read_in_one_graphql_request_and_mapped() {
         .mount(&server)
         .await;
     let client = client_for(&server, RetryPolicy::fast());
-    let snapshot = facts::read(&client, &spec(), Selection::PullRequest(7), now())
+    let snapshot = facts::read(&client, &spec(), Selection::PullRequest(7), now(), no_hook)
         .await
         .unwrap();
     assert_eq!(snapshot.requests, 1);
@@ -485,9 +490,15 @@ async fn every_open_pr_is_read_in_one_request_and_ghes_urls_are_used() {
         RetryPolicy::fast(),
     )
     .unwrap();
-    let snapshot = facts::read(&client, &spec(), Selection::OpenIntoProduction, now())
-        .await
-        .unwrap();
+    let snapshot = facts::read(
+        &client,
+        &spec(),
+        Selection::OpenIntoProduction,
+        now(),
+        no_hook,
+    )
+    .await
+    .unwrap();
     assert_eq!(snapshot.requests, 1);
     assert_eq!(snapshot.config, ConfigFile::Absent);
     let numbers: Vec<u64> = snapshot.candidates.iter().map(|c| c.number()).collect();
@@ -552,11 +563,20 @@ async fn connections_past_100_items_are_paged_only_as_far_as_needed() {
         .mount(&server)
         .await;
     let client = client_for(&server, RetryPolicy::fast());
-    let first = facts::first_read(&client, &spec(), Selection::PullRequest(7))
-        .await
-        .unwrap();
-    assert!(first.needs_more());
-    let snapshot = first.complete(&client, now()).await.unwrap();
+    let hooked = std::sync::atomic::AtomicBool::new(false);
+    let snapshot = facts::read(
+        &client,
+        &spec(),
+        Selection::PullRequest(7),
+        now(),
+        |heads| {
+            hooked.store(true, std::sync::atomic::Ordering::Relaxed);
+            async move { heads }
+        },
+    )
+    .await
+    .unwrap();
+    assert!(hooked.into_inner(), "paging was needed: the hook ran first");
     assert_eq!(snapshot.requests, 3);
     let f = &snapshot.candidates[0].facts;
     assert_eq!(f.reviews.len(), 2);
@@ -579,7 +599,7 @@ async fn graphql_errors_with_partial_data_are_an_error_with_the_message() {
         .mount(&server)
         .await;
     let client = client_for(&server, RetryPolicy::fast());
-    let err = facts::read(&client, &spec(), Selection::PullRequest(7), now())
+    let err = facts::read(&client, &spec(), Selection::PullRequest(7), now(), no_hook)
         .await
         .unwrap_err();
     assert!(matches!(err, Error::GraphQl(_)), "{err:?}");
@@ -604,7 +624,7 @@ async fn truncated_json_is_a_decode_error() {
         .mount(&server)
         .await;
     let client = client_for(&server, RetryPolicy::fast());
-    let err = facts::read(&client, &spec(), Selection::PullRequest(7), now())
+    let err = facts::read(&client, &spec(), Selection::PullRequest(7), now(), no_hook)
         .await
         .unwrap_err();
     assert!(matches!(err, Error::Decode { .. }), "{err:?}");
@@ -628,7 +648,7 @@ async fn a_500_then_success_is_retried() {
         .mount(&server)
         .await;
     let client = client_for(&server, RetryPolicy::fast());
-    let snapshot = facts::read(&client, &spec(), Selection::PullRequest(7), now())
+    let snapshot = facts::read(&client, &spec(), Selection::PullRequest(7), now(), no_hook)
         .await
         .unwrap();
     assert_eq!(snapshot.candidates.len(), 1);
@@ -651,7 +671,7 @@ async fn a_502_forever_gives_up_within_the_bound() {
     };
     let client = client_for(&server, policy);
     let start = Instant::now();
-    let err = facts::read(&client, &spec(), Selection::PullRequest(7), now())
+    let err = facts::read(&client, &spec(), Selection::PullRequest(7), now(), no_hook)
         .await
         .unwrap_err();
     let elapsed = start.elapsed();
@@ -683,7 +703,7 @@ async fn a_secondary_rate_limit_waits_for_retry_after() {
         .await;
     let client = client_for(&server, RetryPolicy::fast());
     let start = Instant::now();
-    facts::read(&client, &spec(), Selection::PullRequest(7), now())
+    facts::read(&client, &spec(), Selection::PullRequest(7), now(), no_hook)
         .await
         .unwrap();
     assert!(
@@ -706,7 +726,7 @@ async fn a_retry_after_beyond_the_bound_is_not_waited_for() {
         .await;
     let client = client_for(&server, RetryPolicy::fast());
     let start = Instant::now();
-    let err = facts::read(&client, &spec(), Selection::PullRequest(7), now())
+    let err = facts::read(&client, &spec(), Selection::PullRequest(7), now(), no_hook)
         .await
         .unwrap_err();
     assert!(start.elapsed() < Duration::from_secs(1));
@@ -728,7 +748,7 @@ async fn a_timeout_is_a_transport_error_after_retries() {
     };
     let client = client_for(&server, policy);
     let start = Instant::now();
-    let err = facts::read(&client, &spec(), Selection::PullRequest(7), now())
+    let err = facts::read(&client, &spec(), Selection::PullRequest(7), now(), no_hook)
         .await
         .unwrap_err();
     assert!(start.elapsed() < Duration::from_millis(450));
@@ -750,7 +770,7 @@ async fn errors_never_contain_the_token() {
         .mount(&server)
         .await;
     let client = client_for(&server, RetryPolicy::fast());
-    let err = facts::read(&client, &spec(), Selection::PullRequest(7), now())
+    let err = facts::read(&client, &spec(), Selection::PullRequest(7), now(), no_hook)
         .await
         .unwrap_err();
     let text = format!("{err} {err:?} {client:?}");
@@ -1294,14 +1314,24 @@ async fn old_staging_deployments_are_not_paged_and_recent_ones_are() {
         .mount(&server)
         .await;
     let client = client_for(&server, RetryPolicy::fast());
-    let first = facts::first_read(&client, &spec(), Selection::PullRequest(7))
-        .await
-        .unwrap();
+    let hooked = std::sync::atomic::AtomicBool::new(false);
+    let snapshot = facts::read(
+        &client,
+        &spec(),
+        Selection::PullRequest(7),
+        now(),
+        |heads| {
+            hooked.store(true, std::sync::atomic::Ordering::Relaxed);
+            async move { heads }
+        },
+    )
+    .await
+    .unwrap();
     assert!(
-        !first.needs_more(),
+        !hooked.into_inner(),
         "nothing needed: no pending state, no paging"
     );
-    assert_eq!(first.complete(&client, now()).await.unwrap().requests, 1);
+    assert_eq!(snapshot.requests, 1);
 
     let server = MockServer::start().await;
     let recent = mock::Repo {
@@ -1339,7 +1369,7 @@ async fn old_staging_deployments_are_not_paged_and_recent_ones_are() {
         .mount(&server)
         .await;
     let client = client_for(&server, RetryPolicy::fast());
-    let snapshot = facts::read(&client, &spec(), Selection::PullRequest(7), now())
+    let snapshot = facts::read(&client, &spec(), Selection::PullRequest(7), now(), no_hook)
         .await
         .unwrap();
     assert_eq!(snapshot.requests, 2);
@@ -1370,7 +1400,7 @@ async fn a_graphql_rate_limit_in_a_200_is_retried_after_the_reset() {
         .mount(&server)
         .await;
     let client = client_for(&server, RetryPolicy::fast());
-    facts::read(&client, &spec(), Selection::PullRequest(7), now())
+    facts::read(&client, &spec(), Selection::PullRequest(7), now(), no_hook)
         .await
         .unwrap();
     assert_eq!(requests(&server).await.len(), 2);
@@ -1387,7 +1417,7 @@ async fn a_graphql_rate_limit_in_a_200_is_retried_after_the_reset() {
         .mount(&server)
         .await;
     let client = client_for(&server, RetryPolicy::fast());
-    let err = facts::read(&client, &spec(), Selection::PullRequest(7), now())
+    let err = facts::read(&client, &spec(), Selection::PullRequest(7), now(), no_hook)
         .await
         .unwrap_err();
     assert!(

@@ -488,20 +488,22 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for NonEmpty<T> {
 // ---------------------------------------------------------------------------------------------
 // Overrides from the Action's inputs (or CLI flags of the same names).
 
-/// Values from the Action's inputs that override the config file (DESIGN.md section 5).
-///
-/// `None` — and, as with `@actions/core`, blank text or a list with only blank entries — means
-/// "not given". Overrides set values; they never turn a gate on or off.
+/// Values from the Action's inputs or the command line's flags that override the config file
+/// (`docs/config.md`). Each is checked where it is read (with [`name`], [`pattern`],
+/// [`count`] and [`Duration::parse`]), so applying them cannot fail. Overrides set values; they
+/// never turn a gate on or off.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Overrides {
     /// Input `production-branch`.
     pub production_branch: Option<String>,
+    /// Input `production-environment`.
+    pub production_environment: Option<String>,
     /// Input `staging-environment`: the soak's environment.
     pub staging_environment: Option<String>,
-    /// Input `soak`: the soak's duration, as text (`24h`).
-    pub soak: Option<String>,
-    /// Input `required-approvals`, as text (a positive whole number).
-    pub required_approvals: Option<String>,
+    /// Input `soak`: the soak's duration.
+    pub soak: Option<Duration>,
+    /// Input `required-approvals`.
+    pub required_approvals: Option<u32>,
     /// Input `tag-pattern` (a glob).
     pub tag_pattern: Option<String>,
     /// Input `required-checks` (one name or glob per entry).
@@ -513,89 +515,42 @@ pub struct Overrides {
 }
 
 impl Overrides {
-    /// Writes the given values over `policy`. Every value is checked first, so on error the
-    /// policy is left untouched; the error names the input.
-    pub fn apply(&self, policy: &mut Policy) -> Result<()> {
-        let production_branch = given(&self.production_branch);
-        let staging_environment = given(&self.staging_environment);
-        let check_name = given(&self.check_name);
-        let soak = given(&self.soak)
-            .map(|text| Duration::parse(&text).map_err(|err| input_error("soak", err.to_string())))
-            .transpose()?;
-        let required_approvals = given(&self.required_approvals)
-            .map(|text| positive_count(&text).map_err(|msg| input_error("required-approvals", msg)))
-            .transpose()?;
-        let tag_pattern = given(&self.tag_pattern)
-            .map(|text| valid_pattern(&text).map_err(|msg| input_error("tag-pattern", msg)))
-            .transpose()?;
-        let required_checks = given_list(&self.required_checks)
-            .map(|list| {
-                list.iter()
-                    .map(|text| {
-                        valid_pattern(text).map_err(|msg| input_error("required-checks", msg))
-                    })
-                    .collect::<Result<Vec<_>>>()
-            })
-            .transpose()?;
-        let checklist = given_list(&self.checklist);
-
-        if let Some(value) = production_branch {
-            policy.production_branch = value;
+    /// Writes the given values over `policy`.
+    pub fn apply(&self, policy: &mut Policy) {
+        fn set<T: Clone>(target: &mut T, value: &Option<T>) {
+            if let Some(value) = value {
+                *target = value.clone();
+            }
         }
-        if let Some(value) = staging_environment {
-            policy.soak.environment = value;
-        }
-        if let Some(value) = check_name {
-            policy.check_name = value;
-        }
-        if let Some(value) = soak {
-            policy.soak.duration = value;
-        }
-        if let Some(value) = required_approvals {
-            policy.approvals.required = value;
-        }
-        if let Some(value) = tag_pattern {
-            policy.tag.pattern = value;
-        }
-        if let Some(value) = required_checks {
-            policy.checks.required = value;
-        }
-        if let Some(value) = checklist {
-            policy.checklist.items = value;
-        }
-        Ok(())
+        set(&mut policy.production_branch, &self.production_branch);
+        set(
+            &mut policy.production_environment,
+            &self.production_environment,
+        );
+        set(&mut policy.soak.environment, &self.staging_environment);
+        set(&mut policy.check_name, &self.check_name);
+        set(&mut policy.soak.duration, &self.soak);
+        set(&mut policy.approvals.required, &self.required_approvals);
+        set(&mut policy.tag.pattern, &self.tag_pattern);
+        set(&mut policy.checks.required, &self.required_checks);
+        set(&mut policy.checklist.items, &self.checklist);
     }
 }
 
-/// A text input, trimmed; blank is "not given".
-fn given(value: &Option<String>) -> Option<String> {
-    value
-        .as_deref()
-        .map(str::trim)
-        .filter(|text| !text.is_empty())
-        .map(str::to_string)
+/// Checks a name (branch, environment, check name): non-empty once trimmed.
+pub fn name(text: &str) -> std::result::Result<String, String> {
+    non_empty(text, "the name")
 }
 
-/// A list input with entries trimmed and blank entries dropped; an empty result is "not given".
-fn given_list(value: &Option<Vec<String>>) -> Option<Vec<String>> {
-    let list: Vec<String> = value
-        .as_ref()?
-        .iter()
-        .map(|entry| entry.trim())
-        .filter(|entry| !entry.is_empty())
-        .map(str::to_string)
-        .collect();
-    (!list.is_empty()).then_some(list)
+/// Checks a glob pattern (tag pattern, required check): non-empty and valid.
+pub fn pattern(text: &str) -> std::result::Result<String, String> {
+    valid_pattern(text)
 }
 
-/// An error about one input.
-fn input_error(input: &str, message: String) -> Error {
-    Error::Config {
-        path: None,
-        key: Some(input.to_string()),
-        line: None,
-        message: format!("{input}: {message}"),
-    }
+/// Checks a count of approvals: a whole number of at least 1 (zero would let a release through
+/// unreviewed).
+pub fn count(text: &str) -> std::result::Result<u32, String> {
+    positive_count(text)
 }
 
 #[cfg(test)]
@@ -989,15 +944,16 @@ checklist: { enabled: true, items: ["Database backup taken", "Rollback plan read
         let mut policy = parse(FULL, None).unwrap();
         let overrides = Overrides {
             production_branch: Some("main".into()),
-            staging_environment: Some(" staging ".into()),
-            soak: Some("48h".into()),
-            required_approvals: Some("2".into()),
+            production_environment: None,
+            staging_environment: Some("staging".into()),
+            soak: Some(Duration::from_hours(48)),
+            required_approvals: Some(2),
             tag_pattern: Some("v*".into()),
-            required_checks: Some(vec!["ci / test".into(), "".into(), " lint ".into()]),
+            required_checks: Some(vec!["ci / test".into(), "lint".into()]),
             checklist: Some(vec!["Team notified".into()]),
             check_name: Some("gate".into()),
         };
-        overrides.apply(&mut policy).unwrap();
+        overrides.apply(&mut policy);
         assert_eq!(policy.production_branch, "main");
         assert_eq!(policy.soak.environment, "staging");
         assert_eq!(policy.soak.duration, Duration::from_hours(48));
@@ -1011,106 +967,36 @@ checklist: { enabled: true, items: ["Database backup taken", "Rollback plan read
         // The rest of the file's settings stay.
         assert_eq!(policy.production_environment, "prod");
         assert_eq!(policy.approvals.path_rules.len(), 2);
+        // Nothing given changes nothing.
+        let mut defaults = Policy::default();
+        Overrides::default().apply(&mut defaults);
+        assert_eq!(defaults, Policy::default());
     }
 
     #[test]
-    fn blank_overrides_are_not_given() {
-        let mut policy = Policy::default();
-        Overrides {
-            production_branch: Some("".into()),
-            soak: Some("  ".into()),
-            required_approvals: Some("".into()),
-            required_checks: Some(vec!["".into(), "  ".into()]),
-            checklist: Some(vec![]),
-            ..Overrides::default()
+    fn override_values_are_checked_like_the_files() {
+        for (text, message) in [
+            ("zero", r#""zero" is not a positive whole number"#),
+            ("0", r#""0" is not a positive whole number (at least 1)"#),
+            ("-1", r#""-1" is not a positive whole number"#),
+            ("+2", r#""+2" is not a positive whole number"#),
+        ] {
+            assert_eq!(count(text).unwrap_err(), message, "{text}");
         }
-        .apply(&mut policy)
-        .unwrap();
-        assert_eq!(policy, Policy::default());
-    }
-
-    #[test]
-    fn bad_overrides_name_the_input_and_change_nothing() {
-        let cases: &[(Overrides, &str, &str)] = &[
-            (
-                Overrides {
-                    required_approvals: Some("zero".into()),
-                    ..Overrides::default()
-                },
-                "required-approvals",
-                r#"required-approvals: "zero" is not a positive whole number"#,
-            ),
-            (
-                Overrides {
-                    required_approvals: Some("0".into()),
-                    ..Overrides::default()
-                },
-                "required-approvals",
-                r#"required-approvals: "0" is not a positive whole number (at least 1)"#,
-            ),
-            (
-                Overrides {
-                    required_approvals: Some("-1".into()),
-                    ..Overrides::default()
-                },
-                "required-approvals",
-                r#"required-approvals: "-1" is not a positive whole number"#,
-            ),
-            (
-                Overrides {
-                    required_approvals: Some("+2".into()),
-                    ..Overrides::default()
-                },
-                "required-approvals",
-                r#"required-approvals: "+2" is not a positive whole number"#,
-            ),
-            (
-                Overrides {
-                    soak: Some("1 day".into()),
-                    ..Overrides::default()
-                },
-                "soak",
-                r#"soak: invalid duration "1 day""#,
-            ),
-            (
-                Overrides {
-                    tag_pattern: Some("v[".into()),
-                    ..Overrides::default()
-                },
-                "tag-pattern",
-                r#"tag-pattern: "v[" is not a valid glob pattern"#,
-            ),
-            (
-                Overrides {
-                    required_checks: Some(vec!["ok".into(), "[ab".into()]),
-                    ..Overrides::default()
-                },
-                "required-checks",
-                r#"required-checks: "[ab" is not a valid glob pattern"#,
-            ),
-        ];
-        for (overrides, input, start) in cases {
-            // A valid value next to the bad one must not be applied either.
-            let overrides = Overrides {
-                production_branch: Some("trunk".into()),
-                ..overrides.clone()
-            };
-            let mut policy = Policy::default();
-            let err = overrides.apply(&mut policy).unwrap_err();
-            let Error::Config { key, message, .. } = &err else {
-                panic!("unexpected {err:?}");
-            };
-            assert_eq!(key.as_deref(), Some(*input));
-            assert!(message.starts_with(start), "{message}");
-            assert_eq!(policy, Policy::default(), "half-applied for {input}");
-        }
+        assert_eq!(count(" 3 ").unwrap(), 3);
+        assert!(pattern("v[")
+            .unwrap_err()
+            .starts_with(r#""v[" is not a valid glob pattern"#));
+        assert_eq!(pattern(" v* ").unwrap(), "v*");
+        assert_eq!(name("  ").unwrap_err(), "the name must not be empty");
+        assert_eq!(name(" main ").unwrap(), "main");
     }
 
     #[test]
     fn the_errors_shown_in_the_docs_are_the_real_ones() {
         let docs = include_str!("../../../docs/config.md");
         let file = Some(Path::new(".github/shipgate.yml"));
-        let mut shown = vec![
+        let shown = vec![
             parse("approvals:\n  enabled: true\n  requird: 3\n", file),
             parse("soak:\n  duration: 24\n", file),
             parse("approvals:\n  required: 0\n", file),
@@ -1128,18 +1014,6 @@ checklist: { enabled: true, items: ["Database backup taken", "Rollback plan read
                 other => other,
             }),
         ];
-        for (input, value) in [("required-approvals", "zero"), ("soak", "1 day")] {
-            let mut overrides = Overrides::default();
-            match input {
-                "soak" => overrides.soak = Some(value.into()),
-                _ => overrides.required_approvals = Some(value.into()),
-            }
-            shown.push(
-                overrides
-                    .apply(&mut Policy::default())
-                    .map(|()| Policy::default()),
-            );
-        }
         for result in shown {
             let message = result.unwrap_err().to_string();
             assert!(

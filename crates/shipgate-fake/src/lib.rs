@@ -14,6 +14,8 @@
 //! [`Tap`] is a recording pass-through proxy: put it in front of Prism to see exactly what the
 //! client saw (Prism's violations included).
 
+#![recursion_limit = "256"]
+
 pub mod graphql;
 pub mod rest;
 pub mod state;

@@ -76,6 +76,7 @@ pub(crate) fn answer(inner: &mut Inner, method: &str, path: &str, body: &str) ->
             create_deployment_status(repo, &ctx, id, &body, new_id, now)
         }
         ("GET", ["releases"]) => list_releases(repo, &ctx),
+        ("GET", ["pulls"]) => list_pulls(repo, &ctx),
         ("GET", ["contents", path @ ..]) => get_content(repo, &ctx, &path.join("/")),
         ("GET", ["git", "ref", "tags", name @ ..]) => get_tag_ref(repo, &ctx, &name.join("/")),
         ("GET", ["git", "matching-refs", "tags", prefix @ ..]) => {
@@ -811,6 +812,172 @@ fn create_deployment_status(
 }
 
 // ---- releases, contents, tags ---------------------------------------------------------------
+
+/// A `repository` with every required property (the head and base of a pull request).
+fn repository_json(repo: &Repo, ctx: &Ctx<'_>) -> Value {
+    let api = ctx.api(repo);
+    let full = repo.full_name();
+    let html = format!("https://github.com/{full}");
+    let url = |suffix: &str| format!("{api}{suffix}");
+    json!({
+        "id": user_id(&full),
+        "node_id": format!("R_{}", user_id(&full)),
+        "name": repo.name,
+        "full_name": full,
+        "owner": user(&repo.owner),
+        "private": false,
+        "html_url": html,
+        "description": null,
+        "fork": false,
+        "url": api,
+        "archive_url": url("/{archive_format}{/ref}"),
+        "assignees_url": url("/assignees{/user}"),
+        "blobs_url": url("/git/blobs{/sha}"),
+        "branches_url": url("/branches{/branch}"),
+        "collaborators_url": url("/collaborators{/collaborator}"),
+        "comments_url": url("/comments{/number}"),
+        "commits_url": url("/commits{/sha}"),
+        "compare_url": url("/compare/{base}...{head}"),
+        "contents_url": url("/contents/{+path}"),
+        "contributors_url": url("/contributors"),
+        "deployments_url": url("/deployments"),
+        "downloads_url": url("/downloads"),
+        "events_url": url("/events"),
+        "forks_url": url("/forks"),
+        "git_commits_url": url("/git/commits{/sha}"),
+        "git_refs_url": url("/git/refs{/sha}"),
+        "git_tags_url": url("/git/tags{/sha}"),
+        "git_url": format!("git://github.com/{full}.git"),
+        "hooks_url": url("/hooks"),
+        "issue_comment_url": url("/issues/comments{/number}"),
+        "issue_events_url": url("/issues/events{/number}"),
+        "issues_url": url("/issues{/number}"),
+        "keys_url": url("/keys{/key_id}"),
+        "labels_url": url("/labels{/name}"),
+        "languages_url": url("/languages"),
+        "merges_url": url("/merges"),
+        "milestones_url": url("/milestones{/number}"),
+        "notifications_url": url("/notifications{?since,all,participating}"),
+        "pulls_url": url("/pulls{/number}"),
+        "releases_url": url("/releases{/id}"),
+        "ssh_url": format!("git@github.com:{full}.git"),
+        "stargazers_url": url("/stargazers"),
+        "statuses_url": url("/statuses/{sha}"),
+        "subscribers_url": url("/subscribers"),
+        "subscription_url": url("/subscription"),
+        "tags_url": url("/tags"),
+        "teams_url": url("/teams"),
+        "trees_url": url("/git/trees{/sha}"),
+        "clone_url": format!("{html}.git"),
+        "mirror_url": null,
+        "homepage": null,
+        "svn_url": html,
+        "language": null,
+        "forks": 0,
+        "forks_count": 0,
+        "stargazers_count": 0,
+        "watchers_count": 0,
+        "watchers": 0,
+        "size": 0,
+        "default_branch": repo.default_branch,
+        "open_issues": 0,
+        "open_issues_count": 0,
+        "has_issues": true,
+        "has_projects": false,
+        "has_wiki": false,
+        "has_pages": false,
+        "has_downloads": false,
+        "archived": false,
+        "disabled": false,
+        "license": null,
+        "pushed_at": time(crate::state::epoch()),
+        "created_at": time(crate::state::epoch()),
+        "updated_at": time(crate::state::epoch()),
+    })
+}
+
+/// A `pull-request-simple` with every required property.
+fn pull_json(repo: &Repo, ctx: &Ctx<'_>, pull: &crate::state::Pull) -> Value {
+    let api = ctx.api(repo);
+    let number = pull.number;
+    let html = format!("https://github.com/{}/pull/{number}", repo.full_name());
+    let branch = |name: &str, sha: &str| {
+        json!({
+            "label": format!("{}:{name}", repo.owner),
+            "ref": name,
+            "sha": sha,
+            "user": user(&repo.owner),
+            "repo": repository_json(repo, ctx),
+        })
+    };
+    let base_sha = repo
+        .commits
+        .first()
+        .map(|c| c.sha.clone())
+        .unwrap_or_else(|| "0".repeat(39) + "1");
+    let link = |href: String| json!({ "href": href });
+    json!({
+        "url": format!("{api}/pulls/{number}"),
+        "id": number * 1000 + 1,
+        "node_id": format!("PR_{number}"),
+        "html_url": html,
+        "diff_url": format!("{html}.diff"),
+        "patch_url": format!("{html}.patch"),
+        "issue_url": format!("{api}/issues/{number}"),
+        "commits_url": format!("{api}/pulls/{number}/commits"),
+        "review_comments_url": format!("{api}/pulls/{number}/comments"),
+        "review_comment_url": format!("{api}/pulls/comments{{/number}}"),
+        "comments_url": format!("{api}/issues/{number}/comments"),
+        "statuses_url": format!("{api}/statuses/{}", pull.head_sha),
+        "number": number,
+        "state": pull.state,
+        "locked": false,
+        "title": pull.title,
+        "user": user(&pull.author.login),
+        "body": pull.body,
+        "labels": [],
+        "milestone": null,
+        "created_at": time(pull.created_at),
+        "updated_at": time(pull.created_at),
+        "closed_at": null,
+        "merged_at": null,
+        "merge_commit_sha": null,
+        "assignee": null,
+        "draft": pull.draft,
+        "head": branch(&pull.head_ref, &pull.head_sha),
+        "base": branch(&pull.base_ref, &base_sha),
+        "_links": {
+            "self": link(format!("{api}/pulls/{number}")),
+            "html": link(html.clone()),
+            "issue": link(format!("{api}/issues/{number}")),
+            "comments": link(format!("{api}/issues/{number}/comments")),
+            "review_comments": link(format!("{api}/pulls/{number}/comments")),
+            "review_comment": link(format!("{api}/pulls/comments{{/number}}")),
+            "commits": link(format!("{api}/pulls/{number}/commits")),
+            "statuses": link(format!("{api}/statuses/{}", pull.head_sha)),
+        },
+        "author_association": "MEMBER",
+        "auto_merge": null,
+    })
+}
+
+/// `GET /repos/{o}/{r}/pulls`: `state` (default open), `base`, oldest first.
+fn list_pulls(repo: &Repo, ctx: &Ctx<'_>) -> Answer {
+    let state = ctx.param("state").unwrap_or("open");
+    let base = ctx.param("base");
+    let mut pulls: Vec<&crate::state::Pull> = repo
+        .pulls
+        .iter()
+        .filter(|p| state == "all" || p.state == state)
+        .filter(|p| base.is_none_or(|b| p.base_ref == b))
+        .collect();
+    pulls.sort_by_key(|p| (p.created_at, p.number));
+    if ctx.param("direction") == Some("desc") {
+        pulls.reverse();
+    }
+    let values = pulls.into_iter().map(|p| pull_json(repo, ctx, p)).collect();
+    ctx.page(values)
+}
 
 fn list_releases(repo: &Repo, ctx: &Ctx<'_>) -> Answer {
     let api = ctx.api(repo);

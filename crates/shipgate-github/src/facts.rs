@@ -3,9 +3,10 @@
 //! ([`Existing`]: shipgate's own check run, commit status and sticky comment) and the config
 //! file's text from the production branch.
 //!
-//! The read happens in two steps so that the caller can act between them: [`first_read`] is the
-//! one request; [`FirstRead::needs_more`] says whether some connection has more than 100 items;
-//! [`FirstRead::complete`] pages those, each only as far as needed:
+//! [`read`] makes the one request, then — only when some connection has more than 100 items —
+//! calls the caller's `before_paging` hook with what the first answer showed (each pull
+//! request's head and shipgate's earlier publications, so that a caller can post "pending"
+//! before the slow part) and pages those connections, each only as far as needed:
 //! - PR files, reviews, check contexts: all (path rules, latest opinions, every check count);
 //! - PR comments (newest first): until shipgate's sticky comment is found;
 //! - tags: all (any tag may point at the gated commit, and every version counts);
@@ -157,28 +158,60 @@ pub struct Snapshot {
 
 /// The answer of the one read, before any pagination.
 #[derive(Debug)]
-pub struct FirstRead {
+struct FirstRead {
     spec: ReadSpec,
     repo: RawRepository,
     prs: Vec<RawPullRequest>,
     prs_page: Option<PageInfo>,
 }
 
-/// Reads the facts: the one request, then pages as documented. `now` becomes `captured_at`.
-pub async fn read(
+/// A pull request as the first request showed it: handed to the `before_paging` hook of
+/// [`read`], which returns it with `existing` updated to what it wrote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Head {
+    /// The PR number.
+    pub number: u64,
+    /// Its head commit.
+    pub sha: String,
+    /// What shipgate had published on it.
+    pub existing: Existing,
+}
+
+/// Reads the facts: the one request, then — when some connection needs paging — the
+/// `before_paging` hook and the paging, as documented above. `now` becomes `captured_at`.
+pub async fn read<H, Fut>(
     client: &Client,
     spec: &ReadSpec,
     selection: Selection,
     now: DateTime<Utc>,
-) -> Result<Snapshot, Error> {
-    first_read(client, spec, selection)
-        .await?
-        .complete(client, now)
-        .await
+    before_paging: H,
+) -> Result<Snapshot, Error>
+where
+    H: FnOnce(Vec<Head>) -> Fut,
+    Fut: std::future::Future<Output = Vec<Head>>,
+{
+    let first = first_read(client, spec, selection).await?;
+    let changed = if first.needs_more() {
+        before_paging(first.heads()).await
+    } else {
+        Vec::new()
+    };
+    let mut snapshot = first.complete(client, now).await?;
+    for head in changed {
+        if let Some(candidate) = snapshot
+            .candidates
+            .iter_mut()
+            .find(|c| c.number() == head.number && c.facts.sha == head.sha)
+        {
+            candidate.existing.check_run = head.existing.check_run;
+            candidate.existing.status = head.existing.status;
+        }
+    }
+    Ok(snapshot)
 }
 
 /// The one GraphQL request (`PullRequestFacts` or `OpenPullRequestFacts`).
-pub async fn first_read(
+async fn first_read(
     client: &Client,
     spec: &ReadSpec,
     selection: Selection,
@@ -250,7 +283,7 @@ pub async fn first_read(
 
 impl FirstRead {
     /// Whether some connection has more items than the first request returned.
-    pub fn needs_more(&self) -> bool {
+    fn needs_more(&self) -> bool {
         let repo = &self.repo;
         let needs = repo_needs(repo, staging_cutoff(&self.prs));
         self.prs_page.as_ref().is_some_and(|p| p.has_next_page)
@@ -266,19 +299,19 @@ impl FirstRead {
 
     /// The pull requests read so far with their head SHA and shipgate's existing check run and
     /// status (for posting "pending" before slow paging).
-    pub fn heads(&self) -> Vec<(u64, String, Existing)> {
+    fn heads(&self) -> Vec<Head> {
         self.prs
             .iter()
-            .map(|pr| (pr.number, pr.head_ref_oid.clone(), existing(pr, &self.spec)))
+            .map(|pr| Head {
+                number: pr.number,
+                sha: pr.head_ref_oid.clone(),
+                existing: existing(pr, &self.spec),
+            })
             .collect()
     }
 
     /// Pages what is needed and maps everything to facts.
-    pub async fn complete(
-        mut self,
-        client: &Client,
-        now: DateTime<Utc>,
-    ) -> Result<Snapshot, Error> {
+    async fn complete(mut self, client: &Client, now: DateTime<Utc>) -> Result<Snapshot, Error> {
         let mut requests = 1;
         // The list of open PRs first: the PR-level paging below needs every PR.
         let mut pages = 0;

@@ -8,6 +8,7 @@ pub mod deployments;
 pub mod error;
 pub mod facts;
 pub mod publish;
+pub mod pulls;
 pub mod retry;
 pub mod targets;
 

@@ -556,7 +556,7 @@ fn truncate_bytes(text: &str, limit: usize) -> String {
 }
 
 /// Percent-encodes a query value.
-fn query_escape(value: &str) -> String {
+pub fn query_escape(value: &str) -> String {
     value
         .bytes()
         .map(|b| match b {

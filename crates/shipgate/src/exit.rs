@@ -12,3 +12,27 @@ pub const PENDING: u8 = 3;
 pub const FAIL: u8 = 4;
 /// `watch`: a rollback trigger fired and the rollback was started.
 pub const ROLLBACK: u8 = 5;
+
+/// The exit code of a gate verdict: 0 pass, 3 pending, 4 fail, 1 error.
+pub fn of_verdict(verdict: shipgate_core::verdict::VerdictState) -> u8 {
+    use shipgate_core::verdict::VerdictState;
+    match verdict {
+        VerdictState::Pass => OK,
+        VerdictState::Pending => PENDING,
+        VerdictState::Fail => FAIL,
+        VerdictState::Error => ERROR,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use shipgate_core::verdict::VerdictState;
+
+    #[test]
+    fn exit_codes_follow_the_verdict() {
+        assert_eq!(super::of_verdict(VerdictState::Pass), 0);
+        assert_eq!(super::of_verdict(VerdictState::Pending), 3);
+        assert_eq!(super::of_verdict(VerdictState::Fail), 4);
+        assert_eq!(super::of_verdict(VerdictState::Error), 1);
+    }
+}

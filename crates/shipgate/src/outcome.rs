@@ -1,6 +1,7 @@
 //! What a command produced, kept apart from where it goes (a terminal or the Actions runner).
 
 use crate::exit;
+use crate::inputs::Values;
 
 /// The result of running one command: decided first, delivered afterwards.
 #[derive(Debug, Default)]
@@ -15,6 +16,37 @@ pub struct Outcome {
     pub summary: Option<String>,
     /// Warnings and notices for the log (and annotations in the Action).
     pub annotations: Vec<crate::toolkit::Annotation>,
+}
+
+/// The output format of every command on the command line (`--format`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// Plain text for a terminal.
+    Text,
+    /// Markdown, as in the job summary (and the PR comment for `gate`).
+    Markdown,
+    /// JSON: the command's `report` output.
+    Json,
+}
+
+impl Format {
+    /// The `--format` value (text when the command has none, as in the Action).
+    pub fn from_values(values: &Values) -> Result<Self, Failure> {
+        let declared = crate::inputs::of(values.cmd(), crate::inputs::Surface::Cli)
+            .any(|input| input.name == "format");
+        if !declared || values.origin() == crate::inputs::Origin::Action {
+            return Ok(Self::Text);
+        }
+        match values.text("format") {
+            None | Some("text") => Ok(Self::Text),
+            Some("markdown") => Ok(Self::Markdown),
+            Some("json") => Ok(Self::Json),
+            Some(other) => Err(values.invalid(
+                "format",
+                &format!("{other:?} is not `text`, `markdown` or `json`"),
+            )),
+        }
+    }
 }
 
 /// A command failure: a message for the user and the exit code it maps to.

@@ -1,68 +1,84 @@
 //! `shipgate facts --repo OWNER/NAME --pr N [--out FILE]`: reads a pull request's facts from
-//! GitHub (the same one GraphQL read as the Action) and writes them as a facts file, for offline
-//! simulation with `shipgate gate --facts FILE`.
+//! GitHub — the gate pipeline's read, nothing published — and writes them as a facts file, for
+//! offline simulation with `shipgate gate --facts FILE`.
 //!
-//! The token comes from `GITHUB_TOKEN`/`GH_TOKEN`; `GITHUB_API_URL`/`GITHUB_GRAPHQL_URL` point
-//! at GitHub Enterprise Server. The file is written whole or not at all (temporary file, then
-//! rename).
+//! The policy flags (`--config`, `--production-branch`, `--staging-environment`, …) say where
+//! to read, exactly as for `shipgate gate --repo`. The token comes from `GITHUB_TOKEN`/
+//! `GH_TOKEN`; `GITHUB_API_URL`/`GITHUB_GRAPHQL_URL` point at GitHub Enterprise Server. The file
+//! is written whole or not at all (temporary file, then rename).
 
 use std::path::PathBuf;
 
 use chrono::Utc;
-use shipgate_github::facts::{self as read, ReadSpec, Selection};
+use shipgate_core::config::Overrides;
+use shipgate_core::facts::Repository;
+use shipgate_github::targets::Targets;
 
+use super::gate;
+use crate::inputs::Values;
 use crate::outcome::{Failure, Outcome};
+use crate::pipeline::{self, PolicySource, Publishing, Request, Source};
 use crate::runner;
 use crate::toolkit::Env;
 
 /// Arguments of `shipgate facts`.
-#[derive(Debug, clap::Args)]
+#[derive(Debug, Clone)]
 pub struct FactsArgs {
-    /// The repository, `OWNER/NAME`.
-    #[arg(long, value_name = "OWNER/NAME")]
-    pub repo: String,
+    /// The repository.
+    pub repository: Repository,
     /// The pull request number.
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
-    pub pr: u64,
-    /// Write the facts to this file (default: standard output).
-    #[arg(long, value_name = "FILE")]
+    pub pull_request: u64,
+    /// Where to write (default: standard output).
     pub out: Option<PathBuf>,
-    /// The production branch (where the release tags' versions are compared).
-    #[arg(long, value_name = "BRANCH", default_value = "main")]
-    pub production_branch: String,
-    /// The staging environment whose deployments are read.
-    #[arg(long, value_name = "NAME", default_value = "staging")]
-    pub staging_environment: String,
-    /// The production environment whose deployments are read.
-    #[arg(long, value_name = "NAME", default_value = "production")]
-    pub production_environment: String,
-    /// shipgate's own check name (left out of the facts' check runs).
-    #[arg(long, value_name = "NAME", default_value = "shipgate")]
-    pub check_name: String,
+    /// The `--config` file.
+    pub config: Option<PathBuf>,
+    /// The policy flags.
+    pub overrides: Overrides,
+}
+
+impl FactsArgs {
+    /// Builds the arguments from the declared inputs.
+    pub fn from_values(values: &Values) -> Result<Self, Failure> {
+        Ok(Self {
+            repository: gate::repository(values)?,
+            pull_request: gate::pull_request(values)?.ok_or_else(|| {
+                Failure::usage(format!("{} is required", values.label("pull-request")))
+            })?,
+            out: values.text("out").map(PathBuf::from),
+            config: values.text("config").map(PathBuf::from),
+            overrides: gate::overrides(values)?,
+        })
+    }
 }
 
 /// Runs `shipgate facts`.
 pub async fn run(args: FactsArgs) -> Result<Outcome, Failure> {
-    let repository = runner::parse_repository(&args.repo)
-        .map_err(|message| Failure::usage(format!("--repo: {message}")))?;
+    let policy = gate::policy(args.config.as_deref(), &args.overrides)?;
     let client = runner::cli_client(&Env::from_process())?;
-    let spec = ReadSpec {
-        repository,
-        production_branch: args.production_branch.clone(),
-        staging_environment: args.staging_environment.clone(),
-        production_environment: args.production_environment.clone(),
-        config_path: super::action::DEFAULT_CONFIG.to_string(),
-        check_name: args.check_name.clone(),
-        own_workflow_run: None,
-    };
-    let snapshot = read::read(&client, &spec, Selection::PullRequest(args.pr), Utc::now())
-        .await
-        .map_err(|e| Failure::error(format!("cannot read from GitHub: {e}")))?;
-    let candidate = snapshot
-        .candidates
-        .first()
-        .ok_or_else(|| Failure::error(format!("pull request #{} was not returned", args.pr)))?;
-    let mut json = candidate.facts.to_json();
+    let run = pipeline::run(Request {
+        source: Source::GitHub {
+            client: &client,
+            repository: args.repository.clone(),
+            own_workflow_run: None,
+        },
+        targets: Targets::PullRequest(args.pull_request),
+        policy: PolicySource::Given(policy),
+        publishing: Publishing::Off,
+        now: Utc::now(),
+    })
+    .await
+    .map_err(|e| Failure::error(e.to_string()))?;
+    let facts = run
+        .evaluated
+        .into_iter()
+        .find_map(|e| e.facts)
+        .ok_or_else(|| {
+            Failure::error(format!(
+                "pull request #{} was not returned",
+                args.pull_request
+            ))
+        })?;
+    let mut json = facts.to_json();
     json.push('\n');
     match &args.out {
         None => Ok(Outcome {
@@ -74,9 +90,9 @@ pub async fn run(args: FactsArgs) -> Result<Outcome, Failure> {
             Ok(Outcome {
                 stdout: format!(
                     "wrote the facts of {}#{} ({}) to {}\n",
-                    args.repo,
-                    args.pr,
-                    &candidate.facts.sha[..candidate.facts.sha.len().min(7)],
+                    args.repository,
+                    args.pull_request,
+                    &facts.sha[..facts.sha.len().min(7)],
                     path.display()
                 ),
                 ..Outcome::default()

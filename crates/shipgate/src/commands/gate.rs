@@ -1,162 +1,252 @@
-//! `shipgate gate`: evaluates the promotion gates of one release candidate.
+//! `shipgate gate`: evaluates the promotion gates of release candidates — an adapter over the
+//! gate pipeline (`crate::pipeline`).
 //!
 //! Offline (`--facts FILE`) the facts come from a file in the documented format and the
 //! evaluation happens "as of" the facts' `captured_at` unless `--now` says otherwise, so the
 //! same file always gives the same verdict. Live (`--repo OWNER/NAME [--pr N]`) the facts are
-//! read from GitHub by [`crate::commands::live::gate`].
+//! read from GitHub (token from `GITHUB_TOKEN`/`GH_TOKEN`, GHES through `GITHUB_API_URL` and
+//! `GITHUB_GRAPHQL_URL`) and nothing is published.
 //!
 //! The policy is the defaults, then the `--config` file, then the override flags (named like
-//! the Action's inputs). Everything is decided before anything is printed, so a bad input never
-//! leaves half a report on standard output.
+//! the Action's inputs): on the command line, what is evaluated is exactly what the command
+//! line says. Everything is decided before anything is printed, so a bad input never leaves
+//! half a report on standard output.
 
 use std::io::IsTerminal;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use chrono::{DateTime, Utc};
-use clap::ArgGroup;
 use shipgate_core::config::{self, Overrides};
+use shipgate_core::facts::Repository;
 use shipgate_core::render;
-use shipgate_core::verdict::VerdictState;
 use shipgate_core::{Duration, Facts, Policy, Verdict};
+use shipgate_github::targets::Targets;
 
 use crate::exit;
-use crate::outcome::{Failure, Outcome};
+use crate::inputs::Values;
+use crate::outcome::{Failure, Format, Outcome};
+use crate::pipeline::{self, PolicySource, Publishing, Request, Source};
+use crate::runner;
+use crate::toolkit::Env;
 
-/// The output format of `shipgate gate`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Format {
-    /// Plain text for a terminal (coloured only on a TTY without `NO_COLOR`).
-    Text,
-    /// Markdown, as in the job summary and the PR comment.
-    Markdown,
-    /// JSON: the verdict with every gate's state and reason.
-    Json,
+/// Where `shipgate gate` takes the facts from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FactsSource {
+    /// A facts file.
+    File(PathBuf),
+    /// GitHub: one pull request, or every open one into the production branch.
+    GitHub {
+        /// The repository.
+        repository: Repository,
+        /// The pull request.
+        pull_request: Option<u64>,
+    },
 }
 
 /// Arguments of `shipgate gate`.
-#[derive(Debug, clap::Args)]
-#[command(group(
-    ArgGroup::new("source")
-        .required(true)
-        .args(["facts", "repo"]),
-))]
+#[derive(Debug, Clone)]
 pub struct GateArgs {
-    /// Evaluate offline from this facts file (format: docs/facts-format.md).
-    #[arg(long, value_name = "FILE", conflicts_with = "pr")]
-    pub facts: Option<PathBuf>,
-    /// A YAML config file (format: docs/config.md); the built-in defaults otherwise.
-    #[arg(long, value_name = "FILE")]
+    /// Where the facts come from.
+    pub from: FactsSource,
+    /// The `--config` file.
     pub config: Option<PathBuf>,
-    /// The moment of evaluation (RFC 3339); default: the facts' `captured_at` offline, the
-    /// current time live.
-    #[arg(long, value_name = "RFC3339", value_parser = parse_now)]
+    /// The moment of evaluation.
     pub now: Option<DateTime<Utc>>,
     /// The output format.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
-    /// Overrides of the config, named like the Action's inputs (boxed: they are most of the
-    /// size of the arguments, and clippy's `large_enum_variant` watches the command enum).
-    #[command(flatten)]
-    pub overrides: Box<OverrideArgs>,
-    /// Evaluate live: the GitHub repository, `OWNER/NAME`.
-    #[arg(long, value_name = "OWNER/NAME", value_parser = parse_repo)]
-    pub repo: Option<String>,
-    /// Evaluate live: the pull request number (default: every open PR into the production
-    /// branch).
-    #[arg(long, value_name = "N", requires = "repo", value_parser = clap::value_parser!(u64).range(1..))]
-    pub pr: Option<u64>,
-}
-
-/// Flags that override the config file, one per Action input of the same name.
-#[derive(Debug, Clone, Default, clap::Args)]
-pub struct OverrideArgs {
-    /// The branch that deploys to production (default `main`).
-    #[arg(long, value_name = "BRANCH")]
-    pub production_branch: Option<String>,
-    /// The environment the release soaks in (default `staging`).
-    #[arg(long, value_name = "NAME")]
-    pub staging_environment: Option<String>,
-    /// How long the release must run in staging without a break, e.g. `24h`, `90m`, `1d12h`.
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
-    pub soak: Option<Duration>,
-    /// Distinct eligible approvals needed (at least 1; default 2).
-    #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = parse_approvals)]
-    pub required_approvals: Option<u32>,
-    /// Glob for release tag names (default `v*`).
-    #[arg(long, value_name = "GLOB")]
-    pub tag_pattern: Option<String>,
-    /// A required check name or glob; repeat for several (default: every reported check).
-    #[arg(long = "required-check", value_name = "NAME")]
-    pub required_checks: Vec<String>,
-    /// A checklist item that must be ticked in the PR body; repeat for several.
-    #[arg(long = "checklist-item", value_name = "TEXT")]
-    pub checklist: Vec<String>,
-    /// The name of shipgate's own check run, left out of the checks gate (default `shipgate`).
-    #[arg(long, value_name = "NAME")]
-    pub check_name: Option<String>,
-}
-
-impl OverrideArgs {
-    /// The flags as the Action's input overrides. Blank values are errors here: on the command
-    /// line an empty `--tag-pattern ""` is a mistake, not "not given" as for Action inputs.
-    pub fn to_overrides(&self) -> Result<Overrides, Failure> {
-        let text = |flag: &str, value: &Option<String>| -> Result<Option<String>, Failure> {
-            value.as_deref().map(|v| non_empty(flag, v)).transpose()
-        };
-        let list = |flag: &str, values: &[String]| -> Result<Option<Vec<String>>, Failure> {
-            if values.is_empty() {
-                return Ok(None);
-            }
-            trimmed_list(flag, values).map(Some)
-        };
-        Ok(Overrides {
-            production_branch: text("--production-branch", &self.production_branch)?,
-            staging_environment: text("--staging-environment", &self.staging_environment)?,
-            soak: self.soak.map(|soak| soak.to_string()),
-            required_approvals: self.required_approvals.map(|n| n.to_string()),
-            tag_pattern: text("--tag-pattern", &self.tag_pattern)?,
-            required_checks: list("--required-check", &self.required_checks)?,
-            checklist: list("--checklist-item", &self.checklist)?,
-            check_name: text("--check-name", &self.check_name)?,
-        })
-    }
+    /// The override flags.
+    pub overrides: Overrides,
 }
 
 impl GateArgs {
+    /// Builds the arguments from the declared inputs.
+    pub fn from_values(values: &Values) -> Result<Self, Failure> {
+        let from = match (values.text("facts"), values.text("repo")) {
+            (Some(_), Some(_)) => {
+                return Err(Failure::usage(
+                    "--facts and --repo exclude each other: evaluate offline from a facts file, or live from GitHub",
+                ))
+            }
+            (None, None) => {
+                return Err(Failure::usage(
+                    "give --facts FILE (offline) or --repo OWNER/NAME (live from GitHub)",
+                ))
+            }
+            (Some(file), None) => {
+                if values.text("pull-request").is_some() {
+                    return Err(Failure::usage(
+                        "--pr needs --repo: a facts file holds one candidate already",
+                    ));
+                }
+                FactsSource::File(PathBuf::from(file))
+            }
+            (None, Some(_)) => FactsSource::GitHub {
+                repository: repository(values)?,
+                pull_request: pull_request(values)?,
+            },
+        };
+        Ok(Self {
+            from,
+            config: values.text("config").map(PathBuf::from),
+            now: values.parse("now", parse_time)?,
+            format: Format::from_values(values)?,
+            overrides: overrides(values)?,
+        })
+    }
+
     /// The policy in force: the defaults, then the `--config` file, then the override flags.
     pub fn policy(&self) -> Result<Policy, Failure> {
-        let mut policy = match &self.config {
-            Some(path) => config::load(path)?,
-            None => Policy::default(),
-        };
-        self.overrides
-            .to_overrides()?
-            .apply(&mut policy)
-            .map_err(override_error)?;
-        Ok(policy)
+        policy(self.config.as_deref(), &self.overrides)
     }
+}
+
+/// The policy of the command line: defaults, then the `--config` file, then the overrides.
+pub fn policy(config: Option<&std::path::Path>, overrides: &Overrides) -> Result<Policy, Failure> {
+    let mut policy = match config {
+        Some(path) => config::load(path)?,
+        None => Policy::default(),
+    };
+    overrides.apply(&mut policy);
+    Ok(policy)
+}
+
+/// The policy overrides (`--soak`, input `soak`, …), each checked and named in errors.
+pub fn overrides(values: &Values) -> Result<Overrides, Failure> {
+    let name = |input: &str| values.parse(input, config::name);
+    let list = |input: &str, check: fn(&str) -> Result<String, String>| {
+        let given = values.raw_list(input);
+        if given.is_empty() {
+            return Ok(None);
+        }
+        given
+            .iter()
+            .map(|value| check(value).map_err(|message| values.invalid(input, &message)))
+            .collect::<Result<Vec<_>, _>>()
+            .map(Some)
+    };
+    let item = |text: &str| {
+        let text = text.trim();
+        if text.is_empty() {
+            Err("an item must not be empty".to_string())
+        } else {
+            Ok(text.to_string())
+        }
+    };
+    Ok(Overrides {
+        production_branch: name("production-branch")?,
+        production_environment: name("production-environment")?,
+        staging_environment: name("staging-environment")?,
+        soak: values.parse("soak", |text| {
+            Duration::parse(text).map_err(|e| e.to_string())
+        })?,
+        required_approvals: values.parse("required-approvals", config::count)?,
+        tag_pattern: values.parse("tag-pattern", config::pattern)?,
+        required_checks: list("required-checks", config::pattern)?,
+        checklist: list("checklist", item)?,
+        check_name: name("check-name")?,
+    })
+}
+
+/// The `--pr` flag or `pull-request` input: a pull request number (`12` or `#12`).
+pub fn pull_request(values: &Values) -> Result<Option<u64>, Failure> {
+    values.parse("pull-request", |text| {
+        text.trim_start_matches('#')
+            .parse::<u64>()
+            .ok()
+            .filter(|n| *n > 0)
+            .ok_or_else(|| format!("{text:?} is not a pull request number"))
+    })
+}
+
+/// The `--repo` flag: `OWNER/NAME`.
+pub fn repository(values: &Values) -> Result<Repository, Failure> {
+    let text = values.required("repo")?;
+    runner::parse_repository(text).map_err(|message| values.invalid("repo", &message))
+}
+
+/// Parses an RFC 3339 time with an offset, converted to UTC.
+pub fn parse_time(text: &str) -> Result<DateTime<Utc>, String> {
+    DateTime::parse_from_rfc3339(text.trim())
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| {
+            format!("{text:?} is not an RFC 3339 time ({e}); write e.g. `2026-11-26T15:20:00Z`")
+        })
 }
 
 /// Runs `shipgate gate`: offline from `--facts`, live with `--repo`.
 pub async fn run(args: GateArgs) -> Result<Outcome, Failure> {
-    match &args.facts {
-        Some(path) => run_offline(&args, path),
-        // clap guarantees `--repo` here (the `source` group is required).
-        None => crate::commands::live::gate(&args).await,
+    let policy = args.policy()?;
+    let (source, targets, now, client);
+    match &args.from {
+        FactsSource::File(path) => {
+            let facts = Facts::from_file(path)?;
+            now = args.now.unwrap_or(facts.captured_at);
+            source = Source::Facts(vec![facts]);
+            targets = Targets::AllOpen;
+        }
+        FactsSource::GitHub {
+            repository,
+            pull_request,
+        } => {
+            client = runner::cli_client(&Env::from_process())?;
+            now = args.now.unwrap_or_else(Utc::now);
+            source = Source::GitHub {
+                client: &client,
+                repository: repository.clone(),
+                own_workflow_run: None,
+            };
+            targets = pull_request.map_or(Targets::AllOpen, Targets::PullRequest);
+        }
+    }
+    let run = pipeline::run(Request {
+        source,
+        targets,
+        policy: PolicySource::Given(policy),
+        publishing: Publishing::Off,
+        now,
+    })
+    .await
+    .map_err(|e| Failure::error(e.to_string()))?;
+    Ok(report(&run.verdicts(), args.format, color_wanted()))
+}
+
+/// What the CLI prints for verdicts: one prints on its own; several one after the other (JSON:
+/// the Action's `report`); none says so. The exit code is the worst verdict's.
+pub fn report(verdicts: &[Verdict], format: Format, color: bool) -> Outcome {
+    if let [single] = verdicts {
+        return single_report(single, format, color);
+    }
+    let Some(worst) = render::worst(verdicts) else {
+        return Outcome {
+            stdout: match format {
+                Format::Json => format!("{}\n", render::json_report(verdicts)),
+                _ => "no open pull request into the production branch\n".to_string(),
+            },
+            ..Outcome::default()
+        };
+    };
+    let mut stdout = match format {
+        Format::Json => render::json_report(verdicts),
+        Format::Markdown => render::markdown_report(verdicts),
+        Format::Text => verdicts
+            .iter()
+            .map(|v| render::text(v, color))
+            .collect::<Vec<_>>()
+            .join("\n"),
+    };
+    if !stdout.ends_with('\n') {
+        stdout.push('\n');
+    }
+    Outcome {
+        exit: exit::of_verdict(worst),
+        stdout,
+        outputs: vec![("verdict".to_string(), worst.name().to_string())],
+        ..Outcome::default()
     }
 }
 
-/// Evaluates the facts file at `path` under the policy of `args`.
-fn run_offline(args: &GateArgs, path: &Path) -> Result<Outcome, Failure> {
-    let policy = args.policy()?;
-    let facts = Facts::from_file(path)?;
-    let now = args.now.unwrap_or(facts.captured_at);
-    let verdict = shipgate_core::evaluate(&facts, &policy, now);
-    Ok(outcome(&verdict, args.format, color_wanted()))
-}
-
-/// Turns a verdict into what the CLI prints and the exit code it ends with.
-pub fn outcome(verdict: &Verdict, format: Format, color: bool) -> Outcome {
+/// One verdict as the CLI prints it, with the exit code it ends with.
+fn single_report(verdict: &Verdict, format: Format, color: bool) -> Outcome {
     let mut outputs = vec![("verdict".to_string(), verdict.verdict.name().to_string())];
     if let Some(version) = &verdict.version {
         outputs.push(("version".to_string(), version.clone()));
@@ -164,26 +254,20 @@ pub fn outcome(verdict: &Verdict, format: Format, color: bool) -> Outcome {
     if let Some(ready_at) = verdict.ready_at {
         outputs.push(("ready-at".to_string(), ready_at.to_rfc3339()));
     }
-    let mut stdout = render(verdict, format, color);
+    let mut stdout = match format {
+        Format::Text => render::text(verdict, color),
+        Format::Markdown => render::markdown(verdict),
+        Format::Json => render::json(verdict),
+    };
     if !stdout.ends_with('\n') {
         stdout.push('\n');
     }
     Outcome {
-        exit: exit_code(verdict.verdict),
+        exit: exit::of_verdict(verdict.verdict),
         stdout,
         outputs,
         summary: None,
         annotations: Vec::new(),
-    }
-}
-
-/// The exit code of a verdict: 0 pass, 3 pending, 4 fail, 1 error (see `docs/cli.md`).
-pub fn exit_code(verdict: VerdictState) -> u8 {
-    match verdict {
-        VerdictState::Pass => exit::OK,
-        VerdictState::Pending => exit::PENDING,
-        VerdictState::Fail => exit::FAIL,
-        VerdictState::Error => exit::ERROR,
     }
 }
 
@@ -194,102 +278,16 @@ pub fn color_wanted() -> bool {
     !no_color && std::io::stdout().is_terminal()
 }
 
-/// Renders the verdict in the requested format.
-fn render(verdict: &Verdict, format: Format, color: bool) -> String {
-    match format {
-        Format::Text => render::text(verdict, color),
-        Format::Markdown => render::markdown(verdict),
-        Format::Json => render::json(verdict),
-    }
-}
-
-/// Turns an error of [`Overrides::apply`], which names the Action input, into one naming the
-/// command-line flag.
-fn override_error(error: shipgate_core::Error) -> Failure {
-    match &error {
-        shipgate_core::Error::Config {
-            path: None,
-            key: Some(input),
-            message,
-            ..
-        } => {
-            let flag = match input.as_str() {
-                "required-checks" => "required-check",
-                "checklist" => "checklist-item",
-                other => other,
-            };
-            let detail = message
-                .strip_prefix(&format!("{input}: "))
-                .unwrap_or(message);
-            Failure::usage(format!("invalid value for --{flag}: {detail}"))
-        }
-        _ => Failure::from(error),
-    }
-}
-
-/// Parses `--now`: an RFC 3339 timestamp with an offset, converted to UTC.
-fn parse_now(text: &str) -> Result<DateTime<Utc>, String> {
-    DateTime::parse_from_rfc3339(text.trim())
-        .map(|t| t.with_timezone(&Utc))
-        .map_err(|e| format!("{e}; write e.g. `2026-11-26T15:20:00Z`"))
-}
-
-/// Parses `--soak` with the flow's duration syntax.
-fn parse_duration(text: &str) -> Result<Duration, String> {
-    Duration::parse(text).map_err(|e| e.to_string())
-}
-
-/// Parses `--required-approvals`: a whole number of at least 1 (zero would let anyone merge).
-fn parse_approvals(text: &str) -> Result<u32, String> {
-    let n: i64 = text
-        .trim()
-        .parse()
-        .map_err(|_| format!("{text:?} is not a whole number"))?;
-    if n < 1 {
-        return Err(format!(
-            "must be at least 1 ({n} would let a release through unreviewed)"
-        ));
-    }
-    u32::try_from(n).map_err(|_| format!("{n} is too large"))
-}
-
-/// Parses `--repo OWNER/NAME`.
-fn parse_repo(text: &str) -> Result<String, String> {
-    match text.split_once('/') {
-        Some((owner, name)) if !owner.is_empty() && !name.is_empty() && !name.contains('/') => {
-            Ok(text.to_string())
-        }
-        _ => Err(format!("{text:?} is not OWNER/NAME")),
-    }
-}
-
-/// Rejects an empty override value, naming the flag.
-fn non_empty(flag: &str, value: &str) -> Result<String, Failure> {
-    let value = value.trim();
-    if value.is_empty() {
-        return Err(Failure::usage(format!("{flag} is empty")));
-    }
-    Ok(value.to_string())
-}
-
-/// Trims every value of a repeated flag, rejecting empty ones.
-fn trimmed_list(flag: &str, values: &[String]) -> Result<Vec<String>, Failure> {
-    values.iter().map(|v| non_empty(flag, v)).collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::Parser;
+    use crate::inputs::{command, Cmd, Origin};
 
-    #[derive(Debug, Parser)]
-    struct Cli {
-        #[command(flatten)]
-        gate: GateArgs,
-    }
-
-    fn parse(args: &[&str]) -> Result<GateArgs, clap::Error> {
-        Cli::try_parse_from(std::iter::once("gate").chain(args.iter().copied())).map(|c| c.gate)
+    fn parse(args: &[&str]) -> Result<GateArgs, String> {
+        let matches = command(Cmd::Gate)
+            .try_get_matches_from(std::iter::once("gate").chain(args.iter().copied()))
+            .map_err(|e| e.to_string())?;
+        GateArgs::from_values(&Values::from_cli(Cmd::Gate, &matches)).map_err(|f| f.message)
     }
 
     #[test]
@@ -305,7 +303,8 @@ mod tests {
     #[test]
     fn repo_must_be_owner_slash_name() {
         for bad in ["ab", "/b", "a/", "a/b/c"] {
-            assert!(parse(&["--repo", bad]).is_err(), "{bad}");
+            let err = parse(&["--repo", bad]).unwrap_err();
+            assert!(err.contains("--repo"), "{bad}: {err}");
         }
     }
 
@@ -313,10 +312,7 @@ mod tests {
     fn approvals_below_one_are_rejected_naming_the_flag() {
         for bad in ["0", "-1", "two", ""] {
             let err = parse(&["--facts", "f", "--required-approvals", bad]).unwrap_err();
-            assert!(
-                err.to_string().contains("--required-approvals"),
-                "{bad}: {err}"
-            );
+            assert!(err.contains("--required-approvals"), "{bad}: {err}");
         }
         let args = parse(&["--facts", "f", "--required-approvals", "3"]).unwrap();
         assert_eq!(args.overrides.required_approvals, Some(3));
@@ -325,9 +321,11 @@ mod tests {
     #[test]
     fn bad_soak_and_now_are_rejected_naming_the_flag() {
         let err = parse(&["--facts", "f", "--soak", "1.5h"]).unwrap_err();
-        assert!(err.to_string().contains("--soak"), "{err}");
+        assert!(err.contains("--soak"), "{err}");
+        let err = parse(&["--facts", "f", "--soak", "-5h"]).unwrap_err();
+        assert!(err.contains("--soak") && err.contains("-5h"), "{err}");
         let err = parse(&["--facts", "f", "--now", "yesterday"]).unwrap_err();
-        assert!(err.to_string().contains("--now"), "{err}");
+        assert!(err.contains("--now"), "{err}");
         let args = parse(&["--facts", "f", "--now", "2026-11-26T17:20:00+02:00"]).unwrap();
         assert_eq!(args.now.unwrap().to_rfc3339(), "2026-11-26T15:20:00+00:00");
     }
@@ -362,10 +360,10 @@ mod tests {
 
     #[test]
     fn empty_override_values_are_errors_naming_the_flag() {
-        let args = parse(&["--facts", "f", "--tag-pattern", "  "]).unwrap();
-        let err = args.policy().unwrap_err();
-        assert_eq!(err.exit, exit::USAGE);
-        assert!(err.message.contains("--tag-pattern"), "{}", err.message);
+        let err = parse(&["--facts", "f", "--tag-pattern", "  "]).unwrap_err();
+        assert!(err.contains("--tag-pattern"), "{err}");
+        let err = parse(&["--facts", "f", "--checklist-item", " "]).unwrap_err();
+        assert!(err.contains("--checklist-item"), "{err}");
     }
 
     #[test]
@@ -374,24 +372,51 @@ mod tests {
             ("--tag-pattern", "v[1"),
             ("--required-check", "backend / ["),
         ] {
-            let args = parse(&["--facts", "f", flag, value]).unwrap();
-            let err = args.policy().unwrap_err();
-            assert_eq!(err.exit, exit::USAGE);
+            let err = parse(&["--facts", "f", flag, value]).unwrap_err();
             assert!(
-                err.message
-                    .starts_with(&format!("invalid value for {flag}: ")),
-                "{}",
-                err.message
+                err.starts_with(&format!("invalid value for {flag}: ")),
+                "{err}"
             );
-            assert!(err.message.contains(value), "{}", err.message);
+            assert!(err.contains(value), "{err}");
         }
     }
 
     #[test]
-    fn exit_codes_follow_the_verdict() {
-        assert_eq!(exit_code(VerdictState::Pass), 0);
-        assert_eq!(exit_code(VerdictState::Pending), 3);
-        assert_eq!(exit_code(VerdictState::Fail), 4);
-        assert_eq!(exit_code(VerdictState::Error), 1);
+    fn the_override_errors_shown_in_the_docs_are_the_real_ones() {
+        let docs = include_str!("../../../../docs/config.md");
+        let action = Values::new(Cmd::Gate, Origin::Action, &[("required-approvals", "zero")]);
+        let cli = Values::new(Cmd::Gate, Origin::Cli, &[("soak", "1 day")]);
+        for values in [action, cli] {
+            let message = overrides(&values).unwrap_err().message;
+            assert!(
+                docs.contains(&format!("\n{message}\n")),
+                "docs/config.md does not show: {message}"
+            );
+        }
+    }
+
+    #[test]
+    fn action_inputs_name_the_input_and_blank_is_not_given() {
+        let values = Values::new(
+            Cmd::Gate,
+            Origin::Action,
+            &[("required-approvals", "zero"), ("soak", "48h")],
+        );
+        let err = overrides(&values).unwrap_err();
+        assert_eq!(
+            err.message,
+            "invalid value for input `required-approvals`: \"zero\" is not a positive whole number"
+        );
+        let values = Values::new(Cmd::Gate, Origin::Action, &[("soak", "48h")]);
+        let given = overrides(&values).unwrap();
+        assert_eq!(given.soak, Some(Duration::from_hours(48)));
+        assert_eq!(given.required_checks, None);
+        let values = Values::new(Cmd::Gate, Origin::Action, &[("pull-request", "#12")]);
+        assert_eq!(pull_request(&values).unwrap(), Some(12));
+        let values = Values::new(Cmd::Gate, Origin::Action, &[("pull-request", "abc")]);
+        assert!(pull_request(&values)
+            .unwrap_err()
+            .message
+            .contains("input `pull-request`"));
     }
 }

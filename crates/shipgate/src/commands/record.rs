@@ -16,7 +16,8 @@ use shipgate_core::kpi::AuditRecord;
 use shipgate_github::deployments::{self, NewDeployment};
 
 use crate::exit;
-use crate::outcome::{Failure, Outcome};
+use crate::inputs::{Origin, Values};
+use crate::outcome::{Failure, Format, Outcome};
 
 /// The states GitHub accepts for a deployment status.
 const STATES: &[&str] = &[
@@ -29,67 +30,64 @@ const STATES: &[&str] = &[
     "success",
 ];
 
-/// Arguments of `shipgate record`.
-#[derive(Debug, clap::Args)]
+/// Arguments of `shipgate record` (inputs: `crate::inputs`).
+#[derive(Debug, Clone)]
 pub struct RecordArgs {
     /// The environment deployed to (`staging`, `production`, …).
-    #[arg(long)]
     pub environment: String,
     /// The deployed commit [default: $GITHUB_SHA].
-    #[arg(long)]
     pub sha: Option<String>,
-    /// The ref to record as deployed (a branch or tag) [default: the SHA].
-    #[arg(long = "ref")]
+    /// The ref to record as deployed [default: the SHA].
     pub git_ref: Option<String>,
     /// The release version, e.g. `v1.4.0`.
-    #[arg(long = "version")]
     pub release_version: Option<String>,
-    /// The deployment state: in_progress, queued, pending, success, failure, error or inactive.
-    #[arg(long, default_value = "in_progress")]
+    /// The deployment state.
     pub state: String,
     /// When the deploy started (RFC 3339).
-    #[arg(long)]
     pub started_at: Option<String>,
     /// When the deploy finished (RFC 3339).
-    #[arg(long)]
     pub finished_at: Option<String>,
-    /// Whether this deploy is a rollback (`true` or `false`).
-    #[arg(long, default_value = "false", value_parser = parse_bool, action = clap::ArgAction::Set)]
+    /// Whether this deploy is a rollback.
     pub rollback: bool,
     /// Append the record as one JSON line to this file.
-    #[arg(long)]
     pub audit_file: Option<PathBuf>,
-    /// Write only the audit file, not GitHub (no token needed).
-    #[arg(long)]
+    /// Write only the audit file, not GitHub.
     pub audit_only: bool,
     /// The repository, OWNER/NAME [default: $GITHUB_REPOSITORY].
-    #[arg(long)]
     pub repo: Option<String>,
     /// The workflow run id, the idempotency key [default: $GITHUB_RUN_ID].
-    #[arg(long)]
     pub run_id: Option<u64>,
     /// Output format.
-    #[arg(long, value_enum, default_value = "text")]
     pub format: Format,
 }
 
-/// Output formats of `record` and `report`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Format {
-    /// Human-readable text.
-    Text,
-    /// Markdown.
-    Markdown,
-    /// JSON (the `report` output).
-    Json,
-}
-
-/// Parses `true`/`false` the way the Action's boolean inputs are written.
-pub fn parse_bool(text: &str) -> Result<bool, String> {
-    match text {
-        "true" | "True" | "TRUE" => Ok(true),
-        "false" | "False" | "FALSE" => Ok(false),
-        other => Err(format!("{other:?} is not true or false")),
+impl RecordArgs {
+    /// Builds the arguments from the declared inputs.
+    pub fn from_values(values: &Values) -> Result<Self, Failure> {
+        let text = |name: &str| values.text(name).map(str::to_string);
+        let cli = values.origin() == Origin::Cli;
+        Ok(Self {
+            environment: values.required("environment")?.to_string(),
+            sha: text("sha"),
+            git_ref: text("ref"),
+            release_version: text("version"),
+            state: text("state").unwrap_or_default(),
+            started_at: text("started-at"),
+            finished_at: text("finished-at"),
+            rollback: values.flag("rollback")?,
+            audit_file: text("audit-file").map(PathBuf::from),
+            audit_only: cli && values.flag("audit-only")?,
+            repo: if cli { text("repo") } else { None },
+            run_id: if cli {
+                values.parse("run-id", |t| {
+                    t.parse::<u64>()
+                        .map_err(|_| format!("{t:?} is not a workflow run id"))
+                })?
+            } else {
+                None
+            },
+            format: Format::from_values(values)?,
+        })
     }
 }
 

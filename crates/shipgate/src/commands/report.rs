@@ -9,34 +9,49 @@ use chrono::{DateTime, Utc};
 use shipgate_core::kpi::{self, History, Period};
 use shipgate_core::Duration;
 
-use super::record::{github_client, repository, Format};
+use super::record::{github_client, repository};
 use crate::exit;
-use crate::outcome::{Failure, Outcome};
+use crate::inputs::{Origin, Values};
+use crate::outcome::{Failure, Format, Outcome};
 
-/// Arguments of `shipgate report`.
-#[derive(Debug, clap::Args)]
+/// Arguments of `shipgate report` (inputs: `crate::inputs`).
+#[derive(Debug, Clone)]
 pub struct ReportArgs {
     /// The environment to report on.
-    #[arg(long, default_value = "production")]
     pub environment: String,
     /// The period's start: a duration back from now (`90d`, `12w`) or an RFC 3339 time.
-    #[arg(long, default_value = "90d")]
     pub since: String,
-    /// Read the history from this file instead of GitHub (no token needed).
-    #[arg(long)]
+    /// Read the history from this file instead of GitHub.
     pub history: Option<PathBuf>,
     /// The period's end (RFC 3339) [default: the history file's `captured_at`, or now].
-    #[arg(long)]
     pub now: Option<String>,
     /// The repository, OWNER/NAME [default: $GITHUB_REPOSITORY].
-    #[arg(long)]
     pub repo: Option<String>,
-    /// Write the history that was read to this file (to replay the report offline).
-    #[arg(long)]
+    /// Write the history that was read to this file.
     pub save_history: Option<PathBuf>,
     /// Output format.
-    #[arg(long, value_enum, default_value = "text")]
     pub format: Format,
+}
+
+impl ReportArgs {
+    /// Builds the arguments from the declared inputs.
+    pub fn from_values(values: &Values) -> Result<Self, Failure> {
+        let text = |name: &str| values.text(name).map(str::to_string);
+        let cli = values.origin() == Origin::Cli;
+        Ok(Self {
+            environment: text("environment").unwrap_or_default(),
+            since: text("since").unwrap_or_default(),
+            history: text("history").map(PathBuf::from),
+            now: if cli { text("now") } else { None },
+            repo: if cli { text("repo") } else { None },
+            save_history: if cli {
+                text("save-history").map(PathBuf::from)
+            } else {
+                None
+            },
+            format: Format::from_values(values)?,
+        })
+    }
 }
 
 /// Resolves `--since` against the period's end.

@@ -10,45 +10,42 @@ use shipgate_core::watch::render::escape_markdown;
 use shipgate_core::Duration;
 
 use crate::exit;
+use crate::inputs::Values;
+use crate::outcome::Format;
 use crate::outcome::{Failure, Outcome};
 use crate::post_deploy::health::{self, Expect, Probe, UrlResult};
-use crate::post_deploy::{parse_bool, parse_duration, Format};
+use crate::post_deploy::parse_duration;
 use crate::toolkit::{Annotation, Level};
 
-/// The Action's inputs of `verify`: (input name, CLI flag, multiline?). A multiline input gives
-/// one flag per non-empty line.
-// Read by the Action entry point (`commands/action.rs`).
-#[allow(dead_code)]
-pub const INPUTS: &[(&str, &str, bool)] = &[
-    ("health-urls", "health-url", true),
-    ("timeout", "timeout", false),
-    ("wait", "wait", false),
-    ("expect", "expect", false),
-    ("allow-http", "allow-http", false),
-];
-
-/// Arguments of `shipgate verify`.
-#[derive(Debug, clap::Args)]
+/// Arguments of `shipgate verify` (inputs: `crate::inputs`).
+#[derive(Debug, Clone)]
 pub struct VerifyArgs {
-    /// A URL that must answer 2xx (repeat for several; the input `health-urls`, one per line).
-    #[arg(long = "health-url", value_name = "URL")]
+    /// The URLs that must answer 2xx.
     pub health_url: Vec<String>,
     /// Timeout of each request.
-    #[arg(long, default_value = "10s", value_name = "DURATION")]
     pub timeout: String,
     /// How long to keep retrying for the deploy to come up.
-    #[arg(long, default_value = "5m", value_name = "DURATION")]
     pub wait: String,
-    /// Text the body must contain, or `json:PATH=VALUE` (dotted path into a JSON body).
-    #[arg(long, value_name = "TEXT")]
+    /// Text the body must contain, or `json:PATH=VALUE`.
     pub expect: Option<String>,
-    /// Allow plain-HTTP URLs on non-loopback hosts (`true`/`false`; bare flag = true).
-    #[arg(long = "allow-http", num_args = 0..=1, default_value = "false",
-          default_missing_value = "true", value_parser = parse_bool, value_name = "BOOL")]
+    /// Allow plain-HTTP URLs on non-loopback hosts.
     pub allow_http: bool,
-    /// Output format on stdout (`json` = the `report` output).
-    #[arg(long, value_enum, default_value = "text")]
+    /// Output format on stdout.
     pub format: Format,
+}
+
+impl VerifyArgs {
+    /// Builds the arguments from the declared inputs.
+    pub fn from_values(values: &Values) -> Result<Self, Failure> {
+        Ok(Self {
+            health_url: values.list("health-urls"),
+            timeout: values.text("timeout").unwrap_or_default().to_string(),
+            wait: values.text("wait").unwrap_or_default().to_string(),
+            expect: values.text("expect").map(str::to_string),
+            allow_http: values.flag("allow-http")?,
+            format: Format::from_values(values)?,
+        })
+    }
 }
 
 /// The `report` output of `verify`.

@@ -15,123 +15,98 @@ use shipgate_core::watch::{
 use shipgate_core::Duration;
 
 use crate::exit;
+use crate::inputs::Values;
+use crate::outcome::Format;
 use crate::outcome::{Failure, Outcome};
 use crate::post_deploy::health::{self, Expect, Probe, Target};
+use crate::post_deploy::parse_duration;
 use crate::post_deploy::prometheus::Prometheus;
 use crate::post_deploy::rollback::{self, Decision, DeploymentRef, Rollback};
-use crate::post_deploy::{parse_bool, parse_duration, Format};
 use crate::toolkit::{Annotation, Level};
-
-/// The Action's inputs of `watch`: (input name, CLI flag, multiline?). A multiline input gives
-/// one flag per non-empty line.
-// Read by the Action entry point (`commands/action.rs`).
-#[allow(dead_code)]
-pub const INPUTS: &[(&str, &str, bool)] = &[
-    ("prometheus-url", "prometheus-url", false),
-    ("metrics", "metric", true),
-    ("rules", "rule", true),
-    ("health-urls", "health-url", true),
-    ("window", "window", false),
-    ("interval", "interval", false),
-    ("since", "since", false),
-    ("until", "until", false),
-    ("timeout", "timeout", false),
-    ("expect", "expect", false),
-    ("allow-http", "allow-http", false),
-    ("rollback-webhook", "rollback-webhook", false),
-    ("rollback-workflow", "rollback-workflow", false),
-    ("rollback-ref", "rollback-ref", false),
-    ("rollback-timeout", "rollback-timeout", false),
-    ("environment", "environment", false),
-    ("deployment-id", "deployment-id", false),
-    ("sha", "sha", false),
-    ("version", "version", false),
-];
 
 /// Prometheus refuses ranges of more points than this per series.
 const MAX_RANGE_POINTS: u64 = 11_000;
 
-/// Arguments of `shipgate watch` (boxed: they are many, and the CLI's command enum stays small).
-#[derive(Debug, clap::Args)]
+/// Arguments of `shipgate watch` (inputs: `crate::inputs`).
+#[derive(Debug, Clone)]
 pub struct WatchArgs {
-    /// The options.
-    #[command(flatten)]
-    pub options: Box<WatchOptions>,
-}
-
-/// The options of `shipgate watch`.
-#[derive(Debug, clap::Args)]
-pub struct WatchOptions {
-    /// Base URL of the Prometheus HTTP API (e.g. `http://prometheus:9090`).
-    #[arg(long = "prometheus-url", value_name = "URL")]
+    /// Base URL of the Prometheus HTTP API.
     pub prometheus_url: Option<String>,
-    /// A metric as `NAME = PromQL query` (repeat; the input `metrics`, one per line). The query
-    /// must return exactly one series.
-    #[arg(long = "metric", value_name = "NAME = QUERY")]
+    /// Metrics as `NAME = PromQL query`.
     pub metric: Vec<String>,
-    /// A rule, e.g. `error_rate > 5% for 5m` or `alert: latency_p95 > 3s` (repeat; the input
-    /// `rules`). Default: the flow's triggers and alerts.
-    #[arg(long = "rule", value_name = "RULE")]
+    /// Rules; none means the flow's triggers and alerts.
     pub rule: Vec<String>,
-    /// A URL probed as `health` at every sample (repeat; the input `health-urls`).
-    #[arg(long = "health-url", value_name = "URL")]
+    /// URLs probed as `health` at every sample.
     pub health_url: Vec<String>,
     /// How long to watch live.
-    #[arg(long, default_value = "30m", value_name = "DURATION")]
     pub window: String,
     /// Time between samples.
-    #[arg(long, default_value = "1m", value_name = "DURATION")]
     pub interval: String,
-    /// Replay from this time (RFC 3339) instead of watching live; needs `--until`.
-    #[arg(long, value_name = "TIME")]
+    /// Replay from this time instead of watching live.
     pub since: Option<String>,
-    /// End of the replay (RFC 3339).
-    #[arg(long, value_name = "TIME")]
+    /// End of the replay.
     pub until: Option<String>,
-    /// Timeout of each request (Prometheus, health probe, webhook).
-    #[arg(long, default_value = "10s", value_name = "DURATION")]
+    /// Timeout of each request.
     pub timeout: String,
-    /// What a health URL's body must contain (as in `verify`).
-    #[arg(long, value_name = "TEXT")]
+    /// What a health URL's body must contain.
     pub expect: Option<String>,
     /// Allow plain-HTTP health and webhook URLs on non-loopback hosts.
-    #[arg(long = "allow-http", num_args = 0..=1, default_value = "false",
-          default_missing_value = "true", value_parser = parse_bool, value_name = "BOOL")]
     pub allow_http: bool,
-    /// URL to POST the rollback to (JSON body), e.g. a hosting provider's deploy hook.
-    #[arg(long = "rollback-webhook", value_name = "URL")]
+    /// URL to POST the rollback to.
     pub rollback_webhook: Option<String>,
-    /// Workflow file to dispatch (`workflow_dispatch`) as the rollback, e.g. `rollback.yml`.
-    #[arg(long = "rollback-workflow", value_name = "FILE")]
+    /// Workflow file to dispatch as the rollback.
     pub rollback_workflow: Option<String>,
-    /// Ref to run the rollback workflow on (default: `GITHUB_REF_NAME`, else `main`).
-    #[arg(long = "rollback-ref", value_name = "REF")]
+    /// Ref to run the rollback workflow on.
     pub rollback_ref: Option<String>,
-    /// How long after the decision to wait for `health-urls` to be healthy again (rollback time).
-    #[arg(
-        long = "rollback-timeout",
-        default_value = "10m",
-        value_name = "DURATION"
-    )]
+    /// How long after the decision to wait for health again.
     pub rollback_timeout: String,
     /// The deployment environment.
-    #[arg(long, default_value = "production")]
     pub environment: String,
-    /// The GitHub deployment to mark `failure` (default: the newest one of `--sha`).
-    #[arg(long = "deployment-id", value_name = "ID")]
+    /// The GitHub deployment to mark `failure`.
     pub deployment_id: Option<String>,
-    /// The deployed commit (default: `GITHUB_SHA`).
-    #[arg(long)]
+    /// The deployed commit.
     pub sha: Option<String>,
-    /// The deployed version (sent to the webhook and the workflow).
-    #[arg(long)]
+    /// The deployed version.
     pub version: Option<String>,
-    /// `owner/name` (default: `GITHUB_REPOSITORY`).
-    #[arg(long)]
+    /// `owner/name`.
     pub repo: Option<String>,
-    /// Output format on stdout (`json` = the `report` output).
-    #[arg(long, value_enum, default_value = "text")]
+    /// Output format on stdout.
     pub format: Format,
+}
+
+impl WatchArgs {
+    /// Builds the arguments from the declared inputs.
+    pub fn from_values(values: &Values) -> Result<Self, Failure> {
+        let text = |name: &str| values.text(name).map(str::to_string);
+        let or_default = |name: &str| text(name).unwrap_or_default();
+        Ok(Self {
+            prometheus_url: text("prometheus-url"),
+            metric: values.list("metrics"),
+            rule: values.list("rules"),
+            health_url: values.list("health-urls"),
+            window: or_default("window"),
+            interval: or_default("interval"),
+            since: text("since"),
+            until: text("until"),
+            timeout: or_default("timeout"),
+            expect: text("expect"),
+            allow_http: values.flag("allow-http")?,
+            rollback_webhook: text("rollback-webhook"),
+            rollback_workflow: text("rollback-workflow"),
+            rollback_ref: text("rollback-ref"),
+            rollback_timeout: or_default("rollback-timeout"),
+            environment: or_default("environment"),
+            deployment_id: text("deployment-id"),
+            sha: text("sha"),
+            version: text("version"),
+            repo: if values.origin() == crate::inputs::Origin::Cli {
+                text("repo")
+            } else {
+                None
+            },
+            format: Format::from_values(values)?,
+        })
+    }
 }
 
 /// A configured metric.
@@ -202,7 +177,7 @@ struct Setup {
     rollback_timeout: Duration,
 }
 
-fn setup(args: &WatchOptions, now: DateTime<Utc>) -> Result<Setup, Failure> {
+fn setup(args: &WatchArgs, now: DateTime<Utc>) -> Result<Setup, Failure> {
     let window = parse_duration("window", &args.window)?;
     let interval = parse_duration("interval", &args.interval)?;
     let timeout = parse_duration("timeout", &args.timeout)?;
@@ -294,7 +269,7 @@ fn setup(args: &WatchOptions, now: DateTime<Utc>) -> Result<Setup, Failure> {
     })
 }
 
-fn rollback_config(args: &WatchOptions, timeout: std::time::Duration) -> Result<Rollback, Failure> {
+fn rollback_config(args: &WatchArgs, timeout: std::time::Duration) -> Result<Rollback, Failure> {
     let webhook = match non_empty(args.rollback_webhook.clone()) {
         Some(text) => {
             Some(rollback::parse_webhook(&text, args.allow_http).map_err(Failure::usage)?)
@@ -355,7 +330,6 @@ fn rollback_config(args: &WatchOptions, timeout: std::time::Duration) -> Result<
 
 /// Runs `shipgate watch`.
 pub async fn run(args: WatchArgs) -> Result<Outcome, Failure> {
-    let args = *args.options;
     let now = Utc::now();
     let setup = setup(&args, now)?;
     let timeout = parse_duration("timeout", &args.timeout)?.to_std();
@@ -647,19 +621,13 @@ fn progress(samples: &BTreeMap<String, Sample>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::Parser;
+    use crate::inputs::{command, Cmd};
 
-    #[derive(Parser)]
-    struct Cli {
-        #[command(flatten)]
-        args: WatchArgs,
-    }
-
-    fn args(list: &[&str]) -> WatchOptions {
-        *Cli::try_parse_from(std::iter::once("watch").chain(list.iter().copied()))
-            .unwrap()
-            .args
-            .options
+    fn args(list: &[&str]) -> WatchArgs {
+        let matches = command(Cmd::Watch)
+            .try_get_matches_from(std::iter::once("watch").chain(list.iter().copied()))
+            .unwrap();
+        WatchArgs::from_values(&Values::from_cli(Cmd::Watch, &matches)).unwrap()
     }
 
     fn usage(list: &[&str]) -> String {
@@ -670,30 +638,6 @@ mod tests {
             }
             Ok(_) => panic!("accepted {list:?}"),
         }
-    }
-
-    #[test]
-    fn every_input_is_a_flag() {
-        let cmd = <Cli as clap::CommandFactory>::command();
-        for (input, flag, _) in INPUTS {
-            assert!(
-                cmd.get_arguments().any(|a| a.get_long() == Some(flag)),
-                "input {input} has no --{flag}"
-            );
-        }
-        let cmd = <VerifyCli as clap::CommandFactory>::command();
-        for (input, flag, _) in crate::commands::verify::INPUTS {
-            assert!(
-                cmd.get_arguments().any(|a| a.get_long() == Some(flag)),
-                "verify input {input} has no --{flag}"
-            );
-        }
-    }
-
-    #[derive(Parser)]
-    struct VerifyCli {
-        #[command(flatten)]
-        args: crate::commands::verify::VerifyArgs,
     }
 
     #[test]
