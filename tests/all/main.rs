@@ -6,6 +6,7 @@ mod support;
 mod action_e2e;
 mod cli_gate;
 mod contract;
+mod declared;
 mod github;
 mod install;
 mod record_report;
