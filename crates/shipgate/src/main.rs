@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand};
 
 mod commands;
 mod exit;
+mod files;
 mod outcome;
 mod post_deploy;
 mod runner;

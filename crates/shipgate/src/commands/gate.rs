@@ -14,10 +14,10 @@ use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
 use clap::ArgGroup;
-use shipgate_core::config::{self, Overrides};
+use shipgate_core::config::Overrides;
 use shipgate_core::render;
 use shipgate_core::verdict::VerdictState;
-use shipgate_core::{Duration, Facts, Policy, Verdict};
+use shipgate_core::{Duration, Policy, Verdict};
 
 use crate::exit;
 use crate::outcome::{Failure, Outcome};
@@ -126,7 +126,7 @@ impl GateArgs {
     /// The policy in force: the defaults, then the `--config` file, then the override flags.
     pub fn policy(&self) -> Result<Policy, Failure> {
         let mut policy = match &self.config {
-            Some(path) => config::load(path)?,
+            Some(path) => crate::files::config(path)?,
             None => Policy::default(),
         };
         self.overrides
@@ -149,7 +149,7 @@ pub async fn run(args: GateArgs) -> Result<Outcome, Failure> {
 /// Evaluates the facts file at `path` under the policy of `args`.
 fn run_offline(args: &GateArgs, path: &Path) -> Result<Outcome, Failure> {
     let policy = args.policy()?;
-    let facts = Facts::from_file(path)?;
+    let facts = crate::files::facts(path)?;
     let now = args.now.unwrap_or(facts.captured_at);
     let verdict = shipgate_core::evaluate(&facts, &policy, now);
     Ok(outcome(&verdict, args.format, color_wanted()))
