@@ -413,7 +413,7 @@ pub fn percent(fraction: f64) -> String {
 
 /// Seconds as `7 m 30 s`, `2 h 5 m`, `45 s`.
 pub fn seconds(secs: i64) -> String {
-    crate::Duration::from_secs(secs.max(0) as u64).human()
+    crate::duration::Duration::from_secs(secs.max(0) as u64).human()
 }
 
 #[cfg(test)]
