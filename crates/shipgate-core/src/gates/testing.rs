@@ -1,4 +1,5 @@
-//! A small builder of [`Facts`] for the gates' unit tests (compiled only under `cfg(test)`).
+//! A small builder of [`Facts`] for the unit tests of the gates and the verdict (compiled only
+//! under `cfg(test)`).
 //!
 //! It starts from the flow's own story — PR #42 `staging/v1.4.0` into `main` by `alice`, head
 //! [`SHA`] — with nothing else known, so each test adds only the facts its rule is about.
