@@ -446,7 +446,7 @@ mod tests {
     }
 
     #[test]
-    fn the_example_title_reads_as_in_the_brief() {
+    fn a_title_names_the_blocking_gates_worst_first() {
         assert_eq!(
             title(&soaking()),
             "Pending: soak ready in 3 h 12 m; approvals: 1 of 2 approvals on `0123456`"

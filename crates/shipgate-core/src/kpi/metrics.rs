@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use super::history::{History, HistoryDeployment};
 use crate::facts::DeploymentState;
 
-/// The flow's targets (DESIGN.md section 1, item 7).
+/// The flow's success-rate target (the targets are documented in `docs/report.md`).
 pub const TARGET_SUCCESS_RATE: f64 = 0.95;
 /// Deploy time target, seconds (judged on the p95).
 pub const TARGET_DEPLOY_TIME_SECS: i64 = 10 * 60;
