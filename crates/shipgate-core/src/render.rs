@@ -446,7 +446,7 @@ mod tests {
     }
 
     #[test]
-    fn a_title_names_the_blocking_gates_worst_first() {
+    fn a_title_names_the_gates_that_hold_the_release_back() {
         assert_eq!(
             title(&soaking()),
             "Pending: soak ready in 3 h 12 m; approvals: 1 of 2 approvals on `0123456`"
