@@ -1466,7 +1466,9 @@ async fn shipgate_facts_writes_a_valid_facts_file() {
         stdout.contains("wrote the facts of acme/shop#7"),
         "{stdout}"
     );
-    let facts = shipgate_core::Facts::from_file(&out).unwrap();
+    let facts =
+        shipgate_core::Facts::from_json(&std::fs::read_to_string(&out).unwrap(), Some(&out))
+            .unwrap();
     assert_eq!(facts.sha, SHA);
     assert_eq!(facts.pull_request.unwrap().number, 7);
     // Without a token: a usage error, nothing written.

@@ -1,7 +1,7 @@
-//! Benchmark of pure evaluation on a large history (DESIGN.md section 6: milliseconds).
+//! Benchmark of pure evaluation on a large history (`docs/benchmarks.md`: milliseconds).
 //!
 //! The facts have 300 reviews, 10 000 deployment statuses and 5 000 tags (built in memory by
-//! `examples/support/large.rs`, the same value `--example large-facts` writes to disk).
+//! `examples/support/large.rs`, the same value `--example large-facts` prints).
 //! Target: under 5 ms per evaluation. Run: `cargo bench -p shipgate-core --bench evaluate`.
 
 #[path = "../examples/support/large.rs"]

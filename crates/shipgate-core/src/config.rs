@@ -23,7 +23,9 @@ use crate::policy::{PathRule, Policy};
 
 /// Parses the text of a config file into a policy (the defaults overridden by the file).
 ///
-/// `path` is only used to name the file in errors.
+/// `path` is only used to name the file in errors. Reading the file (and rejecting text that is
+/// not UTF-8) is the caller's job: the binary reads local files, the Action reads the file from
+/// the base branch through the GitHub API.
 pub fn parse(text: &str, path: Option<&Path>) -> Result<Policy> {
     // A stream with no YAML document at all (empty, or only comments) is the defaults;
     // serde_norway reports it as an end-of-stream error, so it is recognised here instead.
@@ -41,27 +43,6 @@ pub fn parse(text: &str, path: Option<&Path>) -> Result<Policy> {
         raw.apply(&mut policy);
     }
     Ok(policy)
-}
-
-/// Reads and parses a config file.
-pub fn load(path: &Path) -> Result<Policy> {
-    let bytes = std::fs::read(path).map_err(|err| Error::Config {
-        path: Some(path.to_path_buf()),
-        key: None,
-        line: None,
-        message: format!("cannot read the file: {err}"),
-    })?;
-    let text = String::from_utf8(bytes).map_err(|err| {
-        let valid = &err.as_bytes()[..err.utf8_error().valid_up_to()];
-        let line = valid.iter().filter(|b| **b == b'\n').count() + 1;
-        Error::Config {
-            path: Some(path.to_path_buf()),
-            key: None,
-            line: Some(line),
-            message: format!("line {line}: the file is not UTF-8 text"),
-        }
-    })?;
-    parse(&text, Some(path))
 }
 
 /// Turns a YAML error into [`Error::Config`] naming the dotted key and the line.
@@ -560,12 +541,6 @@ mod tests {
 
     const FULL: &str = include_str!("../../../tests/fixtures/config/full.yml");
 
-    fn fixture(name: &str) -> std::path::PathBuf {
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../../tests/fixtures/config")
-            .join(name)
-    }
-
     /// Parses `text`, expecting an error; returns (key, line, message).
     fn fails(text: &str) -> (Option<String>, Option<usize>, String) {
         match parse(text, Some(Path::new(".github/shipgate.yml"))) {
@@ -643,7 +618,7 @@ mod tests {
     }
 
     #[test]
-    fn the_briefs_flow_style_example_is_read() {
+    fn the_flow_style_example_is_read() {
         let text = r#"
 production-branch: main
 soak:      { enabled: true, environment: staging, duration: 24h }
@@ -905,41 +880,6 @@ checklist: { enabled: true, items: ["Database backup taken", "Rollback plan read
     }
 
     #[test]
-    fn load_reads_a_file() {
-        let policy = load(&fixture("full.yml")).unwrap();
-        assert_eq!(policy, parse(FULL, None).unwrap());
-    }
-
-    #[test]
-    fn load_rejects_non_utf8_naming_the_file_and_line() {
-        let path = fixture("non-utf8.yml");
-        let err = load(&path).unwrap_err();
-        let Error::Config {
-            path: Some(ref named),
-            line,
-            ref message,
-            ..
-        } = err
-        else {
-            panic!("unexpected {err:?}");
-        };
-        assert_eq!(named, &path);
-        assert_eq!(line, Some(3));
-        assert!(message.contains("not UTF-8"), "{message}");
-        assert!(err.to_string().contains("non-utf8.yml"), "{err}");
-    }
-
-    #[test]
-    fn load_names_a_missing_file() {
-        let err = load(Path::new("/nonexistent/shipgate.yml")).unwrap_err();
-        assert!(
-            err.to_string().contains("/nonexistent/shipgate.yml"),
-            "{err}"
-        );
-        assert!(err.to_string().contains("cannot read"), "{err}");
-    }
-
-    #[test]
     fn overrides_replace_file_values() {
         let mut policy = parse(FULL, None).unwrap();
         let overrides = Overrides {
@@ -1002,17 +942,6 @@ checklist: { enabled: true, items: ["Database backup taken", "Rollback plan read
             parse("approvals:\n  required: 0\n", file),
             parse("checks:\n  required:\n    - build\n    - 'e2e-[ab'\n", file),
             parse("approvals:\n  paths:\n    - paths: [db/**]\n", file),
-            load(&fixture("non-utf8.yml")).map_err(|err| match err {
-                Error::Config {
-                    key, line, message, ..
-                } => Error::Config {
-                    path: Some(".github/shipgate.yml".into()),
-                    key,
-                    line,
-                    message,
-                },
-                other => other,
-            }),
         ];
         for result in shown {
             let message = result.unwrap_err().to_string();

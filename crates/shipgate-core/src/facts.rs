@@ -1,7 +1,7 @@
 //! The facts model: everything the gates need to know about one promotion candidate.
 //!
-//! Facts are read from GitHub in one GraphQL request (`shipgate-github`) or from a JSON file
-//! (`shipgate gate --facts FILE`). The JSON form is a documented, versioned file format — see
+//! Facts are read from GitHub in one GraphQL request (`shipgate-github`) or parsed from the text
+//! of a JSON file (`shipgate gate --facts FILE`; the binary reads the file). The JSON form is a documented, versioned file format — see
 //! `docs/facts-format.md`. Every struct rejects unknown fields so that a typo in a hand-written
 //! facts file is an error, not a silently ignored fact.
 
@@ -374,7 +374,8 @@ pub struct CommitStatus {
 }
 
 impl Facts {
-    /// Reads facts from JSON text, checking the version; errors name the field, line and column.
+    /// Parses facts from JSON text, checking the version; errors name the field, line and column,
+    /// and `path` (only used to name the file in errors).
     pub fn from_json(text: &str, path: Option<&Path>) -> Result<Self, Error> {
         let facts: Facts = crate::versioned::parse(text, path, "facts", FACTS_VERSION)?;
         facts.validate().map_err(|message| Error::Facts {
@@ -382,11 +383,6 @@ impl Facts {
             message,
         })?;
         Ok(facts)
-    }
-
-    /// Reads a facts file; non-UTF-8 content is an error naming the file.
-    pub fn from_file(path: &Path) -> Result<Self, Error> {
-        Self::from_json(&crate::versioned::read_text(path, "facts")?, Some(path))
     }
 
     /// Serialises to pretty JSON, the documented file format.

@@ -2,7 +2,15 @@
 //!
 //! Everything here is a function of plain data: the [`facts::Facts`] read from GitHub (or from a
 //! file), the [`policy::Policy`], and the time `now`, passed in. No network, no clock, no
-//! environment variables, no async runtime — so every rule is unit-testable.
+//! environment variables, no file system, no async runtime — so every rule is unit-testable.
+//! Files (a facts file, a history file, the config) are read by the `shipgate` binary, which
+//! hands their text to the parsers here ([`Facts::from_json`], [`kpi::History::from_json`],
+//! [`config::parse`]). `clippy.toml` in this crate forbids the clock, the environment and the
+//! file system to its code.
+//!
+//! Modules depend on each other in one direction only, leaf to top: [`error`], [`escape`] and
+//! `time` (how moments are shown) → [`duration`] → `versioned` and [`policy`] → [`facts`] and
+//! [`config`] → [`gates`], [`kpi`] and [`watch`] → [`verdict`] → [`render`].
 
 pub mod config;
 pub mod duration;
@@ -13,6 +21,7 @@ pub mod gates;
 pub mod kpi;
 pub mod policy;
 pub mod render;
+mod time;
 pub mod verdict;
 mod versioned;
 pub mod watch;

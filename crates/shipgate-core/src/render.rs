@@ -12,7 +12,7 @@
 //! Times are shown to the minute. A ready time is rounded *up* to the next whole minute, so a
 //! reader who comes back at the time shown finds the gate ready.
 
-use chrono::{DateTime, DurationRound, TimeDelta, Utc};
+use chrono::{DateTime, Utc};
 
 use crate::duration::Duration;
 use crate::escape;
@@ -26,6 +26,8 @@ mod text;
 pub use json::{json, json_report};
 pub use markdown::{markdown, markdown_report};
 pub use text::text;
+// Re-exported: the renderers' way of showing moments is part of this module's interface.
+pub use crate::time::{ready_minute, utc};
 
 /// The longest title GitHub accepts as a commit-status description.
 pub const TITLE_MAX_CHARS: usize = 140;
@@ -65,21 +67,6 @@ pub fn verdict_word(state: VerdictState) -> &'static str {
 /// since an empty sweep verified nothing and must not read as a pass.
 pub fn worst(verdicts: &[Verdict]) -> Option<VerdictState> {
     verdicts.iter().map(|v| v.verdict).max()
-}
-
-/// A moment in UTC to the minute: `2026-11-28 14:05 UTC`.
-pub fn utc(moment: DateTime<Utc>) -> String {
-    moment.format("%Y-%m-%d %H:%M UTC").to_string()
-}
-
-/// A ready time rounded up to the next whole minute (unchanged when already whole).
-pub fn ready_minute(moment: DateTime<Utc>) -> DateTime<Utc> {
-    let minute = TimeDelta::minutes(1);
-    match moment.duration_trunc(minute) {
-        Ok(floor) if floor == moment => moment,
-        Ok(floor) => floor + minute,
-        Err(_) => moment,
-    }
 }
 
 /// How far `moment` is from `now`: `in 3 h 12 m`, or `now` when it is not in the future.
@@ -206,7 +193,7 @@ fn short_sha(sha: &str) -> &str {
 
 #[cfg(test)]
 mod tests {
-    use chrono::TimeZone;
+    use chrono::{TimeDelta, TimeZone};
 
     use super::*;
     use crate::gates::GateId;
@@ -459,7 +446,7 @@ mod tests {
     }
 
     #[test]
-    fn the_example_title_reads_as_in_the_brief() {
+    fn a_title_names_the_gates_that_hold_the_release_back() {
         assert_eq!(
             title(&soaking()),
             "Pending: soak ready in 3 h 12 m; approvals: 1 of 2 approvals on `0123456`"
@@ -616,9 +603,6 @@ mod tests {
         assert_eq!(relative(at(10, 0, 0), now), "now");
         assert_eq!(relative(at(9, 0, 0), now), "now");
         assert_eq!(relative(now + TimeDelta::days(2), now), "in 2 d");
-        assert_eq!(ready_minute(at(14, 5, 0)), at(14, 5, 0));
-        assert_eq!(ready_minute(at(14, 5, 1)), at(14, 6, 0));
-        assert_eq!(utc(at(14, 5, 59)), "2026-11-28 14:05 UTC");
     }
 
     #[test]

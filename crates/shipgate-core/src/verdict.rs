@@ -182,3 +182,109 @@ fn check_candidate(cx: &Context<'_>) -> Option<GateResult> {
     }
     None
 }
+
+#[cfg(test)]
+mod tests {
+    //! The verdict over the gates' own test stories: a ready release, one still soaking, an
+    //! untouched candidate, a policy with nothing on, and forks.
+
+    use super::*;
+    use crate::facts::{CheckConclusion, DeploymentState, StatusState};
+    use crate::gates::testing::{at_h, at_min, FactsBuilder, OTHER_SHA, SHA};
+
+    /// Release v1.4.0 of the workshop app as the flow wants it: soaked, approved, tagged, green.
+    fn ready_release() -> FactsBuilder {
+        FactsBuilder::new()
+            .body("## Release v1.4.0\n\n- [x] Database backup taken\n- [x] Rollback plan ready\n")
+            .tag("v1.3.2", OTHER_SHA, true)
+            .released_to_production(OTHER_SHA)
+            .staging(OTHER_SHA, &[(DeploymentState::Success, at_h(-100))])
+            .staging(
+                SHA,
+                &[
+                    (DeploymentState::InProgress, at_h(1)),
+                    (DeploymentState::Success, at_min(65)),
+                ],
+            )
+            .approved_by("bob", at_h(20))
+            .approved_by("carol", at_h(21))
+            .tag("v1.4.0", SHA, true)
+            .completed("build", CheckConclusion::Success, at_min(50))
+            .completed("e2e", CheckConclusion::Success, at_min(55))
+            .status("security/scan", StatusState::Success, at_min(40))
+    }
+
+    fn checklist_policy() -> Policy {
+        let mut policy = Policy::default();
+        policy.checklist.items = vec!["Database backup taken".into(), "Rollback plan ready".into()];
+        policy
+    }
+
+    #[test]
+    fn verdict_of_a_ready_release_passes_every_gate() {
+        let verdict = evaluate(&ready_release().build(), &checklist_policy(), at_h(30));
+        assert_eq!(verdict.verdict, VerdictState::Pass);
+        assert_eq!(verdict.version.as_deref(), Some("v1.4.0"));
+        insta::assert_json_snapshot!("ready_release_gates", verdict.gates);
+    }
+
+    #[test]
+    fn verdict_of_a_release_still_soaking_is_pending_with_its_ready_time() {
+        let verdict = evaluate(&ready_release().build(), &checklist_policy(), at_h(20));
+        assert_eq!(verdict.verdict, VerdictState::Pending);
+        assert_eq!(verdict.ready_at, Some(at_min(65 + 24 * 60)));
+        insta::assert_json_snapshot!("soaking_release_gates", verdict.gates);
+    }
+
+    #[test]
+    fn verdict_of_an_untouched_candidate_says_what_to_do_at_every_gate() {
+        let verdict = evaluate(&FactsBuilder::new().build(), &checklist_policy(), at_h(20));
+        assert_eq!(verdict.verdict, VerdictState::Fail);
+        assert_eq!(verdict.ready_at, None);
+        insta::assert_json_snapshot!("untouched_candidate_gates", verdict.gates);
+    }
+
+    #[test]
+    fn verdict_is_error_when_every_gate_is_turned_off() {
+        let mut policy = Policy::default();
+        policy.soak.enabled = false;
+        policy.approvals.enabled = false;
+        policy.tag.enabled = false;
+        policy.checks.enabled = false;
+        policy.checklist.enabled = false;
+        let verdict = evaluate(&FactsBuilder::new().build(), &policy, at_h(48));
+        assert_eq!(verdict.verdict, VerdictState::Error);
+        let (policy_row, gates) = verdict.gates.split_last().unwrap();
+        assert!(gates.iter().all(|g| g.state == GateState::Skipped));
+        assert_eq!(policy_row.gate, GateId::Policy);
+        assert_eq!(policy_row.state, GateState::Error);
+        assert!(
+            policy_row.reason.contains("every gate is turned off"),
+            "{}",
+            policy_row.reason
+        );
+    }
+
+    #[test]
+    fn verdict_fails_a_pull_request_from_a_fork_whatever_its_reviews_say() {
+        let facts = FactsBuilder::new()
+            .opened_from_fork()
+            .approved_by("bob", at_h(1))
+            .approved_by("carol", at_h(1))
+            .build();
+        // Only the approvals gate runs, and it passes: the fork alone must fail the verdict.
+        let mut policy = Policy::default();
+        policy.soak.enabled = false;
+        policy.tag.enabled = false;
+        policy.checks.enabled = false;
+        policy.checklist.enabled = false;
+        let verdict = evaluate(&facts, &policy, at_h(48));
+        let approvals = verdict.gates.iter().find(|g| g.gate == GateId::Approvals);
+        assert_eq!(approvals.map(|g| g.state), Some(GateState::Pass));
+        assert_eq!(verdict.verdict, VerdictState::Fail);
+        let candidate = &verdict.gates[0];
+        assert_eq!(candidate.gate, GateId::Candidate);
+        assert_eq!(candidate.state, GateState::Fail);
+        assert!(candidate.reason.contains("fork"), "{}", candidate.reason);
+    }
+}

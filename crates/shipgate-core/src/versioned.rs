@@ -1,6 +1,8 @@
-//! Reading the project's versioned JSON files (facts, deployment history): the `version` is
+//! Parsing the project's versioned JSON documents (facts, deployment history): the `version` is
 //! checked first, so a newer format gets a clear message rather than a complaint about a field it
-//! added; every error names the file, and the field, line and column where serde knows them.
+//! added; every error names the file (when the text came from one), and the field, line and
+//! column where serde knows them. Reading the files is the binary's job (`shipgate` reads them
+//! and hands the text over).
 
 use std::path::Path;
 
@@ -50,19 +52,4 @@ pub(crate) fn parse<T: DeserializeOwned>(
         }
     }
     serde_json::from_str(text).map_err(|e| error(path, format!("{e}")))
-}
-
-/// Reads a `kind` file as UTF-8 text; unreadable or non-UTF-8 content is an error naming it.
-pub(crate) fn read_text(path: &Path, kind: &str) -> Result<String, Error> {
-    let bytes = std::fs::read(path)
-        .map_err(|e| error(Some(path), format!("cannot read the {kind} file: {e}")))?;
-    String::from_utf8(bytes).map_err(|e| {
-        error(
-            Some(path),
-            format!(
-                "{kind} file is not UTF-8 text (invalid byte at offset {})",
-                e.utf8_error().valid_up_to()
-            ),
-        )
-    })
 }

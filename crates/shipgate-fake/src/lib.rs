@@ -3,8 +3,8 @@
 //! [`FakeGithub::start`] serves, on `127.0.0.1` at a random port, the REST endpoints shipgate
 //! uses (with GitHub's JSON shapes, `Link` pagination, error bodies and rate-limit headers) and
 //! answers shipgate's GraphQL documents from the same state ([`graphql`]). Writes (check runs,
-//! statuses, comments, deployments and their statuses) change the state and show in later
-//! reads, GraphQL included. Repositories are kept apart by `owner/name`, so one fake serves many
+//! statuses, comments, deployments and their statuses, workflow dispatches) change the state
+//! and show in later reads, GraphQL included. Repositories are kept apart by `owner/name`, so one fake serves many
 //! scenarios at once.
 //!
 //! The control API is this handle: [`FakeGithub::load`] a repository, read it back with
@@ -226,6 +226,15 @@ impl Answer {
             status,
             headers: Vec::new(),
             body: body.to_string().into_bytes(),
+        }
+    }
+
+    /// An answer without a body (`204 No Content`).
+    pub(crate) fn empty(status: u16) -> Self {
+        Self {
+            status,
+            headers: Vec::new(),
+            body: Vec::new(),
         }
     }
 
@@ -499,8 +508,10 @@ fn with_common_headers(mut answer: Answer, graphql: bool, used: u64) -> Answer {
             limit.saturating_sub(used % limit).to_string(),
         );
     }
+    if !answer.body.is_empty() {
+        answer = answer.header("content-type", "application/json; charset=utf-8");
+    }
     answer = answer
-        .header("content-type", "application/json; charset=utf-8")
         .header("x-ratelimit-limit", limit.to_string())
         .header("x-ratelimit-used", (used % limit).to_string())
         .header("x-ratelimit-reset", reset.to_string())
@@ -578,6 +589,35 @@ mod tests {
             })),
         );
         body
+    }
+
+    #[test]
+    fn workflow_dispatches_are_recorded_and_answered_204() {
+        let fake = FakeGithub::start();
+        fake.load(repo());
+        let (status, _, body) = send(
+            &fake,
+            "POST",
+            "/repos/o/r/actions/workflows/roll%20back.yml/dispatches",
+            Some(json!({ "ref": "main", "inputs": { "sha": "abc" } })),
+        );
+        assert_eq!((status, body), (204, Value::Null));
+        let (status, _, body) = send(
+            &fake,
+            "POST",
+            "/repos/o/r/actions/workflows/rollback.yml/dispatches",
+            Some(json!({ "inputs": {} })),
+        );
+        assert_eq!(status, 422, "{body}");
+        let dispatches = fake.repo("o/r").unwrap().dispatches;
+        assert_eq!(
+            dispatches,
+            [state::Dispatch {
+                workflow: "roll back.yml".into(),
+                git_ref: "main".into(),
+                inputs: json!({ "sha": "abc" }),
+            }]
+        );
     }
 
     #[test]

@@ -17,11 +17,12 @@
 //! | GET | `/releases` (newest first) |
 //! | GET | `/contents/{path}` (`ref`; the file's text, base64) |
 //! | GET | `/git/ref/tags/{name}`, `/git/matching-refs/tags/{prefix}` |
+//! | POST | `/actions/workflows/{workflow}/dispatches` (204, recorded in `Repo::dispatches`) |
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::{json, Value};
 
-use crate::state::{CheckRun, Comment, Deployment, DeploymentStatus, Repo, Status};
+use crate::state::{CheckRun, Comment, Deployment, DeploymentStatus, Dispatch, Repo, Status};
 use crate::{Answer, Inner};
 
 /// Answers one REST request (`path` with its query).
@@ -81,6 +82,9 @@ pub(crate) fn answer(inner: &mut Inner, method: &str, path: &str, body: &str) ->
         ("GET", ["git", "ref", "tags", name @ ..]) => get_tag_ref(repo, &ctx, &name.join("/")),
         ("GET", ["git", "matching-refs", "tags", prefix @ ..]) => {
             matching_tag_refs(repo, &ctx, &prefix.join("/"))
+        }
+        ("POST", ["actions", "workflows", workflow, "dispatches"]) => {
+            dispatch_workflow(repo, workflow, &body)
         }
         _ if matches!(method, "GET" | "POST" | "PATCH" | "PUT" | "DELETE") => {
             Answer::error(404, "Not Found")
@@ -1081,6 +1085,29 @@ fn matching_tag_refs(repo: &Repo, ctx: &Ctx<'_>, prefix: &str) -> Answer {
         .map(|t| tag_ref_json(repo, ctx, t))
         .collect();
     ctx.page(values)
+}
+
+/// `workflow_dispatch`: a `ref` is required, `inputs` is an optional object; GitHub answers
+/// 204 No Content and starts the run later (here: records it).
+fn dispatch_workflow(repo: &mut Repo, workflow: &str, body: &Value) -> Answer {
+    let Some(git_ref) = str_field(body, "ref").filter(|r| !r.is_empty()) else {
+        return validation("Invalid request.\n\n\"ref\" wasn't supplied.", "ref");
+    };
+    let inputs = body.get("inputs").cloned().unwrap_or(Value::Null);
+    if !matches!(inputs, Value::Null | Value::Object(_)) {
+        return validation("For 'properties/inputs', is not an object.", "inputs");
+    }
+    repo.dispatches.push(Dispatch {
+        workflow: percent_decode(workflow),
+        git_ref: git_ref.to_string(),
+        inputs,
+    });
+    Answer::empty(204)
+}
+
+/// Percent-decoding of a path segment (`+` stays a plus there, unlike in a query).
+fn percent_decode(segment: &str) -> String {
+    decode(&segment.replace('+', "%2B"))
 }
 
 fn base64(bytes: &[u8]) -> String {

@@ -37,6 +37,8 @@ pub struct Repo {
     pub releases: Vec<Release>,
     /// Files on branches (the config file).
     pub files: Vec<File>,
+    /// Workflow runs requested with `workflow_dispatch`, in arrival order.
+    pub dispatches: Vec<Dispatch>,
 }
 
 impl Default for Repo {
@@ -54,6 +56,7 @@ impl Default for Repo {
             tags: Vec::new(),
             releases: Vec::new(),
             files: Vec::new(),
+            dispatches: Vec::new(),
         }
     }
 }
@@ -435,6 +438,19 @@ pub struct File {
     pub path: String,
     /// Text.
     pub text: String,
+}
+
+/// A `workflow_dispatch` the fake accepted.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Dispatch {
+    /// The workflow, as the path named it (file name or id), percent-decoded.
+    pub workflow: String,
+    /// The ref to run it on.
+    #[serde(rename = "ref")]
+    pub git_ref: String,
+    /// The `inputs` object as sent (`null` when absent).
+    pub inputs: Value,
 }
 
 /// 1970-01-01, the default time of things a scenario did not date.

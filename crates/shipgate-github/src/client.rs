@@ -241,12 +241,48 @@ impl Client {
         path: &str,
         body: &B,
     ) -> Result<T, Error> {
-        self.post_create(path, body, || async {
-            Err(Error::Config(
+        let raw = self.post_unlooked(path, body).await?;
+        decode("POST", path, &raw.body)
+    }
+
+    /// POST a JSON body as [`Client::post`] sends it (repeated only after a rate-limit refusal,
+    /// never after a doubtful answer); returns the status of the 2xx answer, its body unread.
+    /// For requests whose answer has no body to decode (a workflow dispatch answers 204).
+    pub(crate) async fn post_for_status<B: Serialize + ?Sized>(
+        &self,
+        path: &str,
+        body: &B,
+    ) -> Result<u16, Error> {
+        Ok(self.post_unlooked(path, body).await?.status)
+    }
+
+    /// A creating POST without a lookup: a doubtful answer ends the call with its error.
+    async fn post_unlooked<B: Serialize + ?Sized>(
+        &self,
+        path: &str,
+        body: &B,
+    ) -> Result<Raw, Error> {
+        let url = self.rest_url(path)?;
+        let text = encode("POST", path, body)?;
+        let no_lookup = || async {
+            Err::<Option<()>, _>(Error::Config(
                 "no lookup: a doubtful POST is not repeated".into(),
             ))
-        })
-        .await
+        };
+        match self
+            .send(
+                Method::POST,
+                &url,
+                path,
+                Some(text),
+                Kind::Create,
+                no_lookup,
+            )
+            .await?
+        {
+            Sent::Answer(raw) => Ok(raw),
+            Sent::Found(()) => unreachable!("a lookup that always fails finds nothing"),
+        }
     }
 
     /// POST that creates something, safe against duplicates: after an answer that leaves in

@@ -81,7 +81,8 @@ pub fn description(text: &str) -> String {
     cut
 }
 
-fn split_repo(repo: &str) -> Result<(&str, &str), Error> {
+/// `owner/name` split in two, checked to be safe in a request path.
+pub(crate) fn split_repo(repo: &str) -> Result<(&str, &str), Error> {
     match repo.split_once('/') {
         Some((owner, name))
             if !owner.is_empty()

@@ -46,6 +46,15 @@ pub enum Error {
         /// What is missing or wrong, naming the field.
         message: String,
     },
+    /// A workflow to dispatch is named by something other than a file name (or id) of
+    /// `.github/workflows/`.
+    #[error("invalid workflow file {file:?}: {reason}")]
+    WorkflowFile {
+        /// The name as given.
+        file: String,
+        /// What is wrong with it.
+        reason: String,
+    },
     /// Bad configuration of the client (token, URLs).
     #[error("invalid GitHub client configuration: {0}")]
     Config(String),

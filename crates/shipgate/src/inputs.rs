@@ -825,7 +825,10 @@ impl Values {
         };
         for input in of(cmd, Surface::Action) {
             let options = if input.required {
-                InputOptions::required()
+                InputOptions {
+                    required: true,
+                    ..InputOptions::default()
+                }
             } else {
                 InputOptions::default()
             };

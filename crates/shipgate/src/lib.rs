@@ -13,6 +13,7 @@ pub mod pipeline;
 mod cli;
 mod commands;
 mod exit;
+mod files;
 mod outcome;
 mod post_deploy;
 mod runner;

@@ -88,7 +88,7 @@ impl Runner {
                 "GITHUB_EVENT_PATH is not set: the runner always provides the event file",
             ));
         };
-        let text = std::fs::read_to_string(path).map_err(|e| {
+        let text = crate::files::read_text(path).map_err(|e| {
             Failure::usage(format!(
                 "GITHUB_EVENT_PATH: cannot read {}: {e}",
                 path.display()

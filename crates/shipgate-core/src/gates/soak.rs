@@ -20,10 +20,11 @@
 
 use chrono::{DateTime, Utc};
 
-use super::text::{hours_minutes, short_sha, span, utc};
+use super::text::{hours_minutes, short_sha, span};
 use super::{Context, Gate, GateId, GateResult};
 use crate::facts::DeploymentState;
 use crate::policy::Policy;
+use crate::time::{ready_minute, utc};
 
 /// The soak gate.
 pub struct Soak;
@@ -180,12 +181,12 @@ fn evaluate(cx: &Context<'_>) -> GateResult {
             id,
             format!(
                 "soaking in `{environment}` for {so_far} of {needed}; ready at {}",
-                utc(crate::render::ready_minute(ready_at))
+                utc(ready_minute(ready_at))
             ),
         )
         .with_unblock(format!(
             "wait until {}, keeping `{environment}` on this commit and healthy",
-            utc(crate::render::ready_minute(ready_at))
+            utc(ready_minute(ready_at))
         ))
         .with_ready_at(ready_at);
     }

@@ -1,16 +1,11 @@
 //! Small text helpers shared by the gates, so every reason reads the same way.
 
-use chrono::{DateTime, TimeDelta, Utc};
+use chrono::TimeDelta;
 
 use crate::duration::Duration;
 
 /// How many names a reason lists before saying "and N more".
 pub(crate) const LIST_LIMIT: usize = 3;
-
-/// A moment as the reasons print it: `2026-11-27 21:00 UTC` (minutes are enough for a gate).
-pub(crate) fn utc(moment: DateTime<Utc>) -> String {
-    moment.format("%Y-%m-%d %H:%M UTC").to_string()
-}
 
 /// The first seven characters of a commit SHA, as git shows it.
 pub(crate) fn short_sha(sha: &str) -> &str {

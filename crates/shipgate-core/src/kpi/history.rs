@@ -1,8 +1,8 @@
 //! The deployment history of one environment: the input of the KPI report.
 //!
 //! Read from GitHub (`shipgate-github` fills it from one GraphQL page per 100 deployments) or
-//! from a history file (`shipgate report --history FILE`), whose JSON form is this model with
-//! `"version": 1` (documented in `docs/report.md`).
+//! parsed from the text of a history file (`shipgate report --history FILE`, read by the binary),
+//! whose JSON form is this model with `"version": 1` (documented in `docs/report.md`).
 
 use std::path::Path;
 
@@ -114,13 +114,9 @@ impl HistoryDeployment {
 }
 
 impl History {
-    /// Reads a history from JSON text, checking the version.
+    /// Parses a history from JSON text, checking the version; `path` only names the file in
+    /// errors.
     pub fn from_json(text: &str, path: Option<&Path>) -> Result<Self, Error> {
         crate::versioned::parse(text, path, "history", HISTORY_VERSION)
-    }
-
-    /// Reads a history file; non-UTF-8 content is an error naming the file.
-    pub fn from_file(path: &Path) -> Result<Self, Error> {
-        Self::from_json(&crate::versioned::read_text(path, "history")?, Some(path))
     }
 }

@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use super::history::{History, HistoryDeployment};
 use crate::facts::DeploymentState;
 
-/// The flow's targets (DESIGN.md section 1, item 7).
+/// The flow's success-rate target (the targets are documented in `docs/report.md`).
 pub const TARGET_SUCCESS_RATE: f64 = 0.95;
 /// Deploy time target, seconds (judged on the p95).
 pub const TARGET_DEPLOY_TIME_SECS: i64 = 10 * 60;
@@ -413,7 +413,7 @@ pub fn percent(fraction: f64) -> String {
 
 /// Seconds as `7 m 30 s`, `2 h 5 m`, `45 s`.
 pub fn seconds(secs: i64) -> String {
-    crate::Duration::from_secs(secs.max(0) as u64).human()
+    crate::duration::Duration::from_secs(secs.max(0) as u64).human()
 }
 
 #[cfg(test)]

@@ -16,9 +16,9 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Serialize, Serializer};
 
+use super::error::Error;
 use super::rule::{self, Condition, Level, Rule, Unit, HEALTH, UPTIME};
 use super::streak::{required_samples, Evidence, Streak};
-use super::Error;
 use crate::duration::Duration;
 
 /// The least share of samples of a metric that must carry a value for the watch to vouch for it.

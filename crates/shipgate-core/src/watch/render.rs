@@ -187,7 +187,7 @@ pub fn markdown(report: &Report, rules: &[Rule]) -> String {
                 let _ = writeln!(
                     md,
                     "\nRollback time (decision → health-urls healthy again): **{}**.",
-                    crate::Duration::from_secs(s).human()
+                    crate::duration::Duration::from_secs(s).human()
                 );
             }
             None => md.push_str("\nRollback time: not measured.\n"),

@@ -19,7 +19,7 @@ use chrono::{DateTime, Utc};
 use shipgate_core::config::{self, Overrides};
 use shipgate_core::facts::Repository;
 use shipgate_core::render;
-use shipgate_core::{Duration, Facts, Policy, Verdict};
+use shipgate_core::{Duration, Policy, Verdict};
 use shipgate_github::targets::Targets;
 
 use crate::exit;
@@ -103,7 +103,7 @@ impl GateArgs {
 /// The policy of the command line: defaults, then the `--config` file, then the overrides.
 pub fn policy(config: Option<&std::path::Path>, overrides: &Overrides) -> Result<Policy, Failure> {
     let mut policy = match config {
-        Some(path) => config::load(path)?,
+        Some(path) => crate::files::config(path)?,
         None => Policy::default(),
     };
     overrides.apply(&mut policy);
@@ -179,7 +179,7 @@ pub async fn run(args: GateArgs) -> Result<Outcome, Failure> {
     let (source, targets, now, client);
     match &args.from {
         FactsSource::File(path) => {
-            let facts = Facts::from_file(path)?;
+            let facts = crate::files::facts(path)?;
             now = args.now.unwrap_or(facts.captured_at);
             source = Source::Facts(vec![facts]);
             targets = Targets::AllOpen;

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use chrono::{DateTime, Utc};
 
-use shipgate_core::kpi::{self, History, Period};
+use shipgate_core::kpi::{self, Period};
 use shipgate_core::Duration;
 
 use super::record::{github_client, repository};
@@ -74,7 +74,7 @@ fn parse_now(text: &str) -> Result<DateTime<Utc>, Failure> {
 pub async fn run(args: ReportArgs) -> Result<Outcome, Failure> {
     let (history, requests, until) = match &args.history {
         Some(path) => {
-            let history = History::from_file(path)?;
+            let history = crate::files::history(path)?;
             let until = match &args.now {
                 Some(now) => parse_now(now)?,
                 None => history.captured_at,

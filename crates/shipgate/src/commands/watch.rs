@@ -291,6 +291,12 @@ fn rollback_config(args: &WatchArgs, timeout: std::time::Duration) -> Result<Rol
             )));
         }
     }
+    let workflow = non_empty(args.rollback_workflow.clone());
+    if let Some(file) = &workflow {
+        // Checked now, not when a rollback fires.
+        shipgate_github::actions::check_workflow_file(file)
+            .map_err(|e| Failure::usage(format!("`rollback-workflow`: {e}")))?;
+    }
     let sha = non_empty(args.sha.clone()).or_else(|| env("GITHUB_SHA"));
     let deployment = match non_empty(args.deployment_id.clone()) {
         Some(id) => Some(DeploymentRef::Id(id.trim().parse().map_err(|_| {
@@ -319,7 +325,7 @@ fn rollback_config(args: &WatchArgs, timeout: std::time::Duration) -> Result<Rol
         version: non_empty(args.version.clone()),
         github,
         webhook,
-        workflow: non_empty(args.rollback_workflow.clone()),
+        workflow,
         workflow_ref: non_empty(args.rollback_ref.clone())
             .or_else(|| env("GITHUB_REF_NAME"))
             .unwrap_or_else(|| "main".to_string()),
@@ -709,6 +715,24 @@ mod tests {
             "health failng"
         ])
         .contains("column 8"));
+    }
+
+    #[test]
+    fn a_rollback_workflow_is_a_file_name_checked_at_start() {
+        let with = |file: &str| {
+            let list = ["--repo", "acme/shop", "--rollback-workflow", file];
+            rollback_config(&args(&list), std::time::Duration::from_secs(1))
+        };
+        let failure = with("../ci.yml").unwrap_err();
+        assert_eq!(failure.exit, exit::USAGE);
+        assert!(
+            failure
+                .message
+                .starts_with("`rollback-workflow`: invalid workflow file \"../ci.yml\": "),
+            "{}",
+            failure.message
+        );
+        assert!(with("a/rollback.yml").is_err());
     }
 
     #[test]

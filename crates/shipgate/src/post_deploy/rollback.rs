@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 use reqwest::Url;
 use serde::Serialize;
 use shipgate_core::watch::ActionReport;
-use shipgate_github::{deployments, Client};
+use shipgate_github::{actions, deployments, Client};
 
 use super::health::{describe_error, Probe, Target};
 
@@ -217,30 +217,19 @@ impl Rollback {
                 "dispatching a workflow needs a GitHub token and the repository",
             );
         };
-        let body = serde_json::json!({
-            "ref": self.workflow_ref,
-            "inputs": {
-                "sha": self.sha.clone().unwrap_or_default(),
-                "version": self.version.clone().unwrap_or_default(),
-                "trigger": decision.trigger,
-                "reason": decision.reason,
-            }
-        });
-        let path = format!(
-            "/repos/{repo}/actions/workflows/{}/dispatches",
-            deployments::encode_component(file)
-        );
-        let done = || {
-            action(
+        let inputs = [
+            ("sha", self.sha.as_deref().unwrap_or_default()),
+            ("version", self.version.as_deref().unwrap_or_default()),
+            ("trigger", decision.trigger.as_str()),
+            ("reason", decision.reason.as_str()),
+        ];
+        // Only a 204 counts; a doubtful answer is not repeated (see shipgate_github::actions).
+        match actions::dispatch_workflow(github, repo, file, &self.workflow_ref, &inputs).await {
+            Ok(()) => action(
                 NAME,
                 Some(true),
                 format!("dispatched `{file}` on `{}`", self.workflow_ref),
-            )
-        };
-        match github.post::<_, serde_json::Value>(&path, &body).await {
-            Ok(_) => done(),
-            // GitHub answers 204 No Content: a 2xx whose empty body does not decode.
-            Err(shipgate_github::Error::Decode { .. }) => done(),
+            ),
             Err(e) => action(NAME, Some(false), e.to_string()),
         }
     }

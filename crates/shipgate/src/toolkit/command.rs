@@ -123,7 +123,6 @@ impl AnnotationProperties {
 mod tests {
     //! Ports of `command.test.ts` (`@actions/core`), asserting the exact text written.
     use super::*;
-    use serde_json::json;
 
     fn line(command: &Command) -> String {
         format!("{command}{EOL}")
@@ -219,20 +218,6 @@ mod tests {
         assert_eq!(
             line(&cmd),
             format!("::some-command prop1=value 1,prop2=value 2,prop3=value 3::{EOL}")
-        );
-    }
-
-    #[test]
-    fn should_handle_issuing_commands_for_non_string_objects() {
-        let cmd = Command::new("some-command", json!({"test": "object"}))
-            .property("prop1", json!({"test": "object"}))
-            .property("prop2", 123u32)
-            .property("prop3", true);
-        assert_eq!(
-            line(&cmd),
-            format!(
-                "::some-command prop1={{\"test\"%3A\"object\"}},prop2=123,prop3=true::{{\"test\":\"object\"}}{EOL}"
-            )
         );
     }
 

@@ -10,7 +10,8 @@ pub struct Env {
 }
 
 impl Env {
-    /// An empty environment.
+    /// An empty environment (for building test environments).
+    #[cfg(test)]
     pub fn new() -> Self {
         Self::default()
     }
@@ -29,22 +30,16 @@ impl Env {
     }
 
     /// This environment with one more variable (for building test environments).
+    #[cfg(test)]
     pub fn with(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.set(name, value);
         self
     }
 
-    /// Sets a variable (what `process.env[name] = value` does in `@actions/core`).
+    /// Sets a variable (for building test environments).
+    #[cfg(test)]
     pub fn set(&mut self, name: impl Into<String>, value: impl Into<String>) {
         self.vars.insert(name.into(), value.into());
-    }
-
-    /// Removes a variable.
-    pub fn remove(&mut self, name: &str) {
-        self.vars.remove(name);
-        if cfg!(windows) {
-            self.vars.retain(|k, _| !k.eq_ignore_ascii_case(name));
-        }
     }
 
     /// A variable's value, `None` when unset.
@@ -95,12 +90,10 @@ mod tests {
     }
 
     #[test]
-    fn set_and_remove() {
+    fn collected_and_set_variables_are_read() {
         let mut env: Env = [("A", "1")].into_iter().collect();
         env.set("B", "2");
         assert_eq!(env.var("A"), "1");
         assert_eq!(env.var("B"), "2");
-        env.remove("A");
-        assert_eq!(env.get("A"), None);
     }
 }

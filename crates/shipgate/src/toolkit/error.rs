@@ -21,13 +21,13 @@ pub enum ToolkitError {
         /// The input's name as the caller spelled it.
         name: String,
     },
-    /// The name of an output, state or variable contains the heredoc delimiter.
+    /// The name of an output contains the heredoc delimiter.
     #[error("Unexpected input: name should not contain the delimiter \"{delimiter}\"")]
     DelimiterInName {
         /// The delimiter that was drawn for this write.
         delimiter: String,
     },
-    /// The value of an output, state or variable contains the heredoc delimiter.
+    /// The value of an output contains the heredoc delimiter.
     #[error("Unexpected input: value should not contain the delimiter \"{delimiter}\"")]
     DelimiterInValue {
         /// The delimiter that was drawn for this write.
@@ -36,7 +36,7 @@ pub enum ToolkitError {
     /// `GITHUB_<COMMAND>` is not set although a file command was requested.
     #[error("Unable to find environment variable for file command {command}")]
     FileCommandVariableMissing {
-        /// The file command (`OUTPUT`, `STATE`, `ENV`, `PATH`).
+        /// The file command (`OUTPUT`).
         command: String,
     },
     /// `GITHUB_<COMMAND>` names a file that does not exist.

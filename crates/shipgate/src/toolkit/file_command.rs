@@ -1,5 +1,5 @@
-//! File commands (`GITHUB_OUTPUT`, `GITHUB_STATE`, `GITHUB_ENV`, `GITHUB_PATH`): lines appended
-//! to the file the runner names, as `@actions/core`'s `file-command.ts` appends them.
+//! File commands (shipgate uses `GITHUB_OUTPUT`): lines appended to the file the runner names,
+//! as `@actions/core`'s `file-command.ts` appends them.
 //!
 //! Key/value commands use a heredoc, `name<<ghadelimiter_<uuid v4>` … `ghadelimiter_<uuid>`,
 //! with a fresh random delimiter per write; a name or value that contains the delimiter is
@@ -117,13 +117,13 @@ mod tests {
     #[test]
     fn issue_file_command_appends_with_an_end_of_line() {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("PATH");
+        let path = dir.path().join("OUTPUT");
         std::fs::write(&path, "before\n").unwrap();
-        let env = Env::new().with("GITHUB_PATH", path.to_string_lossy());
-        issue_file_command(&env, "PATH", "myPath").unwrap();
+        let env = Env::new().with("GITHUB_OUTPUT", path.to_string_lossy());
+        issue_file_command(&env, "OUTPUT", "line").unwrap();
         assert_eq!(
             std::fs::read_to_string(&path).unwrap(),
-            format!("before\nmyPath{EOL}")
+            format!("before\nline{EOL}")
         );
     }
 

@@ -1,5 +1,5 @@
 //! Reading a step's inputs exactly as `@actions/core` does (`getInput`, `getBooleanInput`,
-//! `getMultilineInput`, `getState`).
+//! `getMultilineInput`).
 //!
 //! The runner passes the input `my-input` as the variable `INPUT_MY-INPUT`: spaces become `_`,
 //! the name is upper-cased, hyphens stay. Unset and empty are the same.
@@ -21,24 +21,6 @@ impl Default for InputOptions {
         Self {
             required: false,
             trim_whitespace: true,
-        }
-    }
-}
-
-impl InputOptions {
-    /// Options for a required, trimmed input.
-    pub fn required() -> Self {
-        Self {
-            required: true,
-            ..Self::default()
-        }
-    }
-
-    /// These options with trimming turned off.
-    pub fn untrimmed(self) -> Self {
-        Self {
-            trim_whitespace: false,
-            ..self
         }
     }
 }
@@ -96,11 +78,6 @@ pub fn get_multiline_input(env: &Env, name: &str, options: InputOptions) -> Resu
         .collect())
 }
 
-/// The state saved by this action's main step (`getState`): `STATE_` + name, name as is.
-pub fn get_state(env: &Env, name: &str) -> String {
-    env.var(&format!("STATE_{name}")).to_owned()
-}
-
 /// `String.prototype.trim`: removes ECMAScript white space and line terminators, a set that
 /// differs from Rust's `trim` (it includes U+FEFF and excludes U+0085).
 pub fn js_trim(s: &str) -> &str {
@@ -154,9 +131,24 @@ mod tests {
                 "INPUT_LIST_WITH_TRAILING_WHITESPACE",
                 "  val1  \n  val2  \n  ",
             )
-            .with("STATE_TEST_1", "state_val")
             // A hyphenated input as the runner names it: hyphens are kept.
             .with("INPUT_GITHUB-TOKEN", "tok")
+    }
+
+    /// `{ required: true }`.
+    fn required() -> InputOptions {
+        InputOptions {
+            required: true,
+            ..InputOptions::default()
+        }
+    }
+
+    /// `{ trimWhitespace: false }`.
+    fn untrimmed() -> InputOptions {
+        InputOptions {
+            trim_whitespace: false,
+            ..InputOptions::default()
+        }
     }
 
     fn input(name: &str) -> String {
@@ -171,18 +163,15 @@ mod tests {
     #[test]
     fn get_input_gets_required_input() {
         let env = core_test_env();
-        assert_eq!(
-            get_input(&env, "my input", InputOptions::required()).unwrap(),
-            "val"
-        );
+        assert_eq!(get_input(&env, "my input", required()).unwrap(), "val");
     }
 
     #[test]
     fn get_input_throws_on_missing_required_input() {
-        let err = get_input(&core_test_env(), "missing", InputOptions::required()).unwrap_err();
+        let err = get_input(&core_test_env(), "missing", required()).unwrap_err();
         assert_eq!(err.to_string(), "Input required and not supplied: missing");
         // Unset behaves as empty.
-        let err = get_input(&Env::new(), "never set", InputOptions::required()).unwrap_err();
+        let err = get_input(&Env::new(), "never set", required()).unwrap_err();
         assert_eq!(
             err.to_string(),
             "Input required and not supplied: never set"
@@ -237,7 +226,7 @@ mod tests {
 
     #[test]
     fn get_input_does_not_trim_whitespace_when_option_is_false() {
-        let options = InputOptions::default().untrimmed();
+        let options = untrimmed();
         assert_eq!(
             get_input(&core_test_env(), "with trailing whitespace", options).unwrap(),
             "  some val  "
@@ -247,10 +236,7 @@ mod tests {
     #[test]
     fn get_input_required_sees_untrimmed_value() {
         let env = Env::new().with("INPUT_BLANK", "   ");
-        assert_eq!(
-            get_input(&env, "blank", InputOptions::required()).unwrap(),
-            ""
-        );
+        assert_eq!(get_input(&env, "blank", required()).unwrap(), "");
     }
 
     #[test]
@@ -270,7 +256,7 @@ mod tests {
     #[test]
     fn get_boolean_input_gets_required_input() {
         let env = core_test_env();
-        assert!(get_boolean_input(&env, "boolean input", InputOptions::required()).unwrap());
+        assert!(get_boolean_input(&env, "boolean input", required()).unwrap());
     }
 
     #[test]
@@ -313,7 +299,7 @@ mod tests {
         let env = Env::new().with("INPUT_FLAG", " true\n");
         assert!(get_boolean_input(&env, "flag", InputOptions::default()).unwrap());
         // Required comes first.
-        let err = get_boolean_input(&Env::new(), "flag", InputOptions::required()).unwrap_err();
+        let err = get_boolean_input(&Env::new(), "flag", required()).unwrap_err();
         assert_eq!(err.to_string(), "Input required and not supplied: flag");
     }
 
@@ -356,7 +342,7 @@ mod tests {
     #[test]
     fn get_multiline_input_does_not_trim_whitespace_when_option_is_false() {
         let env = core_test_env();
-        let options = InputOptions::default().untrimmed();
+        let options = untrimmed();
         assert_eq!(
             get_multiline_input(&env, "list with trailing whitespace", options).unwrap(),
             ["  val1  ", "  val2  ", "  "]
@@ -373,13 +359,7 @@ mod tests {
         assert!(get_multiline_input(&env, "unset", InputOptions::default())
             .unwrap()
             .is_empty());
-        let err = get_multiline_input(&env, "unset", InputOptions::required()).unwrap_err();
+        let err = get_multiline_input(&env, "unset", required()).unwrap_err();
         assert_eq!(err.to_string(), "Input required and not supplied: unset");
-    }
-
-    #[test]
-    fn get_state_gets_wrapper_action_state() {
-        assert_eq!(get_state(&core_test_env(), "TEST_1"), "state_val");
-        assert_eq!(get_state(&core_test_env(), "unknown"), "");
     }
 }

@@ -1,5 +1,5 @@
 //! [`Toolkit`]: one Action step's connection to the runner — its environment, its log (where
-//! workflow commands go), its file commands, its summary and its secrets.
+//! workflow commands go), its outputs, its summary and its secrets.
 
 use std::fmt;
 use std::io::{self, Write};
@@ -12,15 +12,9 @@ use super::error::{Result, ToolkitError};
 use super::file_command::{issue_file_command, prepare_key_value_message};
 use super::inputs::{self, InputOptions};
 use super::secrets::Secrets;
-use super::summary::{markdown_block, Summary, SUMMARY_ENV_VAR};
+use super::summary::{self, markdown_block, SUMMARY_ENV_VAR};
 use super::value::CommandValue;
-use super::{Annotation, Level};
-
-/// The exit code of a step that called [`Toolkit::set_failed`] (`ExitCode.Failure`).
-pub const FAILURE_EXIT_CODE: u8 = 1;
-
-/// The path-list separator of `PATH` on this platform.
-const PATH_DELIMITER: &str = if cfg!(windows) { ";" } else { ":" };
+use super::Annotation;
 
 /// The runner as one step sees it. Production: [`Toolkit::from_process`] (process environment,
 /// standard output). Tests: [`Toolkit::new`] with an [`Env`] and a `Vec<u8>`.
@@ -30,7 +24,6 @@ pub struct Toolkit<W: Write> {
     secrets: Secrets,
     /// Draws the UUID of each heredoc delimiter (random v4; fixed in tests).
     delimiter_id: Box<dyn FnMut() -> Uuid + Send>,
-    failed: bool,
 }
 
 impl<W: Write> fmt::Debug for Toolkit<W> {
@@ -38,7 +31,6 @@ impl<W: Write> fmt::Debug for Toolkit<W> {
         // The environment holds the token: never print it.
         f.debug_struct("Toolkit")
             .field("secrets", &self.secrets)
-            .field("failed", &self.failed)
             .finish_non_exhaustive()
     }
 }
@@ -58,37 +50,34 @@ impl<W: Write> Toolkit<W> {
             out,
             secrets: Secrets::new(),
             delimiter_id: Box::new(Uuid::new_v4),
-            failed: false,
         }
     }
 
     /// This toolkit drawing heredoc delimiter UUIDs from `next` (tests fix them).
+    #[cfg(test)]
     pub fn with_delimiter_ids(mut self, next: impl FnMut() -> Uuid + Send + 'static) -> Self {
         self.delimiter_id = Box::new(next);
         self
     }
 
-    /// The environment (as updated by [`Toolkit::export_variable`] and [`Toolkit::add_path`]).
+    /// The environment.
     pub fn env(&self) -> &Env {
         &self.env
     }
 
     /// The log writer (tests read what was written).
+    #[cfg(test)]
     pub fn out(&self) -> &W {
         &self.out
     }
 
-    /// The log writer, giving the toolkit up.
+    /// The log writer, giving the toolkit up (tests read what was written).
+    #[cfg(test)]
     pub fn into_out(self) -> W {
         self.out
     }
 
-    /// The secrets registered with [`Toolkit::mask`].
-    pub fn secrets(&self) -> &Secrets {
-        &self.secrets
-    }
-
-    // ----- Inputs and state -------------------------------------------------------------
+    // ----- Inputs -----------------------------------------------------------------------
 
     /// An input (`getInput`); see [`inputs::get_input`].
     pub fn input(&self, name: &str, options: InputOptions) -> Result<String> {
@@ -105,17 +94,7 @@ impl<W: Write> Toolkit<W> {
         inputs::get_multiline_input(&self.env, name, options)
     }
 
-    /// The state saved by the main step (`getState`).
-    pub fn state(&self, name: &str) -> String {
-        inputs::get_state(&self.env, name)
-    }
-
-    /// Whether step debug logging is on (`RUNNER_DEBUG` is `1`).
-    pub fn is_debug(&self) -> bool {
-        self.env.var("RUNNER_DEBUG") == "1"
-    }
-
-    // ----- File commands ----------------------------------------------------------------
+    // ----- Outputs ----------------------------------------------------------------------
 
     /// Sets a step output (`setOutput`): a heredoc in `GITHUB_OUTPUT`, or the legacy
     /// `::set-output` command when that variable is unset.
@@ -127,58 +106,14 @@ impl<W: Write> Toolkit<W> {
                 Command::new("set-output", value.to_command_value()).property("name", name);
             return self.issue(&command);
         }
-        self.key_value_file_command("OUTPUT", name, value)
-    }
-
-    /// Saves state for the post step (`saveState`): `GITHUB_STATE`, or `::save-state`.
-    pub fn save_state(&mut self, name: &str, value: impl CommandValue) -> Result<()> {
-        if self.env.var("GITHUB_STATE").is_empty() {
-            let command =
-                Command::new("save-state", value.to_command_value()).property("name", name);
-            return self.issue(&command);
-        }
-        self.key_value_file_command("STATE", name, value)
-    }
-
-    /// Sets an environment variable for this and later steps (`exportVariable`):
-    /// `GITHUB_ENV`, or `::set-env`; this toolkit's environment sees it at once.
-    pub fn export_variable(&mut self, name: &str, value: impl CommandValue) -> Result<()> {
-        let converted = value.to_command_value();
-        self.env.set(name, converted.clone());
-        if self.env.var("GITHUB_ENV").is_empty() {
-            let command = Command::new("set-env", converted).property("name", name);
-            return self.issue(&command);
-        }
-        self.key_value_file_command("ENV", name, converted)
-    }
-
-    /// Prepends a directory to `PATH` for this and later steps (`addPath`): `GITHUB_PATH`, or
-    /// `::add-path`.
-    pub fn add_path(&mut self, path: &str) -> Result<()> {
-        if self.env.var("GITHUB_PATH").is_empty() {
-            self.issue(&Command::new("add-path", path))?;
-        } else {
-            issue_file_command(&self.env, "PATH", path)?;
-        }
-        let joined = format!("{path}{PATH_DELIMITER}{}", self.env.var("PATH"));
-        self.env.set("PATH", joined);
-        Ok(())
-    }
-
-    fn key_value_file_command(
-        &mut self,
-        command: &str,
-        name: &str,
-        value: impl CommandValue,
-    ) -> Result<()> {
         let message = prepare_key_value_message(name, value, (self.delimiter_id)())?;
-        issue_file_command(&self.env, command, message)
+        issue_file_command(&self.env, "OUTPUT", message)
     }
 
     // ----- Workflow commands ------------------------------------------------------------
 
     /// Writes one workflow command and an end of line to the log, as is (`issueCommand`).
-    pub fn issue(&mut self, command: &Command) -> Result<()> {
+    fn issue(&mut self, command: &Command) -> Result<()> {
         let line = format!("{command}{EOL}");
         self.write_raw(command.name(), &line)
     }
@@ -211,19 +146,9 @@ impl<W: Write> Toolkit<W> {
         self.write_raw("info", &line)
     }
 
-    /// Writes a debug message (`debug`), shown only when step debug logging is on.
-    pub fn debug(&mut self, message: &str) -> Result<()> {
-        self.issue(&Command::new("debug", self.redact(message)))
-    }
-
     /// Writes a notice annotation (`notice`).
     pub fn notice(&mut self, message: &str, properties: &AnnotationProperties) -> Result<()> {
         self.annotation_command("notice", message, properties)
-    }
-
-    /// Writes a warning annotation (`warning`).
-    pub fn warning(&mut self, message: &str, properties: &AnnotationProperties) -> Result<()> {
-        self.annotation_command("warning", message, properties)
     }
 
     /// Writes an error annotation (`error`).
@@ -231,16 +156,16 @@ impl<W: Write> Toolkit<W> {
         self.annotation_command("error", message, properties)
     }
 
-    /// Writes a shipgate [`Annotation`] at its level (debug messages carry no location).
+    /// Writes a shipgate [`Annotation`] at its level.
     pub fn annotate(&mut self, annotation: &Annotation) -> Result<()> {
-        match annotation.level {
-            Level::Debug => self.debug(&annotation.message),
-            level => {
-                self.annotation_command(level.name(), &annotation.message, &annotation.properties())
-            }
-        }
+        self.annotation_command(
+            annotation.level.name(),
+            &annotation.message,
+            &annotation.properties(),
+        )
     }
 
+    /// An annotation command (`error`, `warning`, `notice`), message and title redacted.
     fn annotation_command(
         &mut self,
         name: &str,
@@ -255,87 +180,34 @@ impl<W: Write> Toolkit<W> {
         self.issue(&command)
     }
 
-    /// Marks the step failed (`setFailed`): writes the message as an error annotation and makes
-    /// [`Toolkit::exit_code`] 1. Returns the message as written (secrets redacted), for a
-    /// check run or a summary.
-    pub fn set_failed(&mut self, message: impl fmt::Display) -> Result<String> {
-        self.failed = true;
+    /// Reports the step as failed (`setFailed`): writes the message, secrets redacted, as an
+    /// error annotation. The exit code is the caller's to return.
+    pub fn set_failed(&mut self, message: impl fmt::Display) -> Result<()> {
         let message = self.redact(&message.to_string());
-        self.error(&message, &AnnotationProperties::default())?;
-        Ok(message)
-    }
-
-    /// Whether [`Toolkit::set_failed`] was called.
-    pub fn failed(&self) -> bool {
-        self.failed
-    }
-
-    /// The step's exit code: 1 after [`Toolkit::set_failed`], 0 otherwise.
-    pub fn exit_code(&self) -> u8 {
-        if self.failed {
-            FAILURE_EXIT_CODE
-        } else {
-            0
-        }
-    }
-
-    /// Starts a foldable group in the log (`startGroup`).
-    pub fn start_group(&mut self, name: &str) -> Result<()> {
-        self.issue(&Command::new("group", self.redact(name)))
-    }
-
-    /// Ends the current group (`endGroup`).
-    pub fn end_group(&mut self) -> Result<()> {
-        self.issue(&Command::new("endgroup", ""))
-    }
-
-    /// Runs `f` inside a group (`group`); the group is ended whatever `f` returns.
-    pub fn group<T>(&mut self, name: &str, f: impl FnOnce(&mut Self) -> T) -> Result<T> {
-        self.start_group(name)?;
-        let result = f(self);
-        self.end_group()?;
-        Ok(result)
-    }
-
-    /// Turns the echoing of workflow commands on or off (`setCommandEcho`).
-    pub fn set_command_echo(&mut self, enabled: bool) -> Result<()> {
-        self.issue(&Command::new("echo", if enabled { "on" } else { "off" }))
+        self.error(&message, &AnnotationProperties::default())
     }
 
     // ----- Job summary ------------------------------------------------------------------
 
-    /// Writes a summary's buffer to `GITHUB_STEP_SUMMARY` (appended, or replacing the file when
-    /// `overwrite`), secrets redacted; the buffer is emptied on success.
-    pub fn write_summary(&mut self, summary: &mut Summary, overwrite: bool) -> Result<()> {
-        let mut redacted = Summary::new();
-        redacted.add_raw(&self.redact(summary.as_str()));
-        redacted.write(&self.env, overwrite)?;
-        summary.empty_buffer();
-        Ok(())
-    }
-
     /// Appends Markdown rendered by shipgate to the job summary as its own block, separated
-    /// from what the file already holds (see [`markdown_block`]).
+    /// from what the file already holds (see [`markdown_block`]), secrets redacted.
     pub fn append_summary_markdown(&mut self, markdown: &str) -> Result<()> {
-        // Unreadable or unset: `write_summary` reports it with core's message.
+        // Unreadable or unset: `summary::append` reports it with core's message.
         let existing = match self.env.get(SUMMARY_ENV_VAR) {
             Some(path) if !path.is_empty() => std::fs::read(path).unwrap_or_default(),
             _ => Vec::new(),
         };
-        let mut summary = Summary::new();
-        summary.add_raw(&markdown_block(
-            &String::from_utf8_lossy(&existing),
-            markdown,
-        ));
-        self.write_summary(&mut summary, false)
+        let block = markdown_block(&String::from_utf8_lossy(&existing), markdown);
+        summary::append(&self.env, &self.redact(&block))
     }
 }
 
 #[cfg(test)]
 mod tests {
-    //! Ports of `core.test.ts` (`@actions/core`): the exact bytes written to the log and to the
-    //! file-command files.
+    //! Ports of `core.test.ts` (`@actions/core`) for what shipgate uses: the exact bytes written
+    //! to the log and to the output file.
     use super::*;
+    use crate::toolkit::Level;
     use std::path::{Path, PathBuf};
 
     const UUID: &str = "9b1deb4d-3b7d-4bad-9bdd-2b0d7b3dcb6d";
@@ -399,108 +271,6 @@ mod tests {
         }
     }
 
-    // ----- exportVariable
-
-    #[test]
-    fn legacy_export_variable_produces_the_correct_command_and_sets_the_env() {
-        let mut k = kit(Env::new());
-        k.export_variable("my var", "var val").unwrap();
-        assert_eq!(log(&k), format!("::set-env name=my var::var val{EOL}"));
-        assert_eq!(k.env().var("my var"), "var val");
-    }
-
-    #[test]
-    fn legacy_export_variable_escapes_variable_names() {
-        let mut k = kit(Env::new());
-        k.export_variable("special char var \r\n,:", "special val")
-            .unwrap();
-        assert_eq!(k.env().var("special char var \r\n,:"), "special val");
-        assert_eq!(
-            log(&k),
-            format!("::set-env name=special char var %0D%0A%2C%3A::special val{EOL}")
-        );
-    }
-
-    #[test]
-    fn legacy_export_variable_escapes_variable_values() {
-        let mut k = kit(Env::new());
-        k.export_variable("my var2", "var val\r\n").unwrap();
-        assert_eq!(k.env().var("my var2"), "var val\r\n");
-        assert_eq!(
-            log(&k),
-            format!("::set-env name=my var2::var val%0D%0A{EOL}")
-        );
-    }
-
-    #[test]
-    fn legacy_export_variable_handles_boolean_inputs() {
-        let mut k = kit(Env::new());
-        k.export_variable("my var", true).unwrap();
-        assert_eq!(log(&k), format!("::set-env name=my var::true{EOL}"));
-    }
-
-    #[test]
-    fn legacy_export_variable_handles_number_inputs() {
-        let mut k = kit(Env::new());
-        k.export_variable("my var", 5u32).unwrap();
-        assert_eq!(log(&k), format!("::set-env name=my var::5{EOL}"));
-    }
-
-    #[test]
-    fn export_variable_produces_the_correct_command_and_sets_the_env() {
-        let (mut k, file) = with_file("ENV");
-        k.export_variable("my var", "var val").unwrap();
-        assert_eq!(file.contents(), heredoc("my var", "var val"));
-        assert_eq!(k.env().var("my var"), "var val");
-        assert_eq!(log(&k), "", "nothing goes to the log");
-    }
-
-    #[test]
-    fn export_variable_handles_boolean_inputs() {
-        let (mut k, file) = with_file("ENV");
-        k.export_variable("my var", true).unwrap();
-        assert_eq!(file.contents(), heredoc("my var", "true"));
-    }
-
-    #[test]
-    fn export_variable_handles_number_inputs() {
-        let (mut k, file) = with_file("ENV");
-        k.export_variable("my var", 5u32).unwrap();
-        assert_eq!(file.contents(), heredoc("my var", "5"));
-    }
-
-    #[test]
-    fn export_variable_does_not_allow_delimiter_as_value() {
-        let (mut k, file) = with_file("ENV");
-        let err = k
-            .export_variable("my var", format!("good stuff {} bad stuff", delimiter()))
-            .unwrap_err();
-        assert_eq!(
-            err.to_string(),
-            format!(
-                "Unexpected input: value should not contain the delimiter \"{}\"",
-                delimiter()
-            )
-        );
-        assert_eq!(file.contents(), "", "nothing is written");
-    }
-
-    #[test]
-    fn export_variable_does_not_allow_delimiter_as_name() {
-        let (mut k, file) = with_file("ENV");
-        let err = k
-            .export_variable(&format!("good stuff {} bad stuff", delimiter()), "test")
-            .unwrap_err();
-        assert_eq!(
-            err.to_string(),
-            format!(
-                "Unexpected input: name should not contain the delimiter \"{}\"",
-                delimiter()
-            )
-        );
-        assert_eq!(file.contents(), "");
-    }
-
     // ----- setSecret
 
     #[test]
@@ -512,32 +282,6 @@ mod tests {
             log(&k),
             format!("::add-mask::secret val{EOL}::add-mask::multi%0Aline%0D%0Asecret{EOL}")
         );
-    }
-
-    // ----- addPath
-
-    #[test]
-    fn prepend_path_produces_the_correct_commands_and_sets_the_env() {
-        let mut env = Env::new().with("PATH", format!("path1{PATH_DELIMITER}path2"));
-        let file = FileCommand::new("PATH", &mut env);
-        let mut k = kit(env);
-        k.add_path("myPath").unwrap();
-        assert_eq!(
-            k.env().var("PATH"),
-            format!("myPath{PATH_DELIMITER}path1{PATH_DELIMITER}path2")
-        );
-        assert_eq!(file.contents(), format!("myPath{EOL}"));
-    }
-
-    #[test]
-    fn legacy_prepend_path_produces_the_correct_commands_and_sets_the_env() {
-        let mut k = kit(Env::new().with("PATH", format!("path1{PATH_DELIMITER}path2")));
-        k.add_path("myPath").unwrap();
-        assert_eq!(
-            k.env().var("PATH"),
-            format!("myPath{PATH_DELIMITER}path1{PATH_DELIMITER}path2")
-        );
-        assert_eq!(log(&k), format!("::add-path::myPath{EOL}"));
     }
 
     // ----- setOutput
@@ -553,22 +297,12 @@ mod tests {
     }
 
     #[test]
-    fn legacy_set_output_handles_bools() {
+    fn legacy_set_output_escapes_name_and_value() {
         let mut k = kit(Env::new());
-        k.set_output("some output", false).unwrap();
+        k.set_output("a,b:c", "50%\nnext").unwrap();
         assert_eq!(
             log(&k),
-            format!("{EOL}::set-output name=some output::false{EOL}")
-        );
-    }
-
-    #[test]
-    fn legacy_set_output_handles_numbers() {
-        let mut k = kit(Env::new());
-        k.set_output("some output", 1.01).unwrap();
-        assert_eq!(
-            log(&k),
-            format!("{EOL}::set-output name=some output::1.01{EOL}")
+            format!("{EOL}::set-output name=a%2Cb%3Ac::50%25%0Anext{EOL}")
         );
     }
 
@@ -578,20 +312,6 @@ mod tests {
         k.set_output("my out", "out val").unwrap();
         assert_eq!(file.contents(), heredoc("my out", "out val"));
         assert_eq!(log(&k), "");
-    }
-
-    #[test]
-    fn set_output_handles_boolean_inputs() {
-        let (mut k, file) = with_file("OUTPUT");
-        k.set_output("my out", true).unwrap();
-        assert_eq!(file.contents(), heredoc("my out", "true"));
-    }
-
-    #[test]
-    fn set_output_handles_number_inputs() {
-        let (mut k, file) = with_file("OUTPUT");
-        k.set_output("my out", 5u32).unwrap();
-        assert_eq!(file.contents(), heredoc("my out", "5"));
     }
 
     #[test]
@@ -627,14 +347,14 @@ mod tests {
     }
 
     #[test]
-    fn set_output_writes_multiline_json_values_in_one_heredoc() {
+    fn set_output_writes_multiline_values_in_one_heredoc() {
         let (mut k, file) = with_file("OUTPUT");
-        let report = serde_json::json!({"verdict": "pass", "note": "a\nb"});
-        k.set_output("report", &report).unwrap();
+        let report = "{\n  \"verdict\": \"pass\"\n}";
+        k.set_output("report", report).unwrap();
         k.set_output("verdict", "pass").unwrap();
         assert_eq!(
             file.contents(),
-            heredoc("report", r#"{"note":"a\nb","verdict":"pass"}"#) + &heredoc("verdict", "pass")
+            heredoc("report", report) + &heredoc("verdict", "pass")
         );
     }
 
@@ -669,16 +389,12 @@ mod tests {
         }
     }
 
-    // ----- setFailed, error, warning, notice
+    // ----- setFailed, error, notice, annotations
 
     #[test]
-    fn set_failed_sets_the_correct_exit_code_and_failure_message() {
+    fn set_failed_writes_the_failure_message() {
         let mut k = kit(Env::new());
-        assert_eq!(k.exit_code(), 0);
-        let message = k.set_failed("Failure message").unwrap();
-        assert_eq!(message, "Failure message");
-        assert_eq!(k.exit_code(), FAILURE_EXIT_CODE);
-        assert!(k.failed());
+        k.set_failed("Failure message").unwrap();
         assert_eq!(log(&k), format!("::error::Failure message{EOL}"));
     }
 
@@ -686,7 +402,6 @@ mod tests {
     fn set_failed_escapes_the_failure_message() {
         let mut k = kit(Env::new());
         k.set_failed("Failure \r\n\nmessage\r").unwrap();
-        assert_eq!(k.exit_code(), FAILURE_EXIT_CODE);
         assert_eq!(
             log(&k),
             format!("::error::Failure %0D%0A%0Amessage%0D{EOL}")
@@ -735,33 +450,6 @@ mod tests {
     }
 
     #[test]
-    fn warning_sets_the_correct_message() {
-        let mut k = kit(Env::new());
-        k.warning("Warning", &AnnotationProperties::default())
-            .unwrap();
-        assert_eq!(log(&k), format!("::warning::Warning{EOL}"));
-    }
-
-    #[test]
-    fn warning_escapes_the_message() {
-        let mut k = kit(Env::new());
-        k.warning("\r\nwarning\n", &AnnotationProperties::default())
-            .unwrap();
-        assert_eq!(log(&k), format!("::warning::%0D%0Awarning%0A{EOL}"));
-    }
-
-    #[test]
-    fn warning_handles_parameters_correctly() {
-        let mut k = kit(Env::new());
-        k.warning("Error: this is my error message", &full_properties())
-            .unwrap();
-        assert_eq!(
-            log(&k),
-            format!("::warning title=A title,file=root/test.txt,line=5,endLine=5,col=1,endColumn=2::Error: this is my error message{EOL}")
-        );
-    }
-
-    #[test]
     fn notice_sets_the_correct_message() {
         let mut k = kit(Env::new());
         k.notice("Notice", &AnnotationProperties::default())
@@ -797,10 +485,10 @@ mod tests {
             start_line: Some(3),
             ..AnnotationProperties::default()
         };
-        k.warning("50% done\nnext", &properties).unwrap();
+        k.notice("50% done\nnext", &properties).unwrap();
         assert_eq!(
             log(&k),
-            format!("::warning title=gate%3A soak%2C approvals,file=.github/shipgate.yml,line=3::50%25 done%0Anext{EOL}")
+            format!("::notice title=gate%3A soak%2C approvals,file=.github/shipgate.yml,line=3::50%25 done%0Anext{EOL}")
         );
     }
 
@@ -814,156 +502,18 @@ mod tests {
         k.annotate(&annotation).unwrap();
         k.annotate(&Annotation::new(Level::Notice, "no release PR"))
             .unwrap();
-        k.annotate(&Annotation::new(Level::Warning, "w")).unwrap();
-        k.annotate(&Annotation::new(Level::Debug, "d")).unwrap();
+        k.annotate(&Annotation::new(Level::Warning, "w\r\nx"))
+            .unwrap();
         assert_eq!(
             log(&k),
             format!(
                 "::error title=shipgate config,file=.github/shipgate.yml,line=4::bad soak{EOL}\
-                 ::notice::no release PR{EOL}::warning::w{EOL}::debug::d{EOL}"
+                 ::notice::no release PR{EOL}::warning::w%0D%0Ax{EOL}"
             )
         );
     }
 
-    // ----- groups, debug, echo
-
-    #[test]
-    fn start_group_starts_a_new_group() {
-        let mut k = kit(Env::new());
-        k.start_group("my-group").unwrap();
-        assert_eq!(log(&k), format!("::group::my-group{EOL}"));
-    }
-
-    #[test]
-    fn end_group_ends_new_group() {
-        let mut k = kit(Env::new());
-        k.end_group().unwrap();
-        assert_eq!(log(&k), format!("::endgroup::{EOL}"));
-    }
-
-    #[test]
-    fn group_wraps_a_call_in_a_group() {
-        let mut k = kit(Env::new());
-        let result = k
-            .group("mygroup", |k| {
-                k.info("in my group").unwrap();
-                true
-            })
-            .unwrap();
-        assert!(result);
-        assert_eq!(
-            log(&k),
-            format!("::group::mygroup{EOL}in my group{EOL}::endgroup::{EOL}")
-        );
-    }
-
-    #[test]
-    fn debug_sets_the_correct_message() {
-        let mut k = kit(Env::new());
-        k.debug("Debug").unwrap();
-        assert_eq!(log(&k), format!("::debug::Debug{EOL}"));
-    }
-
-    #[test]
-    fn debug_escapes_the_message() {
-        let mut k = kit(Env::new());
-        k.debug("\r\ndebug\n").unwrap();
-        assert_eq!(log(&k), format!("::debug::%0D%0Adebug%0A{EOL}"));
-    }
-
-    #[test]
-    fn is_debug_check_debug_state() {
-        assert!(!kit(Env::new()).is_debug());
-        assert!(kit(Env::new().with("RUNNER_DEBUG", "1")).is_debug());
-        assert!(!kit(Env::new().with("RUNNER_DEBUG", "true")).is_debug());
-    }
-
-    #[test]
-    fn set_command_echo_can_enable_echoing() {
-        let mut k = kit(Env::new());
-        k.set_command_echo(true).unwrap();
-        assert_eq!(log(&k), format!("::echo::on{EOL}"));
-    }
-
-    #[test]
-    fn set_command_echo_can_disable_echoing() {
-        let mut k = kit(Env::new());
-        k.set_command_echo(false).unwrap();
-        assert_eq!(log(&k), format!("::echo::off{EOL}"));
-    }
-
-    // ----- saveState, getState
-
-    #[test]
-    fn legacy_save_state_produces_the_correct_command() {
-        let mut k = kit(Env::new());
-        k.save_state("state_1", "some value").unwrap();
-        assert_eq!(
-            log(&k),
-            format!("::save-state name=state_1::some value{EOL}")
-        );
-    }
-
-    #[test]
-    fn legacy_save_state_handles_numbers() {
-        let mut k = kit(Env::new());
-        k.save_state("state_1", 1u32).unwrap();
-        assert_eq!(log(&k), format!("::save-state name=state_1::1{EOL}"));
-    }
-
-    #[test]
-    fn legacy_save_state_handles_bools() {
-        let mut k = kit(Env::new());
-        k.save_state("state_1", true).unwrap();
-        assert_eq!(log(&k), format!("::save-state name=state_1::true{EOL}"));
-    }
-
-    #[test]
-    fn save_state_produces_the_correct_command_and_saves_the_state() {
-        let (mut k, file) = with_file("STATE");
-        k.save_state("my state", "out val").unwrap();
-        assert_eq!(file.contents(), heredoc("my state", "out val"));
-    }
-
-    #[test]
-    fn save_state_handles_boolean_inputs() {
-        let (mut k, file) = with_file("STATE");
-        k.save_state("my state", true).unwrap();
-        assert_eq!(file.contents(), heredoc("my state", "true"));
-    }
-
-    #[test]
-    fn save_state_handles_number_inputs() {
-        let (mut k, file) = with_file("STATE");
-        k.save_state("my state", 5u32).unwrap();
-        assert_eq!(file.contents(), heredoc("my state", "5"));
-    }
-
-    #[test]
-    fn save_state_does_not_allow_delimiter_as_value() {
-        let (mut k, file) = with_file("STATE");
-        let err = k
-            .save_state("my state", format!("good stuff {} bad stuff", delimiter()))
-            .unwrap_err();
-        assert!(matches!(err, ToolkitError::DelimiterInValue { .. }));
-        assert_eq!(file.contents(), "");
-    }
-
-    #[test]
-    fn save_state_does_not_allow_delimiter_as_name() {
-        let (mut k, file) = with_file("STATE");
-        let err = k
-            .save_state(&format!("good stuff {} bad stuff", delimiter()), "test")
-            .unwrap_err();
-        assert!(matches!(err, ToolkitError::DelimiterInName { .. }));
-        assert_eq!(file.contents(), "");
-    }
-
-    #[test]
-    fn get_state_gets_wrapper_action_state() {
-        let k = kit(Env::new().with("STATE_TEST_1", "state_val"));
-        assert_eq!(k.state("TEST_1"), "state_val");
-    }
+    // ----- inputs
 
     #[test]
     fn inputs_are_read_from_the_injected_environment() {
@@ -971,10 +521,11 @@ mod tests {
             .with("INPUT_GITHUB-TOKEN", " tok ")
             .with("INPUT_COMMENT", "False")
             .with("INPUT_REQUIRED-CHECKS", "build\n test \n"));
-        assert_eq!(
-            k.input("github-token", InputOptions::required()).unwrap(),
-            "tok"
-        );
+        let required = InputOptions {
+            required: true,
+            ..InputOptions::default()
+        };
+        assert_eq!(k.input("github-token", required).unwrap(), "tok");
         assert!(!k.boolean_input("comment", InputOptions::default()).unwrap());
         assert_eq!(
             k.multiline_input("required-checks", InputOptions::default())
@@ -990,7 +541,7 @@ mod tests {
         let mut k = kit(Env::new());
         k.mask("ghs_TOKEN").unwrap();
         k.info("using ghs_TOKEN").unwrap();
-        k.warning(
+        k.notice(
             "bad ghs_TOKEN",
             &AnnotationProperties {
                 title: Some("ghs_TOKEN".into()),
@@ -998,15 +549,15 @@ mod tests {
             },
         )
         .unwrap();
-        k.debug("d ghs_TOKEN").unwrap();
-        let message = k.set_failed("failed with ghs_TOKEN").unwrap();
-        assert_eq!(message, "failed with ***");
+        k.annotate(&Annotation::new(Level::Warning, "w ghs_TOKEN"))
+            .unwrap();
+        k.set_failed("failed with ghs_TOKEN").unwrap();
         assert_eq!(k.redact("x ghs_TOKEN y"), "x *** y");
         assert_eq!(
             log(&k),
             format!(
-                "::add-mask::ghs_TOKEN{EOL}using ***{EOL}::warning title=***::bad ***{EOL}\
-                 ::debug::d ***{EOL}::error::failed with ***{EOL}"
+                "::add-mask::ghs_TOKEN{EOL}using ***{EOL}::notice title=***::bad ***{EOL}\
+                 ::warning::w ***{EOL}::error::failed with ***{EOL}"
             )
         );
     }
@@ -1020,31 +571,28 @@ mod tests {
     // ----- summary
 
     #[test]
-    fn summary_is_written_with_secrets_redacted() {
+    fn summary_markdown_is_appended_as_blocks_with_secrets_redacted() {
         let mut env = Env::new();
         let file = FileCommand::new("STEP_SUMMARY", &mut env);
         let mut k = kit(env);
         k.mask("s3cr3t").unwrap();
-        let mut summary = Summary::new();
-        summary.add_heading("shipgate", 2).add_raw("token s3cr3t");
-        k.write_summary(&mut summary, false).unwrap();
-        assert!(summary.is_empty_buffer());
+        k.append_summary_markdown("## shipgate\ntoken s3cr3t")
+            .unwrap();
         k.append_summary_markdown("| gate | state |\n|---|---|\n| soak | pass |")
             .unwrap();
         assert_eq!(
             file.contents(),
-            format!("<h2>shipgate</h2>{EOL}token ***{EOL}{EOL}| gate | state |\n|---|---|\n| soak | pass |{EOL}")
+            format!(
+                "## shipgate\ntoken ***{EOL}{EOL}| gate | state |\n|---|---|\n| soak | pass |{EOL}"
+            )
         );
     }
 
     #[test]
-    fn summary_errors_keep_the_buffer() {
+    fn summary_errors_carry_cores_message() {
         let mut k = kit(Env::new());
-        let mut summary = Summary::new();
-        summary.add_raw("x");
-        let err = k.write_summary(&mut summary, false).unwrap_err();
+        let err = k.append_summary_markdown("x").unwrap_err();
         assert!(matches!(err, ToolkitError::SummaryVariableMissing));
-        assert_eq!(summary.as_str(), "x");
     }
 
     #[test]
