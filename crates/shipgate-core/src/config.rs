@@ -19,7 +19,7 @@ use serde::Deserialize;
 
 use crate::duration::Duration;
 use crate::error::{Error, Result};
-use crate::policy::{PathRule, Policy};
+use crate::policy::{PathRule, Policy, RequiredCheck};
 
 /// Parses the text of a config file into a policy (the defaults overridden by the file).
 ///
@@ -129,6 +129,7 @@ struct RawSoak {
     enabled: Option<bool>,
     environment: Option<Name>,
     duration: Option<DurationValue>,
+    deployers: Option<Vec<Item>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -141,6 +142,7 @@ struct RawApprovals {
     enabled: Option<bool>,
     required: Option<Count>,
     allow_stale: Option<bool>,
+    exclude_contributors: Option<bool>,
     paths: Option<Vec<RawPathRule>>,
 }
 
@@ -212,7 +214,7 @@ struct RawTag {
 )]
 struct RawChecks {
     enabled: Option<bool>,
-    required: Option<Vec<Pattern>>,
+    required: Option<Vec<Required>>,
     neutral_passes: Option<bool>,
 }
 
@@ -248,6 +250,11 @@ impl RawConfig {
             set(&mut policy.soak.enabled, soak.enabled);
             set(&mut policy.soak.environment, soak.environment.map(|n| n.0));
             set(&mut policy.soak.duration, soak.duration.map(|d| d.0));
+            set(
+                &mut policy.soak.deployers,
+                soak.deployers
+                    .map(|list| list.into_iter().map(|i| i.0).collect()),
+            );
         }
         if let Some(approvals) = self.approvals {
             set(&mut policy.approvals.enabled, approvals.enabled);
@@ -256,6 +263,10 @@ impl RawConfig {
                 approvals.required.map(|c| c.0),
             );
             set(&mut policy.approvals.allow_stale, approvals.allow_stale);
+            set(
+                &mut policy.approvals.exclude_contributors,
+                approvals.exclude_contributors,
+            );
             set(
                 &mut policy.approvals.path_rules,
                 approvals.paths.map(|rules| {
@@ -284,7 +295,7 @@ impl RawConfig {
                 &mut policy.checks.required,
                 checks
                     .required
-                    .map(|list| list.into_iter().map(|p| p.0).collect()),
+                    .map(|list| list.into_iter().map(|r| r.0).collect()),
             );
             set(&mut policy.checks.neutral_passes, checks.neutral_passes);
         }
@@ -401,6 +412,42 @@ impl<'de> Deserialize<'de> for Pattern {
     }
 }
 
+/// A required check: `name` (or `name @ app`), or a mapping `{name: …, app: …}`.
+#[derive(Debug)]
+struct Required(RequiredCheck);
+
+impl<'de> Deserialize<'de> for Required {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(
+            deny_unknown_fields,
+            expecting = "a required check (`name:` and optionally `app:`)"
+        )]
+        struct Fields {
+            name: Pattern,
+            app: Option<Name>,
+        }
+        struct RequiredVisitor;
+        impl<'de> Visitor<'de> for RequiredVisitor {
+            type Value = Required;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a check name or glob, or a mapping with `name` and `app`")
+            }
+            fn visit_str<E: de::Error>(self, value: &str) -> Result<Required, E> {
+                RequiredCheck::parse(value).map(Required).map_err(E::custom)
+            }
+            fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<Required, A::Error> {
+                let fields = Fields::deserialize(de::value::MapAccessDeserializer::new(map))?;
+                Ok(Required(RequiredCheck {
+                    name: fields.name.0,
+                    app: fields.app.map(|a| a.0),
+                }))
+            }
+        }
+        deserializer.deserialize_any(RequiredVisitor)
+    }
+}
+
 impl<'de> Deserialize<'de> for DurationValue {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         deserializer.deserialize_str(StrVisitor {
@@ -487,8 +534,8 @@ pub struct Overrides {
     pub required_approvals: Option<u32>,
     /// Input `tag-pattern` (a glob).
     pub tag_pattern: Option<String>,
-    /// Input `required-checks` (one name or glob per entry).
-    pub required_checks: Option<Vec<String>>,
+    /// Input `required-checks` (one name or glob per entry, optionally ` @ app`).
+    pub required_checks: Option<Vec<RequiredCheck>>,
     /// Input `checklist` (one item per entry).
     pub checklist: Option<Vec<String>>,
     /// Input `check-name`.
@@ -578,11 +625,13 @@ mod tests {
                     enabled: true,
                     environment: "pre-production".into(),
                     duration: Duration::from_hours(36),
+                    deployers: Vec::new(),
                 },
                 approvals: ApprovalsPolicy {
                     enabled: true,
                     required: 3,
                     allow_stale: true,
+                    exclude_contributors: true,
                     path_rules: vec![
                         PathRule {
                             paths: vec!["migrations/**".into(), "*.sql".into()],
@@ -875,7 +924,7 @@ checklist: { enabled: true, items: ["Database backup taken", "Rollback plan read
         assert_eq!(
             err.to_string(),
             "invalid config in .github/shipgate.yml: `soak.duraton` (line 2): unknown field \
-             `duraton`, expected one of `enabled`, `environment`, `duration`"
+             `duraton`, expected one of `enabled`, `environment`, `duration`, `deployers`"
         );
     }
 

@@ -82,6 +82,37 @@ impl Actor {
     pub fn is_bot(&self) -> bool {
         self.bot || self.login.ends_with("[bot]")
     }
+
+    /// The login as compared: lower-cased, without a leading `@` or GitHub's `[bot]` suffix
+    /// (GraphQL names a bot `github-actions`, REST `github-actions[bot]`).
+    pub fn key(&self) -> String {
+        login_key(&self.login)
+    }
+}
+
+/// A login as compared: lower-cased, without a leading `@` or a `[bot]` suffix.
+pub fn login_key(login: &str) -> String {
+    let login = login.trim().trim_start_matches('@').to_lowercase();
+    login
+        .strip_suffix("[bot]")
+        .map(str::to_string)
+        .unwrap_or(login)
+}
+
+/// Reads an optional creator written as an [`Actor`] object or, as version 1 files first wrote
+/// it, a bare login (a bot when it ends with `[bot]`).
+fn creator<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<Actor>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged, expecting = "a login or an actor object (`{\"login\": …, \"bot\": …}`)")]
+    enum Creator {
+        Login(String),
+        Actor(Actor),
+    }
+    Ok(match Option::<Creator>::deserialize(deserializer)? {
+        None => None,
+        Some(Creator::Login(login)) => Some(Actor { login, bot: false }),
+        Some(Creator::Actor(actor)) => Some(actor),
+    })
 }
 
 /// The pull request that promotes the gated commit into the production branch.
@@ -112,6 +143,29 @@ pub struct PullRequest {
     /// Paths changed by the PR, for approval path rules.
     #[serde(default)]
     pub changed_files: Vec<String>,
+    /// The PR's commits with the accounts GitHub links to them (who may not approve).
+    #[serde(default)]
+    pub commits: Vec<PullCommit>,
+    /// How many commits the PR has, when known: fewer in `commits` means some are unseen.
+    #[serde(default)]
+    pub commit_count: Option<u64>,
+}
+
+/// One commit of a pull request and the accounts GitHub links to it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PullCommit {
+    /// The commit.
+    pub sha: String,
+    /// The account of its git author, when GitHub links one.
+    #[serde(default)]
+    pub author: Option<String>,
+    /// The account of its git committer, when GitHub links one (`web-flow` for the web UI).
+    #[serde(default)]
+    pub committer: Option<String>,
+    /// Accounts of its `Co-authored-by:` trailers, when GitHub links them.
+    #[serde(default)]
+    pub co_authors: Vec<String>,
 }
 
 /// A repository permission level, lowest first.
@@ -196,8 +250,8 @@ pub struct Deployment {
     #[serde(default, rename = "ref")]
     pub git_ref: Option<String>,
     /// Who created the deployment, when known.
-    #[serde(default)]
-    pub creator: Option<String>,
+    #[serde(default, deserialize_with = "creator")]
+    pub creator: Option<Actor>,
     /// When it was created.
     pub created_at: DateTime<Utc>,
     /// Its statuses, in any order.
@@ -243,6 +297,9 @@ pub struct DeploymentStatus {
     /// Its description, when any.
     #[serde(default)]
     pub description: Option<String>,
+    /// Who reported it, when known.
+    #[serde(default, deserialize_with = "creator")]
+    pub creator: Option<Actor>,
 }
 
 /// A git tag, peeled to the commit it finally points at.
@@ -342,6 +399,9 @@ pub struct CheckRun {
     /// The app that reported it (slug), when known.
     #[serde(default)]
     pub app: Option<String>,
+    /// The reporter's own reference (`external_id`), when any: shipgate writes `shipgate`.
+    #[serde(default)]
+    pub external_id: Option<String>,
 }
 
 /// The state of a commit status.
@@ -371,6 +431,9 @@ pub struct CommitStatus {
     /// Its description, when any.
     #[serde(default)]
     pub description: Option<String>,
+    /// Who reported it, when known.
+    #[serde(default, deserialize_with = "creator")]
+    pub creator: Option<Actor>,
 }
 
 impl Facts {

@@ -1,6 +1,6 @@
 //! The policy: which gates run and with which settings.
 //!
-//! Defaults are the flow's (DESIGN.md section 5): 24 h soak in `staging`, two approvals on the
+//! Defaults are the flow's (`docs/config.md`): 24 h soak in `staging`, two approvals on the
 //! gated commit, an annotated `v*` semver tag, every reported check green. A config file
 //! (`.github/shipgate.yml`, see [`crate::config`]) and then command-line or Action inputs
 //! override them, in that order.
@@ -39,6 +39,9 @@ pub struct SoakPolicy {
     pub environment: String,
     /// How long it must run there without a break (`24h`).
     pub duration: Duration,
+    /// Logins whose deployments may open a soak window; empty means any bot or app account
+    /// (never a user: a user can create a deployment through the API).
+    pub deployers: Vec<String>,
 }
 
 /// Settings of the approvals gate.
@@ -50,6 +53,9 @@ pub struct ApprovalsPolicy {
     pub required: u32,
     /// Whether approvals given on an earlier commit of the PR still count.
     pub allow_stale: bool,
+    /// Whether the accounts that authored or committed the PR's commits are left out (GitHub's
+    /// "approval of the most recent reviewable push" rule, applied to every commit).
+    pub exclude_contributors: bool,
     /// Stricter rules for changes under given paths.
     pub path_rules: Vec<PathRule>,
 }
@@ -87,10 +93,71 @@ pub struct TagPolicy {
 pub struct ChecksPolicy {
     /// Whether the gate runs.
     pub enabled: bool,
-    /// Names or globs of required checks; empty means every reported check.
-    pub required: Vec<String>,
+    /// Required checks; empty means every reported check.
+    pub required: Vec<RequiredCheck>,
     /// Whether a `neutral` conclusion counts as passing.
     pub neutral_passes: bool,
+}
+
+/// One required check: a name or glob, optionally pinned to the source that must report it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RequiredCheck {
+    /// The check's name or a glob (`backend / *`).
+    pub name: String,
+    /// The app (a check run's app slug) or account (a commit status's creator) that must
+    /// report it; reports of that name from any other source are ignored. `None`: any source.
+    pub app: Option<String>,
+}
+
+impl RequiredCheck {
+    /// A required check of any source.
+    pub fn named(name: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            app: None,
+        }
+    }
+
+    /// Parses the input and flag syntax: `NAME` or `NAME @ APP` (the last ` @ ` separates).
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let text = text.trim();
+        let (name, app) = match text.rsplit_once(" @ ") {
+            Some((name, app)) => (name.trim(), Some(app.trim())),
+            None => (text, None),
+        };
+        let name = crate::config::pattern(name)?;
+        let app = app
+            .map(|app| {
+                if app.is_empty() || app.contains(char::is_whitespace) {
+                    Err(format!("{app:?} is not an app slug or login"))
+                } else {
+                    Ok(app.to_string())
+                }
+            })
+            .transpose()?;
+        Ok(Self { name, app })
+    }
+}
+
+impl From<&str> for RequiredCheck {
+    fn from(name: &str) -> Self {
+        Self::named(name)
+    }
+}
+
+impl PartialEq<&str> for RequiredCheck {
+    fn eq(&self, name: &&str) -> bool {
+        self.app.is_none() && self.name == *name
+    }
+}
+
+impl std::fmt::Display for RequiredCheck {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.app {
+            Some(app) => write!(f, "{} @ {app}", self.name),
+            None => f.write_str(&self.name),
+        }
+    }
 }
 
 /// Settings of the checklist gate.
@@ -112,11 +179,13 @@ impl Default for Policy {
                 enabled: true,
                 environment: "staging".into(),
                 duration: Duration::from_hours(24),
+                deployers: Vec::new(),
             },
             approvals: ApprovalsPolicy {
                 enabled: true,
                 required: 2,
                 allow_stale: false,
+                exclude_contributors: true,
                 path_rules: Vec::new(),
             },
             tag: TagPolicy {

@@ -316,6 +316,7 @@ async fn all_statuses(
                 state: parse_state(&s.state)?,
                 created_at: s.created_at,
                 description: s.description,
+                creator: None,
             });
         }
         next = link;
@@ -468,6 +469,7 @@ impl DeploymentNode {
                     state: parse_state(&s.state)?,
                     created_at: s.created_at,
                     description: s.description,
+                    creator: None,
                 })
             })
             .collect::<Result<Vec<_>, Error>>()?;

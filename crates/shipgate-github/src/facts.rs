@@ -26,8 +26,8 @@ use serde::Deserialize;
 use serde_json::json;
 use shipgate_core::facts::{
     Actor, CheckConclusion, CheckRun, CheckStatus, CommitStatus, Deployment, DeploymentState,
-    DeploymentStatus, Facts, Permission, PullRequest, Release, Repository, Review, ReviewState,
-    StatusState, Tag, FACTS_VERSION,
+    DeploymentStatus, Facts, Permission, PullCommit, PullRequest, Release, Repository, Review,
+    ReviewState, StatusState, Tag, FACTS_VERSION,
 };
 
 use crate::client::Client;
@@ -222,6 +222,7 @@ async fn first_read(
         "stagingEnvironment": spec.staging_environment,
         "productionEnvironment": spec.production_environment,
         "config": config_expression(&spec.production_branch, &spec.config_path),
+        "checkName": spec.check_name,
     });
     match selection {
         Selection::PullRequest(number) => {
@@ -335,6 +336,7 @@ impl FirstRead {
                         "name": self.spec.repository.name,
                         "base": self.spec.production_branch,
                         "after": page.end_cursor,
+                        "checkName": self.spec.check_name,
                     }),
                 )
                 .await?;
@@ -411,6 +413,7 @@ fn check_pages(pages: usize, what: &str) -> Result<usize, Error> {
 
 fn pr_needs_more(pr: &RawPullRequest) -> bool {
     pr.files.page_info.has_next_page
+        || pr.commits.page_info.has_next_page
         || pr.reviews.page_info.has_next_page
         || (pr.comments.page_info.has_previous_page && sticky(pr).is_none())
         || pr
@@ -425,13 +428,14 @@ async fn page_pull_request(client: &Client, pr: &mut RawPullRequest) -> Result<u
     let mut pages = 0;
     loop {
         let files = pr.files.page_info.has_next_page;
+        let commits = pr.commits.page_info.has_next_page;
         let reviews = pr.reviews.page_info.has_next_page;
         let comments = pr.comments.page_info.has_previous_page && sticky(pr).is_none();
         let contexts = pr
             .status_check_rollup
             .as_ref()
             .is_some_and(|r| r.contexts.page_info.has_next_page);
-        if !(files || reviews || comments || contexts) {
+        if !(files || commits || reviews || comments || contexts) {
             return Ok(requests);
         }
         pages = check_pages(pages, &format!("items on pull request #{}", pr.number))?;
@@ -446,6 +450,7 @@ async fn page_pull_request(client: &Client, pr: &mut RawPullRequest) -> Result<u
         #[derive(Deserialize)]
         struct More {
             files: Option<Connection<RawFile>>,
+            commits: Option<Connection<RawPullCommit>>,
             reviews: Option<Connection<RawReview>>,
             comments: Option<Connection<RawComment>>,
             #[serde(rename = "statusCheckRollup")]
@@ -465,6 +470,8 @@ async fn page_pull_request(client: &Client, pr: &mut RawPullRequest) -> Result<u
                     "commentsBefore": pr.comments.page_info.start_cursor,
                     "contexts": contexts,
                     "contextsAfter": contexts_after,
+                    "commits": commits,
+                    "commitsAfter": pr.commits.page_info.end_cursor,
                 }),
             )
             .await?;
@@ -481,6 +488,10 @@ async fn page_pull_request(client: &Client, pr: &mut RawPullRequest) -> Result<u
         if files {
             let page = more.files.ok_or_else(|| missing("files"))?;
             pr.files.extend(page);
+        }
+        if commits {
+            let page = more.commits.ok_or_else(|| missing("commits"))?;
+            pr.commits.extend(page);
         }
         if reviews {
             let page = more.reviews.ok_or_else(|| missing("reviews"))?;
@@ -699,35 +710,40 @@ fn map_facts(
         _ => &[],
     };
     let mut check_runs = Vec::new();
+    let mut seen: Vec<u64> = Vec::new();
+    // Runs named like shipgate's check come from the head commit's check suites (every app's
+    // newest of that name, whatever the rollup's paging); the rollup gives the rest.
+    for (run, app) in named_runs(pr) {
+        if is_this_workflow_run(run, spec) {
+            continue;
+        }
+        seen.extend(run.database_id);
+        check_runs.push(map_check_run(run, app.map(str::to_string)));
+    }
     let mut statuses = Vec::new();
     for context in contexts {
         match context {
             RawContext::CheckRun(run) => {
-                if is_own_check_run(run, spec) || is_this_workflow_run(run, spec) {
+                if run.name == spec.check_name
+                    || is_this_workflow_run(run, spec)
+                    || run.database_id.is_some_and(|id| seen.contains(&id))
+                {
                     continue;
                 }
-                check_runs.push(CheckRun {
-                    name: run.name.clone(),
-                    status: map_check_status(run.status),
-                    conclusion: run.conclusion.map(map_conclusion),
-                    started_at: run.started_at,
-                    completed_at: run.completed_at,
-                    app: run
-                        .check_suite
-                        .as_ref()
-                        .and_then(|s| s.app.as_ref())
-                        .map(|a| a.slug.clone()),
-                });
+                let app = run
+                    .check_suite
+                    .as_ref()
+                    .and_then(|s| s.app.as_ref())
+                    .map(|a| a.slug.clone());
+                check_runs.push(map_check_run(run, app));
             }
             RawContext::StatusContext(status) => {
-                if status.context == spec.check_name {
-                    continue;
-                }
                 statuses.push(CommitStatus {
                     context: status.context.clone(),
                     state: map_status_state(status.state),
                     created_at: status.created_at,
                     description: status.description.clone(),
+                    creator: status.creator.as_ref().map(|a| actor(Some(a))),
                 });
             }
             RawContext::Other => {}
@@ -780,6 +796,8 @@ fn map_facts(
             draft: pr.is_draft,
             body: pr.body.clone(),
             changed_files: pr.files.nodes.iter().map(|f| f.path.clone()).collect(),
+            commits: pr.commits.nodes.iter().map(map_pull_commit).collect(),
+            commit_count: pr.commits.total_count,
         }),
         reviews,
         deployments: deployments.to_vec(),
@@ -792,6 +810,55 @@ fn map_facts(
 
 fn is_own_check_run(run: &RawCheckRun, spec: &ReadSpec) -> bool {
     run.name == spec.check_name && run.external_id.as_deref() == Some(CHECK_EXTERNAL_ID)
+}
+
+/// The check runs named like shipgate's check on the PR's head, with their app's slug.
+fn named_runs(pr: &RawPullRequest) -> Vec<(&RawCheckRun, Option<&str>)> {
+    pr.head
+        .nodes
+        .iter()
+        .filter(|c| c.commit.oid == pr.head_ref_oid)
+        .flat_map(|c| c.commit.check_suites.nodes.iter())
+        .flat_map(|suite| {
+            let app = suite.app.as_ref().map(|a| a.slug.as_str());
+            suite.check_runs.nodes.iter().map(move |run| (run, app))
+        })
+        .collect()
+}
+
+fn map_check_run(run: &RawCheckRun, app: Option<String>) -> CheckRun {
+    CheckRun {
+        name: run.name.clone(),
+        status: map_check_status(run.status),
+        conclusion: run.conclusion.map(map_conclusion),
+        started_at: run.started_at,
+        completed_at: run.completed_at,
+        app,
+        external_id: run.external_id.clone(),
+    }
+}
+
+fn map_pull_commit(node: &RawPullCommit) -> PullCommit {
+    let login = |actor: &Option<RawGitActor>| {
+        actor
+            .as_ref()
+            .and_then(|a| a.user.as_ref())
+            .map(|u| u.login.clone())
+    };
+    let commit = &node.commit;
+    PullCommit {
+        sha: commit.oid.clone(),
+        author: login(&commit.author),
+        committer: login(&commit.committer),
+        // `authors` lists the git author first, then the co-authors.
+        co_authors: commit
+            .authors
+            .nodes
+            .iter()
+            .skip(1)
+            .filter_map(|a| a.user.as_ref().map(|u| u.login.clone()))
+            .collect(),
+    }
 }
 
 /// Whether a check run is a job of the workflow run executing shipgate right now.
@@ -810,36 +877,44 @@ fn existing(pr: &RawPullRequest, spec: &ReadSpec) -> Existing {
         comment: sticky(pr),
         ..Existing::default()
     };
-    let Some(rollup) = &pr.status_check_rollup else {
-        return found;
-    };
-    if rollup.commit.as_ref().map(|c| &c.oid) != Some(&pr.head_ref_oid) {
-        return found;
+    let rollup = pr
+        .status_check_rollup
+        .as_ref()
+        .filter(|r| r.commit.as_ref().map(|c| &c.oid) == Some(&pr.head_ref_oid));
+    let rollup_runs = rollup.into_iter().flat_map(|r| {
+        r.contexts.nodes.iter().filter_map(|c| match c {
+            RawContext::CheckRun(run) => Some(run),
+            _ => None,
+        })
+    });
+    let named = named_runs(pr).into_iter().map(|(run, _)| run);
+    for run in named.chain(rollup_runs) {
+        if !is_own_check_run(run, spec) {
+            continue;
+        }
+        let Some(id) = run.database_id else { continue };
+        // Several (a pass moved back to pending makes a new run): the newest is the one to
+        // update.
+        if found.check_run.as_ref().is_some_and(|c| c.id >= id) {
+            continue;
+        }
+        found.check_run = Some(ExistingCheckRun {
+            id,
+            status: map_check_status(run.status),
+            conclusion: run.conclusion.map(map_conclusion),
+            title: run.title.clone().unwrap_or_default(),
+            summary: run.summary.clone().unwrap_or_default(),
+            text: run.text.clone().unwrap_or_default(),
+        });
     }
-    for context in &rollup.contexts.nodes {
-        match context {
-            RawContext::CheckRun(run) if is_own_check_run(run, spec) => {
-                let Some(id) = run.database_id else { continue };
-                // Several (should not happen): the newest is the one to update.
-                if found.check_run.as_ref().is_some_and(|c| c.id > id) {
-                    continue;
-                }
-                found.check_run = Some(ExistingCheckRun {
-                    id,
-                    status: map_check_status(run.status),
-                    conclusion: run.conclusion.map(map_conclusion),
-                    title: run.title.clone().unwrap_or_default(),
-                    summary: run.summary.clone().unwrap_or_default(),
-                    text: run.text.clone().unwrap_or_default(),
-                });
-            }
-            RawContext::StatusContext(status) if status.context == spec.check_name => {
+    for context in rollup.iter().flat_map(|r| &r.contexts.nodes) {
+        if let RawContext::StatusContext(status) = context {
+            if status.context == spec.check_name {
                 found.status = Some(ExistingStatus {
                     state: map_status_state(status.state),
                     description: status.description.clone().unwrap_or_default(),
                 });
             }
-            _ => {}
         }
     }
     found
@@ -882,7 +957,7 @@ fn map_deployment(d: &RawDeployment) -> Deployment {
         environment: d.environment.clone().unwrap_or_default(),
         sha: d.commit_oid.clone(),
         git_ref: d.git_ref.as_ref().map(|r| r.name.clone()),
-        creator: d.creator.as_ref().map(|c| c.login.clone()),
+        creator: d.creator.as_ref().map(|c| actor(Some(c))),
         created_at: d.created_at,
         statuses: d
             .statuses
@@ -902,6 +977,7 @@ fn map_deployment(d: &RawDeployment) -> Deployment {
                 },
                 created_at: s.created_at,
                 description: s.description.clone().filter(|d| !d.is_empty()),
+                creator: s.creator.as_ref().map(|c| actor(Some(c))),
             })
             .collect(),
     }
@@ -1027,6 +1103,8 @@ struct PageInfo {
 struct Connection<T> {
     page_info: PageInfo,
     nodes: Vec<T>,
+    #[serde(default)]
+    total_count: Option<u64>,
 }
 
 impl<T> Connection<T> {
@@ -1074,6 +1152,8 @@ struct RawPullRequest {
     base_ref_name: String,
     author: Option<RawActor>,
     files: Connection<RawFile>,
+    commits: Connection<RawPullCommit>,
+    head: RawNodes<RawHeadCommit>,
     reviews: Connection<RawReview>,
     comments: Connection<RawComment>,
     status_check_rollup: Option<RawRollup>,
@@ -1089,6 +1169,48 @@ struct RawActor {
 #[derive(Debug, Deserialize)]
 struct RawFile {
     path: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct RawNodes<T> {
+    nodes: Vec<T>,
+}
+
+#[derive(Debug, Deserialize)]
+struct RawPullCommit {
+    commit: RawCommitIdentity,
+}
+
+#[derive(Debug, Deserialize)]
+struct RawCommitIdentity {
+    oid: String,
+    author: Option<RawGitActor>,
+    committer: Option<RawGitActor>,
+    authors: RawNodes<RawGitActor>,
+}
+
+#[derive(Debug, Deserialize)]
+struct RawGitActor {
+    user: Option<RawLogin>,
+}
+
+#[derive(Debug, Deserialize)]
+struct RawHeadCommit {
+    commit: RawSuites,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RawSuites {
+    oid: String,
+    check_suites: RawNodes<RawNamedSuite>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RawNamedSuite {
+    app: Option<RawApp>,
+    check_runs: RawNodes<RawCheckRun>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -1214,6 +1336,8 @@ struct RawStatusContext {
     state: RawStatusState,
     created_at: DateTime<Utc>,
     description: Option<String>,
+    #[serde(default)]
+    creator: Option<RawActor>,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize)]
@@ -1268,7 +1392,7 @@ struct RawDeployment {
     git_ref: Option<RawRefName>,
     commit_oid: String,
     created_at: DateTime<Utc>,
-    creator: Option<RawLogin>,
+    creator: Option<RawActor>,
     statuses: Connection<RawDeploymentStatus>,
 }
 
@@ -1288,6 +1412,8 @@ struct RawDeploymentStatus {
     state: RawDeploymentState,
     created_at: DateTime<Utc>,
     description: Option<String>,
+    #[serde(default)]
+    creator: Option<RawActor>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]

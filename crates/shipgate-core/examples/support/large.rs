@@ -9,8 +9,8 @@
 use chrono::{DateTime, TimeDelta, Utc};
 use shipgate_core::facts::{
     Actor, CheckConclusion, CheckRun, CheckStatus, CommitStatus, Deployment, DeploymentState,
-    DeploymentStatus, Facts, Permission, PullRequest, Release, Repository, Review, ReviewState,
-    StatusState, Tag, FACTS_VERSION,
+    DeploymentStatus, Facts, Permission, PullCommit, PullRequest, Release, Repository, Review,
+    ReviewState, StatusState, Tag, FACTS_VERSION,
 };
 
 /// Number of reviews in the large history.
@@ -100,7 +100,7 @@ pub fn large_facts(captured_at: DateTime<Utc>) -> Facts {
             environment: environment.into(),
             sha: sha(i as u64 % TAGS as u64),
             git_ref: Some(old_version(i % TAGS)),
-            creator: Some("github-actions[bot]".into()),
+            creator: Some(actions_bot()),
             created_at,
             statuses: states
                 .into_iter()
@@ -109,6 +109,7 @@ pub fn large_facts(captured_at: DateTime<Utc>) -> Facts {
                     state,
                     created_at: created_at + minutes(k as i64 * 2),
                     description: Some(format!("{state:?} for deployment {i}")),
+                    creator: Some(actions_bot()),
                 })
                 .collect(),
         });
@@ -119,7 +120,7 @@ pub fn large_facts(captured_at: DateTime<Utc>) -> Facts {
         environment: "staging".into(),
         sha: head.clone(),
         git_ref: Some("staging/v5.0.0".into()),
-        creator: Some("github-actions[bot]".into()),
+        creator: Some(actions_bot()),
         created_at: soak_start - minutes(10),
         statuses: [
             (DeploymentState::Pending, -10),
@@ -133,6 +134,7 @@ pub fn large_facts(captured_at: DateTime<Utc>) -> Facts {
             state,
             created_at: soak_start + minutes(offset),
             description: None,
+            creator: Some(actions_bot()),
         })
         .collect(),
     });
@@ -180,6 +182,7 @@ pub fn large_facts(captured_at: DateTime<Utc>) -> Facts {
             started_at: Some(soak_start - hours(1)),
             completed_at: Some(soak_start - minutes(20)),
             app: Some("github-actions".into()),
+            external_id: None,
         })
         .collect();
     check_runs.push(CheckRun {
@@ -189,6 +192,7 @@ pub fn large_facts(captured_at: DateTime<Utc>) -> Facts {
         started_at: Some(captured_at),
         completed_at: None,
         app: Some("github-actions".into()),
+        external_id: Some("shipgate".into()),
     });
     let statuses = (0..10)
         .map(|i| CommitStatus {
@@ -196,6 +200,10 @@ pub fn large_facts(captured_at: DateTime<Utc>) -> Facts {
             state: StatusState::Success,
             created_at: soak_start - minutes(30),
             description: None,
+            creator: Some(Actor {
+                login: "security-scanner".into(),
+                bot: true,
+            }),
         })
         .collect();
 
@@ -224,6 +232,15 @@ pub fn large_facts(captured_at: DateTime<Utc>) -> Facts {
             changed_files: (0..200)
                 .map(|i| format!("backend/app/module_{i}.py"))
                 .collect(),
+            commits: (0..120)
+                .map(|i| PullCommit {
+                    sha: sha(900_000 + i),
+                    author: Some(format!("contributor{}", i % 7)),
+                    committer: Some("web-flow".into()),
+                    co_authors: Vec::new(),
+                })
+                .collect(),
+            commit_count: Some(120),
         }),
         reviews,
         deployments,
@@ -231,5 +248,13 @@ pub fn large_facts(captured_at: DateTime<Utc>) -> Facts {
         releases,
         check_runs,
         statuses,
+    }
+}
+
+/// GitHub Actions' bot, as GitHub's GraphQL API names it.
+fn actions_bot() -> Actor {
+    Actor {
+        login: "github-actions".into(),
+        bot: true,
     }
 }

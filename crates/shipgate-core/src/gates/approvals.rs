@@ -4,10 +4,15 @@
 //! latest *opinionated* review counts — `APPROVED`, `CHANGES_REQUESTED` or `DISMISSED`; a later
 //! `COMMENTED` or `PENDING` review never overrides it. Reviews at the same instant rank
 //! approvals before dismissals before change requests, so a tie never turns into an approval.
-//! A reviewer is **eligible** when they have write access or more, are not a bot and are not
-//! the PR author. Then:
+//! A reviewer is **eligible** when they have write access or more, are not a bot, are not the
+//! PR author and — unless `exclude-contributors` is off — did not author, commit or co-author
+//! any commit of the PR (the accounts GitHub links to its commits; GitHub's `web-flow`, which
+//! commits for the web UI, does not count). A second account that pushed to the release cannot
+//! approve it. Then:
 //!
-//! 1. no pull request in the facts → error (approvals are given on a pull request);
+//! 1. no pull request in the facts → error (approvals are given on a pull request); with
+//!    contributors excluded, not every commit of the PR known → error (who may approve cannot be
+//!    told);
 //! 2. any eligible reviewer whose latest opinion is `CHANGES_REQUESTED` → fail, naming them;
 //! 3. an eligible `APPROVED` counts only when given on the gated commit (unless the policy
 //!    allows stale approvals); fewer counted approvals than required → pending ("1 of 2");
@@ -24,7 +29,7 @@ use glob::{MatchOptions, Pattern};
 
 use super::text::{count, name_list, phrase_list, short_sha};
 use super::{Context, Gate, GateId, GateResult};
-use crate::facts::{Review, ReviewState};
+use crate::facts::{login_key, PullRequest, Review, ReviewState};
 use crate::policy::Policy;
 
 /// The approvals gate.
@@ -74,6 +79,34 @@ fn latest_opinions(reviews: &[Review]) -> BTreeMap<String, &Review> {
     latest
 }
 
+/// GitHub's account for commits made through its web UI; it stands for whoever clicked.
+const WEB_FLOW: &str = "web-flow";
+
+/// The accounts linked to the PR's commits, each with what it did (the first thing found),
+/// keyed by login as compared.
+fn contributors(pr: &PullRequest) -> BTreeMap<String, String> {
+    let mut found = BTreeMap::new();
+    for commit in &pr.commits {
+        let sha = short_sha(&commit.sha);
+        let roles = commit
+            .author
+            .iter()
+            .map(|a| (a, "authored"))
+            .chain(commit.committer.iter().map(|c| (c, "committed")))
+            .chain(commit.co_authors.iter().map(|c| (c, "co-authored")));
+        for (login, role) in roles {
+            let key = login_key(login);
+            if key == WEB_FLOW {
+                continue;
+            }
+            found
+                .entry(key)
+                .or_insert_with(|| format!("{role} {sha}"));
+        }
+    }
+    found
+}
+
 /// Logins of a path rule's reviewers, as compared: lower-cased, without a leading `@`.
 fn normalise_login(login: &str) -> String {
     login.trim().trim_start_matches('@').to_lowercase()
@@ -111,6 +144,25 @@ fn evaluate(cx: &Context<'_>) -> GateResult {
         rules.push(patterns);
     }
     let author = pr.author.login.to_lowercase();
+    let contributed = if policy.exclude_contributors {
+        match pr.commit_count {
+            Some(total) if (pr.commits.len() as u64) >= total => contributors(pr),
+            known => {
+                let reason = match known {
+                    Some(total) => format!(
+                        "only {} of the PR's {total} commits could be read, so who contributed to it (and may not approve it) is unknown",
+                        pr.commits.len()
+                    ),
+                    None => "the PR's commits are not in the facts, so who contributed to it (and may not approve it) is unknown".to_string(),
+                };
+                return GateResult::error(id, reason).with_unblock(
+                    "re-run the evaluation; for a PR with more commits than GitHub lists, squash it or set `approvals.exclude-contributors: false`",
+                );
+            }
+        }
+    } else {
+        BTreeMap::new()
+    };
 
     let mut objecting = Vec::new();
     let mut counted: Vec<&str> = Vec::new();
@@ -118,11 +170,13 @@ fn evaluate(cx: &Context<'_>) -> GateResult {
     for (login, review) in latest_opinions(&cx.facts.reviews) {
         let name = review.reviewer.login.as_str();
         let why_not = if review.reviewer.is_bot() {
-            Some("a bot")
+            Some("a bot".to_string())
         } else if login == author {
-            Some("the author")
+            Some("the author".to_string())
+        } else if let Some(role) = contributed.get(&review.reviewer.key()) {
+            Some(format!("{role} of this PR"))
         } else if !review.permission.can_write() {
-            Some("no write access")
+            Some("no write access".to_string())
         } else {
             None
         };
@@ -274,6 +328,7 @@ mod tests {
 
         let by_other_author = FactsBuilder::new()
             .author("Carol")
+            .commits(&[(SHA, Some("carol"), Some("web-flow"), &[])])
             .approved_by("bob", at_h(1))
             .approved_by("carol", at_h(1))
             .approved_by("alice", at_h(1))
@@ -464,6 +519,80 @@ mod tests {
         policy.approvals.required = 0;
         let r = eval(&Approvals, &FactsBuilder::new().build(), &policy, at_h(48));
         assert_eq!(r.state, GateState::Pending);
+    }
+
+    #[test]
+    fn a_second_account_that_pushed_to_the_pr_cannot_approve_it() {
+        // alice opened the PR; her second account `alice-2` pushed the last commit and approves.
+        let facts = FactsBuilder::new()
+            .commits(&[
+                (OLD_SHA, Some("alice"), Some("web-flow"), &[]),
+                (SHA, Some("alice-2"), Some("alice-2"), &[]),
+            ])
+            .approved_by("alice-2", at_h(1))
+            .approved_by("bob", at_h(1))
+            .build();
+        let r = approvals(&facts);
+        assert_eq!(r.state, GateState::Pending, "{r:?}");
+        assert_eq!(
+            r.reason,
+            "1 of 2 approvals on 1111111; not counted: `alice-2` (authored 1111111 of this PR)"
+        );
+    }
+
+    #[test]
+    fn committers_and_co_authors_are_contributors_but_web_flow_is_not() {
+        let facts = FactsBuilder::new()
+            .commits(&[(SHA, Some("alice"), Some("carol"), &["dave"])])
+            .approved_by("carol", at_h(1))
+            .approved_by("dave", at_h(1))
+            .approved_by("bob", at_h(1))
+            .approved_by("erin", at_h(1))
+            .build();
+        let r = approvals(&facts);
+        assert_eq!(r.state, GateState::Pass, "{r:?}");
+        assert_eq!(r.reason, "2 approvals on 1111111: `bob`, `erin`");
+        let facts = FactsBuilder::new()
+            .commits(&[(SHA, Some("alice"), Some("carol"), &["dave"])])
+            .approved_by("carol", at_h(1))
+            .approved_by("dave", at_h(1))
+            .approved_by("bob", at_h(1))
+            .build();
+        let r = approvals(&facts);
+        assert!(r.reason.contains("`carol` (committed 1111111 of this PR)"), "{}", r.reason);
+        assert!(r.reason.contains("`dave` (co-authored 1111111 of this PR)"), "{}", r.reason);
+    }
+
+    #[test]
+    fn contributors_count_again_when_the_policy_says_so() {
+        let mut policy = Policy::default();
+        policy.approvals.exclude_contributors = false;
+        let facts = FactsBuilder::new()
+            .commits(&[(SHA, Some("alice-2"), Some("web-flow"), &[])])
+            .approved_by("alice-2", at_h(1))
+            .approved_by("bob", at_h(1))
+            .build();
+        assert_eq!(eval(&Approvals, &facts, &policy, at_h(48)).state, GateState::Pass);
+    }
+
+    #[test]
+    fn unseen_commits_are_an_error_when_contributors_are_excluded() {
+        let facts = FactsBuilder::new()
+            .commit_count(Some(300))
+            .approved_by("bob", at_h(1))
+            .approved_by("erin", at_h(1))
+            .build();
+        let r = approvals(&facts);
+        assert_eq!(r.state, GateState::Error, "{r:?}");
+        assert!(r.reason.starts_with("only 1 of the PR's 300 commits"), "{}", r.reason);
+        let unknown = FactsBuilder::new().commit_count(None).build();
+        assert_eq!(approvals(&unknown).state, GateState::Error);
+        let mut policy = Policy::default();
+        policy.approvals.exclude_contributors = false;
+        assert_eq!(
+            eval(&Approvals, &unknown, &policy, at_h(48)).state,
+            GateState::Pending
+        );
     }
 
     fn path_policy(paths: &[&str], required: Option<u32>, reviewers: &[&str]) -> Policy {

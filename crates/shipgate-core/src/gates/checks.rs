@@ -1,9 +1,13 @@
 //! The checks gate: the CI checks on the gated commit are green.
 //!
-//! Rule, in plain words: check runs and commit statuses are taken together, and for each name
-//! only the newest counts — a check run dated by `completed_at`, else `started_at`; a status by
-//! `created_at`; something without a time is older than anything with one; at the same time the
-//! worse state wins. shipgate's own check (`check_name`) is left out. Each newest report is:
+//! Rule, in plain words: check runs and commit statuses are taken together. A report's
+//! **source** is the app of a check run (its slug) or the account that posted a commit status.
+//! For each name and source only the newest report counts — a check run dated by
+//! `completed_at`, else `started_at`; a status by `created_at`; something without a time is
+//! older than anything with one; at the same time the worse state wins. When several sources
+//! report the same name (a check run and a status, two apps), **each counts and the worst
+//! wins**: a later report of another kind or source never hides a failing one. Reports named
+//! like shipgate's own check (`check-name`) never count, whatever their source. Each report is:
 //!
 //! - check run not `completed` (queued, in progress, waiting…) → pending;
 //! - completed `success` or `skipped` → pass; `neutral` → pass, or fail when the policy says
@@ -11,11 +15,20 @@
 //!   `startup_failure` → fail; completed without a conclusion → error (fail closed);
 //! - status `success` → pass, `pending` → pending, `failure`/`error` → fail.
 //!
+//! Who may open the gate: anyone with write access can post a commit status through the API,
+//! so a status posted by a **user** account (or by an unknown one) can hold or fail a check but
+//! never pass it — its `success` is ignored and named in the reason. A required entry may pin
+//! its source (`{name: "backend / test", app: github-actions}`, or `backend / test @
+//! github-actions` as an input): then only reports from that app or account count — a user
+//! named there is trusted for that check — and reports of that name from any other source are
+//! ignored and named.
+//!
 //! The required list holds names or globs (`*` also crosses `/`; an entry that is not a valid
-//! glob is matched as a plain name). Each entry must match at least one reported check, or the
-//! gate is pending ("`name` never reported"). An empty list means every reported check; then no
-//! check at all is pending ("no checks reported yet"). The gate is the worst of the selected
-//! checks: error > fail > pending > pass.
+//! glob is matched as a plain name). Each entry must match at least one counted report, or the
+//! gate is pending ("`name` never reported"). An empty list means every reported check; then
+//! at least one report from an app must be there, or the gate is pending ("no checks reported
+//! yet"): statuses of users alone never show that CI ran. The gate is the worst of the
+//! selected checks: error > fail > pending > pass.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -24,8 +37,10 @@ use glob::Pattern;
 
 use super::text::{count, name_list, phrase_list};
 use super::{Context, Gate, GateId, GateResult};
-use crate::facts::{CheckConclusion, CheckRun, CheckStatus, CommitStatus, StatusState};
-use crate::policy::Policy;
+use crate::facts::{
+    login_key, Actor, CheckConclusion, CheckRun, CheckStatus, CommitStatus, StatusState,
+};
+use crate::policy::{Policy, RequiredCheck};
 
 /// The checks gate.
 pub struct Checks;
@@ -51,13 +66,61 @@ enum Outcome {
     Error,
 }
 
-/// The newest report under one name.
-#[derive(Debug, Clone, Copy)]
+/// Who reported a check.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum Source {
+    /// A check run of this app (slug, as compared).
+    App(String),
+    /// A commit status of this account (login, as compared), and whether it is a bot.
+    Account(String, bool),
+    /// A report whose source GitHub did not say.
+    Unknown,
+}
+
+impl Source {
+    fn of_run(run: &CheckRun) -> Self {
+        run.app
+            .as_deref()
+            .map_or(Self::Unknown, |app| Self::App(login_key(app)))
+    }
+
+    fn of_status(creator: Option<&Actor>) -> Self {
+        creator.map_or(Self::Unknown, |a| Self::Account(a.key(), a.is_bot()))
+    }
+
+    /// Whether the source is an app or a bot account: one that a user cannot impersonate by
+    /// posting through the API.
+    fn is_app(&self) -> bool {
+        matches!(self, Self::App(_) | Self::Account(_, true))
+    }
+
+    fn matches(&self, pin: &str) -> bool {
+        let pin = login_key(pin);
+        match self {
+            Self::App(app) | Self::Account(app, _) => *app == pin,
+            Self::Unknown => false,
+        }
+    }
+
+    fn describe(&self) -> String {
+        match self {
+            Self::App(app) => format!("app `{app}`"),
+            Self::Account(login, true) => format!("bot `{login}`"),
+            Self::Account(login, false) => format!("user `{login}`"),
+            Self::Unknown => "an unknown source".to_string(),
+        }
+    }
+}
+
+/// The newest report of one name from one source.
+#[derive(Debug, Clone)]
 struct Report {
     at: Option<DateTime<Utc>>,
     outcome: Outcome,
     /// The state as GitHub names it, for the reason (`failure`, `in_progress`, …).
     state: &'static str,
+    /// A commit status (not a check run).
+    status: bool,
 }
 
 fn check_run_report(run: &CheckRun, neutral_passes: bool) -> Report {
@@ -86,6 +149,7 @@ fn check_run_report(run: &CheckRun, neutral_passes: bool) -> Report {
         at: run.completed_at.or(run.started_at),
         outcome,
         state,
+        status: false,
     }
 }
 
@@ -100,28 +164,39 @@ fn status_report(status: &CommitStatus) -> Report {
         at: Some(status.created_at),
         outcome,
         state,
+        status: true,
     }
 }
 
-/// The newest report per name, shipgate's own check left out.
-fn newest_reports<'a>(cx: &Context<'a>) -> BTreeMap<&'a str, Report> {
+/// The newest report per name and source, shipgate's own check left out.
+fn newest_reports<'a>(cx: &Context<'a>) -> BTreeMap<&'a str, BTreeMap<Source, Report>> {
     let own = cx.policy.check_name.as_str();
     let neutral_passes = cx.policy.checks.neutral_passes;
-    let runs = cx
-        .facts
-        .check_runs
-        .iter()
-        .map(|r| (r.name.as_str(), check_run_report(r, neutral_passes)));
-    let statuses = cx
-        .facts
-        .statuses
-        .iter()
-        .map(|s| (s.context.as_str(), status_report(s)));
-    let mut newest: BTreeMap<&str, Report> = BTreeMap::new();
-    for (name, report) in runs.chain(statuses).filter(|(name, _)| *name != own) {
-        let entry = newest.entry(name).or_insert(report);
-        if (report.at, report.outcome) > (entry.at, entry.outcome) {
-            *entry = report;
+    let runs = cx.facts.check_runs.iter().map(|r| {
+        (
+            r.name.as_str(),
+            Source::of_run(r),
+            check_run_report(r, neutral_passes),
+        )
+    });
+    let statuses = cx.facts.statuses.iter().map(|s| {
+        (
+            s.context.as_str(),
+            Source::of_status(s.creator.as_ref()),
+            status_report(s),
+        )
+    });
+    let mut newest: BTreeMap<&str, BTreeMap<Source, Report>> = BTreeMap::new();
+    for (name, source, report) in runs.chain(statuses).filter(|(name, ..)| *name != own) {
+        let by_source = newest.entry(name).or_default();
+        match by_source.get_mut(&source) {
+            Some(entry) if (report.at, report.outcome) > (entry.at, entry.outcome) => {
+                *entry = report
+            }
+            Some(_) => {}
+            None => {
+                by_source.insert(source, report);
+            }
         }
     }
     newest
@@ -132,31 +207,106 @@ fn selects(entry: &str, pattern: Option<&Pattern>, name: &str) -> bool {
     entry == name || pattern.is_some_and(|p| p.matches(name))
 }
 
+/// One check as the gate judges it: the worst of its counted reports.
+#[derive(Debug, Clone)]
+struct Judged {
+    outcome: Outcome,
+    state: &'static str,
+    /// Whether some counted report comes from an app or bot (not only users).
+    from_app: bool,
+}
+
 /// Evaluates the checks rule; see the module documentation.
 fn evaluate(cx: &Context<'_>) -> GateResult {
     let id = GateId::Checks;
     let reported = newest_reports(cx);
     let required = &cx.policy.checks.required;
+    let mut ignored: Vec<String> = Vec::new();
 
-    let mut never_reported: Vec<&str> = Vec::new();
+    // The pin that applies to a name: the first required entry selecting it that has one.
+    let patterns: Vec<(&RequiredCheck, Option<Pattern>)> = required
+        .iter()
+        .map(|entry| (entry, Pattern::new(&entry.name).ok()))
+        .collect();
+    let pin_of = |name: &str| -> Option<&str> {
+        patterns
+            .iter()
+            .filter(|(entry, pattern)| selects(&entry.name, pattern.as_ref(), name))
+            .find_map(|(entry, _)| entry.app.as_deref())
+    };
+
+    let mut judged: BTreeMap<&str, Judged> = BTreeMap::new();
+    for (name, by_source) in &reported {
+        let pin = pin_of(name);
+        let mut worst: Option<Judged> = None;
+        for (source, report) in by_source {
+            let counts = match pin {
+                Some(pin) if !source.matches(pin) => {
+                    ignored.push(format!(
+                        "`{name}` from {} (required from `{pin}`)",
+                        source.describe()
+                    ));
+                    false
+                }
+                Some(_) => true,
+                // An untrusted status can hold or fail a check, never pass it.
+                None if report.status && !source.is_app() && report.outcome == Outcome::Pass => {
+                    ignored.push(format!(
+                        "`{name}` {} from {} (a status a user can post)",
+                        report.state,
+                        source.describe()
+                    ));
+                    false
+                }
+                None => true,
+            };
+            if !counts {
+                continue;
+            }
+            let candidate = Judged {
+                outcome: report.outcome,
+                state: report.state,
+                from_app: source.is_app() || pin.is_some(),
+            };
+            worst = Some(match worst {
+                Some(w) if w.outcome >= candidate.outcome => Judged {
+                    from_app: w.from_app || candidate.from_app,
+                    ..w
+                },
+                Some(w) => Judged {
+                    from_app: w.from_app || candidate.from_app,
+                    ..candidate
+                },
+                None => candidate,
+            });
+        }
+        if let Some(worst) = worst {
+            judged.insert(name, worst);
+        }
+    }
+
+    let mut never_reported: Vec<String> = Vec::new();
     let selected: BTreeSet<&str> = if required.is_empty() {
-        if reported.is_empty() {
-            return GateResult::pending(id, "no checks reported yet").with_unblock(
+        if !judged.values().any(|j| j.from_app) {
+            let mut reason = "no checks reported yet".to_string();
+            if !ignored.is_empty() {
+                reason.push_str(&format!("; ignored: {}", phrase_list(&ignored)));
+            }
+            return GateResult::pending(id, reason).with_unblock(
                 "wait for CI to report on this commit (is CI set up to run on this branch?)",
             );
         }
-        reported.keys().copied().collect()
+        judged.keys().copied().collect()
     } else {
         let mut selected = BTreeSet::new();
-        for entry in required {
-            let pattern = Pattern::new(entry).ok();
-            let matched: Vec<&str> = reported
+        for (entry, pattern) in &patterns {
+            let matched: Vec<&str> = judged
                 .keys()
                 .copied()
-                .filter(|name| selects(entry, pattern.as_ref(), name))
+                .filter(|name| selects(&entry.name, pattern.as_ref(), name))
                 .collect();
             if matched.is_empty() {
-                never_reported.push(entry);
+                never_reported.push(entry.to_string());
             }
             selected.extend(matched);
         }
@@ -166,18 +316,24 @@ fn evaluate(cx: &Context<'_>) -> GateResult {
     let with = |outcome: Outcome| -> Vec<String> {
         selected
             .iter()
-            .filter(|name| reported[*name].outcome == outcome)
-            .map(|name| format!("`{name}` ({})", reported[*name].state))
+            .filter(|name| judged[*name].outcome == outcome)
+            .map(|name| format!("`{name}` ({})", judged[*name].state))
             .collect()
     };
     let errored = with(Outcome::Error);
     let failing = with(Outcome::Fail);
     let running = with(Outcome::Pending);
+    let ignored_note = |mut reason: String| {
+        if !ignored.is_empty() {
+            reason.push_str(&format!("; ignored: {}", phrase_list(&ignored)));
+        }
+        reason
+    };
 
     if !errored.is_empty() {
         return GateResult::error(
             id,
-            format!("cannot tell the result of {}", phrase_list(&errored)),
+            ignored_note(format!("cannot tell the result of {}", phrase_list(&errored))),
         )
         .with_unblock("re-run these checks so that they report a conclusion");
     }
@@ -186,7 +342,7 @@ fn evaluate(cx: &Context<'_>) -> GateResult {
         if !running.is_empty() {
             reason.push_str(&format!("; not finished: {}", phrase_list(&running)));
         }
-        return GateResult::fail(id, reason)
+        return GateResult::fail(id, ignored_note(reason))
             .with_unblock("fix what the failing checks report, push, and let them run again");
     }
     if !running.is_empty() || !never_reported.is_empty() {
@@ -205,16 +361,16 @@ fn evaluate(cx: &Context<'_>) -> GateResult {
                 name_list(&never_reported)
             )
         };
-        return GateResult::pending(id, parts.join("; ")).with_unblock(unblock);
+        return GateResult::pending(id, ignored_note(parts.join("; "))).with_unblock(unblock);
     }
     let names: Vec<&str> = selected.iter().copied().collect();
     GateResult::pass(
         id,
-        format!(
+        ignored_note(format!(
             "{} passed: {}",
             count(names.len(), "check", "checks"),
             name_list(&names)
-        ),
+        )),
     )
 }
 
@@ -228,7 +384,7 @@ mod tests {
         TimedOut,
     };
     use crate::facts::Facts;
-    use crate::gates::testing::{at_h, at_min, eval, FactsBuilder};
+    use crate::gates::testing::{at_h, at_min, eval, user, FactsBuilder};
     use crate::gates::GateState;
 
     fn checks(facts: &Facts) -> GateResult {
@@ -237,7 +393,7 @@ mod tests {
 
     fn required(names: &[&str]) -> Policy {
         let mut policy = Policy::default();
-        policy.checks.required = names.iter().map(|n| n.to_string()).collect();
+        policy.checks.required = names.iter().map(|n| RequiredCheck::named(*n)).collect();
         policy
     }
 
@@ -354,7 +510,7 @@ mod tests {
     }
 
     #[test]
-    fn commit_status_and_check_run_of_the_same_name_newest_wins() {
+    fn commit_status_and_check_run_of_the_same_name_each_count_and_the_worst_wins() {
         let failing_status_newer = FactsBuilder::new()
             .completed("ci/test", Success, at_h(1))
             .status("ci/test", StatusState::Failure, at_h(2))
@@ -363,13 +519,102 @@ mod tests {
         assert_eq!(r.state, GateState::Fail);
         assert_eq!(r.reason, "failing: `ci/test` (failure)");
 
+        // A later green report of another kind never hides the failing one.
         let green_run_newer = FactsBuilder::new()
             .status("ci/test", StatusState::Failure, at_h(1))
             .completed("ci/test", Success, at_h(2))
             .build();
         let r = checks(&green_run_newer);
-        assert_eq!(r.state, GateState::Pass);
-        assert_eq!(r.reason, "1 check passed: `ci/test`");
+        assert_eq!(r.state, GateState::Fail, "{r:?}");
+    }
+
+    #[test]
+    fn a_status_posted_by_a_user_cannot_pass_a_failing_check() {
+        // The attack: the CI run fails, then a writer posts `success` under the same name.
+        let facts = FactsBuilder::new()
+            .completed("backend / unit", Failure, at_h(1))
+            .status_by("backend / unit", StatusState::Success, at_h(2), user("mallory"))
+            .build();
+        let r = eval(&Checks, &facts, &required(&["backend / unit"]), at_h(48));
+        assert_eq!(r.state, GateState::Fail, "{r:?}");
+        assert_eq!(
+            r.reason,
+            "failing: `backend / unit` (failure); ignored: `backend / unit` success from user `mallory` (a status a user can post)"
+        );
+    }
+
+    #[test]
+    fn a_check_run_of_another_app_cannot_hide_a_failing_one() {
+        let facts = FactsBuilder::new()
+            .completed("backend / unit", Failure, at_h(1))
+            .completed_by("evil-app", "backend / unit", Success, at_h(2))
+            .build();
+        let r = eval(&Checks, &facts, &required(&["backend / unit"]), at_h(48));
+        assert_eq!(r.state, GateState::Fail, "{r:?}");
+    }
+
+    #[test]
+    fn with_no_required_list_a_users_status_alone_is_not_ci() {
+        let facts = FactsBuilder::new()
+            .status_by("looks-green", StatusState::Success, at_h(1), user("mallory"))
+            .build();
+        let r = checks(&facts);
+        assert_eq!(r.state, GateState::Pending, "{r:?}");
+        assert_eq!(
+            r.reason,
+            "no checks reported yet; ignored: `looks-green` success from user `mallory` (a status a user can post)"
+        );
+        // A user's failing status still holds the release back.
+        let facts = FactsBuilder::new()
+            .completed("build", Success, at_h(1))
+            .status_by("review-bot", StatusState::Failure, at_h(1), user("mallory"))
+            .build();
+        assert_eq!(checks(&facts).state, GateState::Fail);
+    }
+
+    #[test]
+    fn a_pinned_source_is_the_only_one_that_counts() {
+        let mut policy = Policy::default();
+        policy.checks.required = vec![RequiredCheck {
+            name: "backend / *".into(),
+            app: Some("github-actions".into()),
+        }];
+        let facts = FactsBuilder::new()
+            .completed_by("other-ci", "backend / unit", Success, at_h(1))
+            .build();
+        let r = eval(&Checks, &facts, &policy, at_h(48));
+        assert_eq!(r.state, GateState::Pending, "{r:?}");
+        assert_eq!(
+            r.reason,
+            "`backend / * @ github-actions` never reported; ignored: `backend / unit` from app `other-ci` (required from `github-actions`)"
+        );
+        let facts = FactsBuilder::new()
+            .completed_by("other-ci", "backend / unit", Failure, at_h(1))
+            .completed("backend / unit", Success, at_h(2))
+            .build();
+        let r = eval(&Checks, &facts, &policy, at_h(48));
+        assert_eq!(r.state, GateState::Pass, "{r:?}");
+        // A user named as the source is trusted for that check (a CI posting as a user).
+        policy.checks.required = vec![RequiredCheck {
+            name: "jenkins".into(),
+            app: Some("jenkins-ci".into()),
+        }];
+        let facts = FactsBuilder::new()
+            .status_by("jenkins", StatusState::Success, at_h(1), user("jenkins-ci"))
+            .build();
+        assert_eq!(eval(&Checks, &facts, &policy, at_h(48)).state, GateState::Pass);
+    }
+
+    #[test]
+    fn reports_named_like_shipgates_own_check_never_count() {
+        let facts = FactsBuilder::new()
+            .completed("build", Failure, at_h(1))
+            .completed_by("evil-app", "shipgate", Success, at_h(2))
+            .status_by("shipgate", StatusState::Success, at_h(2), user("mallory"))
+            .build();
+        let r = checks(&facts);
+        assert_eq!(r.state, GateState::Fail);
+        assert_eq!(r.reason, "failing: `build` (failure)");
     }
 
     #[test]

@@ -13,6 +13,13 @@
 //! 3. a window is still open → pending, ready at *window start + duration*;
 //! 4. otherwise (never deployed, or every window broken short) → pending, "deploy to staging".
 //!
+//! Who may open a window: anyone with write access can create a deployment and its statuses
+//! through the API, so only a **trusted deployer** opens one — by default any bot or app account
+//! (GitHub Actions, a deploy App), never a user; `soak.deployers` names the accounts to trust
+//! instead. A `success` whose deployment or status was created by anyone else opens nothing and
+//! is named in the reason ("ignored: …"). Untrusted statuses still break windows and fail the
+//! gate: they can hold a release back, never let one through.
+//!
 //! Statuses dated after `now` are ignored: the gate judges "as of" the evaluation time.
 //! Statuses at the same instant keep a fixed order that never lengthens a soak: openers first,
 //! then statuses that neither open nor break, then breakers; within a rank, the order of the
@@ -20,9 +27,9 @@
 
 use chrono::{DateTime, Utc};
 
-use super::text::{hours_minutes, short_sha, span};
+use super::text::{hours_minutes, phrase_list, short_sha, span};
 use super::{Context, Gate, GateId, GateResult};
-use crate::facts::DeploymentState;
+use crate::facts::{login_key, Actor, DeploymentState};
 use crate::policy::Policy;
 use crate::time::{ready_minute, utc};
 
@@ -70,27 +77,77 @@ struct Window {
     end: Option<DateTime<Utc>>,
 }
 
+/// Whether `actor` may open a soak window: one of `deployers`, or any bot when none is named.
+fn trusted(actor: Option<&Actor>, deployers: &[String]) -> bool {
+    match actor {
+        None => false,
+        Some(actor) if deployers.is_empty() => actor.is_bot(),
+        Some(actor) => deployers.iter().any(|d| login_key(d) == actor.key()),
+    }
+}
+
+/// The soak windows, the latest outcome of the gated commit, and the successes ignored for
+/// their creator.
+struct Timeline {
+    windows: Vec<Window>,
+    latest: Option<(DeploymentState, DateTime<Utc>)>,
+    ignored: Vec<String>,
+}
+
 /// Every soak window of `sha` in `environment`, oldest first, judged as of `now`.
-fn windows(cx: &Context<'_>) -> (Vec<Window>, Option<(DeploymentState, DateTime<Utc>)>) {
+fn windows(cx: &Context<'_>) -> Timeline {
     let facts = cx.facts;
     let environment = &cx.policy.soak.environment;
+    let deployers = &cx.policy.soak.deployers;
+    let mut ignored: Vec<String> = Vec::new();
+    for d in facts
+        .deployments
+        .iter()
+        .filter(|d| &d.environment == environment && d.sha == facts.sha)
+    {
+        let by = |actor: Option<&Actor>| {
+            actor.map_or("an unknown account".to_string(), |a| format!("`{}`", a.login))
+        };
+        let label = d.id.map_or("a deployment".to_string(), |id| format!("deployment {id}"));
+        let successes = d
+            .statuses
+            .iter()
+            .filter(|s| s.state == DeploymentState::Success && s.created_at <= cx.now);
+        if !trusted(d.creator.as_ref(), deployers) {
+            if successes.count() > 0 {
+                ignored.push(format!("{label} by {}", by(d.creator.as_ref())));
+            }
+            continue;
+        }
+        for s in successes.filter(|s| !trusted(s.creator.as_ref(), deployers)) {
+            let note = format!("a success of {label} reported by {}", by(s.creator.as_ref()));
+            if !ignored.contains(&note) {
+                ignored.push(note);
+            }
+        }
+    }
     let mut events: Vec<Event> = facts
         .deployments
         .iter()
         .filter(|d| &d.environment == environment)
         .flat_map(|d| {
             let ours = d.sha == facts.sha;
+            let trusted_deployment = trusted(d.creator.as_ref(), deployers);
             d.statuses.iter().map(move |s| {
+                let opens = trusted_deployment && trusted(s.creator.as_ref(), deployers);
                 let effect = match s.state {
-                    DeploymentState::Success if ours => Effect::Open,
+                    DeploymentState::Success if ours && opens => Effect::Open,
+                    DeploymentState::Success if ours => Effect::Neutral,
                     DeploymentState::Success => Effect::Break,
                     DeploymentState::Failure | DeploymentState::Error if ours => Effect::Break,
                     _ => Effect::Neutral,
                 };
-                let outcome = matches!(
-                    s.state,
-                    DeploymentState::Success | DeploymentState::Failure | DeploymentState::Error
-                );
+                // An untrusted `success` is no outcome at all: it must not hide a failure.
+                let outcome = match s.state {
+                    DeploymentState::Success => opens,
+                    DeploymentState::Failure | DeploymentState::Error => true,
+                    _ => false,
+                };
                 Event {
                     at: s.created_at,
                     effect,
@@ -125,7 +182,11 @@ fn windows(cx: &Context<'_>) -> (Vec<Window>, Option<(DeploymentState, DateTime<
     if let Some(start) = open {
         found.push(Window { start, end: None });
     }
-    (found, latest_outcome)
+    Timeline {
+        windows: found,
+        latest: latest_outcome,
+        ignored,
+    }
 }
 
 /// Evaluates the soak rule; see the module documentation.
@@ -133,7 +194,20 @@ fn evaluate(cx: &Context<'_>) -> GateResult {
     let id = GateId::Soak;
     let environment = &cx.policy.soak.environment;
     let needed = cx.policy.soak.duration;
-    let (found, latest) = windows(cx);
+    let Timeline {
+        windows: found,
+        latest,
+        ignored,
+    } = windows(cx);
+    let noted = |mut reason: String| {
+        if !ignored.is_empty() {
+            reason.push_str(&format!(
+                "; ignored (not a trusted deployer): {}",
+                phrase_list(&ignored)
+            ));
+        }
+        reason
+    };
 
     if let Some((state, at)) = latest.filter(|(s, _)| s.is_broken()) {
         let state = if state == DeploymentState::Failure {
@@ -143,35 +217,44 @@ fn evaluate(cx: &Context<'_>) -> GateResult {
         };
         return GateResult::fail(
             id,
-            format!(
+            noted(format!(
                 "the latest deployment of {} to `{environment}` reported `{state}` at {}",
                 short_sha(&cx.facts.sha),
                 utc(at)
-            ),
+            )),
         )
         .with_unblock(format!(
             "fix what broke, deploy the fix to `{environment}` and let it soak for {needed}"
         ));
     }
 
+    // Reasons name moments, never durations that grow with the clock: published text changes
+    // only when the state, a reason or a deadline changes.
     let lasted = |w: &Window| span(w.end.unwrap_or(cx.now) - w.start);
-    if let Some(best) = found.iter().map(lasted).filter(|d| *d >= needed).max() {
-        return GateResult::pass(
-            id,
-            format!(
-                "soaked {} in `{environment}` without a break (needs {needed})",
-                hours_minutes(best),
+    if let Some(done) = found.iter().find(|w| lasted(w) >= needed) {
+        let reason = match done.end {
+            None => format!(
+                "in `{environment}` since {} without a break (needs {needed})",
+                utc(done.start)
             ),
-        );
+            Some(end) => format!(
+                "ran in `{environment}` from {} to {} without a break (needs {needed})",
+                utc(done.start),
+                utc(end)
+            ),
+        };
+        return GateResult::pass(id, noted(reason));
     }
 
     if let Some(window) = found.iter().find(|w| w.end.is_none()) {
-        let so_far = hours_minutes(lasted(window));
+        let since = utc(window.start);
         // A duration beyond chrono's calendar has no ready time; it stays pending, never passes.
         let Some(ready_at) = window.start.checked_add_signed(needed.to_chrono()) else {
             return GateResult::pending(
                 id,
-                format!("soaking in `{environment}` for {so_far} of {needed}"),
+                noted(format!(
+                    "in `{environment}` since {since}; {needed} ends beyond the calendar"
+                )),
             )
             .with_unblock(format!(
                 "set a soak duration that ends within the calendar (now {needed})"
@@ -179,10 +262,10 @@ fn evaluate(cx: &Context<'_>) -> GateResult {
         };
         return GateResult::pending(
             id,
-            format!(
-                "soaking in `{environment}` for {so_far} of {needed}; ready at {}",
+            noted(format!(
+                "in `{environment}` since {since} (needs {needed}); ready at {}",
                 utc(ready_minute(ready_at))
-            ),
+            )),
         )
         .with_unblock(format!(
             "wait until {}, keeping `{environment}` on this commit and healthy",
@@ -201,7 +284,7 @@ fn evaluate(cx: &Context<'_>) -> GateResult {
             hours_minutes(longest)
         ),
     };
-    GateResult::pending(id, reason).with_unblock(format!(
+    GateResult::pending(id, noted(reason)).with_unblock(format!(
         "deploy this commit to `{environment}` and keep it healthy there for {needed}"
     ))
 }
@@ -215,7 +298,7 @@ mod tests {
     use crate::duration::Duration;
     use crate::facts::DeploymentState::{Error, Failure, InProgress, Inactive, Pending, Success};
     use crate::facts::Facts;
-    use crate::gates::testing::{at_h, at_min, eval, t0, FactsBuilder, OTHER_SHA, SHA};
+    use crate::gates::testing::{at_h, at_min, bot, eval, t0, user, FactsBuilder, OTHER_SHA, SHA};
     use crate::gates::GateState;
 
     fn soak(facts: &Facts, now: DateTime<Utc>) -> GateResult {
@@ -235,8 +318,70 @@ mod tests {
         assert_eq!(r.ready_at, Some(at_h(24)));
         assert_eq!(
             r.reason,
-            "soaking in `staging` for 23 h 59 m of 24h; ready at 2026-03-03 09:00 UTC"
+            "in `staging` since 2026-03-02 09:00 UTC (needs 24h); ready at 2026-03-03 09:00 UTC"
         );
+    }
+
+    #[test]
+    fn soak_text_does_not_change_while_the_clock_moves() {
+        let early = soak(&deployed_at_t0(), at_min(60));
+        let late = soak(&deployed_at_t0(), at_min(23 * 60 + 59));
+        assert_eq!(early, late, "pending text must stay the same until the state changes");
+        let passed = soak(&deployed_at_t0(), at_h(25));
+        let later = soak(&deployed_at_t0(), at_h(40));
+        assert_eq!(passed, later);
+    }
+
+    #[test]
+    fn a_deployment_created_by_a_user_never_opens_a_soak() {
+        // The attack: a writer creates a staging deployment of the head and a `success`.
+        let facts = FactsBuilder::new()
+            .deployment_by("staging", SHA, &[(Success, t0())], user("mallory"))
+            .build();
+        let r = soak(&facts, at_h(30));
+        assert_eq!(r.state, GateState::Pending, "{r:?}");
+        assert_eq!(
+            r.reason,
+            "1111111 has not run successfully in `staging`; ignored (not a trusted deployer): deployment 1 by `mallory`"
+        );
+    }
+
+    #[test]
+    fn a_forged_success_does_not_reopen_a_failed_soak() {
+        // A real deploy failed; a writer posts `success` on the same deployment.
+        let facts = FactsBuilder::new()
+            .staging(SHA, &[(Success, t0()), (Failure, at_h(2))])
+            .deployment_status_by(1, Success, at_h(3), user("mallory"))
+            .build();
+        let r = soak(&facts, at_h(40));
+        assert_eq!(r.state, GateState::Fail, "{r:?}");
+        assert!(
+            r.reason.contains("a success of deployment 1 reported by `mallory`"),
+            "{}",
+            r.reason
+        );
+    }
+
+    #[test]
+    fn named_deployers_replace_the_bot_rule() {
+        let mut policy = Policy::default();
+        policy.soak.deployers = vec!["deploy-app[bot]".into()];
+        let by_actions = FactsBuilder::new()
+            .staging(SHA, &[(Success, t0())])
+            .build();
+        let r = eval(&Soak, &by_actions, &policy, at_h(30));
+        assert_eq!(r.state, GateState::Pending, "{r:?}");
+        assert!(r.reason.contains("deployment 1 by `github-actions`"), "{}", r.reason);
+        let by_app = FactsBuilder::new()
+            .deployment_by("staging", SHA, &[(Success, t0())], bot("deploy-app"))
+            .build();
+        assert_eq!(eval(&Soak, &by_app, &policy, at_h(30)).state, GateState::Pass);
+        // An untrusted failure still fails: it can hold a release back, never let one through.
+        let broken = FactsBuilder::new()
+            .deployment_by("staging", SHA, &[(Success, t0())], bot("deploy-app"))
+            .deployment_status_by(1, Failure, at_h(2), user("mallory"))
+            .build();
+        assert_eq!(eval(&Soak, &broken, &policy, at_h(30)).state, GateState::Fail);
     }
 
     #[test]
@@ -252,7 +397,7 @@ mod tests {
         assert_eq!(r.state, GateState::Pass, "{r:?}");
         assert_eq!(
             r.reason,
-            "soaked 24 h 1 m in `staging` without a break (needs 24h)"
+            "in `staging` since 2026-03-02 09:00 UTC without a break (needs 24h)"
         );
     }
 

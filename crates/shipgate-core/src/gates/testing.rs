@@ -8,7 +8,8 @@ use chrono::{DateTime, TimeDelta, Utc};
 
 use crate::facts::{
     Actor, CheckConclusion, CheckRun, CheckStatus, CommitStatus, Deployment, DeploymentState,
-    DeploymentStatus, Facts, Permission, PullRequest, Release, Repository, Review, ReviewState,
+    DeploymentStatus, Facts, Permission, PullCommit, PullRequest, Release, Repository, Review,
+    ReviewState,
     StatusState, Tag, FACTS_VERSION,
 };
 use crate::policy::Policy;
@@ -71,6 +72,13 @@ impl FactsBuilder {
                     draft: false,
                     body: String::new(),
                     changed_files: Vec::new(),
+                    commits: vec![PullCommit {
+                        sha: SHA.into(),
+                        author: Some("alice".into()),
+                        committer: Some("web-flow".into()),
+                        co_authors: Vec::new(),
+                    }],
+                    commit_count: Some(1),
                 }),
                 reviews: Vec::new(),
                 deployments: Vec::new(),
@@ -167,13 +175,46 @@ impl FactsBuilder {
         self
     }
 
+    /// The PR's commits: `(sha, author, committer, co-authors)`, all of them.
+    pub(crate) fn commits(mut self, commits: &[(&str, Option<&str>, Option<&str>, &[&str])]) -> Self {
+        let list: Vec<PullCommit> = commits
+            .iter()
+            .map(|(sha, author, committer, co)| PullCommit {
+                sha: (*sha).into(),
+                author: author.map(str::to_string),
+                committer: committer.map(str::to_string),
+                co_authors: co.iter().map(|c| c.to_string()).collect(),
+            })
+            .collect();
+        self.pr().commit_count = Some(list.len() as u64);
+        self.pr().commits = list;
+        self
+    }
+
+    /// Says the PR has `count` commits (more than those listed means some are unseen).
+    pub(crate) fn commit_count(mut self, count: Option<u64>) -> Self {
+        self.pr().commit_count = count;
+        self
+    }
+
     /// Adds a deployment of `sha` to `environment` created at the first status's time (or
-    /// `t0`), with the given statuses.
+    /// `t0`), with the given statuses, by the `github-actions` bot.
     pub(crate) fn deployment(
+        self,
+        environment: &str,
+        sha: &str,
+        statuses: &[(DeploymentState, DateTime<Utc>)],
+    ) -> Self {
+        self.deployment_by(environment, sha, statuses, bot("github-actions"))
+    }
+
+    /// Adds a deployment created (with its statuses) by `creator`.
+    pub(crate) fn deployment_by(
         mut self,
         environment: &str,
         sha: &str,
         statuses: &[(DeploymentState, DateTime<Utc>)],
+        creator: Actor,
     ) -> Self {
         let created_at = statuses.first().map_or_else(t0, |(_, at)| *at);
         let id = self.facts.deployments.len() as u64 + 1;
@@ -182,7 +223,7 @@ impl FactsBuilder {
             environment: environment.into(),
             sha: sha.into(),
             git_ref: None,
-            creator: Some("deployer".into()),
+            creator: Some(creator.clone()),
             created_at,
             statuses: statuses
                 .iter()
@@ -190,8 +231,32 @@ impl FactsBuilder {
                     state: *state,
                     created_at: *at,
                     description: None,
+                    creator: Some(creator.clone()),
                 })
                 .collect(),
+        });
+        self
+    }
+
+    /// Adds a status, reported by `creator`, to the deployment `id` (1-based, in order added).
+    pub(crate) fn deployment_status_by(
+        mut self,
+        id: u64,
+        state: DeploymentState,
+        at: DateTime<Utc>,
+        creator: Actor,
+    ) -> Self {
+        let deployment = self
+            .facts
+            .deployments
+            .iter_mut()
+            .find(|d| d.id == Some(id))
+            .expect("a deployment with that id");
+        deployment.statuses.push(DeploymentStatus {
+            state,
+            created_at: at,
+            description: None,
+            creator: Some(creator),
         });
         self
     }
@@ -245,7 +310,22 @@ impl FactsBuilder {
             started_at,
             completed_at,
             app: Some("github-actions".into()),
+            external_id: None,
         });
+        self
+    }
+
+    /// Adds a check run completed at `at` with `conclusion`, reported by `app`.
+    pub(crate) fn completed_by(
+        mut self,
+        app: &str,
+        name: &str,
+        conclusion: CheckConclusion,
+        at: DateTime<Utc>,
+    ) -> Self {
+        self = self.completed(name, conclusion, at);
+        let run = self.facts.check_runs.last_mut().expect("just added");
+        run.app = Some(app.into());
         self
     }
 
@@ -265,13 +345,25 @@ impl FactsBuilder {
         )
     }
 
-    /// Adds a commit status.
-    pub(crate) fn status(mut self, context: &str, state: StatusState, at: DateTime<Utc>) -> Self {
+    /// Adds a commit status reported by the `ci` bot.
+    pub(crate) fn status(self, context: &str, state: StatusState, at: DateTime<Utc>) -> Self {
+        self.status_by(context, state, at, bot("ci"))
+    }
+
+    /// Adds a commit status reported by `creator`.
+    pub(crate) fn status_by(
+        mut self,
+        context: &str,
+        state: StatusState,
+        at: DateTime<Utc>,
+        creator: Actor,
+    ) -> Self {
         self.facts.statuses.push(CommitStatus {
             context: context.into(),
             state,
             created_at: at,
             description: None,
+            creator: Some(creator),
         });
         self
     }
@@ -279,6 +371,22 @@ impl FactsBuilder {
     /// The facts.
     pub(crate) fn build(self) -> Facts {
         self.facts
+    }
+}
+
+/// A bot account.
+pub(crate) fn bot(login: &str) -> Actor {
+    Actor {
+        login: login.into(),
+        bot: true,
+    }
+}
+
+/// A user account.
+pub(crate) fn user(login: &str) -> Actor {
+    Actor {
+        login: login.into(),
+        bot: false,
     }
 }
 

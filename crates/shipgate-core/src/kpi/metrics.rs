@@ -444,6 +444,7 @@ mod tests {
                     state: *state,
                     created_at: t(*m),
                     description: None,
+                    creator: None,
                 })
                 .collect(),
             payload: rollback.then(|| DeployPayload {

@@ -17,6 +17,7 @@ use std::path::PathBuf;
 
 use chrono::{DateTime, Utc};
 use shipgate_core::config::{self, Overrides};
+use shipgate_core::policy::RequiredCheck;
 use shipgate_core::facts::Repository;
 use shipgate_core::render;
 use shipgate_core::{Duration, Policy, Verdict};
@@ -113,7 +114,11 @@ pub fn policy(config: Option<&std::path::Path>, overrides: &Overrides) -> Result
 /// The policy overrides (`--soak`, input `soak`, …), each checked and named in errors.
 pub fn overrides(values: &Values) -> Result<Overrides, Failure> {
     let name = |input: &str| values.parse(input, config::name);
-    let list = |input: &str, check: fn(&str) -> Result<String, String>| {
+    fn list<T>(
+        values: &Values,
+        input: &str,
+        check: fn(&str) -> Result<T, String>,
+    ) -> Result<Option<Vec<T>>, Failure> {
         let given = values.raw_list(input);
         if given.is_empty() {
             return Ok(None);
@@ -123,15 +128,15 @@ pub fn overrides(values: &Values) -> Result<Overrides, Failure> {
             .map(|value| check(value).map_err(|message| values.invalid(input, &message)))
             .collect::<Result<Vec<_>, _>>()
             .map(Some)
-    };
-    let item = |text: &str| {
+    }
+    fn item(text: &str) -> Result<String, String> {
         let text = text.trim();
         if text.is_empty() {
             Err("an item must not be empty".to_string())
         } else {
             Ok(text.to_string())
         }
-    };
+    }
     Ok(Overrides {
         production_branch: name("production-branch")?,
         production_environment: name("production-environment")?,
@@ -141,8 +146,8 @@ pub fn overrides(values: &Values) -> Result<Overrides, Failure> {
         })?,
         required_approvals: values.parse("required-approvals", config::count)?,
         tag_pattern: values.parse("tag-pattern", config::pattern)?,
-        required_checks: list("required-checks", config::pattern)?,
-        checklist: list("checklist", item)?,
+        required_checks: list(values, "required-checks", RequiredCheck::parse)?,
+        checklist: list(values, "checklist", item)?,
         check_name: name("check-name")?,
     })
 }
