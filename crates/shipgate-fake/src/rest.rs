@@ -17,11 +17,12 @@
 //! | GET | `/releases` (newest first) |
 //! | GET | `/contents/{path}` (`ref`; the file's text, base64) |
 //! | GET | `/git/ref/tags/{name}`, `/git/matching-refs/tags/{prefix}` |
+//! | POST | `/actions/workflows/{workflow}/dispatches` (204) |
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::{json, Value};
 
-use crate::state::{CheckRun, Comment, Deployment, DeploymentStatus, Repo, Status};
+use crate::state::{CheckRun, Comment, Deployment, DeploymentStatus, Dispatch, Repo, Status};
 use crate::{Answer, Inner};
 
 /// Answers one REST request (`path` with its query).
@@ -80,6 +81,9 @@ pub(crate) fn answer(inner: &mut Inner, method: &str, path: &str, body: &str) ->
         ("GET", ["git", "ref", "tags", name @ ..]) => get_tag_ref(repo, &ctx, &name.join("/")),
         ("GET", ["git", "matching-refs", "tags", prefix @ ..]) => {
             matching_tag_refs(repo, &ctx, &prefix.join("/"))
+        }
+        ("POST", ["actions", "workflows", workflow, "dispatches"]) => {
+            dispatch_workflow(repo, workflow, &body)
         }
         _ if matches!(method, "GET" | "POST" | "PATCH" | "PUT" | "DELETE") => {
             Answer::error(404, "Not Found")
@@ -914,6 +918,24 @@ fn matching_tag_refs(repo: &Repo, ctx: &Ctx<'_>, prefix: &str) -> Answer {
         .map(|t| tag_ref_json(repo, ctx, t))
         .collect();
     ctx.page(values)
+}
+
+// ---- workflow dispatch ----------------------------------------------------------------------
+
+fn dispatch_workflow(repo: &mut Repo, workflow: &str, body: &Value) -> Answer {
+    let Some(git_ref) = str_field(body, "ref") else {
+        return validation("ref is required", "ref");
+    };
+    let inputs = body.get("inputs").cloned().unwrap_or_else(|| json!({}));
+    if !inputs.is_object() {
+        return validation("inputs must be an object", "inputs");
+    }
+    repo.dispatches.push(Dispatch {
+        workflow: workflow.into(),
+        git_ref: git_ref.into(),
+        inputs,
+    });
+    Answer::empty(204)
 }
 
 fn base64(bytes: &[u8]) -> String {

@@ -37,6 +37,8 @@ pub struct Repo {
     pub releases: Vec<Release>,
     /// Files on branches (the config file).
     pub files: Vec<File>,
+    /// Workflow runs requested with `workflow_dispatch`, oldest first.
+    pub dispatches: Vec<Dispatch>,
 }
 
 impl Default for Repo {
@@ -54,8 +56,22 @@ impl Default for Repo {
             tags: Vec::new(),
             releases: Vec::new(),
             files: Vec::new(),
+            dispatches: Vec::new(),
         }
     }
+}
+
+/// A `workflow_dispatch` request.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Dispatch {
+    /// The workflow's file name or id, as in the path.
+    pub workflow: String,
+    /// The branch or tag to run on.
+    #[serde(rename = "ref")]
+    pub git_ref: String,
+    /// The inputs.
+    pub inputs: Value,
 }
 
 /// A user or bot.
