@@ -216,8 +216,9 @@ if [[ $mode == all ]]; then
   end
   begin "cargo test"
   # The tests that need the tools above are #[ignore]d for a plain `cargo test`; here they run,
-  # and a missing tool fails them.
-  cargo test --workspace --locked -- --include-ignored
+  # and a missing tool fails them. They mostly wait (Prism, the client's backoff, a real
+  # retry-after), so four at a time even on two cores (docs/testing.md, "How long it takes").
+  RUST_TEST_THREADS=${RUST_TEST_THREADS:-4} cargo test --workspace --locked -- --include-ignored
   end
 fi
 
