@@ -36,6 +36,9 @@ if [[ $mode == env ]]; then exec 3>&1 1>&2; fi
 export SCARF_ANALYTICS=false # prism's dependency would otherwise phone home on install
 export DEBIAN_FRONTEND=noninteractive
 export CARGO_TERM_COLOR=${CARGO_TERM_COLOR:-auto}
+# One build from scratch, as on CI: incremental compilation only adds its bookkeeping there
+# (about a quarter of the workspace crates' build time, measured; docs/testing.md).
+export CARGO_INCREMENTAL=${CARGO_INCREMENTAL:-0}
 
 phase_names=()
 phase_times=()

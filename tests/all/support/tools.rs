@@ -89,3 +89,93 @@ pub fn check_graphql(what: &str, exchanges: &[GraphqlExchange]) {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// The attribute of every test that needs a pinned tool.
+const IGNORE_ATTRIBUTE: &str =
+    "#[ignore = \"needs the pinned test tools: run bash scripts/test.sh\"]";
+
+/// Guards the convention: a test that reaches a tool (`world()`, `prometheus()`, `tool(…)`, the
+/// GraphQL schema check) is marked with [`IGNORE_ATTRIBUTE`], and a test marked so does reach
+/// one — so none passes silently without its tool, and none is skipped for nothing.
+#[test]
+fn every_test_that_needs_a_tool_is_ignored_and_no_other() {
+    let needs_tool = |body: &str| {
+        [
+            "world()",
+            "prometheus()",
+            "tool(\"",
+            "tools::check_graphql(",
+        ]
+        .iter()
+        .any(|call| body.contains(call))
+    };
+    let mut wrong = Vec::new();
+    let mut checked = 0;
+    let dir = super::repo_root().join("tests/all");
+    let mut files = vec![dir.clone()];
+    while let Some(path) = files.pop() {
+        if path.is_dir() {
+            files.extend(
+                std::fs::read_dir(&path)
+                    .expect("read dir")
+                    .map(|e| e.unwrap().path()),
+            );
+            continue;
+        }
+        if path.extension().is_none_or(|e| e != "rs") || path.ends_with("support/tools.rs") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).expect("read test source");
+        let lines: Vec<&str> = text.lines().collect();
+        let mut i = 0;
+        while i < lines.len() {
+            let trimmed = lines[i].trim_start();
+            if !(trimmed == "#[test]" || trimmed.starts_with("#[tokio::test")) {
+                i += 1;
+                continue;
+            }
+            // The attributes up to the `fn` line, then the body up to the `}` that closes it
+            // (at the `fn` line's indentation).
+            let mut attributes = String::new();
+            while i < lines.len() && !lines[i].trim_start().contains("fn ") {
+                attributes.push_str(lines[i]);
+                attributes.push('\n');
+                i += 1;
+            }
+            let Some(signature) = lines.get(i) else {
+                break;
+            };
+            let indent = &signature[..signature.len() - signature.trim_start().len()];
+            let name = signature
+                .split("fn ")
+                .nth(1)
+                .and_then(|rest| rest.split('(').next())
+                .unwrap_or_default()
+                .to_string();
+            let mut body = String::new();
+            while i < lines.len() {
+                body.push_str(lines[i]);
+                body.push('\n');
+                i += 1;
+                if lines[i - 1] == format!("{indent}}}") {
+                    break;
+                }
+            }
+            checked += 1;
+            let ignored = attributes.contains(IGNORE_ATTRIBUTE);
+            if ignored != needs_tool(&body) {
+                wrong.push(format!(
+                    "{}: {name} ({})",
+                    path.display(),
+                    if ignored {
+                        "ignored but reaches no tool"
+                    } else {
+                        "reaches a tool but is not ignored"
+                    }
+                ));
+            }
+        }
+    }
+    assert!(checked > 100, "only {checked} tests found");
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
