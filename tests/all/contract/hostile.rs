@@ -198,7 +198,7 @@ fn a_hostile_branch_name_in_the_event_stays_one_escaped_notice_line() {
 }
 
 /// Every string a workflow command line could be hijacked with must not appear unescaped.
-pub fn assert_no_injection(ran: &Ran) {
+fn assert_no_injection(ran: &Ran) {
     for line in ran.stdout.lines() {
         let trimmed = line.trim_start();
         if let Some(command) = trimmed.strip_prefix("::") {
