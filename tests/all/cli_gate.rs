@@ -10,30 +10,14 @@ use std::process::Command;
 
 use serde_json::Value;
 
+use crate::support::run::{shipgate, Out};
 use crate::support::{fixture, repo_root, shipgate_bin};
 
-/// What one run of the binary produced.
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
 /// Runs `shipgate gate ARGS` from the repository root, without colour or GitHub variables.
-fn gate(args: &[&str]) -> Run {
-    let output = Command::new(shipgate_bin())
-        .arg("gate")
-        .args(args)
-        .current_dir(repo_root())
-        .env_remove("NO_COLOR")
-        .env_remove("GITHUB_TOKEN")
-        .output()
-        .expect("run shipgate");
-    Run {
-        code: output.status.code().expect("exit code"),
-        stdout: String::from_utf8(output.stdout).expect("stdout is UTF-8"),
-        stderr: String::from_utf8(output.stderr).expect("stderr is UTF-8"),
-    }
+fn gate(args: &[&str]) -> Out {
+    let mut all = vec!["gate"];
+    all.extend_from_slice(args);
+    shipgate(&all).current_dir(&repo_root()).run()
 }
 
 /// Runs the gate on an example with `--format json` and parses the report.
@@ -62,7 +46,7 @@ fn gate_row<'a>(report: &'a Value, gate: &str) -> (&'a str, &'a str) {
 }
 
 /// Asserts a usage error: exit 2, nothing on stdout, and every `needle` in the message.
-fn assert_usage_error(run: &Run, needles: &[&str]) {
+fn assert_usage_error(run: &Out, needles: &[&str]) {
     assert_eq!(run.code, 2, "exit code; stderr: {}", run.stderr);
     assert_eq!(run.stdout, "", "nothing may be printed on stdout");
     for needle in needles {

@@ -4,8 +4,6 @@
 //!
 //! See `docs/fake-github.md` for the fake, its control API and how to add a scenario.
 
-mod harness;
-
 mod events;
 mod faults;
 mod gate;

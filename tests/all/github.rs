@@ -1,315 +1,268 @@
-//! Integration tests of `shipgate-github` against a `wiremock` GitHub: the one GraphQL read and
-//! its paging, publishing (check run, commit-status fallback, sticky comment) with request
-//! bodies and counts asserted, and the retry policy's fault handling.
+//! Integration tests of `shipgate-github` against the in-process fake GitHub: the one GraphQL
+//! read and its paging, publishing (check run, commit-status fallback, sticky comment) with
+//! request bodies and counts asserted, the retry policy's fault handling, and the `facts` and
+//! `gate --repo` commands. Each test has its own repository on the shared fake.
 
-use std::time::{Duration, Instant};
+use std::sync::atomic::Ordering;
+use std::time::Duration;
 
+use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 use shipgate_core::facts::{
     CheckConclusion, CheckStatus, DeploymentState, Permission, Repository, ReviewState, StatusState,
 };
 use shipgate_core::verdict::VerdictState;
+use shipgate_fake::state::{
+    Actor, CheckRun, Comment, Commit, Deployment, DeploymentStatus, File, Pull, Release, Review,
+    Status, Tag, TagObject,
+};
+use shipgate_fake::{Fault, FaultKind, LoggedRequest, Repo};
 use shipgate_github::facts::{
     self, ConfigFile, Existing, ExistingCheckRun, ExistingComment, ReadSpec, Selection,
     STICKY_MARKER,
 };
 use shipgate_github::publish::{Action, Publication, Publisher, Target};
 use shipgate_github::{Client, ClientConfig, Error, RetryPolicy};
-use wiremock::matchers::{body_partial_json, header, method, path, path_regex};
-use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
-pub const TOKEN: &str = "ghs_TESTTOKEN0123456789";
-pub const SHA: &str = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
-pub const OTHER_SHA: &str = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
+use crate::support::assert_includes;
+use crate::support::fake::{self, OWNER, TOKEN};
+use crate::support::run::shipgate;
 
-/// Builders of GraphQL answers shaped like `facts.graphql` asks.
-pub mod mock {
-    use serde_json::{json, Value};
-
-    /// An empty connection.
-    pub fn empty() -> Value {
-        connection(vec![])
-    }
-
-    /// A connection with these nodes and no further page.
-    pub fn connection(nodes: Vec<Value>) -> Value {
-        json!({
-            "pageInfo": { "hasNextPage": false, "endCursor": null },
-            "nodes": nodes,
-        })
-    }
-
-    /// A connection with a next page after `cursor`.
-    pub fn connection_more(nodes: Vec<Value>, cursor: &str) -> Value {
-        json!({
-            "pageInfo": { "hasNextPage": true, "endCursor": cursor },
-            "nodes": nodes,
-        })
-    }
-
-    /// A connection read backwards (`last:`, the comments) with no earlier page.
-    pub fn backward(nodes: Vec<Value>) -> Value {
-        json!({
-            "pageInfo": { "hasPreviousPage": false, "startCursor": null },
-            "nodes": nodes,
-        })
-    }
-
-    /// A connection read backwards with an earlier page before `cursor`.
-    pub fn backward_more(nodes: Vec<Value>, cursor: &str) -> Value {
-        json!({
-            "pageInfo": { "hasPreviousPage": true, "startCursor": cursor },
-            "nodes": nodes,
-        })
-    }
-
-    /// A pull request node.
-    pub struct Pr {
-        /// Number.
-        pub number: u64,
-        /// Head SHA.
-        pub sha: String,
-        /// Base branch.
-        pub base: String,
-        /// Head branch.
-        pub head: String,
-        /// Title.
-        pub title: String,
-        /// Body.
-        pub body: String,
-        /// Reviews connection.
-        pub reviews: Value,
-        /// Check contexts connection.
-        pub contexts: Value,
-        /// Comments connection.
-        pub comments: Value,
-        /// Files connection.
-        pub files: Value,
-    }
-
-    impl Pr {
-        /// A PR from `staging/v1.4.0` into `main` with nothing on it.
-        pub fn new(number: u64, sha: &str) -> Self {
-            Self {
-                number,
-                sha: sha.into(),
-                base: "main".into(),
-                head: "staging/v1.4.0".into(),
-                title: format!("Release v1.4.0 (#{number})"),
-                body: "- [x] rollback plan ready".into(),
-                reviews: empty(),
-                contexts: empty(),
-                comments: backward(vec![]),
-                files: connection(vec![json!({"path": "src/lib.rs"})]),
-            }
-        }
-
-        /// The node.
-        pub fn node(&self) -> Value {
-            json!({
-                "id": format!("PR_{}", self.number),
-                "number": self.number,
-                "title": self.title,
-                "body": self.body,
-                "isDraft": false,
-                "isCrossRepository": false,
-                "headRefName": self.head,
-                "headRefOid": self.sha,
-                "baseRefName": self.base,
-                "author": { "__typename": "User", "login": "alice" },
-                "files": self.files,
-                "reviews": self.reviews,
-                "comments": self.comments,
-                "statusCheckRollup": {
-                    "commit": { "oid": self.sha, "committedDate": "2026-11-20T10:00:00Z" },
-                    "contexts": self.contexts,
-                },
-            })
-        }
-    }
-
-    /// A review node.
-    pub fn review(login: &str, state: &str, sha: &str, can_push: bool) -> Value {
-        json!({
-            "author": { "__typename": if login.ends_with("[bot]") { "Bot" } else { "User" }, "login": login },
-            "authorCanPushToRepository": can_push,
-            "state": state,
-            "submittedAt": "2026-11-21T09:00:00Z",
-            "commit": { "oid": sha },
-        })
-    }
-
-    /// A check-run context.
-    pub fn check_run(name: &str, status: &str, conclusion: Option<&str>) -> Value {
-        json!({
-            "__typename": "CheckRun",
-            "databaseId": 555,
-            "name": name,
-            "status": status,
-            "conclusion": conclusion,
-            "startedAt": "2026-11-21T08:00:00Z",
-            "completedAt": conclusion.map(|_| "2026-11-21T08:05:00Z"),
-            "externalId": null,
-            "title": null, "summary": null, "text": null,
-            "checkSuite": { "app": { "slug": "github-actions" }, "workflowRun": null },
-        })
-    }
-
-    /// shipgate's own check run as an earlier run left it.
-    pub fn own_check_run(
-        id: u64,
-        status: &str,
-        conclusion: Option<&str>,
-        title: &str,
-        summary: &str,
-    ) -> Value {
-        json!({
-            "__typename": "CheckRun",
-            "databaseId": id,
-            "name": "shipgate",
-            "status": status,
-            "conclusion": conclusion,
-            "startedAt": "2026-11-21T08:00:00Z",
-            "completedAt": null,
-            "externalId": "shipgate",
-            "title": title, "summary": summary, "text": "",
-            "checkSuite": { "app": { "slug": "github-actions" }, "workflowRun": null },
-        })
-    }
-
-    /// A commit-status context.
-    pub fn status(context: &str, state: &str, description: &str) -> Value {
-        json!({
-            "__typename": "StatusContext",
-            "context": context,
-            "state": state,
-            "createdAt": "2026-11-21T08:00:00Z",
-            "description": description,
-        })
-    }
-
-    /// An issue comment.
-    pub fn comment(id: u64, body: &str, mine: bool) -> Value {
-        json!({ "databaseId": id, "body": body, "viewerDidAuthor": mine })
-    }
-
-    /// A deployment with statuses `(state, createdAt)`.
-    pub fn deployment(
-        id: u64,
-        environment: &str,
-        sha: &str,
-        created_at: &str,
-        statuses: &[(&str, &str)],
-    ) -> Value {
-        json!({
-            "id": format!("DE_{id}"),
-            "databaseId": id,
-            "environment": environment,
-            "ref": { "name": "staging/v1.4.0" },
-            "commitOid": sha,
-            "createdAt": created_at,
-            "creator": { "login": "deployer" },
-            "statuses": connection(statuses.iter().map(|(state, at)| json!({
-                "state": state, "createdAt": at, "description": null
-            })).collect()),
-        })
-    }
-
-    /// An annotated tag on `sha`.
-    pub fn annotated_tag(name: &str, sha: &str) -> Value {
-        json!({
-            "name": name,
-            "target": {
-                "__typename": "Tag", "oid": tag_object_id(name),
-                "tagger": { "name": "Release Bot", "date": "2026-11-21T07:00:00Z" },
-                "target": { "__typename": "Commit", "oid": sha },
-            },
-        })
-    }
-
-    /// A made-up but well-formed object id for the tag object of `name`.
-    fn tag_object_id(name: &str) -> String {
-        let hex: String = name.bytes().map(|b| format!("{b:02x}")).collect();
-        format!("{hex:e<40}").chars().take(40).collect()
-    }
-
-    /// A lightweight tag on `sha`.
-    pub fn lightweight_tag(name: &str, sha: &str) -> Value {
-        json!({ "name": name, "target": { "__typename": "Commit", "oid": sha } })
-    }
-
-    /// Repository-wide fields.
-    pub struct Repo {
-        /// Tags connection.
-        pub refs: Value,
-        /// Releases connection.
-        pub releases: Value,
-        /// Staging deployments connection.
-        pub staging: Value,
-        /// Production deployments connection.
-        pub production: Value,
-        /// The config file text, when there is one.
-        pub config: Option<String>,
-    }
-
-    impl Default for Repo {
-        fn default() -> Self {
-            Self {
-                refs: empty(),
-                releases: empty(),
-                staging: empty(),
-                production: empty(),
-                config: None,
-            }
-        }
-    }
-
-    impl Repo {
-        fn fields(&self) -> serde_json::Map<String, Value> {
-            let mut map = serde_json::Map::new();
-            map.insert("refs".into(), self.refs.clone());
-            map.insert("releases".into(), self.releases.clone());
-            map.insert("staging".into(), self.staging.clone());
-            map.insert("production".into(), self.production.clone());
-            map.insert(
-                "config".into(),
-                match &self.config {
-                    Some(text) => json!({"__typename": "Blob", "text": text, "isTruncated": false, "isBinary": false}),
-                    None => Value::Null,
-                },
-            );
-            map
-        }
-
-        /// The `PullRequestFacts` answer.
-        pub fn with_pr(&self, pr: &Pr) -> Value {
-            let mut repo = self.fields();
-            repo.insert("pullRequest".into(), pr.node());
-            json!({ "data": { "repository": repo } })
-        }
-
-        /// The `OpenPullRequestFacts` answer.
-        pub fn with_open(&self, prs: &[Pr]) -> Value {
-            let mut repo = self.fields();
-            repo.insert(
-                "pullRequests".into(),
-                connection(prs.iter().map(Pr::node).collect()),
-            );
-            json!({ "data": { "repository": repo } })
-        }
-    }
-}
+/// The head of PR #7.
+const SHA: &str = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+/// Another commit.
+const OTHER_SHA: &str = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
 
 /// A `before_paging` hook that writes nothing.
 async fn no_hook(_: Vec<facts::Head>) -> Vec<facts::Head> {
     Vec::new()
 }
 
-fn spec() -> ReadSpec {
+fn at(text: &str) -> DateTime<Utc> {
+    text.parse().expect("a time")
+}
+
+fn now() -> DateTime<Utc> {
+    at("2026-11-27T12:00:00Z")
+}
+
+/// `acme/<name>` with PR #7 from `staging/v1.4.0` into `main` (head [`SHA`], committed
+/// 2026-11-20 10:00, `build` green on it — GitHub gives the commit's date with its checks) and
+/// nothing else.
+fn repo(name: &str) -> Repo {
+    let mut repo = Repo::new(OWNER, name);
+    repo.pulls.push(pr(7, SHA, "staging/v1.4.0"));
+    repo.commits.push(Commit {
+        sha: SHA.into(),
+        committed_date: at("2026-11-20T10:00:00Z"),
+        check_runs: vec![fake::check("build", "completed", Some("success"))],
+        ..Commit::default()
+    });
+    repo
+}
+
+fn pr(number: u64, sha: &str, branch: &str) -> Pull {
+    Pull {
+        number,
+        title: format!("Release v1.4.0 (#{number})"),
+        body: "- [x] rollback plan ready".into(),
+        author: Actor {
+            login: "alice".into(),
+            bot: false,
+        },
+        head_ref: branch.into(),
+        head_sha: sha.into(),
+        created_at: at("2026-11-19T00:00:00Z") + chrono::Duration::minutes(number as i64),
+        files: vec!["src/lib.rs".into()],
+        ..Pull::default()
+    }
+}
+
+fn review(login: &str, state: &str, sha: &str, can_push: bool) -> Review {
+    Review {
+        can_push,
+        ..fake::review(login, state, sha, 51)
+    }
+}
+
+fn running_job(name: &str, workflow_run: u64) -> CheckRun {
+    CheckRun {
+        workflow_run: Some(workflow_run),
+        ..fake::check(name, "in_progress", None)
+    }
+}
+
+fn own_check_run(id: u64, status: &str, conclusion: Option<&str>, title: &str) -> CheckRun {
+    CheckRun {
+        id,
+        external_id: Some("shipgate".into()),
+        title: Some(title.into()),
+        summary: Some("old".into()),
+        text: Some(String::new()),
+        ..fake::check("shipgate", status, conclusion)
+    }
+}
+
+/// A staging deployment of `sha` created `minutes` before `created`, with its statuses.
+fn staging(sha: &str, created: &str, minutes: i64, statuses: &[(&str, &str)]) -> Deployment {
+    Deployment {
+        sha: sha.into(),
+        git_ref: "staging/v1.4.0".into(),
+        environment: "staging".into(),
+        created_at: at(created) - chrono::Duration::minutes(minutes),
+        statuses: statuses
+            .iter()
+            .map(|(state, time)| DeploymentStatus {
+                state: (*state).into(),
+                created_at: at(time),
+                ..DeploymentStatus::default()
+            })
+            .collect(),
+        ..Deployment::default()
+    }
+}
+
+/// Everything the one read maps: reviews of every kind, check runs (shipgate's own, this
+/// workflow run's job, another run's job), a commit status, a forged and a real sticky comment,
+/// an annotated and a lightweight tag, a staging deployment with two statuses, a release and the
+/// config on `main`.
+fn rich_repo(name: &str) -> Repo {
+    let mut repo = repo(name);
+    repo.pulls[0].reviews = vec![
+        review("bob", "APPROVED", SHA, true),
+        review("carol", "CHANGES_REQUESTED", OTHER_SHA, false),
+        review("dependabot[bot]", "APPROVED", SHA, true),
+        review("dave", "PENDING", SHA, true),
+    ];
+    // The job running shipgate right now (workflow run 4242) is always in progress while it
+    // reads: it is set apart; a job of another run is a check like any other.
+    repo.commits[0].check_runs = vec![
+        fake::check("build", "completed", Some("success")),
+        own_check_run(901, "in_progress", None, "pending"),
+        running_job("evaluate", 4242),
+        running_job("e2e", 77),
+    ];
+    repo.commits[0].statuses = vec![Status {
+        context: "ci/legacy".into(),
+        state: "expected".into(),
+        description: Some("waiting".into()),
+        ..Status::default()
+    }];
+    repo.comments = vec![
+        Comment {
+            id: 11,
+            issue: 7,
+            body: format!("{STICKY_MARKER}\nforged"),
+            author: "mallory".into(),
+            ..Comment::default()
+        },
+        Comment {
+            id: 12,
+            issue: 7,
+            body: format!("{STICKY_MARKER}\nreport"),
+            author: repo.viewer.clone(),
+            ..Comment::default()
+        },
+    ];
+    repo.tags = vec![
+        Tag {
+            name: "v1.4.0".into(),
+            commit: SHA.into(),
+            annotated: Some(TagObject {
+                sha: "7614140e7614140e7614140e7614140e7614140e".into(),
+                tagger: "Release Bot".into(),
+                date: at("2026-11-21T07:00:00Z"),
+                message: "v1.4.0".into(),
+            }),
+        },
+        Tag {
+            name: "v1.3.0".into(),
+            commit: OTHER_SHA.into(),
+            annotated: None,
+        },
+    ];
+    repo.deployments = vec![staging(
+        SHA,
+        "2026-11-25T10:00:00Z",
+        0,
+        &[
+            ("waiting", "2026-11-25T10:01:00Z"),
+            ("success", "2026-11-25T10:05:00Z"),
+        ],
+    )];
+    repo.releases = vec![Release {
+        tag_name: "v1.3.0".into(),
+        created_at: at("2026-10-01T00:00:00Z"),
+        published_at: Some(at("2026-10-01T00:00:00Z")),
+        ..Release::default()
+    }];
+    repo.files = vec![File {
+        branch: "main".into(),
+        path: ".github/shipgate.yml".into(),
+        text: "soak:\n  duration: 12h\n".into(),
+    }];
+    repo
+}
+
+/// More than 100 reviews and tags (paged), more than 100 comments with the sticky one among
+/// the newest 100 (not paged), more than 100 staging deployments all older than a day before
+/// the head commit (not paged).
+fn paged_repo(name: &str) -> Repo {
+    let mut repo = repo(name);
+    repo.pulls[0].reviews = (0..101)
+        .map(|i| review(&format!("reviewer{i}"), "COMMENTED", SHA, true))
+        .collect();
+    repo.pulls[0]
+        .reviews
+        .push(review("carol", "APPROVED", SHA, true));
+    repo.tags = (0..101)
+        .map(|i| Tag {
+            name: format!("v1.0.{i}"),
+            commit: OTHER_SHA.into(),
+            annotated: None,
+        })
+        .collect();
+    repo.comments = (0..120)
+        .map(|i| Comment {
+            issue: 7,
+            body: if i == 110 {
+                STICKY_MARKER.to_string()
+            } else {
+                format!("comment {i}")
+            },
+            author: if i == 110 {
+                repo.viewer.clone()
+            } else {
+                "bob".into()
+            },
+            ..Comment::default()
+        })
+        .collect();
+    repo.deployments = (0..101)
+        .map(|i| {
+            staging(
+                OTHER_SHA,
+                "2026-11-01T00:00:00Z",
+                i,
+                &[("success", "2026-11-01T00:05:00Z")],
+            )
+        })
+        .collect();
+    repo
+}
+
+/// PRs #1 and #2 into `main`.
+fn two_open_prs(name: &str) -> Repo {
+    let mut repo = Repo::new(OWNER, name);
+    repo.pulls = vec![pr(1, SHA, "staging/v1.4.0"), pr(2, OTHER_SHA, "next")];
+    repo
+}
+
+fn spec(name: &str) -> ReadSpec {
     ReadSpec {
         repository: Repository {
-            owner: "acme".into(),
-            name: "shop".into(),
+            owner: OWNER.into(),
+            name: name.into(),
         },
         production_branch: "main".into(),
         staging_environment: "staging".into(),
@@ -320,109 +273,91 @@ fn spec() -> ReadSpec {
     }
 }
 
-fn client_for(server: &MockServer, policy: RetryPolicy) -> Client {
+/// Loads the repository on the shared fake.
+fn load(repo: &Repo) {
+    fake::github().load(repo.clone());
+}
+
+fn client(policy: RetryPolicy) -> Client {
+    let fake = fake::github();
     Client::with_policy(
         ClientConfig {
             token: TOKEN.into(),
-            api_url: server.uri(),
-            graphql_url: format!("{}/graphql", server.uri()),
+            api_url: fake.url(),
+            graphql_url: fake.graphql_url(),
         },
         policy,
     )
-    .unwrap()
+    .expect("client")
 }
 
-fn now() -> chrono::DateTime<chrono::Utc> {
-    "2026-11-27T12:00:00Z".parse().unwrap()
+/// Every request the fake received about `acme/<name>`.
+fn requests(name: &str) -> Vec<LoggedRequest> {
+    fake::github().requests(&format!("{OWNER}/{name}"))
 }
 
-fn graphql_ok(body: Value) -> ResponseTemplate {
-    ResponseTemplate::new(200).set_body_json(body)
+/// A GraphQL fault for one repository.
+fn graphql_fault(name: &str, fault: Fault) {
+    fake::github().inject(fault.for_repo(&format!("{OWNER}/{name}")));
 }
 
-async fn requests(server: &MockServer) -> Vec<Request> {
-    server.received_requests().await.unwrap_or_default()
+/// Lets the runtime run until `done` holds, without ever parking it — so a paused clock never
+/// moves on its own, only by `tokio::time::advance` — and panics after 30 s of real time.
+async fn settle_until(what: &str, mut done: impl FnMut() -> bool) {
+    let limit = std::time::Instant::now() + Duration::from_secs(30);
+    while !done() {
+        assert!(std::time::Instant::now() < limit, "never happened: {what}");
+        tokio::task::yield_now().await;
+        std::thread::sleep(Duration::from_millis(1));
+    }
 }
 
-fn body_json(request: &Request) -> Value {
-    serde_json::from_slice(&request.body).unwrap()
-}
+// ---- reading --------------------------------------------------------------------------------
 
 #[tokio::test]
 async fn one_pr_is_read_in_one_graphql_request_and_mapped() {
-    let server = MockServer::start().await;
-    let mut pr = mock::Pr::new(7, SHA);
-    pr.reviews = mock::connection(vec![
-        mock::review("bob", "APPROVED", SHA, true),
-        mock::review("carol", "CHANGES_REQUESTED", OTHER_SHA, false),
-        mock::review("dependabot[bot]", "APPROVED", SHA, true),
-        mock::review("dave", "PENDING", SHA, true),
-    ]);
-    // The job running shipgate right now (workflow run 4242) is always in progress while it
-    // reads: it is set apart; a job of another run is a check like any other.
-    let job = |name: &str, run: u64| {
-        let mut c = mock::check_run(name, "IN_PROGRESS", None);
-        c["checkSuite"]["workflowRun"] = json!({ "databaseId": run });
-        c
-    };
-    pr.contexts = mock::connection(vec![
-        mock::check_run("build", "COMPLETED", Some("SUCCESS")),
-        mock::own_check_run(901, "IN_PROGRESS", None, "pending", "rows"),
-        mock::status("ci/legacy", "EXPECTED", "waiting"),
-        job("evaluate", 4242),
-        job("e2e", 77),
-    ]);
-    pr.comments = mock::backward(vec![
-        mock::comment(11, &format!("{STICKY_MARKER}\nforged"), false),
-        mock::comment(12, &format!("{STICKY_MARKER}\nreport"), true),
-    ]);
-    let repo = mock::Repo {
-        refs: mock::connection(vec![
-            mock::annotated_tag("v1.4.0", SHA),
-            mock::lightweight_tag("v1.3.0", OTHER_SHA),
-        ]),
-        staging: mock::connection(vec![mock::deployment(
-            1,
-            "staging",
-            SHA,
-            "2026-11-25T10:00:00Z",
-            &[
-                ("SUCCESS", "2026-11-25T10:05:00Z"),
-                ("WAITING", "2026-11-25T10:01:00Z"),
-            ],
-        )]),
-        releases: mock::connection(vec![
-            json!({"tagName": "v1.3.0", "isDraft": false, "isPrerelease": false, "publishedAt": "2026-10-01T00:00:00Z"}),
-        ]),
-        config: Some("soak:\n  duration: 12h\n".into()),
-        ..mock::Repo::default()
-    };
-    Mock::given(method("POST"))
-        .and(path("/graphql"))
-        .and(header("accept", "application/vnd.github+json"))
-        .and(header("x-github-api-version", "2022-11-28"))
-        .and(header(
+    let name = "read-one";
+    load(&rich_repo(name));
+    let client = client(RetryPolicy::fast());
+    let snapshot = facts::read(
+        &client,
+        &spec(name),
+        Selection::PullRequest(7),
+        now(),
+        no_hook,
+    )
+    .await
+    .unwrap();
+    assert_eq!(snapshot.requests, 1);
+    let sent = requests(name);
+    assert_eq!(sent.len(), 1, "{sent:#?}");
+    let request = &sent[0];
+    assert_eq!(
+        (request.method.as_str(), request.path.as_str()),
+        ("POST", "/graphql")
+    );
+    for (header, value) in [
+        ("accept", "application/vnd.github+json"),
+        ("x-github-api-version", "2022-11-28"),
+        (
             "user-agent",
             concat!("shipgate/", env!("CARGO_PKG_VERSION")),
-        ))
-        .and(header("authorization", format!("Bearer {TOKEN}").as_str()))
-        .and(body_partial_json(json!({
+        ),
+        ("authorization", &format!("Bearer {TOKEN}")),
+    ] {
+        assert_eq!(request.header(header), Some(value), "{header}");
+    }
+    assert_includes(
+        &request.json(),
+        &json!({
             "operationName": "PullRequestFacts",
             "variables": {
-                "owner": "acme", "name": "shop", "number": 7,
+                "owner": OWNER, "name": name, "number": 7,
                 "stagingEnvironment": "staging", "productionEnvironment": "production",
                 "config": "refs/heads/main:.github/shipgate.yml",
             }
-        })))
-        .respond_with(graphql_ok(repo.with_pr(&pr)))
-        .expect(1)
-        .mount(&server)
-        .await;
-    let client = client_for(&server, RetryPolicy::fast());
-    let snapshot = facts::read(&client, &spec(), Selection::PullRequest(7), now(), no_hook)
-        .await
-        .unwrap();
-    assert_eq!(snapshot.requests, 1);
+        }),
+    );
     assert_eq!(
         snapshot.config,
         ConfigFile::Text("soak:\n  duration: 12h\n".into())
@@ -443,10 +378,12 @@ async fn one_pr_is_read_in_one_graphql_request_and_mapped() {
     assert_eq!(f.reviews[1].permission, Permission::Read);
     assert_eq!(f.reviews[1].state, ReviewState::ChangesRequested);
     assert!(f.reviews[2].reviewer.bot);
-    // Own check run and this workflow run's own job set apart; others kept.
+    // This workflow run's own job is set apart; runs named like shipgate's check come first,
+    // with their source (the gate never counts them; they are the tamper evidence's input).
     let names: Vec<&str> = f.check_runs.iter().map(|c| c.name.as_str()).collect();
-    assert_eq!(names, ["build", "e2e"]);
-    assert_eq!(f.check_runs[0].app.as_deref(), Some("github-actions"));
+    assert_eq!(names, ["shipgate", "build", "e2e"]);
+    assert_eq!(f.check_runs[0].external_id.as_deref(), Some("shipgate"));
+    assert_eq!(f.check_runs[1].app.as_deref(), Some("github-actions"));
     assert_eq!(f.statuses[0].state, StatusState::Pending);
     let own = candidate.existing.check_run.as_ref().unwrap();
     assert_eq!(own.id, 901);
@@ -455,9 +392,10 @@ async fn one_pr_is_read_in_one_graphql_request_and_mapped() {
     assert_eq!(candidate.existing.comment.as_ref().unwrap().id, 12);
     // Tags peeled; annotated told apart.
     assert_eq!(f.tags.len(), 2);
-    assert!(f.tags[0].annotated && f.tags[0].target_sha == SHA);
-    assert_eq!(f.tags[0].tagger.as_deref(), Some("Release Bot"));
-    assert!(!f.tags[1].annotated);
+    let tag = |name: &str| f.tags.iter().find(|t| t.name == name).unwrap();
+    assert!(tag("v1.4.0").annotated && tag("v1.4.0").target_sha == SHA);
+    assert_eq!(tag("v1.4.0").tagger.as_deref(), Some("Release Bot"));
+    assert!(!tag("v1.3.0").annotated);
     assert_eq!(f.deployments[0].statuses[0].state, DeploymentState::Success);
     assert_eq!(f.deployments[0].statuses[1].state, DeploymentState::Pending);
     assert_eq!(f.releases[0].tag_name, "v1.3.0");
@@ -467,32 +405,21 @@ async fn one_pr_is_read_in_one_graphql_request_and_mapped() {
 
 #[tokio::test]
 async fn every_open_pr_is_read_in_one_request_and_ghes_urls_are_used() {
-    let server = MockServer::start().await;
-    let repo = mock::Repo::default();
-    Mock::given(method("POST"))
-        .and(path("/api/graphql"))
-        .and(body_partial_json(json!({
-            "operationName": "OpenPullRequestFacts",
-            "variables": { "base": "main" }
-        })))
-        .respond_with(graphql_ok(
-            repo.with_open(&[mock::Pr::new(1, SHA), mock::Pr::new(2, OTHER_SHA)]),
-        ))
-        .expect(1)
-        .mount(&server)
-        .await;
+    let name = "read-open-ghes";
+    load(&two_open_prs(name));
+    let fake = fake::github();
     let client = Client::with_policy(
         ClientConfig {
             token: TOKEN.into(),
-            api_url: format!("{}/api/v3", server.uri()),
-            graphql_url: format!("{}/api/graphql", server.uri()),
+            api_url: format!("{}/api/v3", fake.url()),
+            graphql_url: format!("{}/api/graphql", fake.url()),
         },
         RetryPolicy::fast(),
     )
     .unwrap();
     let snapshot = facts::read(
         &client,
-        &spec(),
+        &spec(name),
         Selection::OpenIntoProduction,
         now(),
         no_hook,
@@ -503,70 +430,24 @@ async fn every_open_pr_is_read_in_one_request_and_ghes_urls_are_used() {
     assert_eq!(snapshot.config, ConfigFile::Absent);
     let numbers: Vec<u64> = snapshot.candidates.iter().map(|c| c.number()).collect();
     assert_eq!(numbers, vec![1, 2]);
+    let sent = requests(name);
+    assert_eq!(sent.len(), 1, "{sent:#?}");
+    assert_eq!(sent[0].path, "/api/graphql");
+    assert_includes(
+        &sent[0].json(),
+        &json!({ "operationName": "OpenPullRequestFacts", "variables": { "base": "main" } }),
+    );
 }
 
 #[tokio::test]
 async fn connections_past_100_items_are_paged_only_as_far_as_needed() {
-    let server = MockServer::start().await;
-    let mut pr = mock::Pr::new(7, SHA);
-    pr.reviews = mock::connection_more(vec![mock::review("bob", "APPROVED", SHA, true)], "R1");
-    // The sticky comment is on the first page read: older comments are not paged.
-    pr.comments = mock::backward_more(vec![mock::comment(5, STICKY_MARKER, true)], "C1");
-    let repo = mock::Repo {
-        refs: mock::connection_more(vec![mock::annotated_tag("v1.0.0", OTHER_SHA)], "T1"),
-        // Staging deployments older than a day before the commit: not paged further.
-        staging: mock::connection_more(
-            vec![mock::deployment(
-                1,
-                "staging",
-                OTHER_SHA,
-                "2026-11-01T00:00:00Z",
-                &[],
-            )],
-            "S1",
-        ),
-        ..mock::Repo::default()
-    };
-    Mock::given(method("POST"))
-        .and(path("/graphql"))
-        .and(body_partial_json(
-            json!({"operationName": "PullRequestFacts"}),
-        ))
-        .respond_with(graphql_ok(repo.with_pr(&pr)))
-        .expect(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("POST"))
-        .and(path("/graphql"))
-        .and(body_partial_json(json!({
-            "operationName": "PullRequestMore",
-            "variables": { "id": "PR_7", "reviews": true, "reviewsAfter": "R1",
-                           "files": false, "comments": false, "contexts": false }
-        })))
-        .respond_with(graphql_ok(json!({"data": {"node": {
-            "reviews": mock::connection(vec![mock::review("carol", "APPROVED", SHA, true)])
-        }}})))
-        .expect(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("POST"))
-        .and(path("/graphql"))
-        .and(body_partial_json(json!({
-            "operationName": "RepositoryMore",
-            "variables": { "tags": true, "tagsAfter": "T1", "staging": false,
-                           "production": false, "releases": false }
-        })))
-        .respond_with(graphql_ok(json!({"data": {"repository": {
-            "refs": mock::connection(vec![mock::annotated_tag("v1.4.0", SHA)])
-        }}})))
-        .expect(1)
-        .mount(&server)
-        .await;
-    let client = client_for(&server, RetryPolicy::fast());
+    let name = "read-paged";
+    load(&paged_repo(name));
+    let client = client(RetryPolicy::fast());
     let hooked = std::sync::atomic::AtomicBool::new(false);
     let snapshot = facts::read(
         &client,
-        &spec(),
+        &spec(name),
         Selection::PullRequest(7),
         now(),
         |heads| {
@@ -579,89 +460,197 @@ async fn connections_past_100_items_are_paged_only_as_far_as_needed() {
     assert!(hooked.into_inner(), "paging was needed: the hook ran first");
     assert_eq!(snapshot.requests, 3);
     let f = &snapshot.candidates[0].facts;
-    assert_eq!(f.reviews.len(), 2);
-    assert_eq!(f.tags.len(), 2);
-    assert_eq!(f.deployments.len(), 1);
-    assert_eq!(requests(&server).await.len(), 3);
+    assert_eq!(f.reviews.len(), 102, "both pages of reviews");
+    assert_eq!(f.tags.len(), 101, "both pages of tags");
+    // Staging deployments older than a day before the commit: the first page only.
+    assert_eq!(f.deployments.len(), 100);
+    // The sticky comment is among the newest 100: older comments are not paged.
+    let comment = snapshot.candidates[0].existing.comment.as_ref().unwrap();
+    assert_eq!(comment.body, STICKY_MARKER);
+    let exchanges = fake::github().graphql_exchanges(Some(&format!("{OWNER}/{name}")));
+    assert_eq!(exchanges.len(), 3);
+    assert_eq!(exchanges[0].operation, "PullRequestFacts");
+    // Then one more request per connection owner, in either order.
+    let more = |operation: &str| {
+        let found: Vec<_> = exchanges
+            .iter()
+            .filter(|e| e.operation == operation)
+            .collect();
+        assert_eq!(found.len(), 1, "one {operation}");
+        found[0].variables.clone()
+    };
+    let first_answer = &exchanges[0].answer["data"]["repository"];
+    assert_includes(
+        &more("PullRequestMore"),
+        &json!({
+            "reviews": true,
+            "reviewsAfter": first_answer["pullRequest"]["reviews"]["pageInfo"]["endCursor"],
+            "files": false, "comments": false, "contexts": false,
+        }),
+    );
+    assert_includes(
+        &more("RepositoryMore"),
+        &json!({
+            "tags": true,
+            "tagsAfter": first_answer["refs"]["pageInfo"]["endCursor"],
+            "staging": false, "production": false, "releases": false,
+        }),
+    );
+    assert_eq!(requests(name).len(), 3);
 }
 
 #[tokio::test]
+async fn old_staging_deployments_are_not_paged_and_recent_ones_are() {
+    // The head commit is dated 2026-11-20: deployments before 2026-11-19 cannot concern it.
+    let name = "read-staging-old";
+    let mut old = repo(name);
+    old.deployments = (0..101)
+        .map(|i| staging(OTHER_SHA, "2026-11-18T00:00:00Z", i, &[]))
+        .collect();
+    load(&old);
+    let client = client(RetryPolicy::fast());
+    let hooked = std::sync::atomic::AtomicBool::new(false);
+    let snapshot = facts::read(
+        &client,
+        &spec(name),
+        Selection::PullRequest(7),
+        now(),
+        |heads| {
+            hooked.store(true, std::sync::atomic::Ordering::Relaxed);
+            async move { heads }
+        },
+    )
+    .await
+    .unwrap();
+    assert!(
+        !hooked.into_inner(),
+        "nothing needed: no pending state, no paging"
+    );
+    assert_eq!(snapshot.requests, 1);
+    assert_eq!(requests(name).len(), 1);
+
+    // 100 recent deployments of another commit, then the head's own on the second page.
+    let name = "read-staging-recent";
+    let mut recent = repo(name);
+    recent.deployments = vec![staging(
+        SHA,
+        "2026-11-21T00:00:00Z",
+        0,
+        &[("success", "2026-11-21T00:01:00Z")],
+    )];
+    recent
+        .deployments
+        .extend((0..100).map(|i| staging(OTHER_SHA, "2026-11-22T10:00:00Z", i, &[])));
+    load(&recent);
+    let snapshot = facts::read(
+        &client,
+        &spec(name),
+        Selection::PullRequest(7),
+        now(),
+        no_hook,
+    )
+    .await
+    .unwrap();
+    assert_eq!(snapshot.requests, 2);
+    assert_eq!(snapshot.candidates[0].facts.deployments.len(), 101);
+    let exchanges = fake::github().graphql_exchanges(Some(&format!("{OWNER}/{name}")));
+    assert_eq!(exchanges.len(), 2);
+    assert_eq!(exchanges[1].operation, "RepositoryMore");
+    assert_includes(
+        &exchanges[1].variables,
+        &json!({
+            "staging": true,
+            "stagingAfter": exchanges[0].answer["data"]["repository"]["staging"]["pageInfo"]["endCursor"],
+            "tags": false, "production": false,
+        }),
+    );
+}
+
+// ---- faults ---------------------------------------------------------------------------------
+
+#[tokio::test]
 async fn graphql_errors_with_partial_data_are_an_error_with_the_message() {
-    let server = MockServer::start().await;
-    let mut answer = mock::Repo::default().with_pr(&mock::Pr::new(7, SHA));
-    answer["errors"] = json!([{
-        "message": "Resource not accessible by integration",
-        "path": ["repository", "staging"],
-    }]);
-    Mock::given(method("POST"))
-        .respond_with(graphql_ok(answer))
-        .expect(1)
-        .mount(&server)
-        .await;
-    let client = client_for(&server, RetryPolicy::fast());
-    let err = facts::read(&client, &spec(), Selection::PullRequest(7), now(), no_hook)
-        .await
-        .unwrap_err();
+    let name = "fault-graphql-errors";
+    load(&repo(name));
+    graphql_fault(
+        name,
+        Fault::kind(
+            "POST",
+            "/graphql",
+            FaultKind::GraphqlErrors("Resource not accessible by integration".into()),
+            usize::MAX,
+        ),
+    );
+    let client = client(RetryPolicy::fast());
+    let err = facts::read(
+        &client,
+        &spec(name),
+        Selection::PullRequest(7),
+        now(),
+        no_hook,
+    )
+    .await
+    .unwrap_err();
     assert!(matches!(err, Error::GraphQl(_)), "{err:?}");
     assert!(
         err.to_string()
-            .contains("Resource not accessible by integration (at repository.staging)"),
+            .contains("Resource not accessible by integration (at repository.pullRequest)"),
         "{err}"
     );
+    assert_eq!(requests(name).len(), 1, "an error answer is not retried");
 }
 
 #[tokio::test]
 async fn truncated_json_is_a_decode_error() {
-    let server = MockServer::start().await;
-    let full = mock::Repo::default()
-        .with_pr(&mock::Pr::new(7, SHA))
-        .to_string();
-    Mock::given(method("POST"))
-        .respond_with(
-            ResponseTemplate::new(200).set_body_raw(&full[..full.len() / 2], "application/json"),
-        )
-        .expect(1)
-        .mount(&server)
-        .await;
-    let client = client_for(&server, RetryPolicy::fast());
-    let err = facts::read(&client, &spec(), Selection::PullRequest(7), now(), no_hook)
-        .await
-        .unwrap_err();
+    let name = "fault-truncated";
+    load(&repo(name));
+    graphql_fault(
+        name,
+        Fault::kind("POST", "/graphql", FaultKind::Truncate, usize::MAX),
+    );
+    let client = client(RetryPolicy::fast());
+    let err = facts::read(
+        &client,
+        &spec(name),
+        Selection::PullRequest(7),
+        now(),
+        no_hook,
+    )
+    .await
+    .unwrap_err();
     assert!(matches!(err, Error::Decode { .. }), "{err:?}");
     assert!(err.to_string().contains("truncated"), "{err}");
+    assert_eq!(requests(name).len(), 1);
 }
 
 #[tokio::test]
 async fn a_500_then_success_is_retried() {
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(500).set_body_string("oops"))
-        .up_to_n_times(1)
-        .expect(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("POST"))
-        .respond_with(graphql_ok(
-            mock::Repo::default().with_pr(&mock::Pr::new(7, SHA)),
-        ))
-        .expect(1)
-        .mount(&server)
-        .await;
-    let client = client_for(&server, RetryPolicy::fast());
-    let snapshot = facts::read(&client, &spec(), Selection::PullRequest(7), now(), no_hook)
-        .await
-        .unwrap();
+    let name = "fault-500-once";
+    load(&repo(name));
+    graphql_fault(name, Fault::status("POST", "/graphql", 500, 1));
+    let client = client(RetryPolicy::fast());
+    let snapshot = facts::read(
+        &client,
+        &spec(name),
+        Selection::PullRequest(7),
+        now(),
+        no_hook,
+    )
+    .await
+    .unwrap();
     assert_eq!(snapshot.candidates.len(), 1);
-    assert_eq!(requests(&server).await.len(), 2);
+    let sent = requests(name);
+    assert_eq!(sent.len(), 2);
+    assert!(sent[0].faulted && !sent[1].faulted);
 }
 
 #[tokio::test]
 async fn a_502_forever_gives_up_within_the_bound() {
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(502).set_body_string("bad gateway"))
-        .mount(&server)
-        .await;
+    let name = "fault-502-forever";
+    load(&repo(name));
+    graphql_fault(name, Fault::status("POST", "/graphql", 502, usize::MAX));
+    // Waits of at least 25 ms, then 50 ms each: the 400 ms bound leaves room for at most nine
+    // attempts, so it is the bound that ends the call, never the ten attempts allowed.
     let policy = RetryPolicy {
         max_attempts: 10,
         max_total: Duration::from_millis(400),
@@ -669,121 +658,206 @@ async fn a_502_forever_gives_up_within_the_bound() {
         max_backoff: Duration::from_millis(100),
         ..RetryPolicy::fast()
     };
-    let client = client_for(&server, policy);
-    let start = Instant::now();
-    let err = facts::read(&client, &spec(), Selection::PullRequest(7), now(), no_hook)
-        .await
-        .unwrap_err();
-    let elapsed = start.elapsed();
-    // The bound, plus a little for the scheduler of a busy machine.
-    assert!(elapsed < Duration::from_millis(480), "{elapsed:?}");
+    let client = client(policy);
+    let err = facts::read(
+        &client,
+        &spec(name),
+        Selection::PullRequest(7),
+        now(),
+        no_hook,
+    )
+    .await
+    .unwrap_err();
     assert!(matches!(err, Error::Status { status: 502, .. }), "{err:?}");
-    assert!(err.to_string().contains("gave up after"), "{err}");
-    let attempts = requests(&server).await.len();
+    let attempts = requests(name).len();
     assert!((2..10).contains(&attempts), "{attempts} attempts");
-}
-
-#[tokio::test]
-async fn a_secondary_rate_limit_waits_for_retry_after() {
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .respond_with(
-            ResponseTemplate::new(403)
-                .insert_header("retry-after", "1")
-                .set_body_json(json!({"message": "You have exceeded a secondary rate limit."})),
-        )
-        .up_to_n_times(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("POST"))
-        .respond_with(graphql_ok(
-            mock::Repo::default().with_pr(&mock::Pr::new(7, SHA)),
-        ))
-        .mount(&server)
-        .await;
-    let client = client_for(&server, RetryPolicy::fast());
-    let start = Instant::now();
-    facts::read(&client, &spec(), Selection::PullRequest(7), now(), no_hook)
-        .await
-        .unwrap();
     assert!(
-        start.elapsed() >= Duration::from_secs(1),
-        "retry-after honoured"
-    );
-    assert_eq!(requests(&server).await.len(), 2);
-}
-
-#[tokio::test]
-async fn a_retry_after_beyond_the_bound_is_not_waited_for() {
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .respond_with(
-            ResponseTemplate::new(429)
-                .insert_header("retry-after", "3600")
-                .set_body_json(json!({"message": "slow down"})),
-        )
-        .mount(&server)
-        .await;
-    let client = client_for(&server, RetryPolicy::fast());
-    let start = Instant::now();
-    let err = facts::read(&client, &spec(), Selection::PullRequest(7), now(), no_hook)
-        .await
-        .unwrap_err();
-    assert!(start.elapsed() < Duration::from_secs(1));
-    assert!(matches!(err, Error::Status { status: 429, .. }), "{err:?}");
-    assert_eq!(requests(&server).await.len(), 1);
-}
-
-#[tokio::test]
-async fn a_timeout_is_a_transport_error_after_retries() {
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .respond_with(graphql_ok(json!({"data": null})).set_delay(Duration::from_millis(500)))
-        .mount(&server)
-        .await;
-    let policy = RetryPolicy {
-        max_attempts: 2,
-        request_timeout: Duration::from_millis(100),
-        ..RetryPolicy::fast()
-    };
-    let client = client_for(&server, policy);
-    let start = Instant::now();
-    let err = facts::read(&client, &spec(), Selection::PullRequest(7), now(), no_hook)
-        .await
-        .unwrap_err();
-    assert!(start.elapsed() < Duration::from_millis(450));
-    assert!(matches!(err, Error::Transport { .. }), "{err:?}");
-    assert!(
-        err.to_string().contains("no complete answer within 100 ms"),
+        err.to_string()
+            .contains(&format!("gave up after {attempts} attempts")),
         "{err}"
     );
 }
 
 #[tokio::test]
+async fn a_secondary_rate_limit_waits_for_retry_after() {
+    let name = "fault-secondary-rate-limit";
+    load(&repo(name));
+    // GitHub keeps refusing until the second it named has passed: a client that came back
+    // earlier would be refused again, and show as a third request.
+    graphql_fault(
+        name,
+        Fault::secondary_rate_limit("POST", "/graphql", 1, 1).holding(),
+    );
+    let client = client(RetryPolicy::fast());
+    facts::read(
+        &client,
+        &spec(name),
+        Selection::PullRequest(7),
+        now(),
+        no_hook,
+    )
+    .await
+    .unwrap();
+    let sent = requests(name);
+    let faulted: Vec<bool> = sent.iter().map(|r| r.faulted).collect();
+    assert_eq!(faulted, [true, false], "retry-after honoured: {sent:#?}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_retry_after_beyond_the_bound_is_not_waited_for() {
+    let name = "fault-retry-after-beyond";
+    load(&repo(name));
+    graphql_fault(
+        name,
+        Fault::status("POST", "/graphql", 429, usize::MAX)
+            .with_message("slow down")
+            .with_retry_after(3600),
+    );
+    let client = client(RetryPolicy::fast());
+    let spec = spec(name);
+    // The clock is paused and never advanced: the call can only end if it does not wait.
+    let call = tokio::spawn(async move {
+        facts::read(&client, &spec, Selection::PullRequest(7), now(), no_hook).await
+    });
+    settle_until("the call ends without waiting", || call.is_finished()).await;
+    let err = call.await.unwrap().unwrap_err();
+    assert!(matches!(err, Error::Status { status: 429, .. }), "{err:?}");
+    assert_eq!(requests(name).len(), 1);
+}
+
+#[tokio::test]
+async fn a_timeout_is_a_transport_error_after_retries() {
+    let name = "fault-timeout";
+    load(&repo(name));
+    graphql_fault(
+        name,
+        Fault::kind(
+            "POST",
+            "/graphql",
+            FaultKind::Delay(Duration::from_millis(500)),
+            usize::MAX,
+        ),
+    );
+    let policy = RetryPolicy {
+        max_attempts: 2,
+        request_timeout: Duration::from_millis(100),
+        ..RetryPolicy::fast()
+    };
+    let client = client(policy);
+    let err = facts::read(
+        &client,
+        &spec(name),
+        Selection::PullRequest(7),
+        now(),
+        no_hook,
+    )
+    .await
+    .unwrap_err();
+    assert!(matches!(err, Error::Transport { .. }), "{err:?}");
+    // Cut by the attempt's timeout, not by the answer arriving late; then tried once more.
+    assert!(
+        err.to_string().contains("no complete answer within 100 ms"),
+        "{err}"
+    );
+    assert!(
+        err.to_string().contains("gave up after 2 attempts"),
+        "{err}"
+    );
+    assert_eq!(requests(name).len(), 2);
+}
+
+#[tokio::test]
+async fn a_graphql_rate_limit_in_a_200_is_retried_after_the_reset() {
+    let name = "fault-graphql-rate-limit";
+    load(&repo(name));
+    // Exhausted for a second: every request before the reset is refused again.
+    graphql_fault(
+        name,
+        Fault::kind(
+            "POST",
+            "/graphql",
+            FaultKind::RateLimited {
+                reset_after: Duration::from_secs(1),
+            },
+            1,
+        ),
+    );
+    let client = client(RetryPolicy::fast());
+    facts::read(
+        &client,
+        &spec(name),
+        Selection::PullRequest(7),
+        now(),
+        no_hook,
+    )
+    .await
+    .unwrap();
+    let sent = requests(name);
+    let faulted: Vec<bool> = sent.iter().map(|r| r.faulted).collect();
+    assert_eq!(faulted, [true, false], "waited for the reset: {sent:#?}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_graphql_rate_limit_reset_beyond_the_bound_is_not_waited_for() {
+    let name = "fault-graphql-rate-limit-beyond";
+    load(&repo(name));
+    graphql_fault(
+        name,
+        Fault::kind(
+            "POST",
+            "/graphql",
+            FaultKind::RateLimited {
+                reset_after: Duration::from_secs(3600),
+            },
+            usize::MAX,
+        ),
+    );
+    let client = client(RetryPolicy::fast());
+    let spec = spec(name);
+    // The clock is paused and never advanced: the call can only end if it does not wait.
+    let call = tokio::spawn(async move {
+        facts::read(&client, &spec, Selection::PullRequest(7), now(), no_hook).await
+    });
+    settle_until("the call ends without waiting", || call.is_finished()).await;
+    let err = call.await.unwrap().unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("rate limited: API rate limit exceeded for installation"),
+        "{err}"
+    );
+    assert_eq!(requests(name).len(), 1);
+}
+
+#[tokio::test]
 async fn errors_never_contain_the_token() {
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .respond_with(
-            ResponseTemplate::new(401)
-                .set_body_json(json!({"message": format!("Bad credentials: {TOKEN}")})),
-        )
-        .mount(&server)
-        .await;
-    let client = client_for(&server, RetryPolicy::fast());
-    let err = facts::read(&client, &spec(), Selection::PullRequest(7), now(), no_hook)
-        .await
-        .unwrap_err();
+    let name = "fault-token-in-error";
+    load(&repo(name));
+    graphql_fault(
+        name,
+        Fault::status("POST", "/graphql", 401, usize::MAX)
+            .with_message(&format!("Bad credentials: {TOKEN}")),
+    );
+    let client = client(RetryPolicy::fast());
+    let err = facts::read(
+        &client,
+        &spec(name),
+        Selection::PullRequest(7),
+        now(),
+        no_hook,
+    )
+    .await
+    .unwrap_err();
     let text = format!("{err} {err:?} {client:?}");
     assert!(!text.contains(TOKEN), "{text}");
     assert!(text.contains("Bad credentials: ***"), "{text}");
 }
 
-// ---- publishing ----------------------------------------------------------------------------
+// ---- publishing -----------------------------------------------------------------------------
 
-fn repository() -> Repository {
+fn repository(name: &str) -> Repository {
     Repository {
-        owner: "acme".into(),
-        name: "shop".into(),
+        owner: OWNER.into(),
+        name: name.into(),
     }
 }
 
@@ -799,32 +873,26 @@ fn publication(state: VerdictState, title: &str) -> Publication {
     }
 }
 
+/// shipgate's check runs on `sha` in the fake's state.
+fn check_runs(name: &str, sha: &str) -> Vec<CheckRun> {
+    fake::github()
+        .repo(&format!("{OWNER}/{name}"))
+        .unwrap()
+        .commit(sha)
+        .map(|c| c.check_runs.clone())
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|r| r.external_id.as_deref() == Some("shipgate"))
+        .collect()
+}
+
 #[tokio::test]
 async fn first_publication_creates_check_run_and_comment_then_nothing_when_unchanged() {
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/repos/acme/shop/check-runs"))
-        .and(body_partial_json(json!({
-            "name": "shipgate", "head_sha": SHA, "status": "completed",
-            "conclusion": "success", "external_id": "shipgate",
-            "output": { "title": "pass: ready to release" },
-            "details_url": "https://github.com/acme/shop/actions/runs/1",
-        })))
-        .respond_with(
-            ResponseTemplate::new(201).set_body_json(json!({"id": 77, "name": "shipgate"})),
-        )
-        .expect(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("POST"))
-        .and(path("/repos/acme/shop/issues/7/comments"))
-        .respond_with(ResponseTemplate::new(201).set_body_json(json!({"id": 88})))
-        .expect(1)
-        .mount(&server)
-        .await;
-    let client = client_for(&server, RetryPolicy::fast());
+    let name = "publish-first";
+    load(&repo(name));
+    let client = client(RetryPolicy::fast());
     let publisher = Publisher::new(&client);
-    let repo = repository();
+    let repo = repository(name);
     let target = Target {
         repository: &repo,
         sha: SHA,
@@ -839,50 +907,54 @@ async fn first_publication_creates_check_run_and_comment_then_nothing_when_uncha
     assert_eq!(done.check_run, Some(Action::Created));
     assert_eq!(done.comment, Action::Created);
     assert_eq!(done.calls(), 2);
-    let posted = requests(&server).await;
-    let comment = posted
+    let sent = requests(name);
+    assert_eq!(sent.len(), 2, "{sent:#?}");
+    let check = sent
         .iter()
-        .find(|r| r.url.path().ends_with("/comments"))
-        .unwrap();
-    let body = body_json(comment);
-    assert!(body["body"].as_str().unwrap().starts_with(STICKY_MARKER));
+        .find(|r| r.method == "POST" && r.path == format!("/repos/{OWNER}/{name}/check-runs"))
+        .expect("the check run");
+    assert_includes(
+        &check.json(),
+        &json!({
+            "name": "shipgate", "head_sha": SHA, "status": "completed",
+            "conclusion": "success", "external_id": "shipgate",
+            "output": { "title": "pass: ready to release" },
+            "details_url": "https://github.com/acme/shop/actions/runs/1",
+        }),
+    );
+    let comment = sent
+        .iter()
+        .find(|r| r.method == "POST" && r.path.ends_with("/issues/7/comments"))
+        .expect("the comment");
+    assert!(comment.json()["body"]
+        .as_str()
+        .unwrap()
+        .starts_with(STICKY_MARKER));
     // Same verdict again: zero calls.
     let again = publisher
         .publish(target, &pass, &mut existing)
         .await
         .unwrap();
     assert_eq!(again.calls(), 0);
-    assert_eq!(requests(&server).await.len(), 2);
+    assert_eq!(requests(name).len(), 2);
 }
 
 #[tokio::test]
 async fn later_publications_update_in_place_with_patch() {
-    let server = MockServer::start().await;
-    Mock::given(method("PATCH"))
-        .and(path("/repos/acme/shop/check-runs/77"))
-        .and(body_partial_json(json!({
-            "status": "in_progress",
-            "output": { "title": "pending: 1 of 2 approvals" },
-        })))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": 77})))
-        .expect(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("PATCH"))
-        .and(path("/repos/acme/shop/issues/comments/88"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": 88})))
-        .expect(1)
-        .mount(&server)
-        .await;
-    // No creation may happen.
-    Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(500))
-        .expect(0)
-        .mount(&server)
-        .await;
-    let client = client_for(&server, RetryPolicy::fast());
+    let name = "publish-update";
+    let mut state = repo(name);
+    state.commits[0].check_runs = vec![own_check_run(77, "completed", Some("success"), "pass")];
+    state.comments = vec![Comment {
+        id: 88,
+        issue: 7,
+        body: format!("{STICKY_MARKER}\nold"),
+        author: state.viewer.clone(),
+        ..Comment::default()
+    }];
+    load(&state);
+    let client = client(RetryPolicy::fast());
     let publisher = Publisher::new(&client);
-    let repo = repository();
+    let repo = repository(name);
     let target = Target {
         repository: &repo,
         sha: SHA,
@@ -910,42 +982,45 @@ async fn later_publications_update_in_place_with_patch() {
         .unwrap();
     assert_eq!(done.check_run, Some(Action::Updated));
     assert_eq!(done.comment, Action::Updated);
-    let patched = requests(&server).await;
-    let run_patch = body_json(&patched[0]);
+    let sent = requests(name);
+    let calls: Vec<(&str, &str)> = sent
+        .iter()
+        .map(|r| (r.method.as_str(), r.path.as_str()))
+        .collect();
+    let run_path = format!("/repos/{OWNER}/{name}/check-runs/77");
+    let comment_path = format!("/repos/{OWNER}/{name}/issues/comments/88");
+    assert_eq!(calls.len(), 2, "no creation: {calls:?}");
+    assert!(calls.contains(&("PATCH", run_path.as_str())), "{calls:?}");
+    assert!(
+        calls.contains(&("PATCH", comment_path.as_str())),
+        "{calls:?}"
+    );
+    let run_patch = sent.iter().find(|r| r.path == run_path).unwrap().json();
+    assert_includes(
+        &run_patch,
+        &json!({ "status": "in_progress", "output": { "title": "pending: 1 of 2 approvals" } }),
+    );
     assert!(run_patch.get("conclusion").is_none(), "{run_patch}");
     assert!(run_patch.get("head_sha").is_none(), "{run_patch}");
+    assert_eq!(check_runs(name, SHA)[0].status, "in_progress");
     // And again: nothing.
     let again = publisher
         .publish(target, &pending, &mut existing)
         .await
         .unwrap();
     assert_eq!(again.calls(), 0);
+    assert_eq!(requests(name).len(), 2);
 }
 
 #[tokio::test]
 async fn without_checks_permission_a_commit_status_is_used() {
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/repos/acme/shop/check-runs"))
-        .respond_with(
-            ResponseTemplate::new(403)
-                .set_body_json(json!({"message": "Resource not accessible by integration"})),
-        )
-        .expect(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("POST"))
-        .and(path_regex(r"^/repos/acme/shop/statuses/[ab]{40}$"))
-        .respond_with(
-            ResponseTemplate::new(201)
-                .set_body_json(json!({"context": "shipgate", "state": "failure"})),
-        )
-        .expect(2)
-        .mount(&server)
-        .await;
-    let client = client_for(&server, RetryPolicy::fast());
+    let name = "publish-statuses";
+    let mut state = repo(name);
+    state.checks_writable = false;
+    load(&state);
+    let client = client(RetryPolicy::fast());
     let publisher = Publisher::new(&client);
-    let repo = repository();
+    let repo = repository(name);
     let long_title = format!("fail: {}", "x".repeat(300));
     let mut fail = publication(VerdictState::Fail, &long_title);
     fail.comment = None;
@@ -970,12 +1045,25 @@ async fn without_checks_permission_a_commit_status_is_used() {
     };
     let mut other = Existing::default();
     publisher.publish(second, &fail, &mut other).await.unwrap();
-    let posted = requests(&server).await;
-    let status = posted
+    let sent = requests(name);
+    let calls: Vec<(&str, &str, u16)> = sent
         .iter()
-        .find(|r| r.url.path().contains("/statuses/"))
-        .unwrap();
-    let body = body_json(status);
+        .map(|r| (r.method.as_str(), r.path.as_str(), r.status))
+        .collect();
+    let prefix = format!("/repos/{OWNER}/{name}");
+    assert_eq!(
+        calls,
+        [
+            ("POST", format!("{prefix}/check-runs").as_str(), 403),
+            ("POST", format!("{prefix}/statuses/{SHA}").as_str(), 201),
+            (
+                "POST",
+                format!("{prefix}/statuses/{OTHER_SHA}").as_str(),
+                201
+            ),
+        ]
+    );
+    let body = sent[1].json();
     assert_eq!(body["state"], "failure");
     assert_eq!(body["context"], "shipgate");
     assert_eq!(body["description"].as_str().unwrap().chars().count(), 140);
@@ -985,30 +1073,23 @@ async fn without_checks_permission_a_commit_status_is_used() {
         .await
         .unwrap();
     assert_eq!(again.status, Some(Action::Unchanged));
-    assert_eq!(requests(&server).await.len(), 3);
+    assert_eq!(requests(name).len(), 3);
 }
 
 #[tokio::test]
 async fn a_doubtful_create_is_looked_up_not_repeated() {
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/repos/acme/shop/check-runs"))
-        .respond_with(ResponseTemplate::new(502))
-        .expect(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .and(path(format!("/repos/acme/shop/commits/{SHA}/check-runs")))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
-            "total_count": 1,
-            "check_runs": [{"id": 99, "name": "shipgate", "external_id": "shipgate"}],
-        })))
-        .expect(1)
-        .mount(&server)
-        .await;
-    let client = client_for(&server, RetryPolicy::fast());
+    let name = "publish-doubtful-landed";
+    load(&repo(name));
+    // GitHub creates the check run, but the answer is lost behind a 502.
+    fake::github().inject(Fault::kind(
+        "POST",
+        &format!("/repos/{OWNER}/{name}/check-runs"),
+        FaultKind::LostAnswer(502),
+        1,
+    ));
+    let client = client(RetryPolicy::fast());
     let publisher = Publisher::new(&client);
-    let repo = repository();
+    let repo = repository(name);
     let mut existing = Existing::default();
     let mut pass = publication(VerdictState::Pass, "pass");
     pass.comment = None;
@@ -1022,48 +1103,38 @@ async fn a_doubtful_create_is_looked_up_not_repeated() {
         .await
         .unwrap();
     assert_eq!(done.check_run, Some(Action::Created));
-    assert_eq!(existing.check_run.unwrap().id, 99);
-    let get = requests(&server)
-        .await
-        .into_iter()
-        .find(|r| r.method.as_str() == "GET")
-        .unwrap();
+    let runs = check_runs(name, SHA);
+    assert_eq!(runs.len(), 1, "never a second check run: {runs:?}");
+    assert_eq!(existing.check_run.unwrap().id, runs[0].id);
+    let sent = requests(name);
+    let calls: Vec<&str> = sent.iter().map(|r| r.method.as_str()).collect();
+    assert_eq!(calls, ["POST", "GET"], "{sent:#?}");
     assert_eq!(
-        get.url.query(),
-        Some("check_name=shipgate&filter=latest&per_page=100")
+        sent[1].path,
+        format!(
+            "/repos/{OWNER}/{name}/commits/{SHA}/check-runs?check_name=shipgate&filter=latest&per_page=100"
+        )
     );
 }
 
 #[tokio::test]
 async fn a_doubtful_create_that_did_not_land_is_tried_again() {
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/repos/acme/shop/issues/7/comments"))
-        .respond_with(ResponseTemplate::new(500))
-        .up_to_n_times(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("POST"))
-        .and(path("/repos/acme/shop/issues/7/comments"))
-        .respond_with(ResponseTemplate::new(201).set_body_json(json!({"id": 5})))
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .and(path("/repos/acme/shop/issues/7/comments"))
-        .respond_with(
-            ResponseTemplate::new(200).set_body_json(json!([{"id": 1, "body": "unrelated"}])),
-        )
-        .expect(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("POST"))
-        .and(path("/repos/acme/shop/check-runs"))
-        .respond_with(ResponseTemplate::new(201).set_body_json(json!({"id": 3})))
-        .mount(&server)
-        .await;
-    let client = client_for(&server, RetryPolicy::fast());
+    let name = "publish-doubtful-lost";
+    let mut state = repo(name);
+    state.comments = vec![Comment {
+        id: 1,
+        issue: 7,
+        body: "unrelated".into(),
+        author: "bob".into(),
+        ..Comment::default()
+    }];
+    load(&state);
+    let comments = format!("/repos/{OWNER}/{name}/issues/7/comments");
+    // A 500 before GitHub did anything: the lookup finds nothing, the POST goes again.
+    fake::github().inject(Fault::status("POST", &comments, 500, 1));
+    let client = client(RetryPolicy::fast());
     let publisher = Publisher::new(&client);
-    let repo = repository();
+    let repo = repository(name);
     let mut existing = Existing::default();
     let target = Target {
         repository: &repo,
@@ -1079,28 +1150,28 @@ async fn a_doubtful_create_that_did_not_land_is_tried_again() {
         .await
         .unwrap();
     assert_eq!(done.comment, Action::Created);
-    assert_eq!(existing.comment.unwrap().id, 5);
-    let posts = requests(&server)
-        .await
-        .into_iter()
-        .filter(|r| r.method.as_str() == "POST" && r.url.path().ends_with("/comments"))
-        .count();
-    assert_eq!(posts, 2);
+    let after = fake::github().repo(&format!("{OWNER}/{name}")).unwrap();
+    assert_eq!(after.comments.len(), 2, "{:?}", after.comments);
+    assert_eq!(existing.comment.unwrap().id, after.comments[1].id);
+    let on_comments = |method: &str| {
+        requests(name)
+            .iter()
+            .filter(|r| r.method == method && r.path.split('?').next() == Some(comments.as_str()))
+            .count()
+    };
+    assert_eq!(on_comments("POST"), 2);
+    assert_eq!(on_comments("GET"), 1);
 }
 
 #[tokio::test]
 async fn an_old_success_is_marked_in_progress_before_slow_work() {
-    let server = MockServer::start().await;
-    Mock::given(method("PATCH"))
-        .and(path("/repos/acme/shop/check-runs/77"))
-        .and(body_partial_json(json!({"status": "in_progress"})))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": 77})))
-        .expect(1)
-        .mount(&server)
-        .await;
-    let client = client_for(&server, RetryPolicy::fast());
+    let name = "publish-mark-in-progress";
+    let mut state = repo(name);
+    state.commits[0].check_runs = vec![own_check_run(77, "completed", Some("success"), "pass")];
+    load(&state);
+    let client = client(RetryPolicy::fast());
     let publisher = Publisher::new(&client);
-    let repo = repository();
+    let repo = repository(name);
     let target = Target {
         repository: &repo,
         sha: SHA,
@@ -1121,440 +1192,211 @@ async fn an_old_success_is_marked_in_progress_before_slow_work() {
         .mark_in_progress(target, "shipgate", &mut passing)
         .await
         .unwrap());
-    // Now in progress: a second call writes nothing; a failing run is never touched.
+    // Now in progress: a second call writes nothing.
     assert!(!publisher
         .mark_in_progress(target, "shipgate", &mut passing)
         .await
         .unwrap());
-    assert_eq!(requests(&server).await.len(), 1);
+    let sent = requests(name);
+    assert_eq!(sent.len(), 1, "{sent:#?}");
+    assert_eq!(sent[0].method, "PATCH");
+    assert_eq!(sent[0].path, format!("/repos/{OWNER}/{name}/check-runs/77"));
+    assert_includes(&sent[0].json(), &json!({ "status": "in_progress" }));
+    assert_eq!(check_runs(name, SHA)[0].status, "in_progress");
 }
 
-#[tokio::test]
+/// Pacing, on a paused clock that only `tokio::time::advance` moves: a spacing of an hour makes
+/// the real time the test takes negligible next to it.
+#[tokio::test(start_paused = true)]
 async fn writes_burst_then_are_paced() {
-    use std::sync::{Arc, Mutex};
-    let server = MockServer::start().await;
-    let arrivals: Arc<Mutex<Vec<Instant>>> = Arc::default();
-    let log = arrivals.clone();
-    Mock::given(method("POST"))
-        .respond_with(move |_: &Request| {
-            log.lock().unwrap().push(Instant::now());
-            ResponseTemplate::new(201).set_body_json(json!({"id": 1}))
-        })
-        .mount(&server)
-        .await;
+    let name = "publish-pacing";
+    let mut state = repo(name);
+    state.pulls = (1..=4).map(|n| pr(n, SHA, "staging/v1.4.0")).collect();
+    load(&state);
+    let spacing = Duration::from_secs(3600);
     let policy = RetryPolicy {
         write_burst: 2,
-        write_spacing: Duration::from_millis(150),
+        write_spacing: spacing,
+        // Far beyond the hours advanced here: no attempt times out meanwhile.
+        request_timeout: Duration::from_secs(100 * 3600),
+        max_total: Duration::from_secs(100 * 3600),
         ..RetryPolicy::fast()
     };
-    let client = client_for(&server, policy);
-    let start = Instant::now();
-    let posts = (0..4).map(|i| {
-        let client = client.clone();
-        async move {
-            client
-                .post::<_, Value>(
-                    &format!("/repos/acme/shop/issues/{i}/comments"),
-                    &json!({"body": "x"}),
-                )
-                .await
-                .unwrap()
-        }
-    });
-    futures::future::join_all(posts).await;
-    let mut times: Vec<Duration> = arrivals
-        .lock()
-        .unwrap()
-        .iter()
-        .map(|t| t.duration_since(start))
+    let client = client(policy);
+    let writes: Vec<_> = (1..=4)
+        .map(|i| {
+            let client = client.clone();
+            let path = format!("/repos/{OWNER}/{name}/issues/{i}/comments");
+            tokio::spawn(async move {
+                client
+                    .post::<_, Value>(&path, &json!({ "body": format!("write {i}") }))
+                    .await
+            })
+        })
         .collect();
-    times.sort();
-    assert!(
-        times[1] < Duration::from_millis(100),
-        "burst of two: {times:?}"
-    );
-    assert!(
-        times[2] >= Duration::from_millis(140),
-        "third paced: {times:?}"
-    );
-    assert!(
-        times[3] >= Duration::from_millis(290),
-        "fourth paced: {times:?}"
-    );
-}
-
-/// One operation of `facts.graphql` with every fragment, as its own document (the schema
-/// checker executes documents with a single operation).
-fn single_operation(document: &str, operation: &str) -> String {
-    // Top-level definitions start at column 0 and end with the `}` that balances their first `{`.
-    let mut definitions = Vec::new();
-    let mut rest = document;
-    while let Some(start) = rest.find(['q', 'f']) {
-        let text = &rest[start..];
-        let at_line_start = start == 0 || rest[..start].ends_with('\n');
-        if !(at_line_start && (text.starts_with("query ") || text.starts_with("fragment "))) {
-            rest = &rest[start + 1..];
-            continue;
-        }
-        let mut depth = 0usize;
-        let mut end = text.len();
-        for (i, c) in text.char_indices() {
-            match c {
-                '{' => depth += 1,
-                '}' => {
-                    depth -= 1;
-                    if depth == 0 {
-                        end = i + 1;
-                        break;
-                    }
-                }
-                _ => {}
-            }
-        }
-        definitions.push(&text[..end]);
-        rest = &text[end..];
+    let received = || {
+        requests(name)
+            .iter()
+            .map(|r| r.json()["body"].as_str().unwrap_or_default().to_string())
+            .collect::<Vec<_>>()
+    };
+    let sent = || client.stats().writes.load(Ordering::SeqCst);
+    // The burst: two writes at once, before any time has passed; the others wait.
+    settle_until("the burst reaches GitHub", || received().len() == 2).await;
+    assert_eq!(sent(), 2, "only the burst goes out at once");
+    let mut burst = received();
+    burst.sort();
+    assert_eq!(burst, ["write 1", "write 2"]);
+    // One spacing later, one more write: the third.
+    tokio::time::advance(spacing).await;
+    settle_until("the third write reaches GitHub", || received().len() == 3).await;
+    assert_eq!(sent(), 3, "one write per spacing");
+    // Another spacing, the fourth.
+    tokio::time::advance(spacing).await;
+    settle_until("the fourth write reaches GitHub", || received().len() == 4).await;
+    assert_eq!(received()[2..], ["write 3", "write 4"]);
+    settle_until("every write answered", || {
+        writes.iter().all(|write| write.is_finished())
+    })
+    .await;
+    for write in writes {
+        write.await.unwrap().unwrap();
     }
-    definitions
-        .into_iter()
-        .filter(|d| d.starts_with("fragment ") || d.starts_with(&format!("query {operation}(")))
-        .collect::<Vec<_>>()
-        .join("\n\n")
+    assert_eq!(sent(), 4);
 }
 
-/// The mock answers are exactly what `facts.graphql` selects, by GitHub's schema: checked with
-/// `scripts/graphql-check.mjs answer` (`SHIPGATE_GRAPHQL_CHECK`, exported by `scripts/test.sh`).
-#[test]
-fn mock_answers_match_githubs_schema() {
-    let Some(checker) = std::env::var_os("SHIPGATE_GRAPHQL_CHECK") else {
-        if std::env::var("SHIPGATE_REQUIRE_TOOLS").as_deref() == Ok("1") {
-            panic!("SHIPGATE_GRAPHQL_CHECK is not set and SHIPGATE_REQUIRE_TOOLS=1");
-        }
-        eprintln!("SKIPPED: set SHIPGATE_GRAPHQL_CHECK (scripts/test.sh does) to check the mock answers against GitHub's schema");
-        return;
-    };
-    let dir = tempfile::tempdir().unwrap();
-    let mut pr = mock::Pr::new(7, SHA);
-    pr.reviews = mock::connection(vec![mock::review("bob", "APPROVED", SHA, true)]);
-    pr.contexts = mock::connection(vec![
-        mock::check_run("build", "COMPLETED", Some("SUCCESS")),
-        mock::own_check_run(9, "IN_PROGRESS", None, "t", "s"),
-        mock::status("ci", "SUCCESS", "ok"),
-    ]);
-    pr.comments = mock::backward(vec![mock::comment(1, STICKY_MARKER, true)]);
-    let repo = mock::Repo {
-        refs: mock::connection(vec![
-            mock::annotated_tag("v1.4.0", SHA),
-            mock::lightweight_tag("v1.3.0", OTHER_SHA),
-        ]),
-        staging: mock::connection(vec![mock::deployment(
-            1,
-            "staging",
-            SHA,
-            "2026-11-25T10:00:00Z",
-            &[("SUCCESS", "2026-11-25T10:05:00Z")],
-        )]),
-        releases: mock::connection(vec![
-            json!({"tagName": "v1.3.0", "isDraft": false, "isPrerelease": false, "publishedAt": "2026-10-01T00:00:00Z"}),
-        ]),
-        config: Some("soak: {}\n".into()),
-        ..mock::Repo::default()
-    };
-    let common = json!({"owner": "acme", "name": "shop", "stagingEnvironment": "staging",
-                        "productionEnvironment": "production", "config": "refs/heads/main:.github/shipgate.yml"});
-    let mut pr_vars = common.clone();
-    pr_vars["number"] = 7.into();
-    let mut open_vars = common;
-    open_vars["base"] = "main".into();
-    let cases = [
-        ("PullRequestFacts", repo.with_pr(&pr), pr_vars),
-        ("OpenPullRequestFacts", repo.with_open(&[pr]), open_vars),
-    ];
-    for (operation, answer, variables) in cases {
-        let doc = dir.path().join(format!("{operation}.graphql"));
-        let answer_file = dir.path().join(format!("{operation}.json"));
-        let vars_file = dir.path().join(format!("{operation}.vars.json"));
-        std::fs::write(&doc, single_operation(facts::DOCUMENT, operation)).unwrap();
-        std::fs::write(&answer_file, answer.to_string()).unwrap();
-        std::fs::write(&vars_file, variables.to_string()).unwrap();
-        let out = std::process::Command::new("node")
-            .arg(&checker)
-            .arg("answer")
-            .args([&doc, &answer_file, &vars_file])
-            .output()
-            .expect("node runs");
-        assert!(
-            out.status.success(),
-            "{operation}: {}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
-}
-
-#[tokio::test]
-async fn old_staging_deployments_are_not_paged_and_recent_ones_are() {
-    let server = MockServer::start().await;
-    // The head commit is dated 2026-11-20: deployments before 2026-11-19 cannot concern it.
-    let old = mock::Repo {
-        staging: mock::connection_more(
-            vec![mock::deployment(
-                1,
-                "staging",
-                OTHER_SHA,
-                "2026-11-18T00:00:00Z",
-                &[],
-            )],
-            "S1",
-        ),
-        ..mock::Repo::default()
-    };
-    Mock::given(method("POST"))
-        .respond_with(graphql_ok(old.with_pr(&mock::Pr::new(7, SHA))))
-        .up_to_n_times(1)
-        .mount(&server)
-        .await;
-    let client = client_for(&server, RetryPolicy::fast());
-    let hooked = std::sync::atomic::AtomicBool::new(false);
-    let snapshot = facts::read(
-        &client,
-        &spec(),
-        Selection::PullRequest(7),
-        now(),
-        |heads| {
-            hooked.store(true, std::sync::atomic::Ordering::Relaxed);
-            async move { heads }
-        },
-    )
-    .await
-    .unwrap();
-    assert!(
-        !hooked.into_inner(),
-        "nothing needed: no pending state, no paging"
-    );
-    assert_eq!(snapshot.requests, 1);
-
-    let server = MockServer::start().await;
-    let recent = mock::Repo {
-        staging: mock::connection_more(
-            vec![mock::deployment(
-                2,
-                "staging",
-                OTHER_SHA,
-                "2026-11-22T00:00:00Z",
-                &[],
-            )],
-            "S2",
-        ),
-        ..mock::Repo::default()
-    };
-    Mock::given(method("POST"))
-        .and(body_partial_json(
-            json!({"operationName": "PullRequestFacts"}),
-        ))
-        .respond_with(graphql_ok(recent.with_pr(&mock::Pr::new(7, SHA))))
-        .mount(&server)
-        .await;
-    Mock::given(method("POST"))
-        .and(body_partial_json(json!({
-            "operationName": "RepositoryMore",
-            "variables": {"staging": true, "stagingAfter": "S2", "tags": false, "production": false}
-        })))
-        .respond_with(graphql_ok(json!({"data": {"repository": {
-            "staging": mock::connection(vec![mock::deployment(
-                1, "staging", SHA, "2026-11-21T00:00:00Z",
-                &[("SUCCESS", "2026-11-21T00:01:00Z")],
-            )])
-        }}})))
-        .expect(1)
-        .mount(&server)
-        .await;
-    let client = client_for(&server, RetryPolicy::fast());
-    let snapshot = facts::read(&client, &spec(), Selection::PullRequest(7), now(), no_hook)
-        .await
-        .unwrap();
-    assert_eq!(snapshot.requests, 2);
-    assert_eq!(snapshot.candidates[0].facts.deployments.len(), 2);
-}
-
-#[tokio::test]
-async fn a_graphql_rate_limit_in_a_200_is_retried_after_the_reset() {
-    let server = MockServer::start().await;
-    let reset = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs();
-    Mock::given(method("POST"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .insert_header("x-ratelimit-remaining", "0")
-                .insert_header("x-ratelimit-reset", reset.to_string().as_str())
-                .set_body_json(json!({"errors": [{"type": "RATE_LIMITED", "message": "API rate limit exceeded for installation."}]})),
-        )
-        .up_to_n_times(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("POST"))
-        .respond_with(graphql_ok(
-            mock::Repo::default().with_pr(&mock::Pr::new(7, SHA)),
-        ))
-        .mount(&server)
-        .await;
-    let client = client_for(&server, RetryPolicy::fast());
-    facts::read(&client, &spec(), Selection::PullRequest(7), now(), no_hook)
-        .await
-        .unwrap();
-    assert_eq!(requests(&server).await.len(), 2);
-
-    // A reset beyond the bound: not waited for; the error says what happened.
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .insert_header("x-ratelimit-remaining", "0")
-                .insert_header("x-ratelimit-reset", (reset + 3600).to_string().as_str())
-                .set_body_json(json!({"errors": [{"type": "RATE_LIMITED", "message": "API rate limit exceeded for installation."}]})),
-        )
-        .mount(&server)
-        .await;
-    let client = client_for(&server, RetryPolicy::fast());
-    let err = facts::read(&client, &spec(), Selection::PullRequest(7), now(), no_hook)
-        .await
-        .unwrap_err();
-    assert!(
-        err.to_string()
-            .contains("rate limited: API rate limit exceeded for installation."),
-        "{err}"
-    );
-    assert_eq!(requests(&server).await.len(), 1);
-}
+// ---- the commands that read live ----------------------------------------------------------
 
 #[tokio::test(flavor = "multi_thread")]
 async fn shipgate_facts_writes_a_valid_facts_file() {
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/api/graphql"))
-        .respond_with(graphql_ok(
-            mock::Repo::default().with_pr(&mock::Pr::new(7, SHA)),
-        ))
-        .expect(1)
-        .mount(&server)
-        .await;
+    let name = "cli-facts";
+    load(&repo(name));
+    let fake = fake::github();
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("facts.json");
-    let uri = server.uri();
-    let out_arg = out.clone();
-    let result = tokio::task::spawn_blocking(move || {
-        std::process::Command::new(crate::support::shipgate_bin())
-            .args(["facts", "--repo", "acme/shop", "--pr", "7", "--out"])
-            .arg(&out_arg)
-            .env_clear()
-            .env("GH_TOKEN", TOKEN)
-            .env("GITHUB_API_URL", &uri)
-            .env("GITHUB_GRAPHQL_URL", format!("{uri}/api/graphql"))
-            .output()
-            .unwrap()
-    })
-    .await
-    .unwrap();
-    let stdout = String::from_utf8_lossy(&result.stdout);
+    let full = format!("{OWNER}/{name}");
+    let result = shipgate(&[
+        "facts",
+        "--repo",
+        full.as_str(),
+        "--pr",
+        "7",
+        "--out",
+        out.to_str().unwrap(),
+    ])
+    .env("GH_TOKEN", TOKEN)
+    .env("GITHUB_API_URL", &fake.url())
+    .env("GITHUB_GRAPHQL_URL", &format!("{}/api/graphql", fake.url()))
+    .run_async()
+    .await;
+    assert_eq!(result.code, 0, "{}{}", result.stdout, result.stderr);
     assert!(
-        result.status.success(),
-        "{stdout}{}",
-        String::from_utf8_lossy(&result.stderr)
-    );
-    assert!(
-        stdout.contains("wrote the facts of acme/shop#7"),
-        "{stdout}"
+        result
+            .stdout
+            .contains(&format!("wrote the facts of {full}#7")),
+        "{}",
+        result.stdout
     );
     let facts =
-        shipgate_core::Facts::from_json(&std::fs::read_to_string(&out).unwrap(), Some(&out))
-            .unwrap();
+        shipgate_core::Facts::from_json(&std::fs::read_to_string(&out).unwrap(), None).unwrap();
     assert_eq!(facts.sha, SHA);
     assert_eq!(facts.pull_request.unwrap().number, 7);
+    let sent = requests(name);
+    let paths: Vec<&str> = sent.iter().map(|r| r.path.as_str()).collect();
+    assert_eq!(paths, ["/api/graphql"]);
+    assert_eq!(
+        sent[0].header("authorization"),
+        Some(&*format!("Bearer {TOKEN}"))
+    );
     // Without a token: a usage error, nothing written.
-    let missing = std::process::Command::new(crate::support::shipgate_bin())
-        .args(["facts", "--repo", "acme/shop", "--pr", "7"])
-        .env_clear()
-        .output()
-        .unwrap();
-    assert_eq!(missing.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&missing.stderr).contains("GITHUB_TOKEN or GH_TOKEN"));
-}
-
-/// Runs the binary with a clean environment pointing at `server`.
-fn shipgate_cli(server_uri: &str, args: &[&str]) -> std::process::Output {
-    std::process::Command::new(crate::support::shipgate_bin())
-        .args(args)
-        .env_clear()
-        .env("GITHUB_TOKEN", TOKEN)
-        .env("GITHUB_API_URL", server_uri)
-        .env("GITHUB_GRAPHQL_URL", format!("{server_uri}/api/graphql"))
-        .output()
-        .unwrap()
+    let missing = shipgate(&["facts", "--repo", full.as_str(), "--pr", "7"])
+        .run_async()
+        .await;
+    assert_eq!(missing.code, 2);
+    assert!(missing.stderr.contains("GITHUB_TOKEN or GH_TOKEN"));
+    assert_eq!(requests(name).len(), 1);
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn shipgate_gate_repo_evaluates_live() {
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/api/graphql"))
-        .and(body_partial_json(json!({
-            "operationName": "PullRequestFacts",
-            "variables": {"number": 7, "stagingEnvironment": "qa"}
-        })))
-        .respond_with(graphql_ok(
-            mock::Repo::default().with_pr(&mock::Pr::new(7, SHA)),
-        ))
-        .expect(1)
-        .mount(&server)
+    let name = "cli-gate";
+    let mut state = repo(name);
+    state.pulls.push(pr(8, OTHER_SHA, "next"));
+    load(&state);
+    let fake = fake::github();
+    let full = format!("{OWNER}/{name}");
+    let cli = |args: &[&str]| {
+        shipgate(args)
+            .env("GITHUB_TOKEN", TOKEN)
+            .env("GITHUB_API_URL", &fake.url())
+            .env("GITHUB_GRAPHQL_URL", &format!("{}/api/graphql", fake.url()))
+    };
+    let one = cli(&[
+        "gate",
+        "--repo",
+        full.as_str(),
+        "--pr",
+        "7",
+        "--staging-environment",
+        "qa",
+        "--now",
+        "2026-11-27T12:00:00Z",
+    ])
+    .run_async()
+    .await;
+    assert_eq!(one.code, 3, "pending: {}{}", one.stdout, one.stderr);
+    assert!(one.stdout.contains("#7"), "{}", one.stdout);
+    let all = cli(&["gate", "--repo", full.as_str(), "--format", "json"])
+        .run_async()
         .await;
-    Mock::given(method("POST"))
-        .and(path("/api/graphql"))
-        .and(body_partial_json(
-            json!({"operationName": "OpenPullRequestFacts"}),
-        ))
-        .respond_with(graphql_ok(
-            mock::Repo::default().with_open(&[mock::Pr::new(7, SHA), mock::Pr::new(8, OTHER_SHA)]),
-        ))
-        .expect(1)
-        .mount(&server)
-        .await;
-    let uri = server.uri();
-    let (one, all) = tokio::task::spawn_blocking(move || {
-        let one = shipgate_cli(
-            &uri,
-            &[
-                "gate",
-                "--repo",
-                "acme/shop",
-                "--pr",
-                "7",
-                "--staging-environment",
-                "qa",
-                "--now",
-                "2026-11-27T12:00:00Z",
-            ],
-        );
-        let all = shipgate_cli(&uri, &["gate", "--repo", "acme/shop", "--format", "json"]);
-        (one, all)
-    })
-    .await
-    .unwrap();
-    let text = String::from_utf8_lossy(&one.stdout);
-    assert_eq!(
-        one.status.code(),
-        Some(3),
-        "pending: {text}{}",
-        String::from_utf8_lossy(&one.stderr)
-    );
-    assert!(text.contains("#7") || text.contains("7"), "{text}");
-    let report: Value = serde_json::from_slice(&all.stdout).unwrap();
-    assert_eq!(all.status.code(), Some(3));
+    let report = all.json();
+    assert_eq!(all.code, 3);
     assert_eq!(report["verdict"], "pending");
     assert_eq!(report["pull_requests"].as_array().unwrap().len(), 2);
+    let sent = requests(name);
+    assert_eq!(sent.len(), 2, "{sent:#?}");
+    assert_includes(
+        &sent[0].json(),
+        &json!({
+            "operationName": "PullRequestFacts",
+            "variables": { "number": 7, "stagingEnvironment": "qa" }
+        }),
+    );
+    assert_eq!(sent[1].operation().as_deref(), Some("OpenPullRequestFacts"));
     // Nothing is published by the CLI.
-    assert!(requests(&server)
-        .await
-        .iter()
-        .all(|r| r.url.path() == "/api/graphql"));
+    assert!(sent.iter().all(|r| r.path == "/api/graphql"), "{sent:#?}");
+}
+
+// ---- the fake's answers are GitHub's --------------------------------------------------------
+
+/// The fake's GraphQL answers to the reads above, from the same states, are exactly what
+/// `facts.graphql` selects by GitHub's schema (`scripts/graphql-check.mjs manifest`).
+#[tokio::test]
+#[ignore = "needs the pinned test tools: run bash scripts/test.sh"]
+async fn the_fakes_answers_to_these_reads_match_githubs_schema() {
+    let client = client(RetryPolicy::fast());
+    for (name, state, selection) in [
+        (
+            "schema-rich",
+            rich_repo("schema-rich"),
+            Selection::PullRequest(7),
+        ),
+        (
+            "schema-paged",
+            paged_repo("schema-paged"),
+            Selection::PullRequest(7),
+        ),
+        (
+            "schema-open",
+            two_open_prs("schema-open"),
+            Selection::OpenIntoProduction,
+        ),
+    ] {
+        load(&state);
+        facts::read(&client, &spec(name), selection, now(), no_hook)
+            .await
+            .unwrap();
+        let full = format!("{OWNER}/{name}");
+        crate::support::tools::check_graphql(&full, &fake::github().graphql_exchanges(Some(&full)));
+    }
 }

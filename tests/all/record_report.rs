@@ -1,25 +1,18 @@
 //! Integration tests: `shipgate record` and `shipgate report` through the built binary.
 
-use std::process::Command;
-
 use serde_json::Value;
 
-use crate::support::{fixture, shipgate_bin};
+use crate::support::fixture;
+use crate::support::run::shipgate;
 
+/// Runs `shipgate ARGS` with only `envs` set; exit code, stdout, stderr.
 fn run(args: &[&str], envs: &[(&str, &str)]) -> (i32, String, String) {
-    let mut cmd = Command::new(shipgate_bin());
-    cmd.args(args)
-        .env_remove("GITHUB_TOKEN")
-        .env_remove("GH_TOKEN");
+    let mut cli = shipgate(args);
     for (k, v) in envs {
-        cmd.env(k, v);
+        cli = cli.env(k, v);
     }
-    let out = cmd.output().expect("run shipgate");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    let out = cli.run();
+    (out.code, out.stdout, out.stderr)
 }
 
 #[test]
@@ -229,48 +222,31 @@ fn record_rejects_bad_input_and_writes_nothing() {
 }
 
 mod github {
-    //! `record` and `report` against a mock GitHub: request bodies and counts asserted.
+    //! `record` and `report` against the in-process fake GitHub: request bodies and counts
+    //! asserted, faults injected.
 
+    use chrono::{DateTime, TimeDelta, Utc};
     use serde_json::{json, Value};
-    use wiremock::matchers::{body_partial_json, method, path, query_param};
-    use wiremock::{Mock, MockServer, ResponseTemplate};
+    use shipgate_fake::state::{Deployment, DeploymentStatus};
+    use shipgate_fake::{Fault, FaultKind, LoggedRequest, Repo};
 
-    use super::run;
+    use crate::support::assert_includes;
+    use crate::support::fake::{self, OWNER, TOKEN};
+    use crate::support::run::{shipgate, Github, Out, Run};
 
     const SHA: &str = "0123456789abcdef0123456789abcdef01234567";
 
-    fn github_env(server: &MockServer) -> Vec<(String, String)> {
-        vec![
-            ("GITHUB_API_URL".into(), server.uri()),
-            (
-                "GITHUB_GRAPHQL_URL".into(),
-                format!("{}/graphql", server.uri()),
-            ),
-            ("GITHUB_TOKEN".into(), "ghs_secret_token_value".into()),
-            (
-                "GITHUB_REPOSITORY".into(),
-                "tecnomundo/repair-management".into(),
-            ),
-            ("GITHUB_SERVER_URL".into(), "https://github.com".into()),
-            ("GITHUB_RUN_ID".into(), "4242".into()),
-            ("GITHUB_ACTOR".into(), "ana".into()),
-        ]
+    /// Loads `acme/<name>` (empty) and returns its full name.
+    fn load(name: &str) -> String {
+        let repo = Repo::new(OWNER, name);
+        let full = repo.full_name();
+        fake::github().load(repo);
+        full
     }
 
-    /// Runs the binary with `env` (owned, so it can cross to the blocking pool) and `args`.
-    async fn run_with(env: Vec<(String, String)>, args: Vec<String>) -> (i32, String, String) {
-        tokio::task::spawn_blocking(move || {
-            let envs: Vec<(&str, &str)> =
-                env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-            let args: Vec<&str> = args.iter().map(String::as_str).collect();
-            run(&args, &envs)
-        })
-        .await
-        .unwrap()
-    }
-
-    async fn record(server: &MockServer, state: &str) -> (i32, String, String) {
-        let args = [
+    /// `shipgate record` for [`SHA`] to production as a workflow run (4242, actor `ana`) would.
+    async fn record(repo: &str, state: &str) -> Out {
+        shipgate(&[
             "record",
             "--environment",
             "production",
@@ -282,400 +258,298 @@ mod github {
             state,
             "--format",
             "json",
-        ];
-        run_with(
-            github_env(server),
-            args.iter().map(|a| a.to_string()).collect(),
-        )
+        ])
+        .github(&Github::direct(fake::github()), repo)
+        .env("GITHUB_RUN_ID", "4242")
+        .env("GITHUB_ACTOR", "ana")
+        .run_async()
         .await
     }
 
-    async fn requests(server: &MockServer, verb: &str, p: &str) -> Vec<Value> {
-        server
-            .received_requests()
-            .await
-            .unwrap()
-            .into_iter()
-            .filter(|r| r.method.as_str() == verb && r.url.path() == p)
-            .map(|r| serde_json::from_slice(&r.body).unwrap_or(Value::Null))
+    /// The JSON bodies of the requests `method path` (query left out) about `repo`.
+    fn bodies(repo: &str, method: &str, path: &str) -> Vec<Value> {
+        fake::github()
+            .requests(repo)
+            .iter()
+            .filter(|r| r.method == method && r.path.split('?').next() == Some(path))
+            .map(LoggedRequest::json)
             .collect()
+    }
+
+    fn deployments(repo: &str) -> Vec<Deployment> {
+        fake::github().repo(repo).unwrap().deployments
     }
 
     #[tokio::test(flavor = "multi_thread")]
     async fn record_creates_one_deployment_and_a_rerun_of_the_same_run_reuses_it() {
-        let server = MockServer::start().await;
-        let deployments = "/repos/tecnomundo/repair-management/deployments";
-        // First run: no deployment of this run yet.
-        Mock::given(method("GET"))
-            .and(path(deployments))
-            .and(query_param("sha", SHA))
-            .and(query_param("environment", "production"))
-            .respond_with(ResponseTemplate::new(200).set_body_json(json!([])))
-            .up_to_n_times(1)
-            .mount(&server)
-            .await;
-        Mock::given(method("POST"))
-            .and(path(deployments))
-            .and(body_partial_json(json!({
+        let repo = load("record-rerun");
+        let out = record(&repo, "success").await;
+        assert_eq!(out.code, 0, "{}", out.stderr);
+        assert!(!out.stdout.contains(TOKEN) && !out.stderr.contains(TOKEN));
+        let path = format!("/repos/{repo}/deployments");
+        // It looked for a deployment of this run first (none), then created one.
+        let lookups: Vec<String> = fake::github()
+            .requests(&repo)
+            .iter()
+            .filter(|r| r.method == "GET" && r.path.starts_with(&format!("{path}?")))
+            .map(|r| r.query().to_string())
+            .collect();
+        assert!(
+            lookups.first().is_some_and(
+                |q| q.contains(&format!("sha={SHA}")) && q.contains("environment=production")
+            ),
+            "{lookups:?}"
+        );
+        let created = bodies(&repo, "POST", &path);
+        assert_eq!(created.len(), 1);
+        assert_includes(
+            &created[0],
+            &json!({
                 "ref": SHA,
                 "environment": "production",
                 "auto_merge": false,
                 "required_contexts": [],
                 "production_environment": true,
                 "payload": {"version": "v1.4.0", "actor": "ana", "run_id": 4242, "rollback": false}
-            })))
-            .respond_with(ResponseTemplate::new(201).set_body_json(json!({
-                "id": 77, "sha": SHA, "environment": "production",
-                "payload": {"run_id": 4242}, "created_at": "2026-11-27T10:00:00Z"
-            })))
-            .expect(1)
-            .mount(&server)
-            .await;
-        // Later lookups find it.
-        Mock::given(method("GET"))
-            .and(path(deployments))
-            .respond_with(ResponseTemplate::new(200).set_body_json(json!([{
-                "id": 77, "sha": SHA, "environment": "production",
-                "payload": {"run_id": 4242}, "created_at": "2026-11-27T10:00:00Z"
-            }])))
-            .mount(&server)
-            .await;
-        let statuses = format!("{deployments}/77/statuses");
-        Mock::given(method("GET"))
-            .and(path(statuses.as_str()))
-            .respond_with(ResponseTemplate::new(200).set_body_json(json!([])))
-            .up_to_n_times(1)
-            .mount(&server)
-            .await;
-        Mock::given(method("GET"))
-            .and(path(statuses.as_str()))
-            .respond_with(ResponseTemplate::new(200).set_body_json(json!([{
-                "id": 1, "state": "success",
-                "description": "v1.4.0 to production: success by ana"
-            }])))
-            .mount(&server)
-            .await;
-        Mock::given(method("POST"))
-            .and(path(statuses.as_str()))
-            .respond_with(
-                ResponseTemplate::new(201).set_body_json(json!({"id": 1, "state": "success"})),
-            )
-            .mount(&server)
-            .await;
-
-        let (code, stdout, stderr) = record(&server, "success").await;
-        assert_eq!(code, 0, "{stderr}");
-        assert!(!stdout.contains("ghs_secret") && !stderr.contains("ghs_secret"));
-        let posted = requests(&server, "POST", &statuses).await;
+            }),
+        );
+        let [deployment] = deployments(&repo).try_into().unwrap();
+        let statuses = format!("{path}/{}/statuses", deployment.id);
+        let posted = bodies(&repo, "POST", &statuses);
         assert_eq!(posted.len(), 1);
-        assert_eq!(posted[0]["state"], "success");
-        assert_eq!(posted[0]["environment"], "production");
-        assert_eq!(
-            posted[0]["log_url"],
-            "https://github.com/tecnomundo/repair-management/actions/runs/4242"
-        );
-        assert_eq!(
-            posted[0]["description"],
-            "v1.4.0 to production: success by ana"
+        assert_includes(
+            &posted[0],
+            &json!({
+                "state": "success",
+                "environment": "production",
+                "log_url": format!("https://github.com/{repo}/actions/runs/4242"),
+                "description": "v1.4.0 to production: success by ana",
+            }),
         );
 
-        // The same run again: the deployment is reused and the identical status is not re-posted.
-        let (code, stdout, stderr) = record(&server, "success").await;
-        assert_eq!(code, 0, "{stderr}");
-        let printed: Value = serde_json::from_str(&stdout).unwrap();
-        assert_eq!(printed["deployment_id"], 77);
+        // The same run again: the deployment is reused and the identical status not re-posted.
+        let out = record(&repo, "success").await;
+        assert_eq!(out.code, 0, "{}", out.stderr);
+        assert_eq!(out.json()["deployment_id"], deployment.id);
         assert_eq!(
-            requests(&server, "POST", deployments).await.len(),
+            bodies(&repo, "POST", &path).len(),
             1,
             "one deployment, never two"
         );
         assert_eq!(
-            requests(&server, "POST", &statuses).await.len(),
+            bodies(&repo, "POST", &statuses).len(),
             1,
             "an unchanged status is not re-posted"
         );
+        assert_eq!(deployments(&repo).len(), 1);
     }
 
     #[tokio::test(flavor = "multi_thread")]
     async fn a_create_answered_502_is_looked_up_not_repeated() {
-        let server = MockServer::start().await;
-        let deployments = "/repos/tecnomundo/repair-management/deployments";
-        // Before the create: nothing of this run. After the doubtful 502: GitHub did create it.
-        Mock::given(method("GET"))
-            .and(path(deployments))
-            .respond_with(ResponseTemplate::new(200).set_body_json(json!([])))
-            .up_to_n_times(1)
-            .mount(&server)
-            .await;
-        Mock::given(method("GET"))
-            .and(path(deployments))
-            .respond_with(ResponseTemplate::new(200).set_body_json(json!([{
-                "id": 100, "sha": SHA, "environment": "production",
-                "payload": {"run_id": 4242}, "created_at": "2026-11-27T10:00:00Z"
-            }])))
-            .mount(&server)
-            .await;
-        Mock::given(method("POST"))
-            .and(path(deployments))
-            .respond_with(ResponseTemplate::new(502).set_body_string("bad gateway"))
-            .mount(&server)
-            .await;
-        let statuses = format!("{deployments}/100/statuses");
-        Mock::given(method("GET"))
-            .and(path(statuses.as_str()))
-            .respond_with(ResponseTemplate::new(200).set_body_json(json!([])))
-            .mount(&server)
-            .await;
-        Mock::given(method("POST"))
-            .and(path(statuses.as_str()))
-            .respond_with(
-                ResponseTemplate::new(201).set_body_json(json!({"id": 1, "state": "success"})),
-            )
-            .expect(1)
-            .mount(&server)
-            .await;
-        let (code, stdout, stderr) = record(&server, "success").await;
-        assert_eq!(code, 0, "{stderr}");
-        let printed: Value = serde_json::from_str(&stdout).unwrap();
+        let repo = load("record-lost-answer");
+        // GitHub creates the deployment, but the answer is lost behind a 502.
+        let path = format!("/repos/{repo}/deployments");
+        fake::github().inject(Fault::kind("POST", &path, FaultKind::LostAnswer(502), 1));
+        let out = record(&repo, "success").await;
+        assert_eq!(out.code, 0, "{}", out.stderr);
+        let [deployment] = deployments(&repo).try_into().unwrap();
         assert_eq!(
-            printed["deployment_id"], 100,
+            out.json()["deployment_id"],
+            deployment.id,
             "the deployment GitHub did create is reused"
         );
         assert_eq!(
-            requests(&server, "POST", deployments).await.len(),
+            bodies(&repo, "POST", &path).len(),
             1,
             "the create is never repeated"
         );
+        let statuses = format!("{path}/{}/statuses", deployment.id);
+        assert_eq!(bodies(&repo, "POST", &statuses).len(), 1);
     }
 
     #[tokio::test(flavor = "multi_thread")]
     async fn a_doubtful_create_without_a_run_id_is_an_error_not_a_second_deployment() {
-        let server = MockServer::start().await;
-        let deployments = "/repos/tecnomundo/repair-management/deployments";
-        Mock::given(method("POST"))
-            .and(path(deployments))
-            .respond_with(ResponseTemplate::new(502).set_body_string("bad gateway"))
-            .mount(&server)
-            .await;
-        let env: Vec<(String, String)> = github_env(&server)
-            .into_iter()
-            .filter(|(k, _)| k != "GITHUB_RUN_ID")
-            .collect();
-        let (code, _, stderr) = run_with(
-            env,
-            [
-                "record",
-                "--environment",
-                "production",
-                "--sha",
-                SHA,
-                "--state",
-                "success",
-            ]
-            .iter()
-            .map(|a| a.to_string())
-            .collect(),
-        )
+        let repo = load("record-no-run-id");
+        let path = format!("/repos/{repo}/deployments");
+        fake::github().inject(Fault::status("POST", &path, 502, usize::MAX));
+        let out = shipgate(&[
+            "record",
+            "--environment",
+            "production",
+            "--sha",
+            SHA,
+            "--state",
+            "success",
+        ])
+        .github(&Github::direct(fake::github()), &repo)
+        .run_async()
         .await;
-        assert_eq!(code, 1, "{stderr}");
-        assert!(stderr.contains("502"), "{stderr}");
-        assert_eq!(requests(&server, "POST", deployments).await.len(), 1);
+        assert_eq!(out.code, 1, "{}", out.stderr);
+        assert!(out.stderr.contains("502"), "{}", out.stderr);
+        assert_eq!(bodies(&repo, "POST", &path).len(), 1);
     }
 
     #[tokio::test(flavor = "multi_thread")]
     async fn record_fails_closed_and_still_writes_the_audit_line_when_github_refuses() {
-        let server = MockServer::start().await;
-        Mock::given(method("GET"))
-            .respond_with(ResponseTemplate::new(200).set_body_json(json!([])))
-            .mount(&server)
-            .await;
-        Mock::given(method("POST"))
-            .respond_with(
-                ResponseTemplate::new(403)
-                    .set_body_json(json!({"message": "Resource not accessible by integration"})),
-            )
-            .mount(&server)
-            .await;
+        let repo = load("record-refused");
+        fake::github().inject(Fault::status(
+            "POST",
+            &format!("/repos/{repo}/"),
+            403,
+            usize::MAX,
+        ));
         let dir = tempfile::tempdir().unwrap();
         let audit = dir.path().join("audit.jsonl");
-        let env = github_env(&server);
-        let audit_arg = audit.to_str().unwrap().to_string();
-        let (code, _, stderr) = run_with(
-            env,
-            [
-                "record",
-                "--environment",
-                "staging",
-                "--sha",
-                SHA,
-                "--state",
-                "success",
-                "--audit-file",
-                &audit_arg,
-            ]
-            .iter()
-            .map(|a| a.to_string())
-            .collect(),
-        )
+        let out = shipgate(&[
+            "record",
+            "--environment",
+            "staging",
+            "--sha",
+            SHA,
+            "--state",
+            "success",
+            "--audit-file",
+            audit.to_str().unwrap(),
+        ])
+        .github(&Github::direct(fake::github()), &repo)
+        .env("GITHUB_RUN_ID", "4242")
+        .run_async()
         .await;
-        assert_eq!(code, 1, "a record GitHub refused is an error: {stderr}");
-        assert!(stderr.contains("403"), "{stderr}");
+        assert_eq!(
+            out.code, 1,
+            "a record GitHub refused is an error: {}",
+            out.stderr
+        );
+        assert!(out.stderr.contains("403"), "{}", out.stderr);
         let line: Value =
             serde_json::from_str(std::fs::read_to_string(&audit).unwrap().trim()).unwrap();
         assert_eq!(line["state"], "success");
         assert_eq!(line["deployment_id"], Value::Null);
+        assert!(deployments(&repo).is_empty());
     }
 
     #[tokio::test(flavor = "multi_thread")]
     async fn the_action_records_with_its_github_token_input_and_masks_it() {
-        let server = MockServer::start().await;
-        Mock::given(method("GET"))
-            .respond_with(ResponseTemplate::new(200).set_body_json(json!([])))
-            .mount(&server)
-            .await;
-        Mock::given(method("POST"))
-            .and(path("/repos/tecnomundo/repair-management/deployments"))
-            .and(wiremock::matchers::header("authorization", "Bearer ghs_action_input_token"))
-            .respond_with(ResponseTemplate::new(201).set_body_json(json!({
-                "id": 9, "sha": SHA, "environment": "staging", "payload": {}, "created_at": "2026-11-27T10:00:00Z"
-            })))
-            .expect(1)
-            .mount(&server)
-            .await;
-        Mock::given(method("POST"))
-            .and(path(
-                "/repos/tecnomundo/repair-management/deployments/9/statuses",
-            ))
-            .respond_with(
-                ResponseTemplate::new(201).set_body_json(json!({"id": 1, "state": "success"})),
-            )
-            .expect(1)
-            .mount(&server)
-            .await;
-        let dir = tempfile::tempdir().unwrap();
-        let output_file = dir.path().join("output");
-        std::fs::write(&output_file, "").unwrap();
-        let summary_file = dir.path().join("summary");
-        std::fs::write(&summary_file, "").unwrap();
-        let mut env: Vec<(String, String)> = github_env(&server)
-            .into_iter()
-            .filter(|(k, _)| k != "GITHUB_TOKEN")
-            .collect();
-        env.extend([
-            ("INPUT_COMMAND".to_string(), "record".to_string()),
-            ("INPUT_GITHUB-TOKEN".into(), "ghs_action_input_token".into()),
-            ("INPUT_ENVIRONMENT".into(), "staging".into()),
-            ("INPUT_SHA".into(), SHA.into()),
-            ("INPUT_STATE".into(), "success".into()),
-            ("GITHUB_OUTPUT".into(), output_file.to_str().unwrap().into()),
-            (
-                "GITHUB_STEP_SUMMARY".into(),
-                summary_file.to_str().unwrap().into(),
-            ),
-        ]);
-        let (code, stdout, stderr) =
-            run_with(env, ["action"].iter().map(|a| a.to_string()).collect()).await;
-        assert_eq!(code, 0, "{stdout}{stderr}");
+        let repo = load("record-action");
+        let github = Github::direct(fake::github());
+        let ran = tokio::task::spawn_blocking(move || {
+            Run::new(github, &repo, "workflow_dispatch", &json!({}))
+                .input("command", "record")
+                .input("environment", "staging")
+                .input("sha", SHA)
+                .input("state", "success")
+                .run()
+        })
+        .await
+        .unwrap();
+        assert_eq!(ran.code, 0, "{}", ran.describe());
+        ran.assert_masked();
         assert_eq!(
-            stdout.lines().next(),
-            Some("::add-mask::ghs_action_input_token"),
-            "{stdout}"
-        );
-        assert_eq!(
-            stdout.matches("ghs_action_input_token").count(),
+            ran.stdout.matches(TOKEN).count(),
             1,
             "only the mask command names it"
         );
-        let outputs = std::fs::read_to_string(&output_file).unwrap();
-        assert!(
-            outputs.contains("deployment-id<<ghadelimiter_"),
-            "{outputs}"
+        let created: Vec<_> = ran
+            .writes_to("POST", "/deployments")
+            .into_iter()
+            .filter(|r| r.path.ends_with("/deployments"))
+            .collect();
+        assert_eq!(created.len(), 1, "{}", ran.describe());
+        assert_eq!(
+            created[0].header("authorization"),
+            Some(&*format!("Bearer {TOKEN}")),
+            "the github-token input is the token used"
         );
-        assert!(outputs.contains("\n9\n"), "{outputs}");
-        let summary = std::fs::read_to_string(&summary_file).unwrap();
-        assert!(summary.contains("### Deployment recorded"), "{summary}");
+        assert_eq!(ran.writes_to("POST", "/statuses").len(), 1);
+        let id = deployments(&format!("{OWNER}/record-action"))[0].id;
+        assert!(
+            ran.output_file.contains("deployment-id<<ghadelimiter_"),
+            "{}",
+            ran.output_file
+        );
+        assert_eq!(ran.outputs["deployment-id"], id.to_string());
+        assert!(
+            ran.summary.contains("### Deployment recorded"),
+            "{}",
+            ran.summary
+        );
     }
 
-    fn page(numbers: std::ops::Range<u64>, start_day: i64, next: Option<&str>) -> Value {
-        let base: chrono::DateTime<chrono::Utc> = "2026-11-26T12:00:00Z".parse().unwrap();
-        let nodes: Vec<Value> = numbers
-            .map(|i| {
-                let at = base - chrono::TimeDelta::days(start_day) - chrono::TimeDelta::hours(i as i64);
-                json!({
-                    "databaseId": i,
-                    "commitOid": format!("{i:040x}"),
-                    "createdAt": at.to_rfc3339(),
-                    "payload": "{}",
-                    "creator": {"login": "ci[bot]"},
-                    "statuses": {"pageInfo": {"hasNextPage": false}, "nodes": [
-                        {"state": "SUCCESS", "createdAt": (at + chrono::TimeDelta::minutes(6)).to_rfc3339(), "description": null}
-                    ]},
-                    "commit": {"associatedPullRequests": {"nodes": []}}
+    /// 300 production deployments of one SUCCESS each, an hour apart within each hundred: the
+    /// newest hundred from 2026-11-26 12:00 back, the second from 28 days earlier, the third
+    /// from 60 days earlier.
+    fn history() -> Vec<Deployment> {
+        let base: DateTime<Utc> = "2026-11-26T12:00:00Z".parse().unwrap();
+        [0, 28, 60]
+            .into_iter()
+            .flat_map(|day| {
+                (0..100).map(move |i| {
+                    let at = base - TimeDelta::days(day) - TimeDelta::hours(i);
+                    Deployment {
+                        sha: format!("{:040x}", day * 1000 + i),
+                        environment: "production".into(),
+                        production_environment: true,
+                        creator: "ci[bot]".into(),
+                        created_at: at,
+                        statuses: vec![DeploymentStatus {
+                            state: "success".into(),
+                            created_at: at + TimeDelta::minutes(6),
+                            ..DeploymentStatus::default()
+                        }],
+                        ..Deployment::default()
+                    }
                 })
             })
-            .collect();
-        json!({"data": {"repository": {"deployments": {
-            "pageInfo": {"hasNextPage": next.is_some(), "endCursor": next},
-            "nodes": nodes
-        }}}})
+            .collect()
     }
 
     #[tokio::test(flavor = "multi_thread")]
     async fn report_pages_over_graphql_only_as_far_back_as_the_period() {
-        let server = MockServer::start().await;
-        // Page 1: 100 deployments over the last ~4 days; page 2 reaches back past 30 days;
-        // page 3 must never be asked for.
-        Mock::given(method("POST"))
-            .and(path("/graphql"))
-            .and(body_partial_json(
-                json!({"variables": {"after": null, "environment": "production"}}),
-            ))
-            .respond_with(ResponseTemplate::new(200).set_body_json(page(0..100, 0, Some("c1"))))
-            .expect(1)
-            .mount(&server)
-            .await;
-        Mock::given(method("POST"))
-            .and(path("/graphql"))
-            .and(body_partial_json(json!({"variables": {"after": "c1"}})))
-            .respond_with(ResponseTemplate::new(200).set_body_json(page(0..100, 28, Some("c2"))))
-            .expect(1)
-            .mount(&server)
-            .await;
-        Mock::given(method("POST"))
-            .and(path("/graphql"))
-            .and(body_partial_json(json!({"variables": {"after": "c2"}})))
-            .respond_with(ResponseTemplate::new(200).set_body_json(page(0..100, 60, None)))
-            .expect(0)
-            .mount(&server)
-            .await;
-        let env = github_env(&server);
-        let (code, stdout, stderr) = run_with(
-            env,
-            [
-                "report",
-                "--since",
-                "30d",
-                "--now",
-                "2026-11-27T00:00:00Z",
-                "--format",
-                "json",
-            ]
-            .iter()
-            .map(|a| a.to_string())
-            .collect(),
-        )
+        let name = "report-period";
+        let mut state = Repo::new(OWNER, name);
+        state.deployments = history();
+        let repo = state.full_name();
+        fake::github().load(state);
+        let out = shipgate(&[
+            "report",
+            "--since",
+            "30d",
+            "--now",
+            "2026-11-27T00:00:00Z",
+            "--format",
+            "json",
+        ])
+        .github(&Github::direct(fake::github()), &repo)
+        .run_async()
         .await;
-        assert_eq!(code, 0, "{stderr}");
-        let report: Value = serde_json::from_str(&stdout).unwrap();
+        assert_eq!(out.code, 0, "{}", out.stderr);
+        let report = out.json();
         // Page 1 holds 100 deploys. Page 2 starts at 10-29 12:00 and goes back an hour per
         // deployment; the period starts at 10-28 00:00, so its hours 0..=36 count: 37 more.
         assert_eq!(report["deploys"], 100 + 37);
         assert_eq!(report["success_rate"], 1.0);
-        assert!(stderr.contains("in 2 GitHub request(s)"), "{stderr}");
-        let queries = requests(&server, "POST", "/graphql").await;
-        assert!(queries.iter().all(|q| q["query"]
-            .as_str()
-            .unwrap()
-            .contains("ShipgateDeploymentHistory")));
+        assert!(
+            out.stderr.contains("in 2 GitHub request(s)"),
+            "{}",
+            out.stderr
+        );
+        // The third page is never asked for.
+        let reads = fake::github().graphql_exchanges(Some(&repo));
+        assert_eq!(reads.len(), 2, "{reads:?}");
+        assert!(reads
+            .iter()
+            .all(|r| r.operation == "ShipgateDeploymentHistory"));
+        assert_includes(
+            &reads[0].variables,
+            &json!({ "after": null, "environment": "production" }),
+        );
+        assert_eq!(
+            reads[1].variables["after"],
+            reads[0].answer["data"]["repository"]["deployments"]["pageInfo"]["endCursor"]
+        );
+        assert!(fake::github()
+            .requests(&repo)
+            .iter()
+            .all(|r| r.path == "/graphql"));
     }
 }

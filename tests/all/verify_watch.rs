@@ -3,209 +3,33 @@
 //! Prometheus loaded with generated history (`promtool tsdb create-blocks-from openmetrics`).
 //!
 //! Prometheus and promtool are found through `SHIPGATE_PROMETHEUS` / `SHIPGATE_PROMTOOL` or
-//! `PATH`. When missing, the Prometheus tests fail if `SHIPGATE_REQUIRE_TOOLS=1`, else they are
-//! skipped with a loud message. One Prometheus serves every test of this module; a watchdog
-//! shell stops it (and removes its storage) when the test process exits.
+//! `PATH`; the tests that need them are `#[ignore]`d for a plain `cargo test` and fail, naming
+//! what is missing, when run without them. One Prometheus serves every test of this module; a
+//! watchdog shell stops it (and removes its storage) when the test process exits. The rollback's
+//! GitHub side runs against the in-process fake GitHub.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::path::PathBuf;
-use std::process::{Command, Output, Stdio};
-use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::process::{Command, Stdio};
+use std::sync::OnceLock;
 use std::thread;
 use std::time::Duration;
 
 use chrono::{DateTime, DurationRound, TimeDelta, Utc};
 use serde_json::Value;
 
-use crate::support::{fixture, shipgate_bin};
+use shipgate_fake::state::Deployment;
+use shipgate_fake::{LoggedRequest, Repo};
 
-// ---------------------------------------------------------------------------------------------
-// Running the binary
+use crate::support::fake::{self, OWNER};
+use crate::support::fixture;
+use crate::support::run::{shipgate as cli, Github, Out};
+use crate::support::service::{Service, FAILING, REFUSING, UP};
+use crate::support::tools::tool_or_path;
 
-/// Runs `shipgate ARGS` with a clean environment for GitHub (no token, no repository).
-fn shipgate(args: &[&str]) -> Output {
-    Command::new(shipgate_bin())
-        .args(args)
-        .env_remove("GITHUB_TOKEN")
-        .env_remove("GH_TOKEN")
-        .env_remove("GITHUB_REPOSITORY")
-        .env_remove("GITHUB_SHA")
-        .env_remove("GITHUB_REF_NAME")
-        .env_remove("GITHUB_RUN_ID")
-        .stdin(Stdio::null())
-        .output()
-        .expect("run shipgate")
-}
-
-fn code(output: &Output) -> i32 {
-    output.status.code().expect("exit code")
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
-
-fn json(output: &Output) -> Value {
-    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
-        panic!(
-            "stdout is not JSON ({e}): {}\nstderr: {}",
-            String::from_utf8_lossy(&output.stdout),
-            stderr(output)
-        )
-    })
-}
-
-// ---------------------------------------------------------------------------------------------
-// A real local HTTP service that goes down and comes back
-
-const UP: u8 = 0;
-/// Answers 503.
-const FAILING: u8 = 1;
-/// Not listening at all: connections are refused.
-const REFUSING: u8 = 2;
-
-/// A tiny HTTP/1.1 server on a thread, whose state the test toggles.
-struct Service {
-    port: u16,
-    state: Arc<AtomicU8>,
-    stop: Arc<AtomicBool>,
-    /// Bodies of POST requests received.
-    posts: Arc<Mutex<Vec<String>>>,
-}
-
-impl Service {
-    /// Starts a service; `on_post` is set to [`UP`] when a POST arrives (a rollback hook that
-    /// brings the other service back).
-    fn start(initial: u8, on_post: Option<Arc<AtomicU8>>) -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-        let port = listener.local_addr().unwrap().port();
-        let state = Arc::new(AtomicU8::new(initial));
-        let stop = Arc::new(AtomicBool::new(false));
-        let posts = Arc::new(Mutex::new(Vec::new()));
-        let (s, st, p) = (state.clone(), stop.clone(), posts.clone());
-        thread::spawn(move || {
-            let mut listener = Some(listener);
-            while !st.load(Ordering::SeqCst) {
-                if s.load(Ordering::SeqCst) == REFUSING {
-                    listener = None; // closed: connections are refused
-                    thread::sleep(Duration::from_millis(10));
-                    continue;
-                }
-                if listener.is_none() {
-                    match TcpListener::bind(("127.0.0.1", port)) {
-                        Ok(l) => listener = Some(l),
-                        Err(_) => {
-                            thread::sleep(Duration::from_millis(10));
-                            continue;
-                        }
-                    }
-                }
-                let l = listener.as_ref().unwrap();
-                l.set_nonblocking(true).unwrap();
-                match l.accept() {
-                    Ok((stream, _)) => {
-                        let (s, p, on_post) = (s.clone(), p.clone(), on_post.clone());
-                        thread::spawn(move || serve(stream, &s, &p, on_post.as_deref()));
-                    }
-                    Err(_) => thread::sleep(Duration::from_millis(5)),
-                }
-            }
-        });
-        Self {
-            port,
-            state,
-            stop,
-            posts,
-        }
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("http://127.0.0.1:{}{path}", self.port)
-    }
-
-    /// Sets `state` after `delay`, from another thread.
-    fn set_after(&self, delay: Duration, state: u8) {
-        let s = self.state.clone();
-        thread::spawn(move || {
-            thread::sleep(delay);
-            s.store(state, Ordering::SeqCst);
-        });
-    }
-}
-
-impl Drop for Service {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::SeqCst);
-    }
-}
-
-fn serve(
-    mut stream: TcpStream,
-    state: &AtomicU8,
-    posts: &Mutex<Vec<String>>,
-    on_post: Option<&AtomicU8>,
-) {
-    stream.set_nonblocking(false).ok();
-    stream.set_read_timeout(Some(Duration::from_secs(5))).ok();
-    let mut reader = BufReader::new(stream.try_clone().unwrap());
-    let mut request_line = String::new();
-    if reader.read_line(&mut request_line).is_err() {
-        return;
-    }
-    let mut length = 0usize;
-    loop {
-        let mut line = String::new();
-        if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
-            break;
-        }
-        if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
-            length = v.trim().parse().unwrap_or(0);
-        }
-    }
-    let mut body = vec![0; length];
-    reader.read_exact(&mut body).ok();
-    let mut parts = request_line.split_whitespace();
-    let (method, path) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
-    let (status, extra, content) = if method == "POST" {
-        posts
-            .lock()
-            .unwrap()
-            .push(String::from_utf8_lossy(&body).into_owned());
-        if let Some(target) = on_post {
-            target.store(UP, Ordering::SeqCst);
-        }
-        ("200 OK", String::new(), "{\"accepted\":true}".to_string())
-    } else if state.load(Ordering::SeqCst) == FAILING {
-        (
-            "503 Service Unavailable",
-            String::new(),
-            "<html>down</html>".to_string(),
-        )
-    } else {
-        match path {
-            "/redirect" => (
-                "302 Found",
-                "Location: /health\r\n".to_string(),
-                String::new(),
-            ),
-            "/slow" => {
-                thread::sleep(Duration::from_secs(3));
-                ("200 OK", String::new(), "{\"status\":\"ok\"}".to_string())
-            }
-            _ => (
-                "200 OK",
-                String::new(),
-                "{\"status\":\"ok\",\"checks\":{\"db\":\"up\"}}".to_string(),
-            ),
-        }
-    };
-    let answer = format!(
-        "HTTP/1.1 {status}\r\n{extra}Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{content}",
-        content.len()
-    );
-    let _ = stream.write_all(answer.as_bytes());
+/// Runs `shipgate ARGS` with a clean environment (no token, no repository).
+fn shipgate(args: &[&str]) -> Out {
+    cli(args).run()
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -225,8 +49,8 @@ fn verify_healthy_service_with_redirect_and_json_expectation() {
         "--format",
         "json",
     ]);
-    assert_eq!(code(&out), 0, "{}", stderr(&out));
-    let report = json(&out);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let report = out.json();
     assert_eq!(report["healthy"], true);
     assert_eq!(
         report["urls"][1]["status"], 200,
@@ -250,8 +74,8 @@ fn verify_waits_for_a_service_that_comes_back() {
         "--format",
         "json",
     ]);
-    assert_eq!(code(&out), 0, "{}", stderr(&out));
-    let report = json(&out);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let report = out.json();
     let attempts = report["urls"][0]["attempts"].as_u64().unwrap();
     assert!(
         (2..=4).contains(&attempts),
@@ -274,15 +98,15 @@ fn verify_reports_a_service_that_stays_down() {
         "--timeout",
         "1s",
     ]);
-    assert_eq!(code(&out), 4, "{}", stderr(&out));
-    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.code, 4, "{}", out.stderr);
+    let text = out.stdout.clone();
     assert!(text.starts_with("shipgate verify: unhealthy"), "{text}");
     assert!(text.contains("connection failed"), "{text}");
     assert!(text.contains("503"), "{text}");
     assert!(
-        stderr(&out).contains("error: health check failed"),
+        out.stderr.contains("error: health check failed"),
         "{}",
-        stderr(&out)
+        out.stderr
     );
     let out = shipgate(&[
         "verify",
@@ -293,8 +117,8 @@ fn verify_reports_a_service_that_stays_down() {
         "--format",
         "markdown",
     ]);
-    assert_eq!(code(&out), 4);
-    let md = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.code, 4);
+    let md = out.stdout.clone();
     assert!(md.contains("| **down**: HTTP 503 | 503 |"), "{md}");
 }
 
@@ -312,8 +136,8 @@ fn verify_timeouts_and_body_mismatches_are_down() {
         "--format",
         "json",
     ]);
-    assert_eq!(code(&out), 4);
-    assert_eq!(json(&out)["urls"][0]["error"], "timed out after 1s");
+    assert_eq!(out.code, 4);
+    assert_eq!(out.json()["urls"][0]["error"], "timed out after 1s");
     let out = shipgate(&[
         "verify",
         "--health-url",
@@ -325,9 +149,9 @@ fn verify_timeouts_and_body_mismatches_are_down() {
         "--format",
         "json",
     ]);
-    assert_eq!(code(&out), 4);
+    assert_eq!(out.code, 4);
     assert_eq!(
-        json(&out)["urls"][0]["error"],
+        out.json()["urls"][0]["error"],
         "JSON `status` is \"ok\", expected \"degraded\""
     );
 }
@@ -356,8 +180,8 @@ fn verify_bad_input_is_a_usage_error() {
         ),
     ] {
         let out = shipgate(&args);
-        assert_eq!(code(&out), 2, "{args:?}: {}", stderr(&out));
-        assert!(stderr(&out).contains(message), "{args:?}: {}", stderr(&out));
+        assert_eq!(out.code, 2, "{args:?}: {}", out.stderr);
+        assert!(out.stderr.contains(message), "{args:?}: {}", out.stderr);
         assert!(out.stdout.is_empty());
     }
 }
@@ -398,15 +222,10 @@ fn watch_live_health_failing_rolls_back_and_times_the_recovery() {
         "--format",
         "json",
     ]);
-    assert_eq!(code(&out), 5, "{}", stderr(&out));
-    let report = json(&out);
+    assert_eq!(out.code, 5, "{}", out.stderr);
+    let report = out.json();
     assert_eq!(report["rollback"], true);
     assert_eq!(report["trigger"], "health failing for 3s");
-    let samples = report["samples"].as_u64().unwrap();
-    assert!(
-        (5..=8).contains(&samples),
-        "fired at the 3rd failing sample: {report}"
-    );
     let health = &report["series"][0]["samples"];
     let states: Vec<&Value> = health
         .as_array()
@@ -414,11 +233,13 @@ fn watch_live_health_failing_rolls_back_and_times_the_recovery() {
         .iter()
         .map(|s| &s["value"])
         .collect();
-    assert_eq!(
-        states[states.len() - 3..],
-        [&Value::from(0.0); 3],
-        "{health}"
-    );
+    // Fired at the 3rd failing sample: every sample before the last three was healthy (when the
+    // service went down does not matter).
+    let (before, last) = states.split_at(states.len().saturating_sub(3));
+    assert_eq!(last, [&Value::from(0.0); 3], "{health}");
+    assert!(!before.is_empty(), "{health}");
+    assert!(before.iter().all(|v| **v == 1.0), "{health}");
+    assert_eq!(report["samples"], states.len(), "{report}");
     assert_eq!(report["events"][0]["rule"], "alert: uptime < 99%");
     // The hook was called with the decision, and the service came back.
     let posts = hook.posts.lock().unwrap().clone();
@@ -445,11 +266,12 @@ fn watch_live_health_failing_rolls_back_and_times_the_recovery() {
         "skipped without a token"
     );
     assert_eq!(by_name("recovery")["ok"], true);
+    // The recovery was timed: seen within the rollback timeout, as `recovery: ok` says.
     let seconds = report["rollback_seconds"]
         .as_u64()
         .expect("rollback time measured");
-    assert!(seconds <= 5, "{seconds}");
-    let err = stderr(&out);
+    assert!(seconds <= 20, "{seconds}");
+    let err = out.stderr;
     assert!(
         !err.contains("s3cret"),
         "the hook's secret path is never printed: {err}"
@@ -471,8 +293,8 @@ fn watch_live_healthy_service_ends_without_rollback() {
         "--format",
         "json",
     ]);
-    assert_eq!(code(&out), 0, "{}", stderr(&out));
-    let report = json(&out);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let report = out.json();
     assert_eq!(report["result"], "no_rollback");
     assert_eq!(report["samples"], 3);
     // Defaults: the health rules apply, metric rules are listed as not watched.
@@ -505,8 +327,8 @@ fn watch_live_unreachable_prometheus_is_never_healthy() {
         "--timeout",
         "1s",
     ]);
-    assert_eq!(code(&out), 1, "{}", stderr(&out));
-    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let text = out.stdout.clone();
     assert!(text.starts_with("shipgate watch: error"), "{text}");
     assert!(
         text.contains("metric `error_rate` has no sample in the whole window (0 missing, 3 failed): cannot reach Prometheus"),
@@ -542,8 +364,8 @@ fn watch_malformed_rules_are_usage_errors_with_columns() {
             "--rule",
             rule,
         ]);
-        assert_eq!(code(&out), 2, "{rule}: {}", stderr(&out));
-        assert!(stderr(&out).contains(message), "{rule}: {}", stderr(&out));
+        assert_eq!(out.code, 2, "{rule}: {}", out.stderr);
+        assert!(out.stderr.contains(message), "{rule}: {}", out.stderr);
         assert!(out.stdout.is_empty());
     }
 }
@@ -559,19 +381,11 @@ struct Prom {
     _watchdog: Option<std::process::Child>,
 }
 
-static PROMETHEUS: OnceLock<Option<Prom>> = OnceLock::new();
-
-fn find_tool(env: &str, name: &str) -> Option<PathBuf> {
-    if let Some(path) = std::env::var_os(env).filter(|p| !p.is_empty()) {
-        return Some(PathBuf::from(path));
-    }
-    std::env::split_paths(&std::env::var_os("PATH")?)
-        .map(|dir| dir.join(name))
-        .find(|p| p.is_file())
-}
-
-fn prometheus() -> Option<&'static Prom> {
-    PROMETHEUS.get_or_init(start_prometheus).as_ref()
+/// The shared Prometheus, started on first use; panics when prometheus or promtool is missing
+/// (every test that calls it is `#[ignore]`d for a plain `cargo test`).
+fn prometheus() -> &'static Prom {
+    static PROMETHEUS: OnceLock<Prom> = OnceLock::new();
+    PROMETHEUS.get_or_init(start_prometheus)
 }
 
 /// Requests and errors in one 15 s step, by the minute the step starts in.
@@ -658,22 +472,9 @@ fn openmetrics(t0: DateTime<Utc>) -> String {
 // The watchdog shell is never waited for on purpose: it must outlive the tests to stop
 // Prometheus after them.
 #[allow(clippy::zombie_processes)]
-fn start_prometheus() -> Option<Prom> {
-    let required = std::env::var("SHIPGATE_REQUIRE_TOOLS").as_deref() == Ok("1");
-    let (Some(prometheus), Some(promtool)) = (
-        find_tool("SHIPGATE_PROMETHEUS", "prometheus"),
-        find_tool("SHIPGATE_PROMTOOL", "promtool"),
-    ) else {
-        assert!(
-            !required,
-            "SHIPGATE_REQUIRE_TOOLS=1 but prometheus/promtool are missing (apt-get install prometheus)"
-        );
-        eprintln!(
-            "\n!!! SKIPPED: the watch replay tests need prometheus and promtool \
-             (Debian package `prometheus`, or SHIPGATE_PROMETHEUS / SHIPGATE_PROMTOOL) !!!\n"
-        );
-        return None;
-    };
+fn start_prometheus() -> Prom {
+    let prometheus = tool_or_path("SHIPGATE_PROMETHEUS", "prometheus");
+    let promtool = tool_or_path("SHIPGATE_PROMTOOL", "promtool");
     // Two hours back, on a whole hour: well inside retention, well outside the head block.
     let t0 = Utc::now().duration_trunc(TimeDelta::hours(1)).unwrap() - TimeDelta::hours(3);
     // Kept on disk for the life of the test process; the watchdog below removes it.
@@ -732,11 +533,11 @@ fn start_prometheus() -> Option<Prom> {
             let mut answer = String::new();
             let _ = stream.read_to_string(&mut answer);
             if answer.starts_with("HTTP/1.0 200") || answer.starts_with("HTTP/1.1 200") {
-                return Some(Prom {
+                return Prom {
                     url,
                     t0,
                     _watchdog: Some(watchdog),
-                });
+                };
             }
         }
         thread::sleep(Duration::from_millis(100));
@@ -762,7 +563,7 @@ fn latency(case: &str) -> String {
 }
 
 /// `watch --since t0+FROM --until t0+TO` with the default rules and the given metrics.
-fn replay(prom: &Prom, from: i64, to: i64, metrics: &[String], extra: &[&str]) -> Output {
+fn replay(prom: &Prom, from: i64, to: i64, metrics: &[String], extra: &[&str]) -> Out {
     let (since, until) = (minute(prom, from), minute(prom, to));
     let mut args = vec![
         "watch",
@@ -799,11 +600,12 @@ fn fired(report: &Value, rule: &str) -> Vec<String> {
 }
 
 #[test]
+#[ignore = "needs the pinned test tools: run bash scripts/test.sh"]
 fn replay_error_rate_7_percent_for_6_minutes_rolls_back() {
-    let Some(prom) = prometheus() else { return };
+    let prom = prometheus();
     let out = replay(prom, 5, 30, &[error_rate("rollback")], &[]);
-    assert_eq!(code(&out), 5, "{}", stderr(&out));
-    let report = json(&out);
+    assert_eq!(out.code, 5, "{}", out.stderr);
+    let report = out.json();
     assert_eq!(report["rollback"], true);
     assert_eq!(report["replay"], true);
     assert_eq!(report["trigger"], "error_rate > 5% for 5m");
@@ -837,11 +639,12 @@ fn replay_error_rate_7_percent_for_6_minutes_rolls_back() {
 }
 
 #[test]
+#[ignore = "needs the pinned test tools: run bash scripts/test.sh"]
 fn replay_error_rate_7_percent_for_4_minutes_only_alerts() {
-    let Some(prom) = prometheus() else { return };
+    let prom = prometheus();
     let out = replay(prom, 5, 30, &[error_rate("alert")], &[]);
-    assert_eq!(code(&out), 0, "{}", stderr(&out));
-    let report = json(&out);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let report = out.json();
     assert_eq!(report["result"], "no_rollback");
     assert_eq!(report["samples"], 26);
     assert_eq!(fired(&report, "alert: error_rate > 3%"), [minute(prom, 11)]);
@@ -849,18 +652,19 @@ fn replay_error_rate_7_percent_for_4_minutes_only_alerts() {
     let rollback_rule = report["rules"].as_array().unwrap()[0].clone();
     assert_eq!(rollback_rule["longest_streak"], 4);
     assert!(
-        stderr(&out).contains("warning: alert: error_rate > 3%"),
+        out.stderr.contains("warning: alert: error_rate > 3%"),
         "{}",
-        stderr(&out)
+        out.stderr
     );
 }
 
 #[test]
+#[ignore = "needs the pinned test tools: run bash scripts/test.sh"]
 fn replay_latency_6s_for_9_minutes_alerts_and_for_11_minutes_rolls_back() {
-    let Some(prom) = prometheus() else { return };
+    let prom = prometheus();
     let out = replay(prom, 5, 30, &[latency("lat9")], &[]);
-    assert_eq!(code(&out), 0, "{}", stderr(&out));
-    let report = json(&out);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let report = out.json();
     assert_eq!(
         fired(&report, "alert: latency_p95 > 3s"),
         [minute(prom, 10)]
@@ -868,8 +672,8 @@ fn replay_latency_6s_for_9_minutes_alerts_and_for_11_minutes_rolls_back() {
     assert_eq!(report["rules"][0]["longest_streak"], 9);
 
     let out = replay(prom, 5, 30, &[latency("lat11")], &["--format", "markdown"]);
-    assert_eq!(code(&out), 5, "{}", stderr(&out));
-    let md = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.code, 5, "{}", out.stderr);
+    let md = out.stdout.clone();
     // The 10th consecutive 6 s sample is minute 19.
     let at = (prom.t0 + TimeDelta::minutes(19))
         .format("%H:%M")
@@ -884,11 +688,12 @@ fn replay_latency_6s_for_9_minutes_alerts_and_for_11_minutes_rolls_back() {
 }
 
 #[test]
+#[ignore = "needs the pinned test tools: run bash scripts/test.sh"]
 fn replay_a_gap_holds_the_streak() {
-    let Some(prom) = prometheus() else { return };
+    let prom = prometheus();
     let out = replay(prom, 5, 30, &[error_rate("gap")], &[]);
-    assert_eq!(code(&out), 5, "{}", stderr(&out));
-    let report = json(&out);
+    assert_eq!(out.code, 5, "{}", out.stderr);
+    let report = out.json();
     // 7 % at minutes 11, 12, 13; no data at 14..20; 7 % again at 21, 22: the 5th breach.
     assert_eq!(report["fired_at"], minute(prom, 22));
     let samples = report["series"][0]["samples"].as_array().unwrap();
@@ -897,17 +702,18 @@ fn replay_a_gap_holds_the_streak() {
 }
 
 #[test]
+#[ignore = "needs the pinned test tools: run bash scripts/test.sh"]
 fn replay_nan_is_missing_and_a_window_of_only_nan_is_an_error() {
-    let Some(prom) = prometheus() else { return };
+    let prom = prometheus();
     // 7 % at minutes 7..10, NaN at 11..18, 7 % at 19..20: the 5th breach is minute 19.
     let out = replay(prom, 5, 30, &[error_rate("nan")], &[]);
-    assert_eq!(code(&out), 5, "{}", stderr(&out));
-    let report = json(&out);
+    assert_eq!(out.code, 5, "{}", out.stderr);
+    let report = out.json();
     assert_eq!(report["fired_at"], minute(prom, 19));
     // Only no-traffic samples: never healthy.
     let out = replay(prom, 11, 18, &[error_rate("nan")], &["--format", "text"]);
-    assert_eq!(code(&out), 1, "{}", stderr(&out));
-    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let text = out.stdout.clone();
     assert!(
         text.contains(
             "error: metric `error_rate` has no sample in the whole window (8 missing, 0 failed)"
@@ -917,8 +723,9 @@ fn replay_nan_is_missing_and_a_window_of_only_nan_is_an_error() {
 }
 
 #[test]
+#[ignore = "needs the pinned test tools: run bash scripts/test.sh"]
 fn replay_bad_queries_and_several_series_are_errors() {
-    let Some(prom) = prometheus() else { return };
+    let prom = prometheus();
     let out = replay(
         prom,
         5,
@@ -926,13 +733,13 @@ fn replay_bad_queries_and_several_series_are_errors() {
         &["error_rate = sum(rate(x[1m])".to_string()],
         &[],
     );
-    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    assert_eq!(out.code, 1, "{}", out.stderr);
     assert!(
-        stderr(&out).contains(
+        out.stderr.contains(
             "error: metric `error_rate`: Prometheus rejected the query (bad_data, HTTP 400)"
         ),
         "{}",
-        stderr(&out)
+        out.stderr
     );
     assert!(out.stdout.is_empty());
     let out = replay(
@@ -942,16 +749,16 @@ fn replay_bad_queries_and_several_series_are_errors() {
         &["latency_p95 = shipgate_latency_p95_seconds".to_string()],
         &[],
     );
-    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    assert_eq!(out.code, 1, "{}", out.stderr);
     assert!(
-        stderr(&out).contains("the query returned 2 series ({__name__=\"shipgate_latency_p95_seconds\", case=\"lat11\"}"),
+        out.stderr.contains("the query returned 2 series ({__name__=\"shipgate_latency_p95_seconds\", case=\"lat11\"}"),
         "{}",
-        stderr(&out)
+        out.stderr
     );
     // A query that matches nothing: no sample in the whole window.
     let out = replay(prom, 5, 30, &[latency("nope")], &[]);
-    assert_eq!(code(&out), 1, "{}", stderr(&out));
-    assert_eq!(json(&out)["result"], "error");
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert_eq!(out.json()["result"], "error");
 }
 
 #[test]
@@ -965,13 +772,13 @@ fn replay_against_unreachable_prometheus_is_an_error() {
         _watchdog: None,
     };
     let out = replay(&prom, 0, 10, &[error_rate("rollback")], &[]);
-    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    assert_eq!(out.code, 1, "{}", out.stderr);
     assert!(
-        stderr(&out).contains(&format!(
+        out.stderr.contains(&format!(
             "error: metric `error_rate`: cannot reach Prometheus at http://127.0.0.1:{port}/api/v1/query_range"
         )),
         "{}",
-        stderr(&out)
+        out.stderr
     );
 }
 
@@ -980,81 +787,52 @@ fn replay_against_unreachable_prometheus_is_an_error() {
 
 #[test]
 fn watch_rollback_marks_the_deployment_and_dispatches_the_workflow() {
-    use wiremock::matchers::{method, path, query_param};
-    use wiremock::{Mock, MockServer, ResponseTemplate};
-
-    let runtime = tokio::runtime::Runtime::new().unwrap();
-    let github = runtime.block_on(async {
-        let server = MockServer::start().await;
-        Mock::given(method("GET"))
-            .and(path("/repos/acme/shop/deployments"))
-            .and(query_param("sha", "0123abcd"))
-            .and(query_param("environment", "production"))
-            .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!([
-                {"id": 41, "sha": "0123abcd", "environment": "production", "created_at": "2026-11-27T10:00:00Z"},
-                {"id": 42, "sha": "0123abcd", "environment": "production", "created_at": "2026-11-27T11:00:00Z"},
-            ])))
-            .expect(1)
-            .mount(&server)
-            .await;
-        Mock::given(method("POST"))
-            .and(path("/repos/acme/shop/deployments/42/statuses"))
-            .respond_with(
-                ResponseTemplate::new(201)
-                    .set_body_json(serde_json::json!({"id": 7, "state": "failure"})),
-            )
-            .expect(1)
-            .mount(&server)
-            .await;
-        Mock::given(method("POST"))
-            .and(path(
-                "/repos/acme/shop/actions/workflows/rollback.yml/dispatches",
-            ))
-            .respond_with(ResponseTemplate::new(204))
-            .expect(1)
-            .mount(&server)
-            .await;
-        server
-    });
+    // Two production deployments of the commit; the newer one is rolled back.
+    let mut state = Repo::new(OWNER, "watch-rollback");
+    for (id, created) in [(41, "2026-11-27T10:00:00Z"), (42, "2026-11-27T11:00:00Z")] {
+        state.deployments.push(Deployment {
+            id,
+            sha: "0123abcd".into(),
+            environment: "production".into(),
+            production_environment: true,
+            created_at: created.parse().unwrap(),
+            ..Deployment::default()
+        });
+    }
+    let repo = state.full_name();
+    fake::github().load(state);
     let service = Service::start(FAILING, None);
-    let out = Command::new(shipgate_bin())
-        .args([
-            "watch",
-            "--health-url",
-            &service.url("/health"),
-            "--rule",
-            "health failing",
-            "--interval",
-            "1s",
-            "--window",
-            "10s",
-            "--rollback-workflow",
-            "rollback.yml",
-            "--rollback-ref",
-            "main",
-            "--rollback-timeout",
-            "1s",
-            "--sha",
-            "0123abcd",
-            "--release-version",
-            "v1.4.0",
-            "--format",
-            "json",
-        ])
-        .env("GITHUB_TOKEN", "ghs_test_token_never_printed")
-        .env_remove("GH_TOKEN")
-        .env("GITHUB_REPOSITORY", "acme/shop")
-        .env("GITHUB_API_URL", github.uri())
-        .env("GITHUB_GRAPHQL_URL", format!("{}/graphql", github.uri()))
-        .env("GITHUB_SERVER_URL", "https://github.com")
-        .env("GITHUB_RUN_ID", "99")
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
-    assert_eq!(code(&out), 5, "{}", stderr(&out));
-    let all_output = format!("{}{}", String::from_utf8_lossy(&out.stdout), stderr(&out));
-    assert!(!all_output.contains("ghs_test_token_never_printed"));
-    let report = json(&out);
+    let token = "ghs_test_token_never_printed";
+    let out = cli(&[
+        "watch",
+        "--health-url",
+        &service.url("/health"),
+        "--rule",
+        "health failing",
+        "--interval",
+        "1s",
+        "--window",
+        "10s",
+        "--rollback-workflow",
+        "rollback.yml",
+        "--rollback-ref",
+        "main",
+        "--rollback-timeout",
+        "1s",
+        "--sha",
+        "0123abcd",
+        "--release-version",
+        "v1.4.0",
+        "--format",
+        "json",
+    ])
+    .github(&Github::direct(fake::github()), &repo)
+    .env("GITHUB_TOKEN", token)
+    .env("GITHUB_RUN_ID", "99")
+    .run();
+    assert_eq!(out.code, 5, "{}", out.stderr);
+    assert!(!format!("{}{}", out.stdout, out.stderr).contains(token));
+    let report = out.json();
     let actions = report["actions"].as_array().unwrap();
     assert_eq!(actions[0]["action"], "deployment status");
     assert_eq!(actions[0]["ok"], true, "{actions:?}");
@@ -1065,29 +843,40 @@ fn watch_rollback_marks_the_deployment_and_dispatches_the_workflow() {
     assert_eq!(actions[3]["ok"], false);
     assert_eq!(report["rollback_seconds"], Value::Null);
 
-    let requests = runtime.block_on(github.received_requests()).unwrap();
-    let body = |suffix: &str| -> Value {
-        let request = requests
+    let requests = fake::github().requests(&repo);
+    let calls: Vec<(&str, &str)> = requests
+        .iter()
+        .map(|r| (r.method.as_str(), r.path.as_str()))
+        .collect();
+    let prefix = format!("/repos/{repo}");
+    let lookup: Vec<&LoggedRequest> = requests.iter().filter(|r| r.method == "GET").collect();
+    assert_eq!(lookup.len(), 1, "{calls:?}");
+    assert!(
+        lookup[0]
+            .path
+            .starts_with(&format!("{prefix}/deployments?"))
+            && lookup[0].query().contains("sha=0123abcd")
+            && lookup[0].query().contains("environment=production"),
+        "{calls:?}"
+    );
+    let body = |path: &str| -> Value {
+        let matching: Vec<&LoggedRequest> = requests
             .iter()
-            .find(|r| r.url.path().ends_with(suffix))
-            .unwrap_or_else(|| panic!("no request to {suffix}"));
+            .filter(|r| r.method == "POST" && r.path == path)
+            .collect();
+        assert_eq!(matching.len(), 1, "one POST {path}: {calls:?}");
         assert_eq!(
-            request
-                .headers
-                .get("authorization")
-                .unwrap()
-                .to_str()
-                .unwrap(),
-            "Bearer ghs_test_token_never_printed"
+            matching[0].header("authorization"),
+            Some(&*format!("Bearer {token}"))
         );
-        serde_json::from_slice(&request.body).unwrap()
+        matching[0].json()
     };
-    let status = body("/deployments/42/statuses");
+    let status = body(&format!("{prefix}/deployments/42/statuses"));
     assert_eq!(status["state"], "failure");
     assert_eq!(status["environment"], "production");
     assert_eq!(
         status["log_url"],
-        "https://github.com/acme/shop/actions/runs/99"
+        format!("https://github.com/{repo}/actions/runs/99")
     );
     let description = status["description"].as_str().unwrap();
     assert!(
@@ -1095,17 +884,29 @@ fn watch_rollback_marks_the_deployment_and_dispatches_the_workflow() {
         "{description}"
     );
     assert!(description.chars().count() <= 140);
-    let dispatch = body("/dispatches");
+    let dispatch = body(&format!(
+        "{prefix}/actions/workflows/rollback.yml/dispatches"
+    ));
     assert_eq!(dispatch["ref"], "main");
     assert_eq!(dispatch["inputs"]["sha"], "0123abcd");
     assert_eq!(dispatch["inputs"]["version"], "v1.4.0");
     assert_eq!(dispatch["inputs"]["trigger"], "health failing");
-    runtime.block_on(github.verify());
+    // And GitHub's state shows both: the newer deployment failed, the workflow was requested.
+    let after = fake::github().repo(&repo).unwrap();
+    let newest = after.deployments.iter().find(|d| d.id == 42).unwrap();
+    assert_eq!(newest.statuses.last().unwrap().state, "failure");
+    assert!(
+        after.deployments[0].statuses.is_empty(),
+        "the older one is left alone"
+    );
+    assert_eq!(after.dispatches.len(), 1);
+    assert_eq!(after.dispatches[0].workflow, "rollback.yml");
 }
 
 #[test]
+#[ignore = "needs the pinned test tools: run bash scripts/test.sh"]
 fn replay_health_from_a_metric_drives_health_failing_and_uptime() {
-    let Some(prom) = prometheus() else { return };
+    let prom = prometheus();
     // 1 while the lat9 latency is under 5 s, 0 in minutes 10..18.
     let health = "health = shipgate_latency_p95_seconds{case=\"lat9\"} < bool 5".to_string();
     let out = replay(
@@ -1120,8 +921,8 @@ fn replay_health_from_a_metric_drives_health_failing_and_uptime() {
             "alert: uptime < 99%",
         ],
     );
-    assert_eq!(code(&out), 5, "{}", stderr(&out));
-    let report = json(&out);
+    assert_eq!(out.code, 5, "{}", out.stderr);
+    let report = out.json();
     assert_eq!(report["health"], "metric");
     assert_eq!(report["trigger"], "health failing for 3m");
     assert_eq!(report["fired_at"], minute(prom, 12));

@@ -103,7 +103,10 @@ pub fn login_key(login: &str) -> String {
 /// it, a bare login (a bot when it ends with `[bot]`).
 fn creator<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<Actor>, D::Error> {
     #[derive(Deserialize)]
-    #[serde(untagged, expecting = "a login or an actor object (`{\"login\": …, \"bot\": …}`)")]
+    #[serde(
+        untagged,
+        expecting = "a login or an actor object (`{\"login\": …, \"bot\": …}`)"
+    )]
     enum Creator {
         Login(String),
         Actor(Actor),

@@ -185,19 +185,24 @@ fn build(repo: &Repo, operation: &str, v: &Value) -> Result<Value, String> {
                 .pulls
                 .iter()
                 .find(|p| p.number == number)
-                .map(|p| pull_request(repo, p));
+                .map(|p| pull_request(repo, p, var(v, "checkName").unwrap_or_default()));
             object.insert("pullRequest".into(), pr.unwrap_or(Value::Null));
             json!({ "repository": Value::Object(reorder(object, &["pullRequest"])) })
         }
         "OpenPullRequestFacts" => {
             let base = var(v, "base").ok_or_else(|| missing("base"))?;
             let mut object = repository_fragment(repo, v)?;
-            object.insert("pullRequests".into(), open_pulls(repo, base, None));
+            let check_name = var(v, "checkName").unwrap_or_default();
+            object.insert(
+                "pullRequests".into(),
+                open_pulls(repo, base, None, check_name),
+            );
             json!({ "repository": Value::Object(reorder(object, &["pullRequests"])) })
         }
         "OpenPullRequestsMore" => {
             let base = var(v, "base").ok_or_else(|| missing("base"))?;
-            json!({ "repository": { "pullRequests": open_pulls(repo, base, var(v, "after")) } })
+            let check_name = var(v, "checkName").unwrap_or_default();
+            json!({ "repository": { "pullRequests": open_pulls(repo, base, var(v, "after"), check_name) } })
         }
         "PullRequestMore" => {
             let id = var(v, "id").ok_or_else(|| missing("id"))?;
@@ -210,6 +215,9 @@ fn build(repo: &Repo, operation: &str, v: &Value) -> Result<Value, String> {
             let mut node = Map::new();
             if flag(v, "files") {
                 node.insert("files".into(), files(pr, var(v, "filesAfter")));
+            }
+            if flag(v, "commits") {
+                node.insert("commits".into(), commits(pr, var(v, "commitsAfter")));
             }
             if flag(v, "reviews") {
                 node.insert("reviews".into(), reviews(pr, var(v, "reviewsAfter")));
@@ -258,7 +266,7 @@ fn build(repo: &Repo, operation: &str, v: &Value) -> Result<Value, String> {
                 .filter(|(_, kind, _)| kind == "DE")
                 .and_then(|(_, _, n)| repo.deployments.iter().find(|d| d.id == n));
             match deployment {
-                Some(d) => json!({ "node": { "statuses": statuses(d, var(v, "after")) } }),
+                Some(d) => json!({ "node": { "statuses": statuses(d, var(v, "after"), true) } }),
                 None => json!({ "node": null }),
             }
         }
@@ -393,21 +401,33 @@ fn deployment_state(state: &str) -> String {
     state.to_ascii_uppercase()
 }
 
-fn statuses(d: &Deployment, after: Option<&str>) -> Value {
+fn statuses(d: &Deployment, after: Option<&str>, with_creator: bool) -> Value {
     // GitHub lists a deployment's statuses newest first.
     let items = d
         .statuses
         .iter()
         .rev()
         .map(|s| {
-            json!({
+            let mut status = json!({
                 "state": deployment_state(&s.state),
                 "createdAt": time(s.created_at),
                 "description": s.description,
-            })
+            });
+            if with_creator {
+                status["creator"] = login_actor(s.creator.as_deref().unwrap_or(&d.creator));
+            }
+            status
         })
         .collect();
     forward_page(items, after)
+}
+
+/// An `Actor` as GraphQL names it: a `[bot]` login is a `Bot` without the suffix.
+fn login_actor(login: &str) -> Value {
+    match login.strip_suffix("[bot]") {
+        Some(bot) => actor(bot, true),
+        None => actor(login, false),
+    }
 }
 
 /// An environment's deployments, newest first; `history` selects `ShipgateDeploymentHistory`'s
@@ -423,7 +443,7 @@ fn deployments(repo: &Repo, environment: &str, after: Option<&str>, history: boo
         .into_iter()
         .map(|d| {
             if history {
-                let mut page = statuses(d, None);
+                let mut page = statuses(d, None, false);
                 page["pageInfo"]
                     .as_object_mut()
                     .expect("page info")
@@ -457,8 +477,8 @@ fn deployments(repo: &Repo, environment: &str, after: Option<&str>, history: boo
                     "ref": if d.git_ref.is_empty() || d.git_ref == d.sha { Value::Null } else { json!({ "name": d.git_ref }) },
                     "commitOid": d.sha,
                     "createdAt": time(d.created_at),
-                    "creator": { "login": d.creator },
-                    "statuses": statuses(d, None),
+                    "creator": login_actor(&d.creator),
+                    "statuses": statuses(d, None, true),
                 })
             }
         })
@@ -466,14 +486,17 @@ fn deployments(repo: &Repo, environment: &str, after: Option<&str>, history: boo
     forward_page(items, after)
 }
 
-fn open_pulls(repo: &Repo, base: &str, after: Option<&str>) -> Value {
+fn open_pulls(repo: &Repo, base: &str, after: Option<&str>, check_name: &str) -> Value {
     let mut open: Vec<&Pull> = repo
         .pulls
         .iter()
         .filter(|p| p.state == "open" && p.base_ref == base)
         .collect();
     open.sort_by_key(|p| (p.created_at, p.number));
-    let items = open.into_iter().map(|p| pull_request(repo, p)).collect();
+    let items = open
+        .into_iter()
+        .map(|p| pull_request(repo, p, check_name))
+        .collect();
     forward_page(items, after)
 }
 
@@ -481,8 +504,8 @@ fn actor(login: &str, bot: bool) -> Value {
     json!({ "__typename": if bot { "Bot" } else { "User" }, "login": login })
 }
 
-/// The `ShipgatePullRequest` fragment.
-fn pull_request(repo: &Repo, pr: &Pull) -> Value {
+/// The `ShipgatePullRequest` fragment; `check_name` selects the runs of `head`.
+fn pull_request(repo: &Repo, pr: &Pull, check_name: &str) -> Value {
     json!({
         "id": node_id("PR", repo, pr.number),
         "number": pr.number,
@@ -495,10 +518,88 @@ fn pull_request(repo: &Repo, pr: &Pull) -> Value {
         "baseRefName": pr.base_ref,
         "author": actor(&pr.author.login, pr.author.bot),
         "files": files(pr, None),
+        "commits": commits(pr, None),
+        "head": head(repo, pr, check_name),
         "reviews": reviews(pr, None),
         "comments": comments(repo, pr, None),
         "statusCheckRollup": rollup(repo, pr, None, true),
     })
+}
+
+/// The PR's commits (`ShipgateCommits`), with the accounts linked to them.
+fn commits(pr: &Pull, after: Option<&str>) -> Value {
+    let user = |login: &Option<String>| match login {
+        Some(login) => json!({ "user": { "login": login } }),
+        None => json!({ "user": null }),
+    };
+    let list = pr.commit_list();
+    let total = list.len();
+    let items = list
+        .iter()
+        .map(|c| {
+            let authors: Vec<Value> = std::iter::once(user(&c.author))
+                .chain(c.co_authors.iter().map(|a| user(&Some(a.clone()))))
+                .collect();
+            json!({ "commit": {
+                "oid": c.sha,
+                "author": user(&c.author),
+                "committer": user(&c.committer),
+                "authors": { "nodes": authors },
+            } })
+        })
+        .collect();
+    let mut page = forward_page(items, after);
+    page["totalCount"] = json!(total);
+    page
+}
+
+/// `head: commits(last: 1)`: the head commit's check suites (one per app that reported on
+/// it), each with its newest run named `check_name`.
+fn head(repo: &Repo, pr: &Pull, check_name: &str) -> Value {
+    let mut suites: Vec<(String, Vec<Value>)> = Vec::new();
+    if let Some(commit) = repo.commit(&pr.head_sha) {
+        for run in &commit.check_runs {
+            let position = match suites.iter().position(|(app, _)| *app == run.app) {
+                Some(p) => p,
+                None => {
+                    suites.push((run.app.clone(), Vec::new()));
+                    suites.len() - 1
+                }
+            };
+            if run.name == check_name {
+                let newest = commit
+                    .check_runs
+                    .iter()
+                    .filter(|r| r.app == run.app && r.name == check_name)
+                    .max_by_key(|r| r.id)
+                    .is_some_and(|r| r.id == run.id);
+                if newest {
+                    suites[position].1.push(json!({
+                        "databaseId": run.id,
+                        "name": run.name,
+                        "status": check_state(&run.status),
+                        "conclusion": run.conclusion.as_deref().map(check_state),
+                        "startedAt": run.started_at.map(time),
+                        "completedAt": run.completed_at.map(time),
+                        "externalId": run.external_id,
+                        "title": run.title,
+                        "summary": run.summary,
+                        "text": run.text,
+                    }));
+                }
+            }
+        }
+    }
+    let nodes: Vec<Value> = suites
+        .into_iter()
+        .map(|(app, runs)| {
+            json!({
+                "app": if app.is_empty() { Value::Null } else { json!({ "slug": app }) },
+                "checkRuns": { "nodes": runs },
+            })
+        })
+        .collect();
+    json!({ "nodes": [ { "commit": { "oid": pr.head_sha, "checkSuites": { "nodes": nodes } } } ] })
 }
 
 fn files(pr: &Pull, after: Option<&str>) -> Value {
@@ -607,6 +708,7 @@ fn rollup(repo: &Repo, pr: &Pull, after: Option<&str>, with_date: bool) -> Value
             "state": s.state.to_ascii_uppercase(),
             "createdAt": time(s.created_at),
             "description": s.description,
+            "creator": login_actor(&s.creator),
         })
     }));
     let mut commit_json = json!({ "oid": commit.sha });

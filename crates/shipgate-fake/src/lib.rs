@@ -25,7 +25,7 @@ use std::collections::HashMap;
 use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::Duration;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
@@ -46,8 +46,10 @@ pub const DOCS: &str = "https://docs.github.com/rest";
 pub struct LoggedRequest {
     /// `GET`, `POST`, …
     pub method: String,
-    /// Path and query as received.
+    /// Path and query as received (a GHES `/api/v3` prefix included).
     pub path: String,
+    /// The request headers, names in lower case, in the order received.
+    pub headers: Vec<(String, String)>,
     /// The request body (text).
     pub body: String,
     /// The status the fake answered.
@@ -56,9 +58,32 @@ pub struct LoggedRequest {
     pub repo: Option<String>,
     /// Whether an injected fault answered it.
     pub faulted: bool,
+    /// When it arrived (for benchmarks; tests assert on counts and order, not on time).
+    pub received_at: Instant,
 }
 
 impl LoggedRequest {
+    /// The value of a request header (name in any case).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The query string (after `?`), empty when there is none.
+    pub fn query(&self) -> &str {
+        self.path.split_once('?').map_or("", |(_, q)| q)
+    }
+
+    /// The GraphQL operation name of a `/graphql` request (`None` for REST).
+    pub fn operation(&self) -> Option<String> {
+        self.json()
+            .get("operationName")
+            .and_then(Value::as_str)
+            .map(str::to_string)
+    }
+
     /// The body as JSON (`Null` when it is not JSON).
     pub fn json(&self) -> Value {
         serde_json::from_str(&self.body).unwrap_or(Value::Null)
@@ -107,6 +132,18 @@ pub enum FaultKind {
     /// A GraphQL answer with `errors` and partial data (the repository's first nullable
     /// object set to null).
     GraphqlErrors(String),
+    /// The request is processed (its writes land in the state) but the answer is lost: the
+    /// client gets this status with GitHub's error body instead, as when a gateway gives up
+    /// after GitHub did the work. The case a creating POST must look up before it repeats.
+    LostAnswer(u16),
+    /// GitHub's primary rate limit, exhausted until `reset_after` from the first refusal:
+    /// `x-ratelimit-remaining: 0` and `x-ratelimit-reset` (epoch seconds); over GraphQL an HTTP
+    /// 200 whose error has type `RATE_LIMITED`, over REST a 403. Every matching request before
+    /// the reset is refused the same way (the fault holds until then).
+    RateLimited {
+        /// Time from the first refusal to the reset.
+        reset_after: Duration,
+    },
 }
 
 /// A fault for the next `times` requests matching `method` (any when `None`) and a path prefix.
@@ -122,12 +159,19 @@ pub struct Fault {
     pub times: usize,
     /// What it does.
     pub kind: FaultKind,
+    /// After it answers, every matching request within this time gets the same answer again
+    /// without using up `times`: a refusal GitHub keeps up until its `retry-after` has passed
+    /// (see [`Fault::holding`]). `None`: each request counts.
+    pub hold: Option<Duration>,
+    /// Until when it holds (set when it answers with `hold`).
+    pub held_until: Option<Instant>,
 }
 
 impl Fault {
     /// A status fault: `status` with GitHub's error body, `times` times.
     pub fn status(method: &str, path_prefix: &str, status: u16, times: usize) -> Self {
         let message = match status {
+            401 => "Bad credentials",
             403 => "Resource not accessible by integration",
             404 => "Not Found",
             422 => "Validation Failed",
@@ -148,6 +192,8 @@ impl Fault {
                 retry_after: None,
                 ratelimit_remaining: None,
             },
+            hold: None,
+            held_until: None,
         }
     }
 
@@ -176,12 +222,45 @@ impl Fault {
             repo: None,
             times,
             kind,
+            hold: None,
+            held_until: None,
         }
     }
 
     /// Limits a GraphQL fault to one repository.
     pub fn for_repo(mut self, repo: &str) -> Self {
         self.repo = Some(repo.into());
+        self
+    }
+
+    /// Replaces the `message` of a status fault's error body.
+    pub fn with_message(mut self, text: &str) -> Self {
+        if let FaultKind::Status { message, .. } = &mut self.kind {
+            *message = text.into();
+        }
+        self
+    }
+
+    /// Adds `retry-after: seconds` to a status fault.
+    pub fn with_retry_after(mut self, seconds: u64) -> Self {
+        if let FaultKind::Status { retry_after, .. } = &mut self.kind {
+            *retry_after = Some(seconds);
+        }
+        self
+    }
+
+    /// Makes the refusal last as GitHub's does: until the `retry-after` it names has passed
+    /// (from its first answer), every matching request is refused again — so a client that
+    /// comes back early is seen as an extra faulted request in the log. A fault without
+    /// `retry-after` is not changed.
+    pub fn holding(mut self) -> Self {
+        if let FaultKind::Status {
+            retry_after: Some(seconds),
+            ..
+        } = &self.kind
+        {
+            self.hold = Some(Duration::from_secs(*seconds));
+        }
         self
     }
 }
@@ -386,9 +465,21 @@ async fn serve(listener: std::net::TcpListener, inner: Arc<Mutex<Inner>>) {
     }
 }
 
-/// The repository a REST path concerns (`/repos/{owner}/{name}/…`).
+/// The route of a path: GitHub Enterprise Server's prefixes (`/api/v3/…` for REST,
+/// `/api/graphql`) removed, so that the fake serves both layouts and faults match either.
+pub(crate) fn route(bare: &str) -> &str {
+    if bare == "/api/graphql" {
+        return "/graphql";
+    }
+    match bare.strip_prefix("/api/v3") {
+        Some(rest) if rest.starts_with('/') => rest,
+        _ => bare,
+    }
+}
+
+/// The repository a REST path concerns (`/repos/{owner}/{name}/…`, GHES prefix allowed).
 pub(crate) fn repo_of_path(path: &str) -> Option<String> {
-    let mut parts = path.trim_start_matches('/').split('/');
+    let mut parts = route(path).trim_start_matches('/').split('/');
     if parts.next()? != "repos" {
         return None;
     }
@@ -397,19 +488,42 @@ pub(crate) fn repo_of_path(path: &str) -> Option<String> {
     Some(format!("{owner}/{name}"))
 }
 
+/// Seconds since the Unix epoch of a moment `after` from now (rounded up, as GitHub's reset).
+fn epoch_after(after: Duration) -> u64 {
+    let at = SystemTime::now() + after;
+    let since = at.duration_since(UNIX_EPOCH).unwrap_or_default();
+    since.as_secs() + u64::from(since.subsec_nanos() > 0)
+}
+
 async fn handle(request: Request<Incoming>, inner: Arc<Mutex<Inner>>) -> Response<Full<Bytes>> {
+    let received_at = Instant::now();
     let method = request.method().to_string();
     let path = request
         .uri()
         .path_and_query()
         .map(|p| p.as_str().to_string())
         .unwrap_or_else(|| "/".into());
+    let headers: Vec<(String, String)> = request
+        .headers()
+        .iter()
+        .map(|(name, value)| {
+            (
+                name.as_str().to_ascii_lowercase(),
+                String::from_utf8_lossy(value.as_bytes()).into_owned(),
+            )
+        })
+        .collect();
     let bare = path.split('?').next().unwrap_or("/").to_string();
+    let routed = route(&bare).to_string();
+    let routed_path = match path.split_once('?') {
+        Some((_, query)) => format!("{routed}?{query}"),
+        None => routed.clone(),
+    };
     let body = match request.into_body().collect().await {
         Ok(collected) => String::from_utf8_lossy(&collected.to_bytes()).into_owned(),
         Err(_) => String::new(),
     };
-    let is_graphql = bare.ends_with("/graphql");
+    let is_graphql = routed.ends_with("/graphql");
     let (answer, delay) = {
         let mut guard = inner.lock().unwrap_or_else(|e| e.into_inner());
         let inner = &mut *guard;
@@ -418,31 +532,45 @@ async fn handle(request: Request<Incoming>, inner: Arc<Mutex<Inner>>) -> Respons
         } else {
             repo_of_path(&bare)
         };
-        // The first matching fault with uses left.
+        // The first matching fault that still holds or has uses left.
         let fault = inner
             .faults
             .iter_mut()
             .find(|f| {
-                f.times > 0
+                let holding = f.held_until.is_some_and(|until| received_at < until);
+                (f.times > 0 || holding)
                     && f.method.as_ref().is_none_or(|m| *m == method)
-                    && bare.starts_with(&f.path_prefix)
+                    && routed.starts_with(&f.path_prefix)
                     && f.repo
                         .as_ref()
                         .is_none_or(|r| Some(r) == request_repo.as_ref())
             })
             .map(|f| {
-                f.times = f.times.saturating_sub(1);
-                f.kind.clone()
+                let holding = f.held_until.is_some_and(|until| received_at < until);
+                if !holding {
+                    f.times = f.times.saturating_sub(1);
+                    if let Some(hold) = f.hold {
+                        f.held_until = Some(received_at + hold);
+                    }
+                    if let FaultKind::RateLimited { reset_after } = f.kind {
+                        // GitHub keeps refusing until the reset it announced.
+                        f.held_until = Some(received_at + reset_after);
+                    }
+                }
+                (f.kind.clone(), f.held_until)
             });
         let mut delay = None;
         let mut faulted = fault.is_some();
         let answer = match &fault {
-            Some(FaultKind::Status {
-                status,
-                message,
-                retry_after,
-                ratelimit_remaining,
-            }) => {
+            Some((
+                FaultKind::Status {
+                    status,
+                    message,
+                    retry_after,
+                    ratelimit_remaining,
+                },
+                _,
+            )) => {
                 let mut answer = Answer::error(*status, message);
                 if let Some(seconds) = retry_after {
                     answer = answer.header("retry-after", seconds.to_string());
@@ -452,23 +580,46 @@ async fn handle(request: Request<Incoming>, inner: Arc<Mutex<Inner>>) -> Respons
                 }
                 answer
             }
-            Some(FaultKind::GraphqlErrors(message)) if is_graphql => {
+            Some((FaultKind::GraphqlErrors(message), _)) if is_graphql => {
                 graphql::answer(inner, &body, Some(message))
             }
+            Some((FaultKind::RateLimited { .. }, until)) => {
+                let left =
+                    until.map_or(Duration::ZERO, |u| u.saturating_duration_since(received_at));
+                let reset = epoch_after(left);
+                let message = "API rate limit exceeded for installation ID 4242.";
+                let answer = if is_graphql {
+                    Answer::json(
+                        200,
+                        &json!({ "errors": [{ "type": "RATE_LIMITED", "message": message }] }),
+                    )
+                } else {
+                    Answer::error(403, message)
+                };
+                answer
+                    .header("x-ratelimit-remaining", "0")
+                    .header("x-ratelimit-reset", reset.to_string())
+            }
             other => {
+                let other = other.as_ref().map(|(kind, _)| kind);
                 if let Some(FaultKind::Delay(d)) = other {
                     delay = Some(*d);
                 }
                 let mut answer = if is_graphql {
                     graphql::answer(inner, &body, None)
                 } else {
-                    rest::answer(inner, &method, &path, &body)
+                    rest::answer(inner, &method, &routed_path, &body)
                 };
-                if matches!(other, Some(FaultKind::Truncate)) {
-                    let half = answer.body.len() / 2;
-                    answer.body.truncate(half.max(1));
-                } else if other.is_none() {
-                    faulted = false;
+                match other {
+                    Some(FaultKind::Truncate) => {
+                        let half = answer.body.len() / 2;
+                        answer.body.truncate(half.max(1));
+                    }
+                    Some(FaultKind::LostAnswer(status)) => {
+                        answer = Answer::error(*status, "Server Error");
+                    }
+                    None => faulted = false,
+                    _ => {}
                 }
                 answer
             }
@@ -477,10 +628,12 @@ async fn handle(request: Request<Incoming>, inner: Arc<Mutex<Inner>>) -> Respons
         inner.requests.push(LoggedRequest {
             method: method.clone(),
             path: path.clone(),
+            headers,
             body,
             status: answer.status,
             repo: request_repo,
             faulted,
+            received_at,
         });
         let used = inner.ratelimit_used;
         (with_common_headers(answer, is_graphql, used), delay)
@@ -508,13 +661,15 @@ fn with_common_headers(mut answer: Answer, graphql: bool, used: u64) -> Answer {
             limit.saturating_sub(used % limit).to_string(),
         );
     }
+    if !has(&answer, "x-ratelimit-reset") {
+        answer = answer.header("x-ratelimit-reset", reset.to_string());
+    }
     if !answer.body.is_empty() {
         answer = answer.header("content-type", "application/json; charset=utf-8");
     }
     answer = answer
         .header("x-ratelimit-limit", limit.to_string())
         .header("x-ratelimit-used", (used % limit).to_string())
-        .header("x-ratelimit-reset", reset.to_string())
         .header(
             "x-ratelimit-resource",
             if graphql { "graphql" } else { "core" },
@@ -748,5 +903,106 @@ mod tests {
         );
         assert_eq!(body.as_array().unwrap().len(), 1);
         assert!(link.unwrap().contains("rel=\"prev\""));
+    }
+
+    #[test]
+    fn a_holding_refusal_lasts_until_its_retry_after_has_passed() {
+        let fake = FakeGithub::start();
+        fake.load(repo());
+        fake.inject(Fault::secondary_rate_limit("GET", "/repos/o/r/releases", 1, 1).holding());
+        // Within the second: refused again, without using the fault up.
+        assert_eq!(send(&fake, "GET", "/repos/o/r/releases", None).0, 403);
+        assert_eq!(send(&fake, "GET", "/repos/o/r/releases", None).0, 403);
+        std::thread::sleep(Duration::from_millis(1100));
+        assert_eq!(send(&fake, "GET", "/repos/o/r/releases", None).0, 200);
+        let faulted: Vec<bool> = fake.requests("o/r").iter().map(|r| r.faulted).collect();
+        assert_eq!(faulted, [true, true, false]);
+    }
+
+    #[test]
+    fn a_lost_answer_still_changes_the_state() {
+        let fake = FakeGithub::start();
+        fake.load(repo());
+        fake.inject(Fault::kind(
+            "POST",
+            "/repos/o/r/issues/1/comments",
+            FaultKind::LostAnswer(502),
+            1,
+        ));
+        let (status, _, body) = send(
+            &fake,
+            "POST",
+            "/repos/o/r/issues/1/comments",
+            Some(json!({ "body": "hello" })),
+        );
+        assert_eq!(status, 502);
+        assert_eq!(body["message"], "Server Error");
+        assert_eq!(fake.repo("o/r").unwrap().comments.len(), 1, "it landed");
+    }
+
+    #[test]
+    fn a_rate_limit_names_its_reset_and_holds_until_then() {
+        let fake = FakeGithub::start();
+        fake.load(repo());
+        fake.inject(
+            Fault::kind(
+                "POST",
+                "/graphql",
+                FaultKind::RateLimited {
+                    reset_after: Duration::from_secs(3600),
+                },
+                1,
+            )
+            .for_repo("o/r"),
+        );
+        for _ in 0..2 {
+            let answer = facts(&fake);
+            assert_eq!(answer["errors"][0]["type"], "RATE_LIMITED");
+        }
+        let logged = fake.requests("o/r");
+        assert!(logged.iter().all(|r| r.faulted));
+        // Over REST: a 403 with the primary limit's headers.
+        fake.inject(Fault::kind(
+            "GET",
+            "/repos/o/r/releases",
+            FaultKind::RateLimited {
+                reset_after: Duration::from_secs(3600),
+            },
+            1,
+        ));
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let response = runtime
+            .block_on(reqwest::get(format!("{}/repos/o/r/releases", fake.url())))
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 403);
+        let header = |name: &str| response.headers()[name].to_str().unwrap().to_string();
+        assert_eq!(header("x-ratelimit-remaining"), "0");
+        let reset: i64 = header("x-ratelimit-reset").parse().unwrap();
+        let now = chrono::Utc::now().timestamp();
+        assert!((now + 3590..=now + 3601).contains(&reset), "{reset}");
+    }
+
+    #[test]
+    fn ghes_paths_are_served_and_headers_logged() {
+        let fake = FakeGithub::start();
+        fake.load(repo());
+        let (status, _, _) = send(&fake, "GET", "/api/v3/repos/o/r/releases", None);
+        assert_eq!(status, 200);
+        let (status, _, _) = send(
+            &fake,
+            "POST",
+            "/api/v3/repos/o/r/actions/workflows/rollback.yml/dispatches",
+            Some(json!({ "ref": "main", "inputs": { "sha": "abc" } })),
+        );
+        assert_eq!(status, 204);
+        let state = fake.repo("o/r").unwrap();
+        assert_eq!(state.dispatches[0].workflow, "rollback.yml");
+        assert_eq!(state.dispatches[0].inputs["sha"], "abc");
+        let logged = fake.requests("o/r");
+        assert_eq!(logged[0].path, "/api/v3/repos/o/r/releases");
+        assert!(logged[1].header("Content-Type").is_some());
     }
 }

@@ -720,7 +720,7 @@ fn deployment_status_json(
         "id": s.id,
         "node_id": format!("DES_{}", s.id),
         "state": s.state,
-        "creator": user(&d.creator),
+        "creator": user(s.creator.as_deref().unwrap_or(&d.creator)),
         "description": s.description.clone().unwrap_or_default(),
         "environment": d.environment,
         "target_url": s.log_url.clone().unwrap_or_default(),
@@ -773,6 +773,7 @@ fn create_deployment_status(
             .or_else(|| str_field(body, "target_url"))
             .map(str::to_string),
         created_at: now,
+        creator: Some(repo.viewer.clone()),
     };
     // GitHub marks older successful deployments of the environment inactive (unless
     // `auto_inactive: false`) when a new one succeeds.
@@ -801,6 +802,7 @@ fn create_deployment_status(
                     description: None,
                     log_url: None,
                     created_at: now,
+                    creator: None,
                 });
             }
         }

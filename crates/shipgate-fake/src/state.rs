@@ -101,6 +101,38 @@ pub struct Pull {
     pub files: Vec<String>,
     /// Reviews, oldest first.
     pub reviews: Vec<Review>,
+    /// The PR's commits with the accounts linked to them; none given means one commit, the
+    /// head, authored by the PR's author and committed through the web UI (`web-flow`).
+    pub commits: Vec<PullCommit>,
+}
+
+/// A commit of a pull request and the accounts GitHub links to it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PullCommit {
+    /// SHA.
+    pub sha: String,
+    /// The git author's account.
+    pub author: Option<String>,
+    /// The git committer's account.
+    pub committer: Option<String>,
+    /// Accounts of `Co-authored-by:` trailers.
+    pub co_authors: Vec<String>,
+}
+
+impl Pull {
+    /// The commits as the fake serves them (see [`Pull::commits`]).
+    pub fn commit_list(&self) -> Vec<PullCommit> {
+        if !self.commits.is_empty() {
+            return self.commits.clone();
+        }
+        vec![PullCommit {
+            sha: self.head_sha.clone(),
+            author: Some(self.author.login.clone()),
+            committer: Some("web-flow".into()),
+            co_authors: Vec::new(),
+        }]
+    }
 }
 
 impl Default for Pull {
@@ -119,6 +151,7 @@ impl Default for Pull {
             created_at: epoch(),
             files: Vec::new(),
             reviews: Vec::new(),
+            commits: Vec::new(),
         }
     }
 }
@@ -322,7 +355,7 @@ impl Default for Deployment {
             task: "deploy".into(),
             payload: Value::Object(Default::default()),
             description: None,
-            creator: "deployer".into(),
+            creator: "github-actions[bot]".into(),
             created_at: epoch(),
             production_environment: false,
             transient_environment: false,
@@ -346,6 +379,8 @@ pub struct DeploymentStatus {
     pub log_url: Option<String>,
     /// Creation time.
     pub created_at: DateTime<Utc>,
+    /// Who created it; `None`: the deployment's creator.
+    pub creator: Option<String>,
 }
 
 impl Default for DeploymentStatus {
@@ -356,6 +391,7 @@ impl Default for DeploymentStatus {
             description: None,
             log_url: None,
             created_at: epoch(),
+            creator: None,
         }
     }
 }

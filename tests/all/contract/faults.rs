@@ -3,7 +3,9 @@
 
 use shipgate_fake::{Fault, FaultKind};
 
-use super::harness::*;
+use crate::support::fake::*;
+use crate::support::run::Ran;
+use crate::support::world::{check_graphql, world, World};
 
 /// The `shipgate` check runs on `HEAD` after the run.
 fn own_runs(w: &World, repo: &str) -> Vec<shipgate_fake::state::CheckRun> {
@@ -20,8 +22,8 @@ fn own_runs(w: &World, repo: &str) -> Vec<shipgate_fake::state::CheckRun> {
 
 /// Runs the gate on PR #7 of a loaded repository.
 fn run_gate(w: &World, repo: &shipgate_fake::Repo) -> Ran {
-    let event = pr_event(w, repo, "pull_request", "synchronize", 7);
-    Run::new(w, repo, "pull_request", &event).run(w)
+    let event = w.pr_event(repo, "pull_request", "synchronize", 7);
+    w.action(repo, "pull_request", &event).run()
 }
 
 /// Nothing that says "pass" anywhere: outputs, a successful check run, a successful status.
@@ -48,8 +50,9 @@ fn assert_no_pass(w: &World, ran: &Ran, repo: &str) {
 }
 
 #[test]
+#[ignore = "needs the pinned test tools: run bash scripts/test.sh"]
 fn a_transient_graphql_5xx_is_retried_and_the_verdict_stands() {
-    let Some(w) = world() else { return };
+    let w = world();
     let repo = ready_repo("fault-graphql-502-once");
     w.fake.load(repo.clone());
     w.fake
@@ -68,8 +71,9 @@ fn a_transient_graphql_5xx_is_retried_and_the_verdict_stands() {
 }
 
 #[test]
+#[ignore = "needs the pinned test tools: run bash scripts/test.sh"]
 fn a_5xx_on_creating_the_check_run_never_duplicates_it() {
-    let Some(w) = world() else { return };
+    let w = world();
     let repo = ready_repo("fault-check-502-once");
     w.fake.load(repo.clone());
     let path = format!("/repos/{}/check-runs", repo.full_name());
@@ -94,26 +98,50 @@ fn a_5xx_on_creating_the_check_run_never_duplicates_it() {
 }
 
 #[test]
+#[ignore = "needs the pinned test tools: run bash scripts/test.sh"]
 fn graphql_502_forever_is_an_error_never_a_pass() {
-    let Some(w) = world() else { return };
+    let w = world();
     let repo = ready_repo("fault-graphql-502-forever");
     w.fake.load(repo.clone());
     w.fake
         .inject(Fault::status("POST", "/graphql", 502, usize::MAX).for_repo(&repo.full_name()));
     let ran = run_gate(w, &repo);
     assert_eq!(ran.verdict(), "error", "{}", ran.describe());
-    assert_ne!(ran.code, 0, "fail-on error: {}", ran.describe());
-    assert!(ran.stdout.contains("::error"), "{}", ran.describe());
+    assert_eq!(ran.code, 1, "fail-on defaults to error: {}", ran.describe());
+    ran.assert_masked();
+    assert!(ran.stdout.contains("::error::"), "{}", ran.describe());
     assert_no_pass(w, &ran, &repo.full_name());
-    // The SHA is known from the event: an error check run is published there.
+    // The default policy's attempts, then it gives up (whatever the time it took).
+    assert_eq!(
+        ran.graphql_operations().len(),
+        4,
+        "max_attempts: {}",
+        ran.describe()
+    );
+    // The SHA is known from the event: shipgate looks for its check run over REST, finds none,
+    // and publishes the error there; no comment without facts.
+    let lookups = ran
+        .requests
+        .iter()
+        .filter(|r| r.method == "GET" && r.path.contains("/check-runs?"))
+        .count();
+    assert_eq!(lookups, 1, "{}", ran.describe());
+    let check = ran.single_write("POST", "/check-runs");
+    assert_eq!(check["conclusion"], "failure");
+    assert!(
+        check["output"]["summary"].as_str().unwrap().contains("502"),
+        "{check}"
+    );
+    assert!(ran.writes_to("POST", "/comments").is_empty());
     let runs = own_runs(w, &repo.full_name());
     assert_eq!(runs.len(), 1, "{}", ran.describe());
     assert_eq!(runs[0].conclusion.as_deref(), Some("failure"));
 }
 
 #[test]
+#[ignore = "needs the pinned test tools: run bash scripts/test.sh"]
 fn an_error_replaces_an_earlier_success_instead_of_leaving_it() {
-    let Some(w) = world() else { return };
+    let w = world();
     let repo = ready_repo("fault-after-pass");
     w.fake.load(repo.clone());
     let first = run_gate(w, &repo);
@@ -131,31 +159,37 @@ fn an_error_replaces_an_earlier_success_instead_of_leaving_it() {
 }
 
 #[test]
+#[ignore = "needs the pinned test tools: run bash scripts/test.sh"]
 fn a_secondary_rate_limit_is_waited_out_with_retry_after() {
-    let Some(w) = world() else { return };
+    let w = world();
     let repo = ready_repo("fault-secondary-rate-limit");
     w.fake.load(repo.clone());
     let path = format!("/repos/{}/check-runs", repo.full_name());
+    // GitHub keeps refusing until the second it named has passed: coming back earlier would be
+    // refused again, and show as a third POST.
     w.fake
-        .inject(Fault::secondary_rate_limit("POST", &path, 1, 1));
+        .inject(Fault::secondary_rate_limit("POST", &path, 1, 1).holding());
     let ran = run_gate(w, &repo);
     assert_eq!(ran.verdict(), "pass", "{}", ran.describe());
-    let posts: Vec<_> = ran
+    let posts: Vec<bool> = ran
         .requests
         .iter()
         .filter(|r| r.method == "POST" && r.path == path)
+        .map(|r| r.faulted)
         .collect();
-    assert_eq!(posts.len(), 2, "{}", ran.describe());
-    assert!(
-        ran.elapsed >= std::time::Duration::from_millis(900),
-        "retry-after honoured"
+    assert_eq!(
+        posts,
+        [true, false],
+        "retry-after honoured: {}",
+        ran.describe()
     );
     assert_eq!(own_runs(w, &repo.full_name()).len(), 1);
 }
 
 #[test]
+#[ignore = "needs the pinned test tools: run bash scripts/test.sh"]
 fn a_truncated_graphql_answer_is_never_a_pass() {
-    let Some(w) = world() else { return };
+    let w = world();
     let repo = ready_repo("fault-truncated");
     w.fake.load(repo.clone());
     w.fake.inject(
@@ -173,8 +207,9 @@ fn a_truncated_graphql_answer_is_never_a_pass() {
 }
 
 #[test]
+#[ignore = "needs the pinned test tools: run bash scripts/test.sh"]
 fn a_truncated_rest_answer_once_is_retried_or_fails_closed() {
-    let Some(w) = world() else { return };
+    let w = world();
     let mut repo = ready_repo("fault-truncated-rest");
     // The comment is created but its answer arrives cut: no duplicate, and (pending anyway
     // with one approval) no pass.
@@ -194,10 +229,16 @@ fn a_truncated_rest_answer_once_is_retried_or_fails_closed() {
 }
 
 #[test]
+#[ignore = "needs the pinned test tools: run bash scripts/test.sh"]
 fn graphql_errors_with_partial_data_are_an_error_never_a_pass() {
-    let Some(w) = world() else { return };
-    let repo = ready_repo("fault-graphql-errors");
+    let w = world();
+    let mut repo = ready_repo("fault-graphql-errors");
+    // A first run leaves a pending check run (one approval of two).
+    repo.pulls[0].reviews.truncate(1);
     w.fake.load(repo.clone());
+    let first = run_gate(w, &repo);
+    assert_eq!(first.verdict(), "pending", "{}", first.describe());
+    let before = own_runs(w, &repo.full_name());
     w.fake.inject(
         Fault::kind(
             "POST",
@@ -208,6 +249,7 @@ fn graphql_errors_with_partial_data_are_an_error_never_a_pass() {
         .for_repo(&repo.full_name()),
     );
     let ran = run_gate(w, &repo);
+    assert_eq!(ran.code, 1, "{}", ran.describe());
     assert_eq!(ran.verdict(), "error", "{}", ran.describe());
     assert_no_pass(w, &ran, &repo.full_name());
     assert!(
@@ -215,13 +257,30 @@ fn graphql_errors_with_partial_data_are_an_error_never_a_pass() {
         "{}",
         ran.describe()
     );
+    // The check run is looked up over REST and updated in place with the error.
+    assert!(ran.writes_to("POST", "/").is_empty(), "{}", ran.describe());
+    let patch = ran.single_write("PATCH", &format!("/check-runs/{}", before[0].id));
+    assert_eq!(patch["conclusion"], "failure");
+    assert!(
+        patch["output"]["summary"]
+            .as_str()
+            .unwrap()
+            .contains("Something went wrong while executing your query."),
+        "{patch}"
+    );
+    assert_eq!(
+        own_runs(w, &repo.full_name()).len(),
+        1,
+        "updated, not added"
+    );
     // The errors answer has GitHub's shape.
     check_graphql(w, &repo.full_name());
 }
 
 #[test]
+#[ignore = "needs the pinned test tools: run bash scripts/test.sh"]
 fn a_token_without_checks_write_falls_back_to_a_commit_status() {
-    let Some(w) = world() else { return };
+    let w = world();
     let mut repo = ready_repo("fault-no-checks-write");
     repo.checks_writable = false;
     w.fake.load(repo.clone());
@@ -232,6 +291,10 @@ fn a_token_without_checks_write_falls_back_to_a_commit_status() {
     assert_eq!(status["state"], "success");
     assert_eq!(status["context"], "shipgate");
     assert!(status["description"].as_str().unwrap().chars().count() <= 140);
+    assert_eq!(
+        status["target_url"],
+        format!("https://github.com/{}/actions/runs/4242", repo.full_name())
+    );
     let state = w.fake.repo(&repo.full_name()).unwrap();
     let statuses = &state.commit(HEAD).unwrap().statuses;
     assert_eq!(statuses.len(), 1);
@@ -247,8 +310,9 @@ fn a_token_without_checks_write_falls_back_to_a_commit_status() {
 }
 
 #[test]
+#[ignore = "needs the pinned test tools: run bash scripts/test.sh"]
 fn publishing_that_fails_for_good_fails_the_step() {
-    let Some(w) = world() else { return };
+    let w = world();
     let repo = ready_repo("fault-publish-502-forever");
     w.fake.load(repo.clone());
     let path = format!("/repos/{}/check-runs", repo.full_name());

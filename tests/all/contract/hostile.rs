@@ -4,7 +4,9 @@
 use serde_json::json;
 use shipgate_fake::state::{Actor, Comment};
 
-use super::harness::*;
+use crate::support::fake::*;
+use crate::support::run::Ran;
+use crate::support::world::{check_graphql, world};
 
 const IMG: &str = "<img src=x onerror=alert(1)>";
 const LINK: &str = "[x](javascript:alert(1))";
@@ -85,12 +87,13 @@ fn assert_markdown_is_inert(what: &str, text: &str, marker: bool) {
 }
 
 #[test]
+#[ignore = "needs the pinned test tools: run bash scripts/test.sh"]
 fn hostile_strings_never_reach_the_comment_summary_log_or_outputs_unescaped() {
-    let Some(w) = world() else { return };
+    let w = world();
     let repo = hostile_repo("hostile");
     w.fake.load(repo.clone());
-    let event = pr_event(w, &repo, "pull_request", "opened", 7);
-    let ran = Run::new(w, &repo, "pull_request", &event).run(w);
+    let event = w.pr_event(&repo, "pull_request", "opened", 7);
+    let ran = w.action(&repo, "pull_request", &event).run();
     assert_eq!(ran.code, 0, "{}", ran.describe());
     assert_eq!(ran.verdict(), "fail", "{}", ran.describe());
 
@@ -145,8 +148,9 @@ fn hostile_strings_never_reach_the_comment_summary_log_or_outputs_unescaped() {
 }
 
 #[test]
+#[ignore = "needs the pinned test tools: run bash scripts/test.sh"]
 fn a_marker_pasted_by_someone_else_is_never_edited() {
-    let Some(w) = world() else { return };
+    let w = world();
     let mut repo = ready_repo("forged-marker");
     repo.comments.push(Comment {
         issue: 7,
@@ -157,8 +161,8 @@ fn a_marker_pasted_by_someone_else_is_never_edited() {
         ..Comment::default()
     });
     w.fake.load(repo.clone());
-    let event = pr_event(w, &repo, "pull_request", "synchronize", 7);
-    let ran = Run::new(w, &repo, "pull_request", &event).run(w);
+    let event = w.pr_event(&repo, "pull_request", "synchronize", 7);
+    let ran = w.action(&repo, "pull_request", &event).run();
     assert_eq!(ran.verdict(), "pass", "{}", ran.describe());
     assert!(
         ran.writes_to("PATCH", "/issues/comments/").is_empty(),
@@ -176,18 +180,44 @@ fn a_marker_pasted_by_someone_else_is_never_edited() {
 }
 
 #[test]
+#[ignore = "needs the pinned test tools: run bash scripts/test.sh"]
 fn a_hostile_branch_name_in_the_event_stays_one_escaped_notice_line() {
-    let Some(w) = world() else { return };
+    let w = world();
     let repo = ready_repo("hostile-event");
     w.fake.load(repo.clone());
     // A PR into another branch whose title tries to inject workflow commands: the notice that
     // names it must stay one escaped line.
-    let mut event = pr_event(w, &repo, "pull_request", "opened", 7);
+    let mut event = w.pr_event(&repo, "pull_request", "opened", 7);
     event["pull_request"]["base"]["ref"] =
         json!("dev%0A::error::injected\n::set-output name=verdict::pass");
-    let ran = Run::new(w, &repo, "pull_request", &event).run(w);
+    let ran = w.action(&repo, "pull_request", &event).run();
     assert_eq!(ran.code, 0, "{}", ran.describe());
     assert!(ran.stdout.contains("::notice::"), "{}", ran.describe());
     assert_no_injection(&ran);
     assert!(ran.requests.is_empty());
+}
+
+/// Every string a workflow command line could be hijacked with must not appear unescaped.
+fn assert_no_injection(ran: &Ran) {
+    for line in ran.stdout.lines() {
+        let trimmed = line.trim_start();
+        if let Some(command) = trimmed.strip_prefix("::") {
+            let name = command.split([' ', ':']).next().unwrap_or_default();
+            assert!(
+                matches!(
+                    name,
+                    "add-mask" | "error" | "warning" | "notice" | "debug" | "group" | "endgroup"
+                ),
+                "unexpected workflow command {line:?}\n{}",
+                ran.describe()
+            );
+            // A command is only recognised at the start of a line; text after it is data.
+            assert!(!command.contains('\r'), "a carriage return inside {line:?}");
+        }
+        assert!(
+            !trimmed.starts_with("::set-output") && !trimmed.starts_with("::error::injected"),
+            "injected workflow command on its own line: {line:?}\n{}",
+            ran.describe()
+        );
+    }
 }

@@ -99,9 +99,7 @@ fn contributors(pr: &PullRequest) -> BTreeMap<String, String> {
             if key == WEB_FLOW {
                 continue;
             }
-            found
-                .entry(key)
-                .or_insert_with(|| format!("{role} {sha}"));
+            found.entry(key).or_insert_with(|| format!("{role} {sha}"));
         }
     }
     found
@@ -559,8 +557,16 @@ mod tests {
             .approved_by("bob", at_h(1))
             .build();
         let r = approvals(&facts);
-        assert!(r.reason.contains("`carol` (committed 1111111 of this PR)"), "{}", r.reason);
-        assert!(r.reason.contains("`dave` (co-authored 1111111 of this PR)"), "{}", r.reason);
+        assert!(
+            r.reason.contains("`carol` (committed 1111111 of this PR)"),
+            "{}",
+            r.reason
+        );
+        assert!(
+            r.reason.contains("`dave` (co-authored 1111111 of this PR)"),
+            "{}",
+            r.reason
+        );
     }
 
     #[test]
@@ -572,7 +578,10 @@ mod tests {
             .approved_by("alice-2", at_h(1))
             .approved_by("bob", at_h(1))
             .build();
-        assert_eq!(eval(&Approvals, &facts, &policy, at_h(48)).state, GateState::Pass);
+        assert_eq!(
+            eval(&Approvals, &facts, &policy, at_h(48)).state,
+            GateState::Pass
+        );
     }
 
     #[test]
@@ -584,7 +593,11 @@ mod tests {
             .build();
         let r = approvals(&facts);
         assert_eq!(r.state, GateState::Error, "{r:?}");
-        assert!(r.reason.starts_with("only 1 of the PR's 300 commits"), "{}", r.reason);
+        assert!(
+            r.reason.starts_with("only 1 of the PR's 300 commits"),
+            "{}",
+            r.reason
+        );
         let unknown = FactsBuilder::new().commit_count(None).build();
         assert_eq!(approvals(&unknown).state, GateState::Error);
         let mut policy = Policy::default();

@@ -333,7 +333,10 @@ fn evaluate(cx: &Context<'_>) -> GateResult {
     if !errored.is_empty() {
         return GateResult::error(
             id,
-            ignored_note(format!("cannot tell the result of {}", phrase_list(&errored))),
+            ignored_note(format!(
+                "cannot tell the result of {}",
+                phrase_list(&errored)
+            )),
         )
         .with_unblock("re-run these checks so that they report a conclusion");
     }
@@ -533,7 +536,12 @@ mod tests {
         // The attack: the CI run fails, then a writer posts `success` under the same name.
         let facts = FactsBuilder::new()
             .completed("backend / unit", Failure, at_h(1))
-            .status_by("backend / unit", StatusState::Success, at_h(2), user("mallory"))
+            .status_by(
+                "backend / unit",
+                StatusState::Success,
+                at_h(2),
+                user("mallory"),
+            )
             .build();
         let r = eval(&Checks, &facts, &required(&["backend / unit"]), at_h(48));
         assert_eq!(r.state, GateState::Fail, "{r:?}");
@@ -556,7 +564,12 @@ mod tests {
     #[test]
     fn with_no_required_list_a_users_status_alone_is_not_ci() {
         let facts = FactsBuilder::new()
-            .status_by("looks-green", StatusState::Success, at_h(1), user("mallory"))
+            .status_by(
+                "looks-green",
+                StatusState::Success,
+                at_h(1),
+                user("mallory"),
+            )
             .build();
         let r = checks(&facts);
         assert_eq!(r.state, GateState::Pending, "{r:?}");
@@ -602,7 +615,10 @@ mod tests {
         let facts = FactsBuilder::new()
             .status_by("jenkins", StatusState::Success, at_h(1), user("jenkins-ci"))
             .build();
-        assert_eq!(eval(&Checks, &facts, &policy, at_h(48)).state, GateState::Pass);
+        assert_eq!(
+            eval(&Checks, &facts, &policy, at_h(48)).state,
+            GateState::Pass
+        );
     }
 
     #[test]

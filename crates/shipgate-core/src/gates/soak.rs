@@ -106,9 +106,12 @@ fn windows(cx: &Context<'_>) -> Timeline {
         .filter(|d| &d.environment == environment && d.sha == facts.sha)
     {
         let by = |actor: Option<&Actor>| {
-            actor.map_or("an unknown account".to_string(), |a| format!("`{}`", a.login))
+            actor.map_or("an unknown account".to_string(), |a| {
+                format!("`{}`", a.login)
+            })
         };
-        let label = d.id.map_or("a deployment".to_string(), |id| format!("deployment {id}"));
+        let label =
+            d.id.map_or("a deployment".to_string(), |id| format!("deployment {id}"));
         let successes = d
             .statuses
             .iter()
@@ -119,8 +122,13 @@ fn windows(cx: &Context<'_>) -> Timeline {
             }
             continue;
         }
-        for s in successes.filter(|s| !trusted(s.creator.as_ref(), deployers)) {
-            let note = format!("a success of {label} reported by {}", by(s.creator.as_ref()));
+        for s in successes {
+            // A status whose creator is not known is the deployment's creator's.
+            let creator = s.creator.as_ref().or(d.creator.as_ref());
+            if trusted(creator, deployers) {
+                continue;
+            }
+            let note = format!("a success of {label} reported by {}", by(creator));
             if !ignored.contains(&note) {
                 ignored.push(note);
             }
@@ -134,7 +142,9 @@ fn windows(cx: &Context<'_>) -> Timeline {
             let ours = d.sha == facts.sha;
             let trusted_deployment = trusted(d.creator.as_ref(), deployers);
             d.statuses.iter().map(move |s| {
-                let opens = trusted_deployment && trusted(s.creator.as_ref(), deployers);
+                // A status whose creator is not known is the deployment's creator's.
+                let creator = s.creator.as_ref().or(d.creator.as_ref());
+                let opens = trusted_deployment && trusted(creator, deployers);
                 let effect = match s.state {
                     DeploymentState::Success if ours && opens => Effect::Open,
                     DeploymentState::Success if ours => Effect::Neutral,
@@ -326,7 +336,10 @@ mod tests {
     fn soak_text_does_not_change_while_the_clock_moves() {
         let early = soak(&deployed_at_t0(), at_min(60));
         let late = soak(&deployed_at_t0(), at_min(23 * 60 + 59));
-        assert_eq!(early, late, "pending text must stay the same until the state changes");
+        assert_eq!(
+            early, late,
+            "pending text must stay the same until the state changes"
+        );
         let passed = soak(&deployed_at_t0(), at_h(25));
         let later = soak(&deployed_at_t0(), at_h(40));
         assert_eq!(passed, later);
@@ -356,7 +369,8 @@ mod tests {
         let r = soak(&facts, at_h(40));
         assert_eq!(r.state, GateState::Fail, "{r:?}");
         assert!(
-            r.reason.contains("a success of deployment 1 reported by `mallory`"),
+            r.reason
+                .contains("a success of deployment 1 reported by `mallory`"),
             "{}",
             r.reason
         );
@@ -366,22 +380,30 @@ mod tests {
     fn named_deployers_replace_the_bot_rule() {
         let mut policy = Policy::default();
         policy.soak.deployers = vec!["deploy-app[bot]".into()];
-        let by_actions = FactsBuilder::new()
-            .staging(SHA, &[(Success, t0())])
-            .build();
+        let by_actions = FactsBuilder::new().staging(SHA, &[(Success, t0())]).build();
         let r = eval(&Soak, &by_actions, &policy, at_h(30));
         assert_eq!(r.state, GateState::Pending, "{r:?}");
-        assert!(r.reason.contains("deployment 1 by `github-actions`"), "{}", r.reason);
+        assert!(
+            r.reason.contains("deployment 1 by `github-actions`"),
+            "{}",
+            r.reason
+        );
         let by_app = FactsBuilder::new()
             .deployment_by("staging", SHA, &[(Success, t0())], bot("deploy-app"))
             .build();
-        assert_eq!(eval(&Soak, &by_app, &policy, at_h(30)).state, GateState::Pass);
+        assert_eq!(
+            eval(&Soak, &by_app, &policy, at_h(30)).state,
+            GateState::Pass
+        );
         // An untrusted failure still fails: it can hold a release back, never let one through.
         let broken = FactsBuilder::new()
             .deployment_by("staging", SHA, &[(Success, t0())], bot("deploy-app"))
             .deployment_status_by(1, Failure, at_h(2), user("mallory"))
             .build();
-        assert_eq!(eval(&Soak, &broken, &policy, at_h(30)).state, GateState::Fail);
+        assert_eq!(
+            eval(&Soak, &broken, &policy, at_h(30)).state,
+            GateState::Fail
+        );
     }
 
     #[test]

@@ -9,8 +9,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use crate::facts::{
     Actor, CheckConclusion, CheckRun, CheckStatus, CommitStatus, Deployment, DeploymentState,
     DeploymentStatus, Facts, Permission, PullCommit, PullRequest, Release, Repository, Review,
-    ReviewState,
-    StatusState, Tag, FACTS_VERSION,
+    ReviewState, StatusState, Tag, FACTS_VERSION,
 };
 use crate::policy::Policy;
 
@@ -39,6 +38,9 @@ pub(crate) fn at_min(minutes: i64) -> DateTime<Utc> {
 pub(crate) fn at_h(hours: i64) -> DateTime<Utc> {
     t0() + TimeDelta::hours(hours)
 }
+
+/// A PR commit for [`FactsBuilder::commits`]: `(sha, author, committer, co-authors)`.
+pub(crate) type CommitSpec<'a> = (&'a str, Option<&'a str>, Option<&'a str>, &'a [&'a str]);
 
 /// Builds [`Facts`] step by step.
 #[derive(Debug, Clone)]
@@ -176,7 +178,7 @@ impl FactsBuilder {
     }
 
     /// The PR's commits: `(sha, author, committer, co-authors)`, all of them.
-    pub(crate) fn commits(mut self, commits: &[(&str, Option<&str>, Option<&str>, &[&str])]) -> Self {
+    pub(crate) fn commits(mut self, commits: &[CommitSpec<'_>]) -> Self {
         let list: Vec<PullCommit> = commits
             .iter()
             .map(|(sha, author, committer, co)| PullCommit {

@@ -17,8 +17,8 @@ use std::path::PathBuf;
 
 use chrono::{DateTime, Utc};
 use shipgate_core::config::{self, Overrides};
-use shipgate_core::policy::RequiredCheck;
 use shipgate_core::facts::Repository;
+use shipgate_core::policy::RequiredCheck;
 use shipgate_core::render;
 use shipgate_core::{Duration, Policy, Verdict};
 use shipgate_github::targets::Targets;
