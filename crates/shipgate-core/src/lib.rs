@@ -22,6 +22,7 @@ pub mod kpi;
 pub mod policy;
 pub mod render;
 mod time;
+pub mod trust;
 pub mod verdict;
 mod versioned;
 pub mod watch;

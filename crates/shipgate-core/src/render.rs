@@ -233,6 +233,7 @@ mod tests {
                 GateResult::pass(GateId::Checks, "all 7 checks passed"),
                 GateResult::skipped(GateId::Checklist, "no checklist items configured"),
             ],
+            tamper: Vec::new(),
         }
     }
 
@@ -252,6 +253,7 @@ mod tests {
                 GateResult::pass(GateId::Checks, "all 7 checks passed"),
                 GateResult::pass(GateId::Checklist, "2 of 2 items ticked"),
             ],
+            tamper: Vec::new(),
         }
     }
 
@@ -282,6 +284,7 @@ mod tests {
                     .with_unblock("re-run shipgate"),
                 GateResult::skipped(GateId::Checklist, "turned off in the config"),
             ],
+            tamper: Vec::new(),
         }
     }
 
@@ -299,6 +302,7 @@ mod tests {
                 GateResult::pass(GateId::Checks, "all 7 checks passed"),
                 GateResult::skipped(GateId::Checklist, "no checklist items configured"),
             ],
+            tamper: Vec::new(),
         }
     }
 
@@ -328,6 +332,7 @@ mod tests {
                 GateResult::fail(GateId::Approvals, "changes requested by `evil`` @root`")
                     .with_unblock("[approve](javascript:alert(1))"),
             ],
+            tamper: Vec::new(),
         }
     }
 
@@ -348,6 +353,7 @@ mod tests {
                 GateId::Checks,
                 "3 checks still running",
             )],
+            tamper: Vec::new(),
         }
     }
 

@@ -99,6 +99,10 @@ pub struct Verdict {
     pub evaluated_at: DateTime<Utc>,
     /// One result per gate, in display order.
     pub gates: Vec<GateResult>,
+    /// Reports named like shipgate's own check that shipgate did not publish (see
+    /// [`tamper_evidence`]); shown in the comment and the summary, never counted by a gate.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tamper: Vec<String>,
 }
 
 /// Evaluates every gate of `policy` on `facts` as of `now`.
@@ -149,7 +153,64 @@ pub fn evaluate(facts: &Facts, policy: &Policy, now: DateTime<Utc>) -> Verdict {
         ready_at,
         evaluated_at: now,
         gates: results,
+        tamper: tamper_evidence(facts, policy),
     }
+}
+
+/// The external id shipgate gives its check runs.
+const OWN_EXTERNAL_ID: &str = "shipgate";
+
+/// Reports on the gated commit named like shipgate's check (`check-name`) that shipgate did not
+/// publish: a check run without shipgate's external id (another workflow's job, another app),
+/// check runs carrying shipgate's id from more than one app (only one is shipgate's), and
+/// commit statuses of that name beside shipgate's check run — or, when shipgate itself falls
+/// back to statuses, posted by a user. With a required check pinned to shipgate's App none of
+/// them can pass the check GitHub requires; without the pin they could (`docs/security.md`).
+pub fn tamper_evidence(facts: &Facts, policy: &Policy) -> Vec<String> {
+    let name = policy.check_name.as_str();
+    let mut found = Vec::new();
+    let named: Vec<_> = facts.check_runs.iter().filter(|r| r.name == name).collect();
+    let app = |app: &Option<String>| {
+        app.as_deref()
+            .map_or("an unknown app".to_string(), |a| format!("app `{a}`"))
+    };
+    let mut own_apps: Vec<&str> = named
+        .iter()
+        .filter(|r| r.external_id.as_deref() == Some(OWN_EXTERNAL_ID))
+        .map(|r| r.app.as_deref().unwrap_or("?"))
+        .collect();
+    own_apps.sort_unstable();
+    own_apps.dedup();
+    for run in named
+        .iter()
+        .filter(|r| r.external_id.as_deref() != Some(OWN_EXTERNAL_ID))
+    {
+        found.push(format!(
+            "a check run `{name}` from {} that shipgate did not write",
+            app(&run.app)
+        ));
+    }
+    if own_apps.len() > 1 {
+        let apps: Vec<String> = own_apps.iter().map(|a| format!("`{a}`")).collect();
+        found.push(format!(
+            "check runs `{name}` marked as shipgate's from apps {}: only one of them is shipgate's",
+            apps.join(", ")
+        ));
+    }
+    for status in facts.statuses.iter().filter(|s| s.context == name) {
+        let who = status
+            .creator
+            .as_ref()
+            .map_or("an unknown account".to_string(), |c| {
+                let kind = if c.is_bot() { "bot" } else { "user" };
+                format!("{kind} `{}`", c.login)
+            });
+        let foreign = !own_apps.is_empty() || !status.creator.as_ref().is_some_and(|c| c.is_bot());
+        if foreign {
+            found.push(format!("a commit status `{name}` posted by {who}"));
+        }
+    }
+    found
 }
 
 /// The worst state among the results; an error when no gate ran at all.
@@ -191,6 +252,63 @@ mod tests {
     use super::*;
     use crate::facts::{CheckConclusion, DeploymentState, StatusState};
     use crate::gates::testing::{at_h, at_min, FactsBuilder, OTHER_SHA, SHA};
+
+    #[test]
+    fn reports_named_like_shipgates_check_that_it_did_not_write_are_tamper_evidence() {
+        use crate::gates::testing::{bot, user};
+        let policy = Policy::default();
+        // shipgate's own run (external id `shipgate`) is no evidence.
+        let mut facts = ready_release().build();
+        facts.check_runs.push(crate::facts::CheckRun {
+            name: "shipgate".into(),
+            status: crate::facts::CheckStatus::Completed,
+            conclusion: Some(CheckConclusion::Failure),
+            started_at: None,
+            completed_at: None,
+            app: Some("github-actions".into()),
+            external_id: Some("shipgate".into()),
+        });
+        assert!(tamper_evidence(&facts, &policy).is_empty());
+        // A job named `shipgate`, a run of another app, a status by a user.
+        let forged = FactsBuilder::new()
+            .completed("shipgate", CheckConclusion::Success, at_h(2))
+            .completed_by("evil-app", "build", CheckConclusion::Success, at_h(2))
+            .status_by("shipgate", StatusState::Success, at_h(2), user("mallory"))
+            .build();
+        let mut forged = forged;
+        forged.check_runs.extend(
+            facts
+                .check_runs
+                .iter()
+                .filter(|r| r.name == "shipgate")
+                .cloned(),
+        );
+        assert_eq!(
+            tamper_evidence(&forged, &policy),
+            [
+                "a check run `shipgate` from app `github-actions` that shipgate did not write",
+                "a commit status `shipgate` posted by user `mallory`",
+            ]
+        );
+        // Falling back to statuses itself, shipgate's status comes from a bot.
+        let fallback = FactsBuilder::new()
+            .status_by(
+                "shipgate",
+                StatusState::Pending,
+                at_h(2),
+                bot("github-actions"),
+            )
+            .build();
+        assert!(tamper_evidence(&fallback, &policy).is_empty());
+        let verdict = evaluate(&forged, &policy, at_h(48));
+        assert_eq!(verdict.tamper.len(), 2);
+        let markdown = crate::render::markdown(&verdict);
+        assert!(markdown.contains("**⚠️ Tamper evidence**"), "{markdown}");
+        assert!(
+            markdown.contains("- a commit status `shipgate` posted by user `mallory`"),
+            "{markdown}"
+        );
+    }
 
     /// Release v1.4.0 of the workshop app as the flow wants it: soaked, approved, tagged, green.
     fn ready_release() -> FactsBuilder {

@@ -495,6 +495,52 @@ pub fn epoch() -> DateTime<Utc> {
 }
 
 impl Repo {
+    /// Moves every time of the state by `by` (a scenario written as of one moment, replayed
+    /// as of another: the binary judges with the real clock).
+    pub fn shift_times(&mut self, by: chrono::Duration) {
+        let at = |t: &mut DateTime<Utc>| *t += by;
+        let maybe = |t: &mut Option<DateTime<Utc>>| {
+            if let Some(t) = t {
+                *t += by;
+            }
+        };
+        for pull in &mut self.pulls {
+            at(&mut pull.created_at);
+            for review in &mut pull.reviews {
+                maybe(&mut review.submitted_at);
+            }
+        }
+        for commit in &mut self.commits {
+            at(&mut commit.committed_date);
+            for run in &mut commit.check_runs {
+                maybe(&mut run.started_at);
+                maybe(&mut run.completed_at);
+            }
+            for status in &mut commit.statuses {
+                at(&mut status.created_at);
+            }
+        }
+        for comment in &mut self.comments {
+            at(&mut comment.created_at);
+            at(&mut comment.updated_at);
+        }
+        for deployment in &mut self.deployments {
+            at(&mut deployment.created_at);
+            for status in &mut deployment.statuses {
+                at(&mut status.created_at);
+            }
+        }
+        for tag in &mut self.tags {
+            if let Some(object) = &mut tag.annotated {
+                at(&mut object.date);
+            }
+        }
+        for release in &mut self.releases {
+            at(&mut release.created_at);
+            maybe(&mut release.published_at);
+        }
+    }
+
     /// A repository with GitHub's usual defaults: branch `main`, viewer `github-actions[bot]`,
     /// check runs writable.
     pub fn new(owner: &str, name: &str) -> Self {

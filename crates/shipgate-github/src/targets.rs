@@ -11,6 +11,7 @@
 //! | `deployment_status` | any | every open PR (a staging or production deploy can change any PR's soak or tag gate) |
 //! | `push` | tag created/moved | open PRs whose head is the tag's commit; a deleted tag → every open PR |
 //! | `schedule`, `workflow_dispatch` | — | every open PR into the production branch |
+//! | `workflow_run` | any | the triggering run's `pull_requests` into the production branch; none listed → every open PR into the production branch |
 //!
 //! The `pull-request` input, when given, overrides the event. "By SHA" and "every open PR" are
 //! both served by the one read of all open PRs into the production branch, filtered afterwards.
@@ -151,6 +152,21 @@ pub fn route(event_name: &str, event: &Value, inputs: &RouteInputs) -> Result<Ta
             }
         }
         "schedule" | "workflow_dispatch" => Ok(Targets::AllOpen),
+        "workflow_run" => {
+            // The trigger workflow ran for a review, a staging deployment, a tag push…: the
+            // PRs GitHub lists for that run, or — when it lists none (forks, deployments,
+            // tags) — every release PR.
+            let run = field(event_name, event, "workflow_run")?;
+            let listed = run
+                .get("pull_requests")
+                .and_then(Value::as_array)
+                .is_some_and(|prs| !prs.is_empty());
+            if listed {
+                by_prs_or_sha(event_name, run, branch)
+            } else {
+                Ok(Targets::AllOpen)
+            }
+        }
         other => nothing(format!(
             "shipgate does not act on `{other}` events; see docs/action.md for the events it handles"
         )),
@@ -288,6 +304,36 @@ mod tests {
     }
 
     const HEAD: &str = "ec26c3e57ca3a959ca5aad62de7213c562f8c821";
+
+    #[test]
+    fn workflow_run_targets_the_triggering_runs_prs_or_every_open_one() {
+        let with_prs = serde_json::json!({ "action": "completed", "workflow_run": {
+            "event": "pull_request_review", "head_sha": HEAD,
+            "pull_requests": [
+                { "number": 7, "base": { "ref": "main" }, "head": { "sha": HEAD } },
+                { "number": 9, "base": { "ref": "develop" }, "head": { "sha": HEAD } },
+            ],
+        } });
+        assert_eq!(
+            route("workflow_run", &with_prs, &inputs("main")).unwrap(),
+            Targets::PullRequest(7)
+        );
+        let without = serde_json::json!({ "action": "completed", "workflow_run": {
+            "event": "deployment_status", "head_sha": HEAD, "pull_requests": [],
+        } });
+        assert_eq!(
+            route("workflow_run", &without, &inputs("main")).unwrap(),
+            Targets::AllOpen
+        );
+        let elsewhere = serde_json::json!({ "workflow_run": {
+            "pull_requests": [ { "number": 9, "base": { "ref": "develop" } } ],
+        } });
+        assert!(matches!(
+            route("workflow_run", &elsewhere, &inputs("main")).unwrap(),
+            Targets::Nothing(_)
+        ));
+        assert!(route("workflow_run", &serde_json::json!({}), &inputs("main")).is_err());
+    }
     const PUSHED: &str = "6113728f27ae82c7b1a177c8d03f9e96e0adf246";
 
     #[test]

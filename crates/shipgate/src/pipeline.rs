@@ -569,6 +569,7 @@ pub fn error_verdict(subject: Subject, message: &str, now: DateTime<Utc>) -> Ver
         gates: vec![GateResult::error(GateId::Candidate, message).with_unblock(
             "fix the cause and re-run the workflow; nothing counts as passed until then",
         )],
+        tamper: Vec::new(),
     }
 }
 

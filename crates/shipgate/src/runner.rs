@@ -45,6 +45,8 @@ pub struct Runner {
     pub actor: String,
     /// `GITHUB_RUN_ID`, when set.
     pub run_id: Option<String>,
+    /// `GITHUB_WORKFLOW_REF`: where this run's workflow file was read from.
+    pub workflow_ref: String,
     token: String,
 }
 
@@ -77,6 +79,7 @@ impl Runner {
             git_ref: env.var("GITHUB_REF").trim().to_string(),
             actor: env.var("GITHUB_ACTOR").trim().to_string(),
             run_id: optional("GITHUB_RUN_ID"),
+            workflow_ref: env.var("GITHUB_WORKFLOW_REF").trim().to_string(),
             token,
         })
     }

@@ -101,7 +101,9 @@ fn soaking_release_is_pending_with_its_ready_time() {
     let ran = gate(w, &repo);
     assert_eq!(ran.code, 0, "{}", ran.describe());
     assert_eq!(ran.verdict(), "pending", "{}", ran.describe());
-    assert_eq!(ran.outputs["ready-at"], "2026-11-28T02:00:00Z");
+    // Deployed 10 hours ago: ready 24 hours after that, to the second.
+    let ready = shifted("2026-11-28T02:00:00Z").to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    assert_eq!(ran.outputs["ready-at"], ready);
     assert_eq!(gate_state(&ran, "soak").0, "pending");
     let run = own_check(w, &repo, HEAD);
     assert_eq!(run.status, "in_progress");

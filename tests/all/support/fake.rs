@@ -16,7 +16,8 @@ use super::fixture;
 
 /// The token every run and client uses (must never appear in any output).
 pub const TOKEN: &str = "ghs_SHIPGATETESTSECRET0123456789abcdef";
-/// The moment of evaluation of every run (`SHIPGATE_NOW`).
+/// The moment the scenarios are written as of. The binary judges with the real clock (nothing
+/// can move the Action's clock), so scenarios are shifted to [`now`] when loaded.
 pub const NOW: &str = "2026-11-27T12:00:00Z";
 /// The owner of every test's repository.
 pub const OWNER: &str = "acme";
@@ -33,9 +34,20 @@ pub fn github() -> &'static FakeGithub {
     FAKE.get_or_init(FakeGithub::start)
 }
 
-/// The moment of evaluation as a time.
+/// The moment the scenarios are replayed as of: the real clock at the test process's first
+/// use, to the minute (a run judges a few seconds later, which no scenario is that close to).
 pub fn now() -> DateTime<Utc> {
-    NOW.parse().expect("NOW")
+    static AT: OnceLock<DateTime<Utc>> = OnceLock::new();
+    *AT.get_or_init(|| {
+        let clock = Utc::now();
+        clock - chrono::Duration::seconds(i64::from(clock.timestamp() as u32 % 60))
+    })
+}
+
+/// A time written as of [`NOW`], moved to [`now`].
+pub fn shifted(written: &str) -> DateTime<Utc> {
+    let written: DateTime<Utc> = written.parse().expect("an RFC 3339 time");
+    written + (now() - NOW.parse::<DateTime<Utc>>().expect("NOW"))
 }
 
 /// `now - hours`.
@@ -52,6 +64,7 @@ pub fn ready_repo(name: &str) -> Repo {
     let mut repo: Repo = serde_json::from_str(&text).expect("ready.json is a fake repository");
     repo.owner = OWNER.into();
     repo.name = name.into();
+    repo.shift_times(now() - NOW.parse::<DateTime<Utc>>().expect("NOW"));
     repo
 }
 

@@ -9,7 +9,7 @@ use std::process::{Command, Stdio};
 use serde_json::Value;
 use shipgate_fake::{FakeGithub, LoggedRequest, Tap, TapRecord};
 
-use super::fake::{HEAD, NOW, TOKEN};
+use super::fake::{HEAD, TOKEN};
 use super::shipgate_bin;
 
 /// Where the binary finds GitHub: a fake, straight or through the tap in front of Prism.
@@ -197,7 +197,11 @@ impl<'a> Run<'a> {
             ("GITHUB_OUTPUT", path(&dir.path().join("output"))),
             ("GITHUB_STEP_SUMMARY", path(&dir.path().join("summary"))),
             ("RUNNER_TEMP", path(dir.path())),
-            ("SHIPGATE_NOW", NOW.into()),
+            // The gate workflow read from the production branch: a run that may publish.
+            (
+                "GITHUB_WORKFLOW_REF",
+                format!("{repo}/.github/workflows/shipgate.yml@refs/heads/main"),
+            ),
             ("INPUT_GITHUB-TOKEN", TOKEN.into()),
         ] {
             env.insert(k.to_string(), v);

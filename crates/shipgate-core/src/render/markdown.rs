@@ -150,4 +150,19 @@ fn write_verdict(out: &mut String, verdict: &Verdict, heading: &str) {
             gate.gate.name(),
         );
     }
+    write_tamper(out, verdict);
+}
+
+/// The tamper evidence, when there is any: reports named like shipgate's check that shipgate
+/// did not publish (`docs/security.md`).
+fn write_tamper(out: &mut String, verdict: &Verdict) {
+    if verdict.tamper.is_empty() {
+        return;
+    }
+    out.push_str(
+        "\n**⚠️ Tamper evidence** — reports named like shipgate's check that shipgate did not publish. They never count in the gates; if the required check is not pinned to shipgate's App, one of them could stand in for it (see shipgate's docs/security.md):\n\n",
+    );
+    for line in &verdict.tamper {
+        let _ = writeln!(out, "- {}", escape::markdown_with_code(line));
+    }
 }

@@ -100,6 +100,16 @@ pub fn text(verdict: &Verdict, color: bool) -> String {
             let _ = writeln!(out, "{:indent$}{} {unblock}", "", paint("2", "to unblock:"));
         }
     }
+    if !verdict.tamper.is_empty() {
+        let _ = writeln!(
+            out,
+            "\n{} reports named like shipgate's check that shipgate did not publish:",
+            paint("1;31", "tamper evidence:")
+        );
+        for line in &verdict.tamper {
+            let _ = writeln!(out, "  - {}", plain(line));
+        }
+    }
     out
 }
 

@@ -11,6 +11,7 @@ use std::io::Write;
 use chrono::{DateTime, Utc};
 use shipgate_core::config::Overrides;
 use shipgate_core::render;
+use shipgate_core::trust::{workflow_trust, Trust};
 use shipgate_core::verdict::{Verdict, VerdictState};
 use shipgate_core::Policy;
 use shipgate_github::targets::{self, RouteInputs};
@@ -21,16 +22,13 @@ use crate::inputs::{Cmd, Values};
 use crate::outcome::{Failure, Outcome};
 use crate::pipeline::{self, PolicySource, Publishing, Request, Source, DEFAULT_CONFIG};
 use crate::runner::Runner;
-use crate::toolkit::{AnnotationProperties, InputOptions, Toolkit};
+use crate::toolkit::{Annotation, AnnotationProperties, InputOptions, Level, Toolkit};
 
-/// Runs the Action and returns the exit code.
+/// Runs the Action and returns the exit code. The moment of evaluation is the clock's: nothing
+/// in the environment can move it (a PR could otherwise age its own soak).
 pub async fn run() -> u8 {
     let mut kit = Toolkit::from_process();
-    let now = match moment(kit.env().var("SHIPGATE_NOW")) {
-        Ok(now) => now,
-        Err(failure) => return fail(&mut kit, failure),
-    };
-    run_with(&mut kit, now).await
+    run_with(&mut kit, Utc::now()).await
 }
 
 /// Runs the Action on a toolkit, as of `now` (tests drive this directly).
@@ -72,17 +70,6 @@ pub async fn run_with<W: Write>(kit: &mut Toolkit<W>, now: DateTime<Utc>) -> u8 
         Err(failure) => Err(failure),
     };
     deliver(kit, result)
-}
-
-/// `SHIPGATE_NOW` (RFC 3339) fixes the moment of evaluation, for reproducible runs; the clock
-/// otherwise.
-fn moment(text: &str) -> Result<DateTime<Utc>, Failure> {
-    if text.trim().is_empty() {
-        return Ok(Utc::now());
-    }
-    DateTime::parse_from_rfc3339(text.trim())
-        .map(|t| t.with_timezone(&Utc))
-        .map_err(|e| Failure::usage(format!("SHIPGATE_NOW: {e}")))
 }
 
 /// Writes a failure as an error annotation and returns its exit code.
@@ -201,6 +188,18 @@ async fn gate<W: Write>(kit: &mut Toolkit<W>, now: DateTime<Utc>) -> Result<u8, 
     )
     .map_err(|e| Failure::usage(e.to_string()))?;
     let client = runner.client()?;
+    // Only a workflow read from a trusted branch decides; elsewhere the verdict is shown and
+    // nothing is published.
+    let default_branch = event
+        .get("repository")
+        .and_then(|r| r.get("default_branch"))
+        .and_then(serde_json::Value::as_str);
+    let trust = workflow_trust(
+        &runner.workflow_ref,
+        &runner.event_name,
+        &probe.production_branch,
+        default_branch,
+    );
     let GateSettings {
         config: path,
         overrides,
@@ -208,6 +207,20 @@ async fn gate<W: Write>(kit: &mut Toolkit<W>, now: DateTime<Utc>) -> Result<u8, 
         fail_on,
         ..
     } = settings;
+    let publishing = match &trust {
+        Trust::Trusted => Publishing::On {
+            comment,
+            details_url: runner.run_url(),
+        },
+        Trust::Untrusted(why) => {
+            kit.annotate(&Annotation {
+                title: Some("shipgate: untrusted workflow".into()),
+                ..Annotation::new(Level::Warning, format!("shipgate published nothing: {why}"))
+            })
+            .map_err(|e| Failure::error(e.to_string()))?;
+            Publishing::Off
+        }
+    };
     let run = pipeline::run(Request {
         source: Source::GitHub {
             client: &client,
@@ -220,10 +233,7 @@ async fn gate<W: Write>(kit: &mut Toolkit<W>, now: DateTime<Utc>) -> Result<u8, 
             path,
             overrides,
         },
-        publishing: Publishing::On {
-            comment,
-            details_url: runner.run_url(),
-        },
+        publishing,
         now,
     })
     .await
@@ -349,14 +359,5 @@ mod tests {
             log.contains("::error::input `command`: unknown command \"deploy\""),
             "{log}"
         );
-    }
-
-    #[test]
-    fn shipgate_now_fixes_the_moment() {
-        assert_eq!(
-            moment("2026-11-27T12:00:00Z").unwrap(),
-            "2026-11-27T12:00:00Z".parse::<DateTime<Utc>>().unwrap()
-        );
-        assert!(moment("yesterday").is_err());
     }
 }
