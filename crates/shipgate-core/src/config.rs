@@ -21,12 +21,43 @@ use crate::duration::Duration;
 use crate::error::{Error, Result};
 use crate::policy::{PathRule, Policy, RequiredCheck};
 
+/// The largest config file shipgate reads.
+pub const MAX_BYTES: usize = 256 * 1024;
+/// The deepest nesting of mappings and lists shipgate reads (a real config needs about 5).
+pub const MAX_DEPTH: usize = 32;
+
 /// Parses the text of a config file into a policy (the defaults overridden by the file).
 ///
 /// `path` is only used to name the file in errors. Reading the file (and rejecting text that is
 /// not UTF-8) is the caller's job: the binary reads local files, the Action reads the file from
-/// the base branch through the GitHub API.
+/// the base branch through the GitHub API. Files over [`MAX_BYTES`] or nested deeper than
+/// [`MAX_DEPTH`] are refused before the YAML parser sees them: their cost would grow with the
+/// author's input, and no policy needs them.
 pub fn parse(text: &str, path: Option<&Path>) -> Result<Policy> {
+    let refuse = |line: Option<usize>, message: String| Error::Config {
+        path: path.map(Path::to_path_buf),
+        key: None,
+        line,
+        message,
+    };
+    if text.len() > MAX_BYTES {
+        return Err(refuse(
+            None,
+            format!(
+                "the file is {} bytes; shipgate reads config files of at most {} KiB",
+                text.len(),
+                MAX_BYTES / 1024
+            ),
+        ));
+    }
+    if let Some(line) = too_deep(text) {
+        return Err(refuse(
+            Some(line),
+            format!(
+                "line {line}: nested more than {MAX_DEPTH} levels deep; shipgate reads configs nested at most {MAX_DEPTH} levels"
+            ),
+        ));
+    }
     // A stream with no YAML document at all (empty, or only comments) is the defaults;
     // serde_norway reports it as an end-of-stream error, so it is recognised here instead.
     if text
@@ -43,6 +74,59 @@ pub fn parse(text: &str, path: Option<&Path>) -> Result<Policy> {
         raw.apply(&mut policy);
     }
     Ok(policy)
+}
+
+/// The first line (1-based) at which the YAML text nests deeper than [`MAX_DEPTH`], counted
+/// conservatively: each more-indented block level, each leading `- ` of a sequence item, and
+/// each open `[` or `{` of flow style (outside quotes) is one level. A real policy stays far
+/// below the limit; a file built to exhaust the parser does not.
+fn too_deep(text: &str) -> Option<usize> {
+    let mut indents: Vec<usize> = Vec::new();
+    let mut flow: usize = 0;
+    for (index, line) in text.lines().enumerate() {
+        let body = line.trim_start();
+        if body.is_empty() || body.starts_with('#') {
+            continue;
+        }
+        let indent = line.len() - body.len();
+        if flow == 0 {
+            while indents.last().is_some_and(|&i| i >= indent) {
+                indents.pop();
+            }
+            indents.push(indent);
+        }
+        let mut depth = indents.len() + flow;
+        let mut rest = body;
+        while let Some(after) = rest
+            .strip_prefix("- ")
+            .or_else(|| rest.strip_prefix('-').filter(|r| r.is_empty()))
+        {
+            depth += 1;
+            rest = after.trim_start();
+        }
+        let mut quote: Option<char> = None;
+        for c in rest.chars() {
+            match (quote, c) {
+                (Some(q), c) if c == q => quote = None,
+                (Some(_), _) => {}
+                (None, '"' | '\'') => quote = Some(c),
+                (None, '#') => break,
+                (None, '[' | '{') => {
+                    flow += 1;
+                    depth = depth.max(indents.len() + flow);
+                }
+                (None, ']' | '}') => flow = flow.saturating_sub(1),
+                _ => {}
+            }
+            if depth > MAX_DEPTH {
+                return Some(index + 1);
+            }
+        }
+        if depth > MAX_DEPTH {
+            return Some(index + 1);
+        }
+    }
+    None
 }
 
 /// Turns a YAML error into [`Error::Config`] naming the dotted key and the line.
@@ -926,6 +1010,38 @@ checklist: { enabled: true, items: ["Database backup taken", "Rollback plan read
             "invalid config in .github/shipgate.yml: `soak.duraton` (line 2): unknown field \
              `duraton`, expected one of `enabled`, `environment`, `duration`, `deployers`"
         );
+    }
+
+    #[test]
+    fn oversized_and_deeply_nested_files_are_refused_before_parsing() {
+        let big = format!("checklist:\n  items:\n{}", "    - an item\n".repeat(30_000));
+        let err = parse(&big, None).unwrap_err().to_string();
+        assert!(err.contains("at most 256 KiB"), "{err}");
+        let flow = format!("soak: {}{}", "[".repeat(40), "]".repeat(40));
+        let err = parse(&flow, None).unwrap_err().to_string();
+        assert!(err.contains("line 1: nested more than 32 levels"), "{err}");
+        let block: String = (0..40)
+            .map(|i| format!("{}k{i}:\n", "  ".repeat(i)))
+            .collect();
+        let err = parse(&block, None).unwrap_err().to_string();
+        assert!(err.contains("line 33: nested more than 32 levels"), "{err}");
+        let dashes = format!("checklist:\n  items:\n    {}x\n", "- ".repeat(40));
+        assert!(parse(&dashes, None)
+            .unwrap_err()
+            .to_string()
+            .contains("nested more than"));
+        // The full example nests far below the limit.
+        assert!(too_deep(FULL).is_none());
+    }
+
+    #[test]
+    fn an_alias_bomb_is_refused_quickly() {
+        // A "billion laughs" document: each alias doubles the one before.
+        let mut text = String::from("a0: &a0 [x, x]\n");
+        for i in 1..30 {
+            text.push_str(&format!("a{i}: &a{i} [*a{}, *a{}]\n", i - 1, i - 1));
+        }
+        assert!(parse(&text, None).is_err());
     }
 
     #[test]

@@ -21,6 +21,8 @@ pub mod gates;
 pub mod kpi;
 pub mod policy;
 pub mod render;
+#[cfg(test)]
+mod robustness;
 mod time;
 pub mod trust;
 pub mod verdict;

@@ -14,7 +14,8 @@ pub fn ready_minute(moment: DateTime<Utc>) -> DateTime<Utc> {
     let minute = TimeDelta::minutes(1);
     match moment.duration_trunc(minute) {
         Ok(floor) if floor == moment => moment,
-        Ok(floor) => floor + minute,
+        // At the calendar's very end there is no next minute: the moment itself.
+        Ok(floor) => floor.checked_add_signed(minute).unwrap_or(moment),
         Err(_) => moment,
     }
 }

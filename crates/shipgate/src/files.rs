@@ -14,6 +14,11 @@ use shipgate_core::{config, Error, Facts, Policy};
 pub enum ReadError {
     /// The file could not be read (missing, a directory, no permission).
     Io(std::io::Error),
+    /// The file is larger than shipgate reads.
+    TooLarge {
+        /// The limit, in bytes.
+        limit: u64,
+    },
     /// The file is not UTF-8 text.
     NotUtf8 {
         /// The byte offset of the first invalid byte.
@@ -27,6 +32,11 @@ impl fmt::Display for ReadError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Io(error) => error.fmt(f),
+            Self::TooLarge { limit } => write!(
+                f,
+                "larger than {} MiB, more than shipgate reads",
+                limit / (1024 * 1024)
+            ),
             Self::NotUtf8 { offset, line } => write!(
                 f,
                 "not UTF-8 text (invalid byte at offset {offset}, line {line})"
@@ -35,9 +45,26 @@ impl fmt::Display for ReadError {
     }
 }
 
-/// Reads the file at `path` as UTF-8 text.
+/// The largest facts, history or event file shipgate reads.
+pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
+
+/// Reads the file at `path` as UTF-8 text, at most [`MAX_FILE_BYTES`] of it (a larger file is
+/// refused, never read whole into memory).
 pub fn read_text(path: &Path) -> Result<String, ReadError> {
-    let bytes = std::fs::read(path).map_err(ReadError::Io)?;
+    read_limited(path, MAX_FILE_BYTES)
+}
+
+/// Reads the file at `path` as UTF-8 text, refusing it when larger than `limit` bytes.
+pub fn read_limited(path: &Path, limit: u64) -> Result<String, ReadError> {
+    use std::io::Read;
+    let file = std::fs::File::open(path).map_err(ReadError::Io)?;
+    let mut bytes = Vec::new();
+    file.take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(ReadError::Io)?;
+    if bytes.len() as u64 > limit {
+        return Err(ReadError::TooLarge { limit });
+    }
     String::from_utf8(bytes).map_err(|error| {
         let offset = error.utf8_error().valid_up_to();
         let line = error.as_bytes()[..offset]
@@ -51,9 +78,16 @@ pub fn read_text(path: &Path) -> Result<String, ReadError> {
 
 /// Reads and parses a config file (`.github/shipgate.yml` format).
 pub fn config(path: &Path) -> Result<Policy, Error> {
-    let text = read_text(path).map_err(|error| {
+    let text = read_limited(path, config::MAX_BYTES as u64).map_err(|error| {
         let (line, message) = match error {
             ReadError::Io(error) => (None, format!("cannot read the file: {error}")),
+            ReadError::TooLarge { .. } => (
+                None,
+                format!(
+                    "the file is larger than {} KiB, more than shipgate reads for a config",
+                    config::MAX_BYTES / 1024
+                ),
+            ),
             ReadError::NotUtf8 { line, .. } => (
                 Some(line),
                 format!("line {line}: the file is not UTF-8 text"),
@@ -85,6 +119,10 @@ fn versioned_text(path: &Path, kind: &str) -> Result<String, Error> {
         path: Some(path.to_path_buf()),
         message: match error {
             ReadError::Io(error) => format!("cannot read the {kind} file: {error}"),
+            ReadError::TooLarge { limit } => format!(
+                "the {kind} file is larger than {} MiB, more than shipgate reads",
+                limit / (1024 * 1024)
+            ),
             ReadError::NotUtf8 { offset, .. } => {
                 format!("{kind} file is not UTF-8 text (invalid byte at offset {offset})")
             }
@@ -102,6 +140,21 @@ mod tests {
         Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("../../tests/fixtures")
             .join(path)
+    }
+
+    #[test]
+    fn a_file_over_the_limit_is_refused_unread() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f.json");
+        std::fs::write(&path, "x".repeat(2048)).unwrap();
+        assert!(matches!(
+            read_limited(&path, 1024),
+            Err(ReadError::TooLarge { limit: 1024 })
+        ));
+        assert_eq!(read_limited(&path, 2048).unwrap().len(), 2048);
+        std::fs::write(&path, "a: 1\n".repeat(60_000)).unwrap();
+        let err = config(&path).unwrap_err().to_string();
+        assert!(err.contains("larger than 256 KiB"), "{err}");
     }
 
     #[test]

@@ -61,7 +61,11 @@ fn period_start(since: &str, until: DateTime<Utc>) -> Result<DateTime<Utc>, Fail
     }
     let back = Duration::parse(since)
         .map_err(|e| Failure::usage(format!("--since: {e}; or give an RFC 3339 time")))?;
-    Ok(until - back.to_chrono())
+    until.checked_sub_signed(back.to_chrono()).ok_or_else(|| {
+        Failure::usage(format!(
+            "--since: {since:?} reaches back before the calendar's beginning; give a shorter period or an RFC 3339 time"
+        ))
+    })
 }
 
 fn parse_now(text: &str) -> Result<DateTime<Utc>, Failure> {

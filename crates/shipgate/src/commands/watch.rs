@@ -471,7 +471,14 @@ async fn replay(
     let sources = setup.plan.sources();
     let mut k = 0i64;
     loop {
-        let at = since + chrono::TimeDelta::seconds(k * step);
+        // Past the calendar's end there is nothing left to sample.
+        let Some(at) = k
+            .checked_mul(step)
+            .and_then(chrono::TimeDelta::try_seconds)
+            .and_then(|offset| since.checked_add_signed(offset))
+        else {
+            break;
+        };
         if at > until {
             break;
         }
@@ -511,7 +518,13 @@ async fn live(
     let mut health_down_at_decision = false;
     for k in 0..=ticks {
         tokio::time::sleep_until(start_instant + interval.to_std() * k as u32).await;
-        let at = start + chrono::TimeDelta::seconds((k * interval.as_secs()) as i64);
+        let Some(at) = i64::try_from(k.saturating_mul(interval.as_secs()))
+            .ok()
+            .and_then(chrono::TimeDelta::try_seconds)
+            .and_then(|offset| start.checked_add_signed(offset))
+        else {
+            break;
+        };
         let mut samples = BTreeMap::new();
         if let Some(prometheus) = &setup.prometheus {
             for metric in &setup.metrics {
