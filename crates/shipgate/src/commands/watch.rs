@@ -470,15 +470,12 @@ async fn replay(
     let mut watch = Watch::new(setup.plan.clone());
     let sources = setup.plan.sources();
     let mut k = 0i64;
-    loop {
-        // Past the calendar's end there is nothing left to sample.
-        let Some(at) = k
-            .checked_mul(step)
-            .and_then(chrono::TimeDelta::try_seconds)
-            .and_then(|offset| since.checked_add_signed(offset))
-        else {
-            break;
-        };
+    // Past the calendar's end there is nothing left to sample.
+    while let Some(at) = k
+        .checked_mul(step)
+        .and_then(chrono::TimeDelta::try_seconds)
+        .and_then(|offset| since.checked_add_signed(offset))
+    {
         if at > until {
             break;
         }
