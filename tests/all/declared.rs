@@ -273,3 +273,47 @@ fn every_input_is_passed_to_the_binary_as_actions_core_names_it() {
         );
     }
 }
+
+/// The README shows the shipped gate and trigger workflows exactly: one adoption path.
+#[test]
+fn the_readme_shows_the_shipped_workflows_verbatim() {
+    let readme = std::fs::read_to_string(repo_root().join("README.md")).expect("README.md");
+    for file in ["workflows/shipgate-gate.yml", "workflows/shipgate-trigger.yml"] {
+        let shipped = std::fs::read_to_string(repo_root().join(file)).expect(file);
+        assert!(
+            readme.contains(&format!("```yaml\n{shipped}```")),
+            "README.md does not show {file} verbatim"
+        );
+    }
+}
+
+/// The gate workflow runs with write permissions on `pull_request_target` and `workflow_run`:
+/// it must never check out or run a pull request's code.
+#[test]
+fn the_gate_workflow_never_runs_pull_request_code() {
+    for file in ["workflows/shipgate-gate.yml", ".github/workflows/gate.yml"] {
+        let text = std::fs::read_to_string(repo_root().join(file)).expect(file);
+        let code: Vec<&str> = text
+            .lines()
+            .map(str::trim_start)
+            .filter(|l| !l.starts_with('#'))
+            .collect();
+        for forbidden in [
+            "actions/checkout",
+            "github.event.pull_request.head",
+            "github.head_ref",
+            "workflow_run.head",
+        ] {
+            assert!(
+                !code.iter().any(|l| l.contains(forbidden)),
+                "{file} uses {forbidden}"
+            );
+        }
+        assert!(
+            !code
+                .iter()
+                .any(|l| l.starts_with("run:") || l.starts_with("- run:")),
+            "{file} runs a shell step"
+        );
+    }
+}
