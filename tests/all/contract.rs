@@ -4,6 +4,7 @@
 //!
 //! See `docs/fake-github.md` for the fake, its control API and how to add a scenario.
 
+mod attacks;
 mod events;
 mod faults;
 mod gate;

@@ -278,7 +278,10 @@ fn every_input_is_passed_to_the_binary_as_actions_core_names_it() {
 #[test]
 fn the_readme_shows_the_shipped_workflows_verbatim() {
     let readme = std::fs::read_to_string(repo_root().join("README.md")).expect("README.md");
-    for file in ["workflows/shipgate-gate.yml", "workflows/shipgate-trigger.yml"] {
+    for file in [
+        "workflows/shipgate-gate.yml",
+        "workflows/shipgate-trigger.yml",
+    ] {
         let shipped = std::fs::read_to_string(repo_root().join(file)).expect(file);
         assert!(
             readme.contains(&format!("```yaml\n{shipped}```")),
