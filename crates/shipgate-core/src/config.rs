@@ -1098,6 +1098,22 @@ checklist: { enabled: true, items: ["Database backup taken", "Rollback plan read
     }
 
     #[test]
+    fn the_whole_file_shown_in_the_docs_is_valid() {
+        let docs = include_str!("../../../docs/config.md");
+        let start = docs.find("```yaml\n").expect("a yaml block") + "```yaml\n".len();
+        let end = start + docs[start..].find("```").expect("its end");
+        let policy = parse(&docs[start..end], None).unwrap();
+        assert_eq!(
+            policy.checks.required[1],
+            RequiredCheck {
+                name: "backend / test".into(),
+                app: Some("github-actions".into())
+            }
+        );
+        assert!(policy.approvals.exclude_contributors);
+    }
+
+    #[test]
     fn the_errors_shown_in_the_docs_are_the_real_ones() {
         let docs = include_str!("../../../docs/config.md");
         let file = Some(Path::new(".github/shipgate.yml"));
