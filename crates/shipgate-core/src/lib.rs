@@ -18,6 +18,7 @@ pub mod error;
 pub mod escape;
 pub mod facts;
 pub mod gates;
+pub mod guard;
 pub mod kpi;
 pub mod policy;
 pub mod render;

@@ -128,6 +128,43 @@ pub fn title(verdict: &Verdict) -> String {
     escape::truncate(&escape::plain(&line), TITLE_MAX_CHARS)
 }
 
+/// The one-line title of a merge group's verdict (the worst of its pull requests'), naming the
+/// pull requests that hold it back; plain text of at most [`TITLE_MAX_CHARS`] characters.
+pub fn group_title(verdicts: &[Verdict]) -> String {
+    let worst = worst(verdicts).unwrap_or(VerdictState::Error);
+    let numbers: Vec<String> = verdicts
+        .iter()
+        .filter_map(|v| v.subject.pull_request)
+        .map(|n| format!("#{n}"))
+        .collect();
+    let holding: Vec<String> = verdicts
+        .iter()
+        .filter(|v| v.verdict != VerdictState::Pass)
+        .map(|v| {
+            let who = v
+                .subject
+                .pull_request
+                .map_or_else(|| "the group".to_string(), |n| format!("#{n}"));
+            format!("{who} {}", summary(v))
+        })
+        .collect();
+    let line = if holding.is_empty() {
+        format!(
+            "{}: merge group of {}, every pull request passes",
+            verdict_word(worst),
+            numbers.join(", ")
+        )
+    } else {
+        format!(
+            "{}: merge group of {}; {}",
+            verdict_word(worst),
+            numbers.join(", "),
+            holding.join("; ")
+        )
+    };
+    escape::truncate(&escape::plain(&line), TITLE_MAX_CHARS)
+}
+
 /// What a verdict amounts to, without the verdict word: the gates that hold it back, worst
 /// first, or a short confirmation when it passes. Plain text, not escaped, not truncated.
 pub fn summary(verdict: &Verdict) -> String {

@@ -210,20 +210,324 @@ where
     Ok(snapshot)
 }
 
-/// The one GraphQL request (`PullRequestFacts` or `OpenPullRequestFacts`).
-async fn first_read(
+/// A merge-queue group, as its event names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MergeGroup {
+    /// The group's head commit: what the queue will merge.
+    pub head_sha: String,
+    /// The pull request its branch names (`gh-readonly-queue/main/pr-214-…`), when known.
+    pub number: Option<u64>,
+}
+
+/// What one read of a merge group produced.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GroupSnapshot {
+    /// The config file from the production branch.
+    pub config: ConfigFile,
+    /// The group's pull requests in queue order; each one's checks are those of the group's
+    /// head commit (the code the queue will merge), not of its own head.
+    pub candidates: Vec<Candidate>,
+    /// What shipgate already published on the group's head commit.
+    pub existing: Existing,
+    /// GraphQL requests made.
+    pub requests: usize,
+}
+
+/// Reads a merge group in one request (`MergeGroupFacts`), then pages its pull requests and the
+/// repository as [`read`] does. The group is the queue entry whose head is the group's commit
+/// and every entry ahead of it; when no entry has that head (GitHub has not filled it in yet),
+/// the entry of the pull request the group's branch names, and those ahead of it. A group the
+/// queue no longer lists is an error: its pull requests cannot be told.
+pub async fn read_merge_group(
     client: &Client,
     spec: &ReadSpec,
-    selection: Selection,
-) -> Result<FirstRead, Error> {
-    let mut variables = json!({
+    group: &MergeGroup,
+    now: DateTime<Utc>,
+) -> Result<GroupSnapshot, Error> {
+    let mut variables = repository_variables(spec);
+    variables["base"] = json!(spec.production_branch);
+    variables["head"] = json!(group.head_sha);
+    #[derive(Deserialize)]
+    struct Data {
+        repository: Option<RepoWithQueue>,
+    }
+    #[derive(Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct RepoWithQueue {
+        merge_queue: Option<RawQueue>,
+        group: Option<RawGroupObject>,
+        #[serde(flatten)]
+        repo: RawRepository,
+    }
+    #[derive(Deserialize)]
+    struct RawQueue {
+        entries: Connection<RawQueueEntry>,
+    }
+    #[derive(Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct RawQueueEntry {
+        position: u64,
+        head_commit: Option<RawOid>,
+        pull_request: Option<RawPullRequest>,
+    }
+    #[derive(Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct RawGroupObject {
+        #[serde(rename = "__typename")]
+        typename: String,
+        #[serde(default)]
+        status_check_rollup: Option<RawRollup>,
+        #[serde(default)]
+        check_suites: Option<RawNodes<RawNamedSuite>>,
+    }
+    let data: Data = client
+        .graphql_operation(DOCUMENT, Some("MergeGroupFacts"), variables)
+        .await?;
+    let found = data.repository.ok_or_else(|| no_repository(spec))?;
+    let queue = found.merge_queue.ok_or_else(|| {
+        Error::GraphQl(format!(
+            "`{}` has no merge queue visible to the token",
+            spec.production_branch
+        ))
+    })?;
+    if queue.entries.page_info.has_next_page {
+        return Err(Error::GraphQl(
+            "more than 100 entries in the merge queue: shipgate stops rather than decide on part of them".into(),
+        ));
+    }
+    let mut entries = queue.entries.nodes;
+    entries.sort_by_key(|e| e.position);
+    let last = entries
+        .iter()
+        .position(|e| {
+            e.head_commit
+                .as_ref()
+                .is_some_and(|c| c.oid.eq_ignore_ascii_case(&group.head_sha))
+        })
+        .or_else(|| {
+            let number = group.number?;
+            entries.iter().position(|e| {
+                e.pull_request
+                    .as_ref()
+                    .is_some_and(|pr| pr.number == number)
+            })
+        })
+        .ok_or_else(|| {
+            Error::GraphQl(format!(
+                "the merge queue of `{}` lists no entry for the group at {} (merged or removed from the queue?)",
+                spec.production_branch, group.head_sha
+            ))
+        })?;
+    let prs: Vec<RawPullRequest> = entries
+        .into_iter()
+        .take(last + 1)
+        .filter_map(|e| e.pull_request)
+        .collect();
+    let object = found
+        .group
+        .filter(|o| o.typename == "Commit")
+        .ok_or_else(|| {
+            Error::GraphQl(format!(
+                "the merge group's commit {} is not in the repository",
+                group.head_sha
+            ))
+        })?;
+    let contexts = object
+        .status_check_rollup
+        .as_ref()
+        .map(|r| {
+            if r.contexts.page_info.has_next_page {
+                Err(Error::GraphQl(
+                    "more than 100 checks on the merge group's commit: shipgate stops rather than decide on part of them".into(),
+                ))
+            } else {
+                Ok(r.contexts.nodes.as_slice())
+            }
+        })
+        .transpose()?
+        .unwrap_or_default();
+    let suites = object
+        .check_suites
+        .unwrap_or(RawNodes { nodes: Vec::new() });
+    let named = suite_runs(&suites);
+    let (check_runs, statuses) = map_checks(contexts, &named, spec);
+    let mut existing = Existing {
+        check_run: own_run(named.iter().map(|(run, _)| *run), spec),
+        ..Existing::default()
+    };
+    for context in contexts {
+        if let RawContext::StatusContext(status) = context {
+            if status.context == spec.check_name {
+                existing.status = Some(ExistingStatus {
+                    state: map_status_state(status.state),
+                    description: status.description.clone().unwrap_or_default(),
+                });
+            }
+        }
+    }
+    let first = FirstRead {
+        spec: spec.clone(),
+        repo: found.repo,
+        prs,
+        prs_page: None,
+    };
+    let snapshot = first.complete(client, now).await?;
+    let candidates = snapshot
+        .candidates
+        .into_iter()
+        .map(|mut candidate| {
+            candidate.facts.check_runs = check_runs.clone();
+            candidate.facts.statuses = statuses.clone();
+            // Publishing goes on the group's commit, never on the PRs (no comments).
+            candidate.existing = Existing::default();
+            candidate
+        })
+        .collect();
+    Ok(GroupSnapshot {
+        config: snapshot.config,
+        candidates,
+        existing,
+        requests: snapshot.requests,
+    })
+}
+
+/// A pull request GitHub associates with a commit, with its facts now.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AssociatedPull {
+    /// Whether it was merged.
+    pub merged: bool,
+    /// The commit its merge created (the merge commit, the squashed commit, or the last
+    /// commit a rebase wrote), once merged.
+    pub merge_commit: Option<String>,
+    /// Its facts (checks of its own head) and what shipgate published on it.
+    pub candidate: Candidate,
+}
+
+/// What one read of a commit produced (the deploy guard's read).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CommitSnapshot {
+    /// The config file from the production branch.
+    pub config: ConfigFile,
+    /// The commit.
+    pub sha: String,
+    /// Its parents.
+    pub parents: Vec<String>,
+    /// The pull requests GitHub associates with it.
+    pub pulls: Vec<AssociatedPull>,
+    /// GraphQL requests made.
+    pub requests: usize,
+}
+
+/// Reads a commit of the production branch and the pull requests GitHub associates with it,
+/// each with its facts as of `now` (`CommitFacts`, then paging as [`read`] does). A commit not
+/// in the repository is an error.
+pub async fn read_commit(
+    client: &Client,
+    spec: &ReadSpec,
+    sha: &str,
+    now: DateTime<Utc>,
+) -> Result<CommitSnapshot, Error> {
+    let mut variables = repository_variables(spec);
+    variables["sha"] = json!(sha);
+    #[derive(Deserialize)]
+    struct Data {
+        repository: Option<RepoWithCommit>,
+    }
+    #[derive(Deserialize)]
+    struct RepoWithCommit {
+        commit: Option<RawAssociating>,
+        #[serde(flatten)]
+        repo: RawRepository,
+    }
+    #[derive(Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct RawAssociating {
+        #[serde(rename = "__typename")]
+        typename: String,
+        #[serde(default)]
+        oid: Option<String>,
+        #[serde(default)]
+        parents: Option<RawNodes<RawOid>>,
+        #[serde(default)]
+        associated_pull_requests: Option<RawNodes<RawPullRequest>>,
+    }
+    let data: Data = client
+        .graphql_operation(DOCUMENT, Some("CommitFacts"), variables)
+        .await?;
+    let found = data.repository.ok_or_else(|| no_repository(spec))?;
+    let commit = found
+        .commit
+        .filter(|c| c.typename == "Commit")
+        .ok_or_else(|| Error::GraphQl(format!("commit {sha} is not in {}", spec.repository)))?;
+    let parents = commit
+        .parents
+        .map(|p| p.nodes.into_iter().map(|o| o.oid).collect())
+        .unwrap_or_default();
+    let prs: Vec<RawPullRequest> = commit
+        .associated_pull_requests
+        .map(|p| p.nodes)
+        .unwrap_or_default();
+    let merges: Vec<(u64, bool, Option<String>)> = prs
+        .iter()
+        .map(|pr| {
+            (
+                pr.number,
+                pr.merged,
+                pr.merge_commit.as_ref().map(|c| c.oid.clone()),
+            )
+        })
+        .collect();
+    let first = FirstRead {
+        spec: spec.clone(),
+        repo: found.repo,
+        prs,
+        prs_page: None,
+    };
+    let snapshot = first.complete(client, now).await?;
+    let pulls = snapshot
+        .candidates
+        .into_iter()
+        .map(|candidate| {
+            let (merged, merge_commit) = merges
+                .iter()
+                .find(|(n, ..)| *n == candidate.number())
+                .map(|(_, merged, commit)| (*merged, commit.clone()))
+                .unwrap_or((false, None));
+            AssociatedPull {
+                merged,
+                merge_commit,
+                candidate,
+            }
+        })
+        .collect();
+    Ok(CommitSnapshot {
+        config: snapshot.config,
+        sha: commit.oid.unwrap_or_else(|| sha.to_string()),
+        parents,
+        pulls,
+        requests: snapshot.requests,
+    })
+}
+
+/// The variables every first read shares.
+fn repository_variables(spec: &ReadSpec) -> serde_json::Value {
+    json!({
         "owner": spec.repository.owner,
         "name": spec.repository.name,
         "stagingEnvironment": spec.staging_environment,
         "productionEnvironment": spec.production_environment,
         "config": config_expression(&spec.production_branch, &spec.config_path),
         "checkName": spec.check_name,
-    });
+    })
+}
+
+/// The one GraphQL request (`PullRequestFacts` or `OpenPullRequestFacts`).
+async fn first_read(
+    client: &Client,
+    spec: &ReadSpec,
+    selection: Selection,
+) -> Result<FirstRead, Error> {
+    let mut variables = repository_variables(spec);
     match selection {
         Selection::PullRequest(number) => {
             variables["number"] = json!(number);
@@ -709,46 +1013,7 @@ fn map_facts(
         Some(r) if r.commit.as_ref().is_some_and(|c| &c.oid == head) => &r.contexts.nodes,
         _ => &[],
     };
-    let mut check_runs = Vec::new();
-    let mut seen: Vec<u64> = Vec::new();
-    // Runs named like shipgate's check come from the head commit's check suites (every app's
-    // newest of that name, whatever the rollup's paging); the rollup gives the rest.
-    for (run, app) in named_runs(pr) {
-        if is_this_workflow_run(run, spec) {
-            continue;
-        }
-        seen.extend(run.database_id);
-        check_runs.push(map_check_run(run, app.map(str::to_string)));
-    }
-    let mut statuses = Vec::new();
-    for context in contexts {
-        match context {
-            RawContext::CheckRun(run) => {
-                if run.name == spec.check_name
-                    || is_this_workflow_run(run, spec)
-                    || run.database_id.is_some_and(|id| seen.contains(&id))
-                {
-                    continue;
-                }
-                let app = run
-                    .check_suite
-                    .as_ref()
-                    .and_then(|s| s.app.as_ref())
-                    .map(|a| a.slug.clone());
-                check_runs.push(map_check_run(run, app));
-            }
-            RawContext::StatusContext(status) => {
-                statuses.push(CommitStatus {
-                    context: status.context.clone(),
-                    state: map_status_state(status.state),
-                    created_at: status.created_at,
-                    description: status.description.clone(),
-                    creator: status.creator.as_ref().map(|a| actor(Some(a))),
-                });
-            }
-            RawContext::Other => {}
-        }
-    }
+    let (check_runs, statuses) = map_checks(contexts, &named_runs(pr), spec);
     let reviews = pr
         .reviews
         .nodes
@@ -818,12 +1083,88 @@ fn named_runs(pr: &RawPullRequest) -> Vec<(&RawCheckRun, Option<&str>)> {
         .nodes
         .iter()
         .filter(|c| c.commit.oid == pr.head_ref_oid)
-        .flat_map(|c| c.commit.check_suites.nodes.iter())
+        .flat_map(|c| suite_runs(&c.commit.check_suites))
+        .collect()
+}
+
+/// The runs of check suites, with their app's slug.
+fn suite_runs(suites: &RawNodes<RawNamedSuite>) -> Vec<(&RawCheckRun, Option<&str>)> {
+    suites
+        .nodes
+        .iter()
         .flat_map(|suite| {
             let app = suite.app.as_ref().map(|a| a.slug.as_str());
             suite.check_runs.nodes.iter().map(move |run| (run, app))
         })
         .collect()
+}
+
+/// The check runs and statuses of a commit: the runs named like shipgate's check from its
+/// check suites (every app's newest, whatever the rollup's paging), the rest from the rollup;
+/// the jobs of the workflow run executing shipgate left out.
+fn map_checks(
+    contexts: &[RawContext],
+    named: &[(&RawCheckRun, Option<&str>)],
+    spec: &ReadSpec,
+) -> (Vec<CheckRun>, Vec<CommitStatus>) {
+    let mut check_runs = Vec::new();
+    let mut seen: Vec<u64> = Vec::new();
+    for (run, app) in named {
+        if is_this_workflow_run(run, spec) {
+            continue;
+        }
+        seen.extend(run.database_id);
+        check_runs.push(map_check_run(run, app.map(str::to_string)));
+    }
+    let mut statuses = Vec::new();
+    for context in contexts {
+        match context {
+            RawContext::CheckRun(run) => {
+                if run.name == spec.check_name
+                    || is_this_workflow_run(run, spec)
+                    || run.database_id.is_some_and(|id| seen.contains(&id))
+                {
+                    continue;
+                }
+                let app = run
+                    .check_suite
+                    .as_ref()
+                    .and_then(|s| s.app.as_ref())
+                    .map(|a| a.slug.clone());
+                check_runs.push(map_check_run(run, app));
+            }
+            RawContext::StatusContext(status) => {
+                statuses.push(CommitStatus {
+                    context: status.context.clone(),
+                    state: map_status_state(status.state),
+                    created_at: status.created_at,
+                    description: status.description.clone(),
+                    creator: status.creator.as_ref().map(|a| actor(Some(a))),
+                });
+            }
+            RawContext::Other => {}
+        }
+    }
+    (check_runs, statuses)
+}
+
+/// shipgate's own check run among runs named like its check: the newest with its external id.
+fn own_run<'a>(
+    runs: impl IntoIterator<Item = &'a RawCheckRun>,
+    spec: &ReadSpec,
+) -> Option<ExistingCheckRun> {
+    runs.into_iter()
+        .filter(|run| is_own_check_run(run, spec))
+        .filter_map(|run| Some((run.database_id?, run)))
+        .max_by_key(|(id, _)| *id)
+        .map(|(id, run)| ExistingCheckRun {
+            id,
+            status: map_check_status(run.status),
+            conclusion: run.conclusion.map(map_conclusion),
+            title: run.title.clone().unwrap_or_default(),
+            summary: run.summary.clone().unwrap_or_default(),
+            text: run.text.clone().unwrap_or_default(),
+        })
 }
 
 fn map_check_run(run: &RawCheckRun, app: Option<String>) -> CheckRun {
@@ -888,25 +1229,7 @@ fn existing(pr: &RawPullRequest, spec: &ReadSpec) -> Existing {
         })
     });
     let named = named_runs(pr).into_iter().map(|(run, _)| run);
-    for run in named.chain(rollup_runs) {
-        if !is_own_check_run(run, spec) {
-            continue;
-        }
-        let Some(id) = run.database_id else { continue };
-        // Several (a pass moved back to pending makes a new run): the newest is the one to
-        // update.
-        if found.check_run.as_ref().is_some_and(|c| c.id >= id) {
-            continue;
-        }
-        found.check_run = Some(ExistingCheckRun {
-            id,
-            status: map_check_status(run.status),
-            conclusion: run.conclusion.map(map_conclusion),
-            title: run.title.clone().unwrap_or_default(),
-            summary: run.summary.clone().unwrap_or_default(),
-            text: run.text.clone().unwrap_or_default(),
-        });
-    }
+    found.check_run = own_run(named.chain(rollup_runs), spec);
     for context in rollup.iter().flat_map(|r| &r.contexts.nodes) {
         if let RawContext::StatusContext(status) = context {
             if status.context == spec.check_name {
@@ -1151,6 +1474,10 @@ struct RawPullRequest {
     head_ref_oid: String,
     base_ref_name: String,
     author: Option<RawActor>,
+    #[serde(default)]
+    merged: bool,
+    #[serde(default)]
+    merge_commit: Option<RawOid>,
     files: Connection<RawFile>,
     commits: Connection<RawPullCommit>,
     head: RawNodes<RawHeadCommit>,

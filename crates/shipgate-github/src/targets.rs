@@ -11,7 +11,8 @@
 //! | `deployment_status` | any | every open PR (a staging or production deploy can change any PR's soak or tag gate) |
 //! | `push` | tag created/moved | open PRs whose head is the tag's commit; a deleted tag → every open PR |
 //! | `schedule`, `workflow_dispatch` | — | every open PR into the production branch |
-//! | `workflow_run` | any | the triggering run's `pull_requests` into the production branch; none listed → every open PR into the production branch |
+//! | `workflow_run` | any | a run of a `merge_group` → that group; else the triggering run's `pull_requests` into the production branch; none listed → every open PR into the production branch |
+//! | `merge_group` | `checks_requested` | the group (`merge_group.head_sha`, the PR its `head_ref` names) |
 //!
 //! The `pull-request` input, when given, overrides the event. "By SHA" and "every open PR" are
 //! both served by the one read of all open PRs into the production branch, filtered afterwards.
@@ -43,6 +44,10 @@ pub enum Targets {
     HeadSha(String),
     /// Every open PR into the production branch.
     AllOpen,
+    /// A merge-queue group: its pull requests, checked on the group's commit.
+    MergeGroup(crate::facts::MergeGroup),
+    /// One commit of the production branch, and the pull request that brought it (the guard).
+    Commit(String),
     /// Nothing to evaluate; the reason is shown as a notice.
     Nothing(String),
 }
@@ -63,7 +68,7 @@ impl Targets {
             Self::PullRequests(ns) => ns.contains(&number),
             Self::HeadSha(sha) => sha.eq_ignore_ascii_case(head_sha),
             Self::AllOpen => true,
-            Self::Nothing(_) => false,
+            Self::MergeGroup(_) | Self::Commit(_) | Self::Nothing(_) => false,
         }
     }
 }
@@ -152,11 +157,33 @@ pub fn route(event_name: &str, event: &Value, inputs: &RouteInputs) -> Result<Ta
             }
         }
         "schedule" | "workflow_dispatch" => Ok(Targets::AllOpen),
+        "merge_group" => {
+            if !matches!(action, "checks_requested" | "") {
+                return nothing(format!(
+                    "`merge_group` action `{action}` asks for no checks"
+                ));
+            }
+            let group = field(event_name, event, "merge_group")?;
+            let head = sha(event_name, group, &["head_sha"])?;
+            let head_ref = group.get("head_ref").and_then(Value::as_str).unwrap_or("");
+            Ok(Targets::MergeGroup(crate::facts::MergeGroup {
+                head_sha: head,
+                number: queue_number(head_ref, branch),
+            }))
+        }
         "workflow_run" => {
             // The trigger workflow ran for a review, a staging deployment, a tag push…: the
             // PRs GitHub lists for that run, or — when it lists none (forks, deployments,
-            // tags) — every release PR.
+            // tags) — every release PR. For a merge-queue group, the group.
             let run = field(event_name, event, "workflow_run")?;
+            if run.get("event").and_then(Value::as_str) == Some("merge_group") {
+                let head = sha(event_name, run, &["head_sha"])?;
+                let branch_name = run.get("head_branch").and_then(Value::as_str).unwrap_or("");
+                return Ok(Targets::MergeGroup(crate::facts::MergeGroup {
+                    head_sha: head,
+                    number: queue_number(branch_name, branch),
+                }));
+            }
             let listed = run
                 .get("pull_requests")
                 .and_then(Value::as_array)
@@ -232,6 +259,20 @@ fn by_prs_or_sha(event_name: &str, object: &Value, branch: &str) -> Result<Targe
     })
 }
 
+/// The PR number a merge-queue branch names: `[refs/heads/]gh-readonly-queue/<base>/pr-<N>-<sha>`
+/// (the base branch may itself hold `/`, so the known production branch anchors the parse).
+pub fn queue_number(branch_name: &str, production_branch: &str) -> Option<u64> {
+    let name = branch_name
+        .strip_prefix("refs/heads/")
+        .unwrap_or(branch_name);
+    let rest = name
+        .strip_prefix("gh-readonly-queue/")?
+        .strip_prefix(production_branch)?
+        .strip_prefix("/pr-")?;
+    let (number, _) = rest.split_once('-')?;
+    number.parse().ok()
+}
+
 fn field<'a>(event_name: &str, event: &'a Value, key: &str) -> Result<&'a Value, Error> {
     event
         .get(key)
@@ -304,6 +345,37 @@ mod tests {
     }
 
     const HEAD: &str = "ec26c3e57ca3a959ca5aad62de7213c562f8c821";
+
+    #[test]
+    fn merge_groups_are_routed_from_their_event_and_from_the_trigger_workflow() {
+        let event = serde_json::json!({ "action": "checks_requested", "merge_group": {
+            "head_sha": HEAD,
+            "head_ref": "refs/heads/gh-readonly-queue/main/pr-214-ec26c3e57ca3a959ca5aad62de7213c562f8c821",
+            "base_ref": "refs/heads/main",
+        } });
+        let group = Targets::MergeGroup(crate::facts::MergeGroup {
+            head_sha: HEAD.into(),
+            number: Some(214),
+        });
+        assert_eq!(
+            route("merge_group", &event, &inputs("main")).unwrap(),
+            group
+        );
+        let run = serde_json::json!({ "action": "completed", "workflow_run": {
+            "event": "merge_group", "head_sha": HEAD, "pull_requests": [],
+            "head_branch": "gh-readonly-queue/main/pr-214-ec26c3e57ca3a959ca5aad62de7213c562f8c821",
+        } });
+        assert_eq!(route("workflow_run", &run, &inputs("main")).unwrap(), group);
+        assert_eq!(
+            queue_number("gh-readonly-queue/release/v2/pr-7-abc", "release/v2"),
+            Some(7)
+        );
+        assert_eq!(
+            queue_number("gh-readonly-queue/main/pr-7-abc", "release"),
+            None
+        );
+        assert_eq!(queue_number("staging/v1.4.0", "main"), None);
+    }
 
     #[test]
     fn workflow_run_targets_the_triggering_runs_prs_or_every_open_one() {

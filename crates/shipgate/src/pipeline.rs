@@ -18,7 +18,7 @@ use shipgate_core::facts::Repository;
 use shipgate_core::gates::{GateId, GateResult};
 use shipgate_core::render;
 use shipgate_core::verdict::{Subject, Verdict, VerdictState};
-use shipgate_core::{Facts, Policy};
+use shipgate_core::{guard, Facts, Policy};
 use shipgate_github::facts::{self as read, Candidate, ConfigFile, Head, ReadSpec, Selection};
 use shipgate_github::publish::{Publication, Publisher, Target};
 use shipgate_github::targets::Targets;
@@ -221,10 +221,6 @@ impl GitHub<'_> {
                 ..Run::default()
             });
         }
-        let selection = match targets {
-            Targets::PullRequest(number) => Selection::PullRequest(*number),
-            _ => Selection::OpenIntoProduction,
-        };
         // What the inputs alone say decides where to read; the config file may then name
         // another branch or environment, which is read once more (a second disagreement is an
         // error rather than a loop).
@@ -241,25 +237,25 @@ impl GitHub<'_> {
             }
         };
         let mut attempt = 0;
-        let (mut snapshot, policy) = loop {
+        let (read, policy) = loop {
             attempt += 1;
             let spec = self.spec(&probe, &config_path);
-            let snapshot = match self.read(&spec, selection, targets).await {
-                Ok(snapshot) => snapshot,
+            let read = match self.read(&spec, targets).await {
+                Ok(read) => read,
                 Err(error) => return self.read_failed(targets, &probe, error.to_string()).await,
             };
             let policy = match source {
                 PolicySource::Given(policy) => Ok(policy.clone()),
                 PolicySource::ProductionBranch { overrides, .. } => {
-                    policy_from(&snapshot.config, &config_path, explicit, overrides)
+                    policy_from(read.config(), &config_path, explicit, overrides)
                 }
             };
             let Ok(found) = &policy else {
-                break (snapshot, policy);
+                break (read, policy);
             };
             let wanted = self.spec(found, &config_path);
             if wanted == spec {
-                break (snapshot, policy);
+                break (read, policy);
             }
             if attempt == 1 {
                 probe = found.clone();
@@ -273,7 +269,7 @@ impl GitHub<'_> {
                 wanted.production_environment
             );
             break (
-                snapshot,
+                read,
                 Err(ConfigProblem {
                     message,
                     path: config_path.clone(),
@@ -281,13 +277,36 @@ impl GitHub<'_> {
                 }),
             );
         };
-        snapshot
-            .candidates
-            .retain(|c| targets.selects(c.number(), &c.facts.sha));
+        let check_name = match &policy {
+            Ok(policy) => policy.check_name.clone(),
+            Err(_) => probe.check_name.clone(),
+        };
         let branch = match &policy {
             Ok(policy) => policy.production_branch.clone(),
             Err(_) => probe.production_branch.clone(),
         };
+        match read {
+            Read::Pulls(snapshot) => {
+                self.pulls(targets, snapshot, policy, &branch, &check_name)
+                    .await
+            }
+            Read::Group(snapshot) => self.group(targets, snapshot, policy, &check_name).await,
+            Read::Commit(snapshot) => Ok(self.guard(snapshot, policy, &branch)),
+        }
+    }
+
+    /// Release pull requests: one verdict and one publication each.
+    async fn pulls(
+        &self,
+        targets: &Targets,
+        mut snapshot: read::Snapshot,
+        policy: Result<Policy, ConfigProblem>,
+        branch: &str,
+        check_name: &str,
+    ) -> Result<Run, Error> {
+        snapshot
+            .candidates
+            .retain(|c| targets.selects(c.number(), &c.facts.sha));
         if snapshot.candidates.is_empty() {
             let reason = match targets {
                 Targets::HeadSha(sha) => {
@@ -300,10 +319,6 @@ impl GitHub<'_> {
                 ..Run::default()
             });
         }
-        let check_name = match &policy {
-            Ok(policy) => policy.check_name.clone(),
-            Err(_) => probe.check_name.clone(),
-        };
         let evaluated: Vec<Evaluated> = snapshot
             .candidates
             .iter()
@@ -313,7 +328,7 @@ impl GitHub<'_> {
             })
             .collect();
         let publish_errors = self
-            .publish_all(&mut snapshot.candidates, &evaluated, &check_name)
+            .publish_all(&mut snapshot.candidates, &evaluated, check_name)
             .await;
         Ok(Run {
             evaluated,
@@ -321,6 +336,113 @@ impl GitHub<'_> {
             publish_errors,
             ..Run::default()
         })
+    }
+
+    /// A merge-queue group: every PR's verdict (their own soak, approvals, tag, checklist; the
+    /// group commit's checks), one check run on the group's commit with the worst, no comment.
+    async fn group(
+        &self,
+        targets: &Targets,
+        mut snapshot: read::GroupSnapshot,
+        policy: Result<Policy, ConfigProblem>,
+        check_name: &str,
+    ) -> Result<Run, Error> {
+        let Targets::MergeGroup(group) = targets else {
+            unreachable!("a group read comes from group targets");
+        };
+        let evaluated: Vec<Evaluated> = snapshot
+            .candidates
+            .iter()
+            .map(|c| Evaluated {
+                verdict: verdict_of(&c.facts, &policy, self.now),
+                facts: Some(c.facts.clone()),
+            })
+            .collect();
+        let verdicts: Vec<Verdict> = evaluated.iter().map(|e| e.verdict.clone()).collect();
+        let mut publish_errors = Vec::new();
+        if let Publishing::On { details_url, .. } = &self.publishing {
+            let publication = group_publication(&verdicts, check_name, details_url.clone());
+            let target = Target {
+                repository: &self.repository,
+                sha: &group.head_sha,
+                pull_request: None,
+            };
+            if let Err(e) = self
+                .publisher
+                .publish(target, &publication, &mut snapshot.existing)
+                .await
+            {
+                publish_errors.push(format!(
+                    "cannot publish the verdict of the merge group at {}: {e}",
+                    group.head_sha
+                ));
+            }
+        }
+        Ok(Run {
+            evaluated,
+            config_problem: policy.err(),
+            publish_errors,
+            ..Run::default()
+        })
+    }
+
+    /// The deploy guard: how the commit reached the production branch, and whether its release
+    /// PR's gates pass now (`shipgate_core::guard`). Nothing is published.
+    fn guard(
+        &self,
+        snapshot: read::CommitSnapshot,
+        policy: Result<Policy, ConfigProblem>,
+        branch: &str,
+    ) -> Run {
+        let associated: Vec<guard::Associated> = snapshot
+            .pulls
+            .iter()
+            .map(|p| guard::Associated {
+                number: p.candidate.number(),
+                merged: p.merged,
+                merge_commit: p.merge_commit.clone(),
+                head_sha: p.candidate.facts.sha.clone(),
+                base_branch: p
+                    .candidate
+                    .facts
+                    .pull_request
+                    .as_ref()
+                    .map(|pr| pr.base_branch.clone())
+                    .unwrap_or_default(),
+            })
+            .collect();
+        let arrival = guard::arrival(&snapshot.sha, branch, &associated);
+        let release = match arrival {
+            guard::Arrival::Merged(n) | guard::Arrival::FastForward(n) => {
+                snapshot.pulls.iter().find(|p| p.candidate.number() == n)
+            }
+            guard::Arrival::DirectPush => None,
+        };
+        let pr_verdict = release.map(|p| match &policy {
+            Ok(policy) => {
+                let facts = guard::prepare(&p.candidate.facts, policy, &snapshot.sha);
+                shipgate_core::evaluate(&facts, policy, self.now)
+            }
+            Err(problem) => {
+                error_verdict(subject_of(&p.candidate.facts), &problem.message, self.now)
+            }
+        });
+        let verdict = guard::judge(
+            &self.repository.to_string(),
+            &snapshot.sha,
+            branch,
+            arrival,
+            pr_verdict,
+            self.now,
+        );
+        Run {
+            evaluated: vec![Evaluated {
+                facts: release.map(|p| p.candidate.facts.clone()),
+                verdict,
+            }],
+            config_problem: policy.err(),
+            ..Run::default()
+        }
     }
 
     fn spec(&self, policy: &Policy, config_path: &str) -> ReadSpec {
@@ -340,9 +462,22 @@ impl GitHub<'_> {
     async fn read(
         &self,
         spec: &ReadSpec,
-        selection: Selection,
         targets: &Targets,
-    ) -> Result<read::Snapshot, shipgate_github::Error> {
+    ) -> Result<Read, shipgate_github::Error> {
+        let selection = match targets {
+            Targets::MergeGroup(group) => {
+                return read::read_merge_group(self.client, spec, group, self.now)
+                    .await
+                    .map(Read::Group)
+            }
+            Targets::Commit(sha) => {
+                return read::read_commit(self.client, spec, sha, self.now)
+                    .await
+                    .map(Read::Commit)
+            }
+            Targets::PullRequest(number) => Selection::PullRequest(*number),
+            _ => Selection::OpenIntoProduction,
+        };
         let publishing = self.publishing != Publishing::Off;
         read::read(
             self.client,
@@ -383,6 +518,7 @@ impl GitHub<'_> {
             },
         )
         .await
+        .map(Read::Pulls)
     }
 
     /// The read failed. With publishing off that is the run's error. With publishing on, an
@@ -398,6 +534,54 @@ impl GitHub<'_> {
             return Err(Error::Read(error));
         };
         let message = format!("cannot read from GitHub: {error}");
+        if let Targets::MergeGroup(group) = targets {
+            // The queue waits for a check on the group's commit: an error there, never none.
+            let subject = Subject {
+                repository: self.repository.to_string(),
+                sha: group.head_sha.clone(),
+                pull_request: None,
+                title: Some("merge group".into()),
+                head_branch: None,
+            };
+            let verdict = error_verdict(subject, &message, self.now);
+            let result = async {
+                let mut existing = shipgate_github::publish::lookup_existing(
+                    self.client,
+                    &self.repository,
+                    &group.head_sha,
+                    &probe.check_name,
+                )
+                .await?;
+                let publication =
+                    publication(&verdict, &probe.check_name, details_url.clone(), false);
+                let target = Target {
+                    repository: &self.repository,
+                    sha: &group.head_sha,
+                    pull_request: None,
+                };
+                self.publisher
+                    .publish(target, &publication, &mut existing)
+                    .await
+            }
+            .await;
+            let publish_errors = result
+                .err()
+                .map(|e| {
+                    vec![format!(
+                        "cannot publish the error verdict of the merge group: {e}"
+                    )]
+                })
+                .unwrap_or_default();
+            return Ok(Run {
+                evaluated: vec![Evaluated {
+                    facts: None,
+                    verdict,
+                }],
+                read_error: Some(message),
+                publish_errors,
+                ..Run::default()
+            });
+        }
         let open = shipgate_github::pulls::list_open(
             self.client,
             &self.repository,
@@ -508,6 +692,45 @@ impl GitHub<'_> {
             .into_iter()
             .filter_map(Result::err)
             .collect()
+    }
+}
+
+/// What one read produced, by kind of target.
+enum Read {
+    /// Release pull requests.
+    Pulls(read::Snapshot),
+    /// A merge-queue group.
+    Group(read::GroupSnapshot),
+    /// A commit of the production branch (the guard).
+    Commit(read::CommitSnapshot),
+}
+
+impl Read {
+    fn config(&self) -> &ConfigFile {
+        match self {
+            Read::Pulls(s) => &s.config,
+            Read::Group(s) => &s.config,
+            Read::Commit(s) => &s.config,
+        }
+    }
+}
+
+/// The publication of a merge group: the worst verdict of its pull requests, every one of them
+/// in the summary, no comment.
+fn group_publication(
+    verdicts: &[Verdict],
+    check_name: &str,
+    details_url: Option<String>,
+) -> Publication {
+    let state = render::worst(verdicts).unwrap_or(VerdictState::Error);
+    Publication {
+        check_name: check_name.to_string(),
+        state,
+        title: render::group_title(verdicts),
+        summary: render::markdown_report(verdicts),
+        text: None,
+        details_url,
+        comment: None,
     }
 }
 

@@ -48,6 +48,8 @@ pub enum GateId {
     Checklist,
     /// The policy itself (e.g. every gate turned off).
     Policy,
+    /// How a commit reached the production branch (the deploy guard).
+    Merge,
 }
 
 impl GateId {
@@ -61,6 +63,7 @@ impl GateId {
             Self::Checks => "checks",
             Self::Checklist => "checklist",
             Self::Policy => "policy",
+            Self::Merge => "merge",
         }
     }
 }
