@@ -8,9 +8,10 @@
 //! [`config::parse`]). `clippy.toml` in this crate forbids the clock, the environment and the
 //! file system to its code.
 //!
-//! Modules depend on each other in one direction only, leaf to top: [`error`], [`escape`] and
-//! `time` (how moments are shown) → [`duration`] → `versioned` and [`policy`] → [`facts`] and
-//! [`config`] → [`gates`], [`kpi`] and [`watch`] → [`verdict`] → [`render`].
+//! Modules depend on each other in one direction only, leaf to top: [`error`], [`escape`],
+//! [`redact`] and `time` (how moments are shown) → [`duration`] → `versioned` and [`policy`] →
+//! [`facts`] and [`config`] → [`gates`], [`kpi`], [`watch`] and [`verify`] → [`verdict`],
+//! [`render`] and [`notify`].
 
 pub mod config;
 pub mod duration;
@@ -19,10 +20,13 @@ pub mod escape;
 pub mod facts;
 pub mod gates;
 pub mod kpi;
+pub mod notify;
 pub mod policy;
+pub mod redact;
 pub mod render;
 mod time;
 pub mod verdict;
+pub mod verify;
 mod versioned;
 pub mod watch;
 
