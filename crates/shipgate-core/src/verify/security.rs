@@ -282,16 +282,24 @@ pub fn hsts(answer: &Answer) -> CheckResult {
         Ok(max_age) if max_age >= HSTS_MIN_MAX_AGE => CheckResult::new(
             check,
             Status::Pass,
-            format!("max-age={max_age} ({} days)", max_age / 86_400),
+            format!("max-age={max_age} ({})", days(max_age)),
         ),
         Ok(max_age) => CheckResult::new(
             check,
             Status::Fail,
             format!(
-                "max-age={max_age} ({} days) is below 180 days ({HSTS_MIN_MAX_AGE} s)",
-                max_age / 86_400
+                "max-age={max_age} ({}) is below 180 days ({HSTS_MIN_MAX_AGE} s)",
+                days(max_age)
             ),
         ),
+    }
+}
+
+/// Whole days in `seconds`, in words.
+fn days(seconds: u64) -> String {
+    match seconds / 86_400 {
+        1 => "1 day".to_string(),
+        n => format!("{n} days"),
     }
 }
 
