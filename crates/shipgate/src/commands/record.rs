@@ -170,11 +170,13 @@ pub async fn run_at(args: RecordArgs, now: DateTime<Utc>) -> Result<Outcome, Fai
         .run_id
         .or_else(|| env("GITHUB_RUN_ID").and_then(|v| v.parse().ok()));
     let actor = env("GITHUB_ACTOR");
+    // Shown in the summary, the report, the audit line and notifications: redacted like every
+    // URL shipgate prints.
     let run_url = match (env("GITHUB_SERVER_URL"), run_id) {
-        (Some(server), Some(id)) => Some(format!(
+        (Some(server), Some(id)) => Some(shipgate_core::redact::url(&format!(
             "{}/{repo}/actions/runs/{id}",
             server.trim_end_matches('/')
-        )),
+        ))),
         _ => None,
     };
     let mut record = AuditRecord {

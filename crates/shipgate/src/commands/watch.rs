@@ -316,9 +316,9 @@ fn rollback_config(args: &WatchArgs, timeout: std::time::Duration) -> Result<Rol
         None => None,
     };
     let log_url = match (env("GITHUB_SERVER_URL"), &repo, env("GITHUB_RUN_ID")) {
-        (Some(server), Some(repo), Some(run)) => {
-            Some(format!("{server}/{repo}/actions/runs/{run}"))
-        }
+        (Some(server), Some(repo), Some(run)) => Some(shipgate_core::redact::url(&format!(
+            "{server}/{repo}/actions/runs/{run}"
+        ))),
         _ => None,
     };
     Ok(Rollback {
