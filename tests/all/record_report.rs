@@ -520,6 +520,7 @@ mod github {
         ));
         let dir = tempfile::tempdir().unwrap();
         let audit = dir.path().join("audit.jsonl");
+        let chat = Service::start(UP, None);
         let out = shipgate(&[
             "record",
             "--environment",
@@ -530,6 +531,8 @@ mod github {
             "success",
             "--audit-file",
             audit.to_str().unwrap(),
+            "--notify-webhook",
+            &chat.url("/hook"),
         ])
         .github(&Github::direct(fake::github()), &repo)
         .env("GITHUB_RUN_ID", "4242")
@@ -546,6 +549,8 @@ mod github {
         assert_eq!(line["state"], "success");
         assert_eq!(line["deployment_id"], Value::Null);
         assert!(deployments(&repo).is_empty());
+        // The deploy happened: the team hears of it even though its record could not be written.
+        assert_eq!(chat.posts.lock().unwrap().len(), 1);
     }
 
     #[tokio::test(flavor = "multi_thread")]
