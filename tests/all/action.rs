@@ -96,3 +96,47 @@ fn the_command_input_dispatches_verify_with_its_inputs_as_flags() {
         "verify reads no GitHub"
     );
 }
+
+#[test]
+fn verify_checks_the_environment_of_its_step_and_never_shows_values() {
+    let repo = load("action-verify-env");
+    let github = Github::direct(fake::github());
+    let ran = Run::new(github, &repo, "workflow_dispatch", &json!({}))
+        .input("command", "verify")
+        .input(
+            "expect-env",
+            "ENVIRONMENT=production\nDEBUG=false\nLOG_LEVEL=info\n",
+        )
+        .input("require-env", "DATABASE_URL, FRONTEND_URL")
+        .var("ENVIRONMENT", "production")
+        .var("DEBUG", "verbose-debugging")
+        .var("LOG_LEVEL", "info")
+        .var("DATABASE_URL", "postgres://app:hunter2@db.internal/app")
+        .run();
+    assert_eq!(ran.code, 4, "{}", ran.describe());
+    assert_eq!(ran.outputs["healthy"], "false");
+    assert!(
+        ran.stdout.contains(
+            "::error::environment check failed: DEBUG should be \"false\": (set, differs)"
+        ),
+        "{}",
+        ran.describe()
+    );
+    assert!(
+        ran.stdout
+            .contains("::error::environment check failed: FRONTEND_URL must be set: (unset)"),
+        "{}",
+        ran.describe()
+    );
+    assert!(ran.summary.contains("### Environment"), "{}", ran.summary);
+    for value in ["verbose-debugging", "hunter2", "db.internal"] {
+        for (what, text) in [
+            ("log", &ran.stdout),
+            ("stderr", &ran.stderr),
+            ("summary", &ran.summary),
+            ("outputs", &ran.output_file),
+        ] {
+            assert!(!text.contains(value), "{value} shows in the {what}: {text}");
+        }
+    }
+}

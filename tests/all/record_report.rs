@@ -4,6 +4,7 @@ use serde_json::Value;
 
 use crate::support::fixture;
 use crate::support::run::shipgate;
+use crate::support::service::{Service, FAILING, UP};
 
 /// Runs `shipgate ARGS` with only `envs` set; exit code, stdout, stderr.
 fn run(args: &[&str], envs: &[(&str, &str)]) -> (i32, String, String) {
@@ -219,6 +220,124 @@ fn record_rejects_bad_input_and_writes_nothing() {
     );
     assert_eq!(code, 2);
     assert!(stderr.contains("--sha"), "{stderr}");
+    // A plain-HTTP notification webhook is bad input too, and the error does not show it.
+    let (code, _, stderr) = run(
+        &[
+            "record",
+            "--audit-only",
+            "--environment",
+            "production",
+            "--sha",
+            sha,
+            "--notify-webhook",
+            "http://hooks.example/services/s3cret",
+        ],
+        &[("GITHUB_REPOSITORY", "o/r")],
+    );
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains(
+            "invalid value for --notify-webhook: the notification webhook uses plain HTTP"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("s3cret") && !stderr.contains("hooks.example"),
+        "{stderr}"
+    );
+}
+
+/// `record --audit-only` of v1.4.0 to production in `state`, with `notify-webhook`.
+fn record_notifying(webhook: &str, state: &str, rollback: bool) -> (i32, String, String) {
+    let sha = "0123456789abcdef0123456789abcdef01234567";
+    let mut args = vec![
+        "record",
+        "--audit-only",
+        "--environment",
+        "production",
+        "--sha",
+        sha,
+        "--release-version",
+        "v1.4.0",
+        "--state",
+        state,
+        "--started-at",
+        "2026-11-27T10:00:00Z",
+        "--notify-webhook",
+        webhook,
+    ];
+    if state != "in_progress" {
+        args.extend(["--finished-at", "2026-11-27T10:07:30Z"]);
+    }
+    if rollback {
+        args.push("--rollback");
+    }
+    run(
+        &args,
+        &[
+            ("GITHUB_REPOSITORY", "tecnomundo/repair-management"),
+            ("GITHUB_ACTOR", "<!channel> ana"),
+            ("GITHUB_SERVER_URL", "https://github.com"),
+            ("GITHUB_RUN_ID", "4242"),
+        ],
+    )
+}
+
+#[test]
+fn record_notifies_the_start_and_the_outcome() {
+    let chat = Service::start(UP, None);
+    let hook = chat.url("/services/T000/B000/s3cret");
+    for (state, rollback) in [
+        ("in_progress", false),
+        ("success", false),
+        ("queued", false),
+        ("failure", true),
+    ] {
+        let (code, stdout, stderr) = record_notifying(&hook, state, rollback);
+        assert_eq!(code, 0, "{state}: {stderr}");
+        assert!(!stdout.contains("s3cret") && !stderr.contains("s3cret"));
+        assert!(!stderr.contains("warning"), "{stderr}");
+    }
+    let texts: Vec<String> = chat
+        .posts
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|body| {
+            let body: Value = serde_json::from_str(body).unwrap();
+            body["text"].as_str().unwrap().to_string()
+        })
+        .collect();
+    let run = "(tecnomundo/repair-management, commit 0123456) https://github.com/tecnomundo/repair-management/actions/runs/4242";
+    // `queued` notifies nothing; the actor's Slack syntax shows as typed.
+    assert_eq!(
+        texts,
+        [
+            format!("🚀 Deploy started: v1.4.0 to production by &lt;!channel&gt; ana {run}"),
+            format!("✅ Deploy succeeded: v1.4.0 to production in 7 m 30 s by &lt;!channel&gt; ana {run}"),
+            format!("❌ Rollback failed: production back to v1.4.0 after 7 m 30 s by &lt;!channel&gt; ana {run}"),
+        ]
+    );
+}
+
+#[test]
+fn a_failed_notification_is_a_warning_not_a_failure() {
+    let chat = Service::start(FAILING, None);
+    let (code, stdout, stderr) =
+        record_notifying(&chat.url("/services/T000/B000/s3cret"), "success", false);
+    assert_eq!(code, 0, "the deploy's record stands: {stderr}");
+    assert_eq!(chat.posts.lock().unwrap().len(), 3, "three attempts");
+    assert!(
+        stderr.contains("warning: the notification was not delivered: the notification webhook answered 503 after 3 attempts"),
+        "{stderr}"
+    );
+    assert!(stdout.starts_with("recorded v1.4.0"), "{stdout}");
+    for text in [&stdout, &stderr] {
+        assert!(
+            !text.contains("s3cret") && !text.contains("/services/"),
+            "{text}"
+        );
+    }
 }
 
 mod github {
@@ -233,6 +352,7 @@ mod github {
     use crate::support::assert_includes;
     use crate::support::fake::{self, OWNER, TOKEN};
     use crate::support::run::{shipgate, Github, Out, Run};
+    use crate::support::service::{Service, UP};
 
     const SHA: &str = "0123456789abcdef0123456789abcdef01234567";
 
@@ -400,6 +520,7 @@ mod github {
         ));
         let dir = tempfile::tempdir().unwrap();
         let audit = dir.path().join("audit.jsonl");
+        let chat = Service::start(UP, None);
         let out = shipgate(&[
             "record",
             "--environment",
@@ -410,6 +531,8 @@ mod github {
             "success",
             "--audit-file",
             audit.to_str().unwrap(),
+            "--notify-webhook",
+            &chat.url("/hook"),
         ])
         .github(&Github::direct(fake::github()), &repo)
         .env("GITHUB_RUN_ID", "4242")
@@ -426,6 +549,8 @@ mod github {
         assert_eq!(line["state"], "success");
         assert_eq!(line["deployment_id"], Value::Null);
         assert!(deployments(&repo).is_empty());
+        // The deploy happened: the team hears of it even though its record could not be written.
+        assert_eq!(chat.posts.lock().unwrap().len(), 1);
     }
 
     #[tokio::test(flavor = "multi_thread")]
@@ -472,6 +597,60 @@ mod github {
             ran.summary.contains("### Deployment recorded"),
             "{}",
             ran.summary
+        );
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn the_action_masks_the_notification_webhook_before_anything_else() {
+        let repo = load("record-notify");
+        let github = Github::direct(fake::github());
+        let chat = Service::start(UP, None);
+        let hook = chat.url("/services/T000/B000/s3cret");
+        let input = hook.clone();
+        let ran = tokio::task::spawn_blocking(move || {
+            Run::new(github, &repo, "workflow_dispatch", &json!({}))
+                .input("command", "record")
+                .input("environment", "production")
+                .input("sha", SHA)
+                .input("version", "v1.4.0")
+                .input("state", "in_progress")
+                .input("notify-webhook", &input)
+                .run()
+        })
+        .await
+        .unwrap();
+        assert_eq!(ran.code, 0, "{}", ran.describe());
+        ran.assert_masked();
+        // The token's mask, then the webhook's, before any other line.
+        let mut lines = ran.stdout.lines();
+        lines.next();
+        assert_eq!(
+            lines.next(),
+            Some(&*format!("::add-mask::{hook}")),
+            "{}",
+            ran.describe()
+        );
+        let rest: String = lines.collect::<Vec<_>>().join("\n");
+        for (what, text) in [
+            ("log", &rest),
+            ("stderr", &ran.stderr),
+            ("summary", &ran.summary),
+            ("outputs", &ran.output_file),
+        ] {
+            assert!(
+                !text.contains("s3cret"),
+                "the webhook shows in the {what}: {text}"
+            );
+        }
+        let posts = chat.posts.lock().unwrap().clone();
+        assert_eq!(posts.len(), 1);
+        let body: Value = serde_json::from_str(&posts[0]).unwrap();
+        assert!(
+            body["text"]
+                .as_str()
+                .unwrap()
+                .starts_with("🚀 Deploy started: v1.4.0 to production by alice"),
+            "{body}"
         );
     }
 

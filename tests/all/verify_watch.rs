@@ -163,7 +163,15 @@ fn verify_bad_input_is_a_usage_error() {
             vec!["verify", "--health-url", "http://example.com/health"],
             "plain HTTP",
         ),
-        (vec!["verify"], "no health URL"),
+        (vec!["verify"], "no health URL and no environment check"),
+        (
+            vec!["verify", "--require-env", "DATABASE-URL"],
+            "invalid value for --require-env: line 1: \"DATABASE-URL\" is not a variable name",
+        ),
+        (
+            vec!["verify", "--security-checks"],
+            "invalid value for --security-checks: there is no URL to check",
+        ),
         (
             vec!["verify", "--health-url", "https://x.example", "--wait", "5"],
             "`wait`: invalid duration",
@@ -186,6 +194,157 @@ fn verify_bad_input_is_a_usage_error() {
     }
 }
 
+#[test]
+fn verify_security_checks_on_loopback_services() {
+    let service = Service::start(UP, None);
+    let out = shipgate(&[
+        "verify",
+        "--health-url",
+        &service.url("/secure"),
+        "--security-checks",
+        "--wait",
+        "0s",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
+    let report = out.json();
+    assert_eq!(report["security_checks"], true);
+    let results: Vec<(&str, &str)> = report["urls"][0]["security"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["check"].as_str().unwrap(), c["result"].as_str().unwrap()))
+        .collect();
+    // Loopback plain HTTP has no transport to secure; CORS and the rate limit are checked.
+    assert_eq!(
+        results,
+        [
+            ("https-redirect", "skipped"),
+            ("hsts", "skipped"),
+            ("cors", "pass"),
+            ("rate-limit", "pass"),
+        ]
+    );
+
+    // The origin echoed with credentials, no rate limit: two findings, named per URL; the
+    // query value of the URL never shows.
+    let open = service.url("/open-cors?token=s3cret");
+    let out = shipgate(&[
+        "verify",
+        "--health-url",
+        &open,
+        "--health-url",
+        &service.url("/secure"),
+        "--security-checks",
+        "--wait",
+        "0s",
+    ]);
+    assert_eq!(out.code, 4, "{}\n{}", out.stdout, out.stderr);
+    let shown = service.url("/open-cors?token=***");
+    for line in [
+        format!("error: security check failed: {shown} — cors: Access-Control-Allow-Origin echoes the foreign origin https://shipgate-probe.invalid"),
+        format!("error: security check failed: {shown} — rate-limit: no rate-limit header"),
+    ] {
+        assert!(out.stderr.contains(&line), "{line}\n{}", out.stderr);
+    }
+    assert_eq!(
+        out.stderr.matches("security check failed").count(),
+        2,
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stdout.starts_with("shipgate verify: unhealthy"),
+        "{}",
+        out.stdout
+    );
+    assert!(out.stdout.contains("FAIL     cors"), "{}", out.stdout);
+    for text in [&out.stdout, &out.stderr] {
+        assert!(!text.contains("s3cret"), "{text}");
+    }
+    // Each URL was asked once for its health and once with the foreign origin.
+    assert_eq!(service.gets.lock().unwrap().len(), 2 + 4);
+}
+
+#[test]
+fn verify_environment_checks_need_no_url_and_never_show_values() {
+    let args = [
+        "verify",
+        "--expect-env",
+        "ENVIRONMENT=production",
+        "--expect-env",
+        "DEBUG=false",
+        "--expect-env",
+        "LOG_LEVEL=info",
+        "--require-env",
+        "DATABASE_URL, FRONTEND_URL",
+    ];
+    let run = |vars: &[(&str, &str)], format: &str| {
+        let mut list = args.to_vec();
+        if !format.is_empty() {
+            list.extend(["--format", format]);
+        }
+        let mut command = cli(&list);
+        for (k, v) in vars {
+            command = command.env(k, v);
+        }
+        command.run()
+    };
+    let good = [
+        ("ENVIRONMENT", "production"),
+        ("DEBUG", "false"),
+        ("LOG_LEVEL", "info"),
+        ("DATABASE_URL", "postgres://app:hunter2@db.internal/app"),
+        ("FRONTEND_URL", "https://www.example.com"),
+    ];
+    let out = run(&good, "");
+    assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
+    assert!(
+        out.stdout.starts_with("shipgate verify: healthy"),
+        "{}",
+        out.stdout
+    );
+
+    // Staging's values in production, and a missing URL.
+    let bad = [
+        ("ENVIRONMENT", "staging-eu"),
+        ("DEBUG", "verbose-debug"),
+        ("LOG_LEVEL", "info"),
+        ("DATABASE_URL", "postgres://app:hunter2@db.internal/app"),
+    ];
+    for format in ["", "json", "markdown"] {
+        let out = run(&bad, format);
+        assert_eq!(out.code, 4, "{format}: {}\n{}", out.stdout, out.stderr);
+        for value in ["staging-eu", "verbose-debug", "hunter2", "db.internal"] {
+            assert!(
+                !out.stdout.contains(value) && !out.stderr.contains(value),
+                "{format}: {value} shows:\n{}\n{}",
+                out.stdout,
+                out.stderr
+            );
+        }
+        assert!(
+            out.stderr.contains(
+                "error: environment check failed: DEBUG should be \"false\": (set, differs)"
+            ),
+            "{}",
+            out.stderr
+        );
+        assert!(
+            out.stderr
+                .contains("error: environment check failed: FRONTEND_URL must be set: (unset)"),
+            "{}",
+            out.stderr
+        );
+    }
+    let report = run(&bad, "json").json();
+    assert_eq!(report["healthy"], false);
+    assert_eq!(report["urls"], serde_json::json!([]));
+    assert_eq!(report["env"][0]["actual"], "(set, differs)");
+    assert_eq!(report["env"][0]["expected"], "production");
+}
+
 // ---------------------------------------------------------------------------------------------
 // watch, live, with the health trigger
 
@@ -193,6 +352,7 @@ fn verify_bad_input_is_a_usage_error() {
 fn watch_live_health_failing_rolls_back_and_times_the_recovery() {
     let service = Service::start(UP, None);
     let hook = Service::start(UP, Some(service.state.clone()));
+    let chat = Service::start(UP, None);
     // Down (refusing) from the 3rd second; the hook brings it back.
     service.set_after(Duration::from_millis(2500), REFUSING);
     let out = shipgate(&[
@@ -219,6 +379,8 @@ fn watch_live_health_failing_rolls_back_and_times_the_recovery() {
         "0123abcd",
         "--release-version",
         "v1.4.0",
+        "--notify-webhook",
+        &chat.url("/services/T000/B000/s3cret-chat"),
         "--format",
         "json",
     ]);
@@ -226,6 +388,37 @@ fn watch_live_health_failing_rolls_back_and_times_the_recovery() {
     let report = out.json();
     assert_eq!(report["rollback"], true);
     assert_eq!(report["trigger"], "health failing for 3s");
+    // The team heard of the decision and of the recovery, as Slack-compatible JSON.
+    let notes: Vec<String> = chat
+        .posts
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|body| {
+            let body: Value = serde_json::from_str(body).unwrap();
+            assert_eq!(body.as_object().unwrap().len(), 1, "{body}");
+            body["text"].as_str().unwrap().to_string()
+        })
+        .collect();
+    assert_eq!(notes.len(), 2, "{notes:?}");
+    assert!(
+        notes.iter().any(|n| n.starts_with(
+            "🚨 Rollback decided for v1.4.0 in production: health failing for 3s — health check failing for 3 consecutive samples"
+        ) && n.ends_with("(acme/shop, commit 0123abc)")),
+        "{notes:?}"
+    );
+    assert!(
+        notes.iter().any(|n| n.starts_with(
+            "✅ Rollback finished for v1.4.0 in production: healthy again "
+        )),
+        "{notes:?}"
+    );
+    assert!(
+        out.stderr
+            .contains("watch: notified the team: rollback finished"),
+        "{}",
+        out.stderr
+    );
     let health = &report["series"][0]["samples"];
     let states: Vec<&Value> = health
         .as_array()
@@ -273,8 +466,8 @@ fn watch_live_health_failing_rolls_back_and_times_the_recovery() {
     assert!(seconds <= 20, "{seconds}");
     let err = out.stderr;
     assert!(
-        !err.contains("s3cret"),
-        "the hook's secret path is never printed: {err}"
+        !err.contains("s3cret") && !out.stdout.contains("s3cret"),
+        "the hooks' secret paths are never printed: {err}"
     );
     assert!(err.contains("warning: alert: uptime < 99%"), "{err}");
 }

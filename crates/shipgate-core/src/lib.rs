@@ -8,9 +8,10 @@
 //! [`config::parse`]). `clippy.toml` in this crate forbids the clock, the environment and the
 //! file system to its code.
 //!
-//! Modules depend on each other in one direction only, leaf to top: [`error`], [`escape`] and
-//! `time` (how moments are shown) → [`duration`] → `versioned` and [`policy`] → [`facts`] and
-//! [`config`] → [`gates`], [`kpi`] and [`watch`] → [`verdict`] → [`render`].
+//! Modules depend on each other in one direction only, leaf to top: [`error`], [`escape`],
+//! [`redact`] and `time` (how moments are shown) → [`duration`] → `versioned` and [`policy`] →
+//! [`facts`] and [`config`] → [`gates`], [`kpi`], [`watch`] and [`verify`] → [`verdict`],
+//! [`render`] and [`notify`].
 
 pub mod config;
 pub mod duration;
@@ -20,13 +21,16 @@ pub mod facts;
 pub mod gates;
 pub mod guard;
 pub mod kpi;
+pub mod notify;
 pub mod policy;
+pub mod redact;
 pub mod render;
 #[cfg(test)]
 mod robustness;
 mod time;
 pub mod trust;
 pub mod verdict;
+pub mod verify;
 mod versioned;
 pub mod watch;
 

@@ -452,6 +452,29 @@ pub const INPUTS: &[Input] = &[
         &[Verify, Watch],
     )
     .default(Default::Value("false")),
+    // ---- verify: the security checklist and the environment's configuration
+    input(
+        "security-checks",
+        Bool,
+        "BOOL",
+        "Also check every health URL against the security checklist: plain HTTP redirects to HTTPS, HSTS of at least 180 days, no CORS for a foreign origin, rate-limit headers (docs/verify.md). A finding fails the verification.",
+        &[Verify],
+    )
+    .default(Default::Value("false")),
+    input(
+        "expect-env",
+        List,
+        "NAME=VALUE",
+        "Variables this step's environment must have exactly, as `NAME=VALUE`. A mismatch shows the expected value, never the actual one.",
+        &[Verify],
+    ),
+    input(
+        "require-env",
+        List,
+        "NAME",
+        "Variables that must be set and not blank, by name (commas also separate names). Their values are never printed.",
+        &[Verify],
+    ),
     // ---- watch
     input(
         "prometheus-url",
@@ -650,6 +673,14 @@ pub const INPUTS: &[Input] = &[
     )
     .default(Default::Documented("`GITHUB_RUN_ID`"))
     .only(Surface::Cli),
+    // ---- record and watch: team notifications
+    input(
+        "notify-webhook",
+        Text,
+        "URL",
+        "A Slack-compatible webhook (`{\"text\": …}`) told when a deploy starts and ends (`record`), and when a rollback is decided and finished (`watch`). A secret: pass it from `secrets`; masked, never printed. A failed notification is a warning.",
+        &[Watch, Record],
+    ),
     // ---- report
     input(
         "since",

@@ -1,5 +1,6 @@
 //! A real local HTTP service that goes down and comes back: a health endpoint for `verify` and
-//! `watch`, and a rollback webhook that records what it was sent.
+//! `watch` (with the headers of the security checklist on two paths), and a webhook (rollback
+//! or notification) that records what it was sent.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -8,9 +9,11 @@ use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::Duration;
 
-/// Answers 200 (`/health`: a JSON status; `/redirect`: 302 to `/health`; `/slow`: after 3 s).
+/// Answers 200 (`/health`: a JSON status; `/redirect`: 302 to `/health`; `/slow`: after 3 s;
+/// `/secure`: a rate limit announced and CORS for one fixed origin; `/open-cors`: the request's
+/// `Origin` echoed with credentials allowed, and no rate limit). POSTs are answered 200.
 pub const UP: u8 = 0;
-/// Answers 503.
+/// Answers 503, POSTs included.
 pub const FAILING: u8 = 1;
 /// Not listening at all: connections are refused.
 pub const REFUSING: u8 = 2;
@@ -110,6 +113,7 @@ fn serve(
         return;
     }
     let mut length = 0usize;
+    let mut origin = None;
     loop {
         let mut line = String::new();
         if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
@@ -117,6 +121,9 @@ fn serve(
         }
         if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
             length = v.trim().parse().unwrap_or(0);
+        }
+        if line.to_ascii_lowercase().starts_with("origin:") {
+            origin = Some(line["origin:".len()..].trim().to_string());
         }
     }
     let mut body = vec![0; length];
@@ -131,10 +138,14 @@ fn serve(
             .lock()
             .unwrap()
             .push(String::from_utf8_lossy(&body).into_owned());
-        if let Some(target) = on_post {
-            target.store(UP, Ordering::SeqCst);
+        if state.load(Ordering::SeqCst) == FAILING {
+            ("503 Service Unavailable", String::new(), String::new())
+        } else {
+            if let Some(target) = on_post {
+                target.store(UP, Ordering::SeqCst);
+            }
+            ("200 OK", String::new(), "{\"accepted\":true}".to_string())
         }
-        ("200 OK", String::new(), "{\"accepted\":true}".to_string())
     } else if state.load(Ordering::SeqCst) == FAILING {
         (
             "503 Service Unavailable",
@@ -142,7 +153,21 @@ fn serve(
             "<html>down</html>".to_string(),
         )
     } else {
-        match path {
+        match path.split('?').next().unwrap_or_default() {
+            "/secure" => (
+                "200 OK",
+                "RateLimit-Policy: 100;w=60\r\nAccess-Control-Allow-Origin: https://www.example.com\r\n"
+                    .to_string(),
+                "{\"status\":\"ok\"}".to_string(),
+            ),
+            "/open-cors" => (
+                "200 OK",
+                format!(
+                    "Access-Control-Allow-Origin: {}\r\nAccess-Control-Allow-Credentials: true\r\n",
+                    origin.as_deref().unwrap_or("*")
+                ),
+                "{\"status\":\"ok\"}".to_string(),
+            ),
             "/redirect" => (
                 "302 Found",
                 "Location: /health\r\n".to_string(),

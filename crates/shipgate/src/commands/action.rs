@@ -55,14 +55,17 @@ pub async fn run_with<W: Write>(kit: &mut Toolkit<W>, now: DateTime<Utc>) -> u8 
             Err(failure) => fail(kit, failure),
         };
     }
-    // The command reads the token from `INPUT_GITHUB-TOKEN` itself; mask it first, as the
-    // gate does, so nothing it prints can reveal it.
-    let token = kit
-        .input("github-token", InputOptions::default())
-        .unwrap_or_default();
-    if !token.is_empty() {
-        if let Err(e) = kit.mask(&token) {
-            return fail(kit, Failure::error(e.to_string()));
+    // The command reads the token from `INPUT_GITHUB-TOKEN` itself, and the webhooks from
+    // their inputs; mask them first, as the gate does the token, so nothing it prints can
+    // reveal them (chat and deploy webhooks carry their secret in the URL).
+    for secret in ["github-token", "notify-webhook", "rollback-webhook"] {
+        let value = kit
+            .input(secret, InputOptions::default())
+            .unwrap_or_default();
+        if !value.is_empty() {
+            if let Err(e) = kit.mask(&value) {
+                return fail(kit, Failure::error(e.to_string()));
+            }
         }
     }
     let result = match Values::from_action(cmd, kit) {

@@ -59,6 +59,10 @@ mod tests {
             "version" => "v1.4.0",
             "state" => "success",
             "format" => "json",
+            "security-checks" => "true",
+            "expect-env" => "ENVIRONMENT=production",
+            "require-env" => "DATABASE_URL",
+            "notify-webhook" => "https://hooks.example/services/s3cret",
             other => panic!("no sample value for `{other}`: add one"),
         }
     }

@@ -4,7 +4,9 @@
 //! Idempotent on a re-run of the same workflow run: the deployment's payload carries the run id,
 //! and a deployment already made by this run is reused; a status identical to the newest one is
 //! not posted again. The audit line is appended even when GitHub could not be written (the exit
-//! code then says so), so a deploy is never left unrecorded.
+//! code then says so), so a deploy is never left unrecorded. With `notify-webhook`, the team is
+//! told when a deploy starts and how it ended (`shipgate_core::notify::deployment`); a failed
+//! notification is a warning and never changes the exit code.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -18,6 +20,8 @@ use shipgate_github::deployments::{self, NewDeployment};
 use crate::exit;
 use crate::inputs::{Origin, Values};
 use crate::outcome::{Failure, Format, Outcome};
+use crate::post_deploy::notify::{Notifier, Webhook};
+use crate::toolkit::{Annotation, Level};
 
 /// The states GitHub accepts for a deployment status.
 const STATES: &[&str] = &[
@@ -57,6 +61,8 @@ pub struct RecordArgs {
     pub repo: Option<String>,
     /// The workflow run id, the idempotency key [default: $GITHUB_RUN_ID].
     pub run_id: Option<u64>,
+    /// Where to tell the team.
+    pub notify: Option<Webhook>,
     /// Output format.
     pub format: Format,
 }
@@ -86,6 +92,7 @@ impl RecordArgs {
             } else {
                 None
             },
+            notify: values.parse("notify-webhook", Webhook::parse)?,
             format: Format::from_values(values)?,
         })
     }
@@ -163,11 +170,13 @@ pub async fn run_at(args: RecordArgs, now: DateTime<Utc>) -> Result<Outcome, Fai
         .run_id
         .or_else(|| env("GITHUB_RUN_ID").and_then(|v| v.parse().ok()));
     let actor = env("GITHUB_ACTOR");
+    // Shown in the summary, the report, the audit line and notifications: redacted like every
+    // URL shipgate prints.
     let run_url = match (env("GITHUB_SERVER_URL"), run_id) {
-        (Some(server), Some(id)) => Some(format!(
+        (Some(server), Some(id)) => Some(shipgate_core::redact::url(&format!(
             "{}/{repo}/actions/runs/{id}",
             server.trim_end_matches('/')
-        )),
+        ))),
         _ => None,
     };
     let mut record = AuditRecord {
@@ -207,7 +216,24 @@ pub async fn run_at(args: RecordArgs, now: DateTime<Utc>) -> Result<Outcome, Fai
             ))
         })?;
     }
-    let deployment_id = github?;
+    // The deploy happened whatever GitHub answered: the team hears of it either way.
+    let notified = match (&args.notify, shipgate_core::notify::deployment(&record)) {
+        (Some(webhook), Some(text)) => Some(Notifier::new(webhook.clone()).send(&text).await),
+        _ => None,
+    };
+    let mut annotations = Vec::new();
+    if let Some(Err(failure)) = &notified {
+        annotations.push(Annotation::new(Level::Warning, failure.to_string()));
+    }
+    let deployment_id = match github {
+        Ok(id) => id,
+        Err(mut failure) => {
+            if let Some(Err(note)) = &notified {
+                failure.message.push_str(&format!("; also, {note}"));
+            }
+            return Err(failure);
+        }
+    };
 
     let report = serde_json::to_string(&record).expect("audit records serialise");
     let summary = format!(
@@ -244,7 +270,7 @@ pub async fn run_at(args: RecordArgs, now: DateTime<Utc>) -> Result<Outcome, Fai
             ("report".into(), report),
         ],
         summary: Some(summary),
-        annotations: Vec::new(),
+        annotations,
     })
 }
 

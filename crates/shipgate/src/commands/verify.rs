@@ -1,11 +1,17 @@
 //! `shipgate verify`: health checks after a deploy, `curl -f` style, with retries over a bounded
-//! wait for the deploy to come up (user documentation: `docs/verify.md`).
+//! wait for the deploy to come up; optionally the security checklist on every URL
+//! (`security-checks`) and the environment's configuration (`expect-env`, `require-env`), which
+//! need no URL (user documentation: `docs/verify.md`).
 //!
-//! Exit codes: 0 every URL healthy, 4 some URL unhealthy, 1 the check could not run, 2 bad input.
+//! Exit codes: 0 everything holds, 4 some URL is down, a security check or an environment check
+//! fails, 1 the check could not run, 2 bad input.
 
 use std::fmt::Write as _;
 
 use serde::Serialize;
+use shipgate_core::escape;
+use shipgate_core::verify::env::{EnvCheck, EnvResult, EnvSpec, EnvSpecError};
+use shipgate_core::verify::security::Status;
 use shipgate_core::watch::render::escape_markdown;
 use shipgate_core::Duration;
 
@@ -15,7 +21,8 @@ use crate::outcome::Format;
 use crate::outcome::{Failure, Outcome};
 use crate::post_deploy::health::{self, Expect, Probe, UrlResult};
 use crate::post_deploy::parse_duration;
-use crate::toolkit::{Annotation, Level};
+use crate::post_deploy::security::SecurityProbe;
+use crate::toolkit::{Annotation, Env, Level};
 
 /// Arguments of `shipgate verify` (inputs: `crate::inputs`).
 #[derive(Debug, Clone)]
@@ -30,6 +37,10 @@ pub struct VerifyArgs {
     pub expect: Option<String>,
     /// Allow plain-HTTP URLs on non-loopback hosts.
     pub allow_http: bool,
+    /// Run the security checklist on every URL.
+    pub security_checks: bool,
+    /// `expect-env` and `require-env`.
+    pub env: EnvSpec,
     /// Output format on stdout.
     pub format: Format,
 }
@@ -37,12 +48,34 @@ pub struct VerifyArgs {
 impl VerifyArgs {
     /// Builds the arguments from the declared inputs.
     pub fn from_values(values: &Values) -> Result<Self, Failure> {
+        let health_url = values.list("health-urls");
+        let security_checks = values.flag("security-checks")?;
+        if security_checks && health_url.is_empty() {
+            return Err(values.invalid(
+                "security-checks",
+                &format!(
+                    "there is no URL to check: give {} too",
+                    values.label("health-urls")
+                ),
+            ));
+        }
+        let expect = values.list("expect-env");
+        let require = values.list("require-env");
+        let env = EnvSpec::parse(&expect, &require).map_err(|e| {
+            let input = match e {
+                EnvSpecError::Expect { .. } => "expect-env",
+                EnvSpecError::Require { .. } => "require-env",
+            };
+            values.invalid(input, &e.to_string())
+        })?;
         Ok(Self {
-            health_url: values.list("health-urls"),
+            health_url,
             timeout: values.text("timeout").unwrap_or_default().to_string(),
             wait: values.text("wait").unwrap_or_default().to_string(),
             expect: values.text("expect").map(str::to_string),
             allow_http: values.flag("allow-http")?,
+            security_checks,
+            env,
             format: Format::from_values(values)?,
         })
     }
@@ -51,18 +84,54 @@ impl VerifyArgs {
 /// The `report` output of `verify`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct VerifyReport {
-    /// Whether every URL ended up.
+    /// Whether everything holds: every URL ended up, no security check failed, every
+    /// environment check holds.
     pub healthy: bool,
     /// The per-request timeout.
     pub timeout: Duration,
     /// The bound on waiting for the deploy to come up.
     pub wait: Duration,
+    /// Whether the security checklist ran (`security-checks`).
+    pub security_checks: bool,
     /// One entry per URL, in the order given.
     pub urls: Vec<UrlResult>,
+    /// One entry per environment check: `expect-env` first, then `require-env`.
+    pub env: Vec<EnvResult>,
+}
+
+impl VerifyReport {
+    /// The report of these results; `healthy` follows from them.
+    pub fn new(
+        timeout: Duration,
+        wait: Duration,
+        security_checks: bool,
+        urls: Vec<UrlResult>,
+        env: Vec<EnvResult>,
+    ) -> Self {
+        let healthy = urls.iter().all(|u| {
+            u.up && u
+                .security
+                .as_ref()
+                .is_none_or(|checks| checks.iter().all(|c| !c.failed()))
+        }) && env.iter().all(|e| e.ok);
+        Self {
+            healthy,
+            timeout,
+            wait,
+            security_checks,
+            urls,
+            env,
+        }
+    }
 }
 
 /// Runs `shipgate verify`.
 pub async fn run(args: VerifyArgs) -> Result<Outcome, Failure> {
+    run_in(args, &Env::from_process()).await
+}
+
+/// Runs `shipgate verify` with `env` as the step's environment.
+pub async fn run_in(args: VerifyArgs, env: &Env) -> Result<Outcome, Failure> {
     let timeout = parse_duration("timeout", &args.timeout)?;
     if timeout.as_secs() == 0 {
         return Err(Failure::usage("`timeout` must be at least 1s"));
@@ -70,9 +139,9 @@ pub async fn run(args: VerifyArgs) -> Result<Outcome, Failure> {
     let wait = parse_duration("wait", &args.wait)?;
     let targets = health::parse_targets(&args.health_url, args.allow_http)
         .map_err(|e| Failure::usage(e.to_string()))?;
-    if targets.is_empty() {
+    if targets.is_empty() && args.env.is_empty() {
         return Err(Failure::usage(
-            "no health URL: give `health-urls` (`--health-url URL`, repeatable)",
+            "no health URL and no environment check: give `health-urls` (`--health-url URL`, repeatable), `expect-env` or `require-env`",
         ));
     }
     let expect = match args.expect.as_deref().filter(|e| !e.is_empty()) {
@@ -81,13 +150,27 @@ pub async fn run(args: VerifyArgs) -> Result<Outcome, Failure> {
     };
     let probe = Probe::new(timeout.to_std(), expect, args.allow_http)
         .map_err(|e| Failure::error(e.to_string()))?;
-    let urls = health::verify(&probe, &targets, wait.to_std()).await;
-    let report = VerifyReport {
-        healthy: urls.iter().all(|u| u.up),
-        timeout,
-        wait,
-        urls,
+    let security = if args.security_checks {
+        Some(SecurityProbe::new(timeout.to_std()).map_err(|e| Failure::error(e.to_string()))?)
+    } else {
+        None
     };
+    // The environment first: it needs no network and holds or not at once.
+    let env_results = args.env.check(|name| env.get(name));
+    let mut urls = if targets.is_empty() {
+        Vec::new()
+    } else {
+        health::verify(&probe, &targets, wait.to_std()).await
+    };
+    if let Some(security) = &security {
+        for (target, result) in targets.iter().zip(urls.iter_mut()) {
+            // A URL that is down already fails the verification; its checklist is not run.
+            if result.up {
+                result.security = Some(security.check(target).await);
+            }
+        }
+    }
+    let report = VerifyReport::new(timeout, wait, args.security_checks, urls, env_results);
     Ok(outcome(&report, args.format))
 }
 
@@ -104,7 +187,7 @@ pub fn outcome(report: &VerifyReport, format: Format) -> Outcome {
             pretty
         }
     };
-    let annotations = report
+    let mut annotations: Vec<Annotation> = report
         .urls
         .iter()
         .filter(|u| !u.up)
@@ -120,6 +203,25 @@ pub fn outcome(report: &VerifyReport, format: Format) -> Outcome {
             )
         })
         .collect();
+    for url in &report.urls {
+        for check in url.security.iter().flatten().filter(|c| c.failed()) {
+            annotations.push(Annotation::new(
+                Level::Error,
+                format!(
+                    "security check failed: {} — {}: {}",
+                    url.url,
+                    check.check.name(),
+                    check.detail
+                ),
+            ));
+        }
+    }
+    for env in report.env.iter().filter(|e| !e.ok) {
+        annotations.push(Annotation::new(
+            Level::Error,
+            format!("environment check failed: {}", env.describe()),
+        ));
+    }
     Outcome {
         exit: if report.healthy { exit::OK } else { exit::FAIL },
         stdout,
@@ -153,6 +255,19 @@ pub fn markdown(report: &VerifyReport) -> String {
             "unhealthy"
         }
     );
+    if !report.urls.is_empty() {
+        url_table(&mut md, report);
+    }
+    if report.security_checks {
+        security_table(&mut md, report);
+    }
+    if !report.env.is_empty() {
+        env_table(&mut md, report);
+    }
+    md
+}
+
+fn url_table(md: &mut String, report: &VerifyReport) {
     md.push_str("| URL | Result | Status | Time | Attempts |\n|---|---|---|---|---|\n");
     for url in &report.urls {
         let result = if url.up {
@@ -179,7 +294,61 @@ pub fn markdown(report: &VerifyReport) -> String {
         report.wait,
         report.timeout
     );
-    md
+}
+
+fn status_cell(status: Status) -> &'static str {
+    match status {
+        Status::Pass => "pass",
+        Status::Fail => "**fail**",
+        Status::Skipped => "skipped",
+    }
+}
+
+fn security_table(md: &mut String, report: &VerifyReport) {
+    md.push_str("\n### Security checks\n\n| URL | Check | Result | Detail |\n|---|---|---|---|\n");
+    for url in &report.urls {
+        let Some(checks) = &url.security else {
+            let _ = writeln!(
+                md,
+                "| {} | — | not checked | the URL is down |",
+                escape_markdown(&url.url)
+            );
+            continue;
+        };
+        for check in checks {
+            let _ = writeln!(
+                md,
+                "| {} | {} | {} | {} |",
+                escape_markdown(&url.url),
+                check.check.name(),
+                status_cell(check.result),
+                escape::markdown(&check.detail)
+            );
+        }
+    }
+}
+
+fn env_table(md: &mut String, report: &VerifyReport) {
+    md.push_str("\n### Environment\n\n| Variable | Expected | Result |\n|---|---|---|\n");
+    for env in &report.env {
+        let expected = match (env.check, &env.expected) {
+            (EnvCheck::Require, _) => "set, not blank".to_string(),
+            (_, Some(value)) => escape::code(value).to_string(),
+            (_, None) => "(not shown: a required name)".to_string(),
+        };
+        let expected = if expected.is_empty() {
+            "(empty)".to_string()
+        } else {
+            expected
+        };
+        let _ = writeln!(
+            md,
+            "| {} | {expected} | {} {} |",
+            escape::code(&env.name),
+            if env.ok { "ok" } else { "**fail**" },
+            env.actual
+        );
+    }
 }
 
 /// Plain text for the terminal.
@@ -207,6 +376,27 @@ pub fn text(report: &VerifyReport) -> String {
                 .map(|e| format!(" — {e}"))
                 .unwrap_or_default()
         );
+        for check in url.security.iter().flatten() {
+            let _ = writeln!(
+                out,
+                "        {:<7}  {:<14}  {}",
+                match check.result {
+                    Status::Pass => "pass",
+                    Status::Fail => "FAIL",
+                    Status::Skipped => "skipped",
+                },
+                check.check.name(),
+                escape::plain(&check.detail)
+            );
+        }
+    }
+    for env in &report.env {
+        let _ = writeln!(
+            out,
+            "  {:<4}  env  {}",
+            if env.ok { "ok" } else { "FAIL" },
+            escape::plain(&env.describe())
+        );
     }
     out
 }
@@ -228,6 +418,7 @@ mod tests {
                     time_ms: 42,
                     attempts: 1,
                     error: None,
+                    security: None,
                 },
                 UrlResult {
                     url: "https://www.example.com/".into(),
@@ -236,6 +427,7 @@ mod tests {
                     time_ms: 7,
                     attempts: 6,
                     error: Some("HTTP 503".into()),
+                    security: None,
                 },
                 UrlResult {
                     url: "http://127.0.0.1:9/|x".into(),
@@ -244,9 +436,151 @@ mod tests {
                     time_ms: 0,
                     attempts: 6,
                     error: Some("connection failed: Connection refused (os error 111)".into()),
+                    security: None,
                 },
             ],
+            security_checks: false,
+            env: Vec::new(),
         }
+    }
+
+    /// A healthy API whose checklist has findings, and an environment with a mismatch.
+    fn with_findings() -> VerifyReport {
+        use shipgate_core::verify::security::{judge, Answer, Transport};
+        let answer = Ok(Answer::new(
+            200,
+            &[
+                ("Strict-Transport-Security", "max-age=86400"),
+                (
+                    "Access-Control-Allow-Origin",
+                    "https://shipgate-probe.invalid",
+                ),
+                ("Access-Control-Allow-Credentials", "true"),
+                ("RateLimit-Policy", "100;w=60"),
+            ],
+        ));
+        let plain = Ok(Answer::new(
+            301,
+            &[("Location", "https://api.example.com/health?token=s3cret")],
+        ));
+        let mut up = sample().urls.remove(0);
+        up.security = Some(judge(Transport::Https, &answer, Some(&plain)));
+        let mut down = sample().urls.remove(1);
+        down.security = None;
+        let spec = EnvSpec::parse(
+            &["ENVIRONMENT=production".into(), "DEBUG=false".into()],
+            &["DATABASE_URL, FRONTEND_URL".into()],
+        )
+        .unwrap();
+        let env = Env::new()
+            .with("ENVIRONMENT", "production")
+            .with("DEBUG", "true")
+            .with("DATABASE_URL", "postgres://app:hunter2@db/app");
+        VerifyReport::new(
+            Duration::from_secs(10),
+            Duration::from_mins(5),
+            true,
+            vec![up, down],
+            spec.check(|name| env.get(name)),
+        )
+    }
+
+    #[test]
+    fn summary_with_security_and_environment() {
+        let report = with_findings();
+        assert!(!report.healthy);
+        let md = markdown(&report);
+        let txt = text(&report);
+        let out = outcome(&report, Format::Json);
+        let json = &out.outputs[1].1;
+        for shown in [&md, &txt, json] {
+            assert!(
+                !shown.contains("hunter2") && !shown.contains("s3cret"),
+                "{shown}"
+            );
+        }
+        insta::assert_snapshot!("verify_findings_markdown", md);
+        insta::assert_snapshot!("verify_findings_text", txt);
+        let messages: Vec<&str> = out.annotations.iter().map(|a| a.message.as_str()).collect();
+        assert_eq!(
+            messages,
+            [
+                "health check failed: https://www.example.com/ — HTTP 503 after 6 attempt(s)",
+                "security check failed: https://api.example.com/health — hsts: max-age=86400 (1 day) is below 180 days (15552000 s)",
+                "security check failed: https://api.example.com/health — cors: Access-Control-Allow-Origin echoes the foreign origin https://shipgate-probe.invalid",
+                "environment check failed: DEBUG should be \"false\": (set, differs)",
+                "environment check failed: FRONTEND_URL must be set: (unset)",
+            ]
+        );
+        assert_eq!(out.exit, exit::FAIL);
+        let report: serde_json::Value = serde_json::from_str(json).unwrap();
+        assert_eq!(report["security_checks"], true);
+        assert_eq!(report["urls"][0]["security"][1]["check"], "hsts");
+        assert_eq!(report["urls"][0]["security"][1]["result"], "fail");
+        assert_eq!(report["urls"][1]["security"], serde_json::Value::Null);
+        assert_eq!(report["env"][1]["actual"], "(set, differs)");
+        assert_eq!(report["env"][2]["expected"], serde_json::Value::Null);
+    }
+
+    fn values(list: &[&str]) -> Result<VerifyArgs, Failure> {
+        use crate::inputs::{command, Cmd};
+        let matches = command(Cmd::Verify)
+            .try_get_matches_from(std::iter::once("verify").chain(list.iter().copied()))
+            .unwrap();
+        VerifyArgs::from_values(&Values::from_cli(Cmd::Verify, &matches))
+    }
+
+    #[test]
+    fn bad_environment_checks_name_their_input() {
+        let err = values(&["--expect-env", "DEBUG false"]).unwrap_err();
+        assert_eq!(err.exit, exit::USAGE);
+        assert_eq!(
+            err.message,
+            "invalid value for --expect-env: line 1: expected `NAME=VALUE`, e.g. `ENVIRONMENT=production`"
+        );
+        let err = values(&["--require-env", "DATABASE-URL"]).unwrap_err();
+        assert!(
+            err.message
+                .starts_with("invalid value for --require-env: line 1: \"DATABASE-URL\""),
+            "{}",
+            err.message
+        );
+        let err = values(&["--security-checks", "--require-env", "A"]).unwrap_err();
+        assert_eq!(
+            err.message,
+            "invalid value for --security-checks: there is no URL to check: give --health-url too"
+        );
+    }
+
+    #[tokio::test]
+    async fn environment_checks_alone_need_no_url() {
+        let args = values(&[
+            "--expect-env",
+            "ENVIRONMENT=production",
+            "--require-env",
+            "DATABASE_URL",
+            "--format",
+            "json",
+        ])
+        .unwrap();
+        let env = Env::new()
+            .with("ENVIRONMENT", "production")
+            .with("DATABASE_URL", "postgres://app:hunter2@db/app");
+        let out = run_in(args.clone(), &env).await.unwrap();
+        assert_eq!(out.exit, exit::OK, "{}", out.stdout);
+        assert!(!out.stdout.contains("hunter2"));
+        let out = run_in(args, &Env::new().with("ENVIRONMENT", "staging"))
+            .await
+            .unwrap();
+        assert_eq!(out.exit, exit::FAIL);
+        assert!(!out.stdout.contains("staging"), "{}", out.stdout);
+        let err = run_in(values(&[]).unwrap(), &Env::new()).await.unwrap_err();
+        assert!(
+            err.message
+                .starts_with("no health URL and no environment check"),
+            "{}",
+            err.message
+        );
     }
 
     #[test]

@@ -19,6 +19,7 @@ use crate::inputs::Values;
 use crate::outcome::Format;
 use crate::outcome::{Failure, Outcome};
 use crate::post_deploy::health::{self, Expect, Probe, Target};
+use crate::post_deploy::notify::{Notifier, NotifyFailure, Webhook};
 use crate::post_deploy::parse_duration;
 use crate::post_deploy::prometheus::Prometheus;
 use crate::post_deploy::rollback::{self, Decision, DeploymentRef, Rollback};
@@ -70,6 +71,8 @@ pub struct WatchArgs {
     pub version: Option<String>,
     /// `owner/name`.
     pub repo: Option<String>,
+    /// Where to tell the team about a rollback.
+    pub notify: Option<Webhook>,
     /// Output format on stdout.
     pub format: Format,
 }
@@ -104,6 +107,7 @@ impl WatchArgs {
             } else {
                 None
             },
+            notify: values.parse("notify-webhook", Webhook::parse)?,
             format: Format::from_values(values)?,
         })
     }
@@ -312,9 +316,9 @@ fn rollback_config(args: &WatchArgs, timeout: std::time::Duration) -> Result<Rol
         None => None,
     };
     let log_url = match (env("GITHUB_SERVER_URL"), &repo, env("GITHUB_RUN_ID")) {
-        (Some(server), Some(repo), Some(run)) => {
-            Some(format!("{server}/{repo}/actions/runs/{run}"))
-        }
+        (Some(server), Some(repo), Some(run)) => Some(shipgate_core::redact::url(&format!(
+            "{server}/{repo}/actions/runs/{run}"
+        ))),
         _ => None,
     };
     Ok(Rollback {
@@ -331,6 +335,7 @@ fn rollback_config(args: &WatchArgs, timeout: std::time::Duration) -> Result<Rol
             .unwrap_or_else(|| "main".to_string()),
         log_url,
         timeout,
+        notify: args.notify.clone().map(Notifier::new),
     })
 }
 
@@ -587,6 +592,7 @@ async fn live(
             reason,
             fired_at,
         };
+        let decided_note = rollback.notify_decided(&decision);
         let mut actions = rollback.run(&decision).await;
         // Waiting for recovery only makes sense when this step started a rollback; otherwise a
         // later step does it, and waiting here would only delay it.
@@ -608,8 +614,15 @@ async fn live(
                 setup.rollback_timeout.to_std(),
             )
             .await;
+            let timed = recovery.ok.is_some();
             actions.push(recovery);
             report.rollback_seconds = seconds;
+            if timed {
+                let note = rollback
+                    .notify_finished(seconds, setup.rollback_timeout.to_std())
+                    .await;
+                notification("rollback finished", note, annotations);
+            }
         } else {
             actions.push(shipgate_core::watch::ActionReport {
                 action: "recovery".to_string(),
@@ -618,8 +631,34 @@ async fn live(
             });
         }
         report.actions = actions;
+        if let Some(task) = decided_note {
+            let note = task.await.unwrap_or_else(|e| {
+                Err(NotifyFailure {
+                    attempts: 0,
+                    reason: format!("could not be called ({e})"),
+                })
+            });
+            notification("rollback decided", Some(note), annotations);
+        }
     }
     Ok(report)
+}
+
+/// A notification's result on stderr, and a warning when it failed: it never changes the
+/// outcome.
+fn notification(
+    what: &str,
+    note: Option<Result<u32, NotifyFailure>>,
+    annotations: &mut Vec<Annotation>,
+) {
+    match note {
+        Some(Ok(_)) => eprintln!("watch: notified the team: {what}"),
+        Some(Err(failure)) => annotations.push(Annotation::new(
+            Level::Warning,
+            format!("{what}: {failure}"),
+        )),
+        None => {}
+    }
 }
 
 fn progress(samples: &BTreeMap<String, Sample>) -> String {

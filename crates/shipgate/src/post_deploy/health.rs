@@ -53,7 +53,7 @@ pub enum HealthError {
 pub struct Target {
     /// The URL requested.
     pub url: Url,
-    /// The URL as shown in reports: without user info.
+    /// The URL as shown in reports: without user info, query values or fragment.
     pub display: String,
 }
 
@@ -70,26 +70,10 @@ pub fn is_loopback(url: &Url) -> bool {
     host == "localhost" || host.ends_with(".localhost")
 }
 
-/// A URL with its user info removed, for display.
+/// A URL as it may be shown: without user info, query values or fragment
+/// ([`shipgate_core::redact::url`], the one redaction of every URL shipgate prints).
 pub fn redact(url: &Url) -> String {
-    let mut shown = url.clone();
-    let _ = shown.set_username("");
-    let _ = shown.set_password(None);
-    shown.to_string()
-}
-
-/// A URL given as text, for messages about it when it does not even parse: everything between
-/// `://` and the last `@` of the authority (user and password) is left out.
-pub fn redact_text(text: &str) -> String {
-    let Some((scheme, rest)) = text.split_once("://") else {
-        return text.to_string();
-    };
-    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let (authority, tail) = rest.split_at(end);
-    let host = authority
-        .rsplit_once('@')
-        .map_or(authority, |(_, host)| host);
-    format!("{scheme}://{host}{tail}")
+    shipgate_core::redact::url(url.as_str())
 }
 
 /// Parses and checks the health URLs.
@@ -99,7 +83,7 @@ pub fn parse_targets(urls: &[String], allow_http: bool) -> Result<Vec<Target>, H
         .filter(|text| !text.is_empty())
         .map(|text| {
             let url = Url::parse(text).map_err(|e| HealthError::Url {
-                url: redact_text(text),
+                url: shipgate_core::redact::url(text),
                 reason: e.to_string(),
             })?;
             let display = redact(&url);
@@ -359,6 +343,8 @@ pub struct UrlResult {
     pub attempts: u32,
     /// Why it was down at the last attempt.
     pub error: Option<String>,
+    /// The security checklist (`security-checks`), when it ran: only for a URL that ended up.
+    pub security: Option<Vec<shipgate_core::verify::security::CheckResult>>,
 }
 
 /// Checks every target until all are up or `wait` has passed, retrying the down ones with
@@ -374,6 +360,7 @@ pub async fn verify(probe: &Probe, targets: &[Target], wait: StdDuration) -> Vec
             time_ms: 0,
             attempts: 0,
             error: None,
+            security: None,
         })
         .collect();
     let mut backoff = FIRST_BACKOFF;
@@ -404,12 +391,6 @@ mod tests {
 
     #[test]
     fn unparsable_urls_are_shown_without_credentials() {
-        assert_eq!(
-            redact_text("https://admin:s3cret@example.com:99999/health"),
-            "https://example.com:99999/health"
-        );
-        assert_eq!(redact_text("https://a@b@host/x?y"), "https://host/x?y");
-        assert_eq!(redact_text("not a url"), "not a url");
         let e = parse_targets(
             &["https://admin:s3cret@example.com:99999/health".into()],
             false,
@@ -443,8 +424,12 @@ mod tests {
 
     #[test]
     fn credentials_are_never_shown() {
-        let t = parse_targets(&["https://user:s3cret@example.com/health".into()], false).unwrap();
-        assert_eq!(t[0].display, "https://example.com/health");
+        let t = parse_targets(
+            &["https://user:s3cret@example.com/health?key=s3cret#s3cret".into()],
+            false,
+        )
+        .unwrap();
+        assert_eq!(t[0].display, "https://example.com/health?key=***#***");
         let e = parse_targets(&["http://user:s3cret@example.com/".into()], false).unwrap_err();
         assert!(!e.to_string().contains("s3cret"));
     }

@@ -1,13 +1,17 @@
-//! Post-deploy probes and metric sources: health checks, Prometheus, and the rollback
-//! actions.
+//! Post-deploy probes and metric sources: health checks, the security checklist, Prometheus,
+//! the rollback actions and team notifications.
 //!
 //! - [`health`]: the `curl -f` probe (`verify`, and `health` in `watch`);
+//! - [`security`]: the requests of `verify`'s security checklist;
 //! - [`prometheus`]: the Prometheus HTTP API as a metric source;
-//! - [`rollback`]: deployment status, webhook, workflow dispatch, recovery timing.
+//! - [`rollback`]: deployment status, webhook, workflow dispatch, recovery timing;
+//! - [`notify`]: the chat notifications of `record` and `watch`.
 
 pub mod health;
+pub mod notify;
 pub mod prometheus;
 pub mod rollback;
+pub mod security;
 
 /// Parses a duration flag, naming the input in the error.
 pub fn parse_duration(

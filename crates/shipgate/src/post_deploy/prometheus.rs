@@ -141,7 +141,7 @@ impl Prometheus {
         let mut base = Url::parse(base.trim()).map_err(|e| {
             format!(
                 "invalid URL {:?}: {e}",
-                super::health::redact_text(base.trim())
+                shipgate_core::redact::url(base.trim())
             )
         })?;
         if !matches!(base.scheme(), "http" | "https") {

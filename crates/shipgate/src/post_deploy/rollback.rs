@@ -3,7 +3,9 @@
 //!
 //! Each action is reported on its own ([`ActionReport`]); one failing does not stop the others
 //! (a failed status write must not keep the actual rollback from being triggered). None of them
-//! runs in a replay: that is a dry run.
+//! runs in a replay: that is a dry run. The team is told, through `notify-webhook`, when the
+//! rollback is decided and when its recovery timing ends ([`super::notify`]); a notification
+//! never delays an action nor changes an outcome.
 
 use std::time::{Duration as StdDuration, Instant};
 
@@ -14,6 +16,7 @@ use shipgate_core::watch::ActionReport;
 use shipgate_github::{actions, deployments, Client};
 
 use super::health::{describe_error, Probe, Target};
+use super::notify::{Notifier, NotifyFailure};
 
 /// Which deployment to mark.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -49,6 +52,8 @@ pub struct Rollback {
     pub log_url: Option<String>,
     /// Per-request timeout for the webhook.
     pub timeout: StdDuration,
+    /// Where to tell the team (`notify-webhook`).
+    pub notify: Option<Notifier>,
 }
 
 /// The decision being acted on.
@@ -97,6 +102,45 @@ impl Rollback {
             self.call_webhook(decision).await,
             self.dispatch_workflow(decision).await,
         ]
+    }
+
+    /// What the notifications are about.
+    fn subject(&self) -> shipgate_core::notify::Subject<'_> {
+        shipgate_core::notify::Subject {
+            repository: self.repo.as_deref(),
+            environment: &self.environment,
+            version: self.version.as_deref(),
+            sha: self.sha.as_deref(),
+            run_url: self.log_url.as_deref(),
+        }
+    }
+
+    /// Starts the "rollback decided" notification on its own task, so that it never delays the
+    /// rollback; `None` without `notify-webhook`.
+    pub fn notify_decided(
+        &self,
+        decision: &Decision,
+    ) -> Option<tokio::task::JoinHandle<Result<u32, NotifyFailure>>> {
+        let notifier = self.notify.clone()?;
+        let text = shipgate_core::notify::rollback_decided(
+            &self.subject(),
+            &decision.trigger,
+            &decision.reason,
+        );
+        Some(tokio::spawn(async move { notifier.send(&text).await }))
+    }
+
+    /// Sends the "rollback finished" notification at the end of the recovery timing:
+    /// healthy again after `recovered` seconds, or still unhealthy after `bound`.
+    pub async fn notify_finished(
+        &self,
+        recovered: Option<u64>,
+        bound: StdDuration,
+    ) -> Option<Result<u32, NotifyFailure>> {
+        let notifier = self.notify.as_ref()?;
+        let text =
+            shipgate_core::notify::rollback_finished(&self.subject(), recovered, bound.as_secs());
+        Some(notifier.send(&text).await)
     }
 
     async fn mark_deployment(&self, decision: &Decision) -> ActionReport {
