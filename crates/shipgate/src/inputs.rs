@@ -26,6 +26,8 @@ pub enum Cmd {
     Gate,
     /// `shipgate facts`.
     Facts,
+    /// `shipgate guard`.
+    Guard,
     /// `shipgate verify`.
     Verify,
     /// `shipgate watch`.
@@ -38,9 +40,10 @@ pub enum Cmd {
 
 impl Cmd {
     /// Every command, in the order the docs list them.
-    pub const ALL: [Cmd; 6] = [
+    pub const ALL: [Cmd; 7] = [
         Cmd::Gate,
         Cmd::Facts,
+        Cmd::Guard,
         Cmd::Verify,
         Cmd::Watch,
         Cmd::Record,
@@ -52,6 +55,7 @@ impl Cmd {
         match self {
             Cmd::Gate => "gate",
             Cmd::Facts => "facts",
+            Cmd::Guard => "guard",
             Cmd::Verify => "verify",
             Cmd::Watch => "watch",
             Cmd::Record => "record",
@@ -74,6 +78,7 @@ impl Cmd {
         match self {
             Cmd::Gate => "Evaluate the promotion gates of release candidates (offline from a facts file, or live from GitHub).",
             Cmd::Facts => "Read the facts of a pull request from GitHub and write them as a facts file.",
+            Cmd::Guard => "Before a production deploy: the commit must come from a release pull request whose gates pass now.",
             Cmd::Verify => "Health-check a deploy: wait for URLs to answer 2xx.",
             Cmd::Watch => "Watch a production deploy against rollback triggers; roll back when one fires.",
             Cmd::Record => "Record a deployment (GitHub Deployment + audit log line).",
@@ -223,11 +228,11 @@ impl Input {
     }
 }
 
-use Cmd::{Facts, Gate, Record, Report, Verify, Watch};
+use Cmd::{Facts, Gate, Guard, Record, Report, Verify, Watch};
 use Kind::{Bool, List, Text};
 
-const ACTION_COMMANDS: &[Cmd] = &[Gate, Verify, Watch, Record, Report];
-const POLICY: &[Cmd] = &[Gate, Facts];
+const ACTION_COMMANDS: &[Cmd] = &[Gate, Guard, Verify, Watch, Record, Report];
+const POLICY: &[Cmd] = &[Gate, Facts, Guard];
 const FORMATS: &[&str] = &["text", "markdown", "json"];
 
 /// Every input of every command.
@@ -237,18 +242,18 @@ pub const INPUTS: &[Input] = &[
         "command",
         Text,
         "COMMAND",
-        "What to run: `gate` (evaluate the promotion gates of release PRs), `verify` (health-check a deploy), `watch` (watch a deploy against rollback triggers), `record` (record a deployment), `report` (deployment KPIs).",
+        "What to run: `gate` (evaluate the promotion gates of release PRs), `guard` (before a production deploy: the commit must come from a release PR whose gates pass), `verify` (health-check a deploy), `watch` (watch a deploy against rollback triggers), `record` (record a deployment), `report` (deployment KPIs).",
         ACTION_COMMANDS,
     )
     .default(Default::Value("gate"))
-    .choices(&["gate", "verify", "watch", "record", "report"])
+    .choices(&["gate", "guard", "verify", "watch", "record", "report"])
     .only(Surface::Action),
     input(
         "github-token",
         Text,
         "TOKEN",
         "Token for the GitHub API; masked in logs. The command line takes it from GITHUB_TOKEN or GH_TOKEN.",
-        &[Gate, Watch, Record, Report],
+        &[Gate, Guard, Watch, Record, Report],
     )
     .default(Default::Expression("${{ github.token }}"))
     .only(Surface::Action),
@@ -266,7 +271,7 @@ pub const INPUTS: &[Input] = &[
         Text,
         "OWNER/NAME",
         "The GitHub repository (live: needs a token in GITHUB_TOKEN or GH_TOKEN).",
-        &[Gate, Facts],
+        &[Gate, Facts, Guard],
     )
     .only(Surface::Cli),
     input(
@@ -282,7 +287,7 @@ pub const INPUTS: &[Input] = &[
         Text,
         "PATH",
         "The config file, read from the production branch (never from a PR head). Left at its default, a missing file means the defaults; named explicitly, a missing file is an error.",
-        &[Gate],
+        &[Gate, Guard],
     )
     .default(Default::Value(".github/shipgate.yml"))
     .only(Surface::Action),
@@ -395,6 +400,23 @@ pub const INPUTS: &[Input] = &[
     )
     .default(Default::Value("error"))
     .only(Surface::Action),
+    input(
+        "fail-on",
+        Text,
+        "VERDICTS",
+        "Verdicts that make the step fail (the guard's verdict is `pass`, `fail` or `error`): the deploy must not start on anything but a pass.",
+        &[Guard],
+    )
+    .default(Default::Value("pending,fail,error"))
+    .only(Surface::Action),
+    input(
+        "sha",
+        Text,
+        "SHA",
+        "The commit about to be deployed to production.",
+        &[Guard],
+    )
+    .default(Default::Documented("the commit of the workflow run (`GITHUB_SHA`)")),
     // ---- gate and facts on the command line
     input(
         "now",
@@ -727,7 +749,7 @@ pub const INPUTS: &[Input] = &[
         Text,
         "FORMAT",
         "The output format: `text` for a terminal, `markdown` as in the job summary, `json` for scripts (the `report` output).",
-        &[Gate, Verify, Watch, Record, Report],
+        &[Gate, Guard, Verify, Watch, Record, Report],
     )
     .default(Default::Value("text"))
     .choices(FORMATS)

@@ -44,13 +44,18 @@ pub async fn run_with<W: Write>(kit: &mut Toolkit<W>, now: DateTime<Utc>) -> u8 
             return fail(
                 kit,
                 Failure::usage(format!(
-                    "input `command`: unknown command {command:?}; use gate, verify, watch, record or report"
+                    "input `command`: unknown command {command:?}; use gate, guard, verify, watch, record or report"
                 )),
             )
         }
     };
-    if cmd == Cmd::Gate {
-        return match gate(kit, now).await {
+    if cmd == Cmd::Gate || cmd == Cmd::Guard {
+        let result = if cmd == Cmd::Gate {
+            gate(kit, now).await
+        } else {
+            guard(kit, now).await
+        };
+        return match result {
             Ok(code) => code,
             Err(failure) => fail(kit, failure),
         };
@@ -254,6 +259,79 @@ async fn gate<W: Write>(kit: &mut Toolkit<W>, now: DateTime<Utc>) -> Result<u8, 
         let _ = kit.error(&problem.message, &props);
     }
     finish(kit, &run.verdicts(), &fail_on, &run.publish_errors)
+}
+
+/// The inputs of the Action's `guard`.
+#[derive(Debug, Clone)]
+pub struct GuardSettings {
+    /// The config file's path on the production branch.
+    pub config: String,
+    /// The overrides of the config file.
+    pub overrides: Overrides,
+    /// The commit about to be deployed, when named (else `GITHUB_SHA`).
+    pub sha: Option<String>,
+    /// The verdicts that fail the step.
+    pub fail_on: Vec<VerdictState>,
+}
+
+impl GuardSettings {
+    /// Reads the settings from the declared inputs.
+    pub fn from_values(values: &Values) -> Result<Self, Failure> {
+        Ok(Self {
+            config: values
+                .text("config")
+                .unwrap_or(DEFAULT_CONFIG)
+                .trim_start_matches("./")
+                .to_string(),
+            overrides: gate::overrides(values)?,
+            sha: values
+                .text("sha")
+                .map(|sha| super::guard::commit_sha(values, sha))
+                .transpose()?,
+            fail_on: parse_fail_on(values.text("fail-on").unwrap_or_default())?,
+        })
+    }
+}
+
+/// The Action's `guard`: the commit about to be deployed (`sha`, else `GITHUB_SHA`) must come
+/// from a release PR whose gates pass now. Nothing is published; with the default `fail-on`
+/// anything but a pass fails the step, so the deploy after it never starts.
+async fn guard<W: Write>(kit: &mut Toolkit<W>, now: DateTime<Utc>) -> Result<u8, Failure> {
+    let runner = Runner::from_env(kit)?;
+    let values = Values::from_action(Cmd::Guard, kit)?;
+    let settings = GuardSettings::from_values(&values)?;
+    let sha = match settings.sha {
+        Some(sha) => sha,
+        None => super::guard::commit_sha(&values, &runner.sha)?,
+    };
+    let client = runner.client()?;
+    let run = pipeline::run(Request {
+        source: Source::GitHub {
+            client: &client,
+            repository: runner.repository.clone(),
+            own_workflow_run: runner.run_id.as_deref().and_then(|id| id.parse().ok()),
+        },
+        targets: shipgate_github::targets::Targets::Commit(sha),
+        policy: PolicySource::ProductionBranch {
+            explicit: settings.config != DEFAULT_CONFIG,
+            path: settings.config,
+            overrides: settings.overrides,
+        },
+        publishing: Publishing::Off,
+        now,
+    })
+    .await
+    .map_err(|e| Failure::error(e.to_string()))?;
+    if let Some(problem) = &run.config_problem {
+        let props = AnnotationProperties {
+            title: Some("shipgate config".into()),
+            file: Some(problem.path.clone()),
+            start_line: problem.line,
+            ..AnnotationProperties::default()
+        };
+        let _ = kit.error(&problem.message, &props);
+    }
+    finish(kit, &run.verdicts(), &settings.fail_on, &run.publish_errors)
 }
 
 fn nothing_to_do<W: Write>(kit: &mut Toolkit<W>, reason: &str) -> Result<u8, Failure> {

@@ -5,6 +5,7 @@
 pub mod action;
 pub mod facts;
 pub mod gate;
+pub mod guard;
 pub mod record;
 pub mod report;
 pub mod verify;
@@ -18,6 +19,7 @@ pub async fn run(cmd: Cmd, values: &Values) -> Result<Outcome, Failure> {
     match cmd {
         Cmd::Gate => gate::run(gate::GateArgs::from_values(values)?).await,
         Cmd::Facts => facts::run(facts::FactsArgs::from_values(values)?).await,
+        Cmd::Guard => guard::run(guard::GuardArgs::from_values(values)?).await,
         Cmd::Verify => verify::run(verify::VerifyArgs::from_values(values)?).await,
         Cmd::Watch => watch::run(watch::WatchArgs::from_values(values)?).await,
         Cmd::Record => record::run(record::RecordArgs::from_values(values)?).await,
@@ -89,6 +91,10 @@ mod tests {
                         action::GateSettings::from_values(&values).map(drop)
                     }
                     Cmd::Gate => gate::GateArgs::from_values(&values).map(drop),
+                    Cmd::Guard if origin == Origin::Action => {
+                        action::GuardSettings::from_values(&values).map(drop)
+                    }
+                    Cmd::Guard => guard::GuardArgs::from_values(&values).map(drop),
                     Cmd::Facts => facts::FactsArgs::from_values(&values).map(drop),
                     Cmd::Verify => verify::VerifyArgs::from_values(&values).map(drop),
                     Cmd::Watch => watch::WatchArgs::from_values(&values).map(drop),
