@@ -23,6 +23,7 @@ pub mod guard;
 pub mod kpi;
 pub mod notify;
 pub mod policy;
+pub mod queue;
 pub mod redact;
 pub mod render;
 #[cfg(test)]

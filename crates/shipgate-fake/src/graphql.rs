@@ -7,8 +7,8 @@
 //! drift between this module and shipgate's documents or GitHub's shapes fails there.
 //!
 //! Known operations: `PullRequestFacts`, `OpenPullRequestFacts`, `OpenPullRequestsMore`,
-//! `PullRequestMore`, `RepositoryMore`, `DeploymentStatusesMore` (shipgate-github's
-//! `facts.graphql`) and `ShipgateDeploymentHistory` (`history.graphql`). Anything else gets
+//! `PullRequestMore`, `RepositoryMore`, `DeploymentStatusesMore`, `MergeGroupFacts`,
+//! `CommitFacts` (shipgate-github's `facts.graphql`) and `ShipgateDeploymentHistory` (`history.graphql`). Anything else gets
 //! GitHub's error shape (`errors` with a message, no `data`).
 
 use serde_json::{json, Map, Value};
@@ -269,6 +269,22 @@ fn build(repo: &Repo, operation: &str, v: &Value) -> Result<Value, String> {
                 Some(d) => json!({ "node": { "statuses": statuses(d, var(v, "after"), true) } }),
                 None => json!({ "node": null }),
             }
+        }
+        "MergeGroupFacts" => {
+            let base = var(v, "base").ok_or_else(|| missing("base"))?;
+            let head = var(v, "head").ok_or_else(|| missing("head"))?;
+            let check_name = var(v, "checkName").unwrap_or_default();
+            let mut object = repository_fragment(repo, v)?;
+            object.insert("mergeQueue".into(), merge_queue(repo, base, check_name));
+            object.insert("group".into(), commit_checks(repo, head, check_name));
+            json!({ "repository": Value::Object(reorder(object, &["mergeQueue", "group"])) })
+        }
+        "CommitFacts" => {
+            let sha = var(v, "sha").ok_or_else(|| missing("sha"))?;
+            let check_name = var(v, "checkName").unwrap_or_default();
+            let mut object = repository_fragment(repo, v)?;
+            object.insert("commit".into(), commit_facts(repo, sha, check_name));
+            json!({ "repository": Value::Object(reorder(object, &["commit"])) })
         }
         "ShipgateDeploymentHistory" => {
             let env = var(v, "environment").ok_or_else(|| missing("environment"))?;
@@ -556,8 +572,17 @@ fn commits(pr: &Pull, after: Option<&str>) -> Value {
 /// `head: commits(last: 1)`: the head commit's check suites (one per app that reported on
 /// it), each with its newest run named `check_name`.
 fn head(repo: &Repo, pr: &Pull, check_name: &str) -> Value {
+    json!({ "nodes": [ { "commit": {
+        "oid": pr.head_sha,
+        "checkSuites": check_suites(repo, &pr.head_sha, check_name),
+    } } ] })
+}
+
+/// A commit's check suites (one per app that reported on it), each with its newest run named
+/// `check_name`.
+fn check_suites(repo: &Repo, sha: &str, check_name: &str) -> Value {
     let mut suites: Vec<(String, Vec<Value>)> = Vec::new();
-    if let Some(commit) = repo.commit(&pr.head_sha) {
+    if let Some(commit) = repo.commit(sha) {
         for run in &commit.check_runs {
             let position = match suites.iter().position(|(app, _)| *app == run.app) {
                 Some(p) => p,
@@ -599,7 +624,85 @@ fn head(repo: &Repo, pr: &Pull, check_name: &str) -> Value {
             })
         })
         .collect();
-    json!({ "nodes": [ { "commit": { "oid": pr.head_sha, "checkSuites": { "nodes": nodes } } } ] })
+    json!({ "nodes": nodes })
+}
+
+/// The `ShipgateCommitChecks` fragment on a commit object; `null` for an unknown commit.
+fn commit_checks(repo: &Repo, sha: &str, check_name: &str) -> Value {
+    let Some(commit) = repo.commit(sha) else {
+        return Value::Null;
+    };
+    let rollup = contexts(repo, sha, None).map_or(Value::Null, |c| json!({ "contexts": c }));
+    json!({
+        "__typename": "Commit",
+        "oid": commit.sha,
+        "statusCheckRollup": rollup,
+        "checkSuites": check_suites(repo, sha, check_name),
+    })
+}
+
+/// `mergeQueue(branch:)`: the queue's entries, first first; `null` for another branch (only
+/// the default branch has a queue here).
+fn merge_queue(repo: &Repo, branch: &str, check_name: &str) -> Value {
+    if branch != repo.default_branch {
+        return Value::Null;
+    }
+    let items = repo
+        .merge_queue
+        .iter()
+        .enumerate()
+        .map(|(i, entry)| {
+            let pr = repo.pulls.iter().find(|p| p.number == entry.pull);
+            json!({
+                "position": i + 1,
+                "state": entry.state,
+                "headCommit": entry.head_sha.as_ref().map(|sha| json!({ "oid": sha })),
+                "pullRequest": pr.map(|p| pull_request(repo, p, check_name)),
+            })
+        })
+        .collect();
+    json!({ "entries": forward_page(items, None) })
+}
+
+/// The `CommitFacts` commit: its parents and the pull requests GitHub associates with it (those
+/// it was merged by, and those that contain it).
+fn commit_facts(repo: &Repo, sha: &str, check_name: &str) -> Value {
+    let Some(commit) = repo.commit(sha) else {
+        return Value::Null;
+    };
+    let parents: Vec<Value> = commit
+        .parents
+        .iter()
+        .map(|p| json!({ "oid": p }))
+        .collect();
+    let associated: Vec<Value> = repo
+        .pulls
+        .iter()
+        .filter(|p| {
+            p.merge_commit
+                .as_deref()
+                .is_some_and(|m| m.eq_ignore_ascii_case(sha))
+                || p.commit_list()
+                    .iter()
+                    .any(|c| c.sha.eq_ignore_ascii_case(sha))
+        })
+        .take(10)
+        .map(|p| {
+            let mut object = pull_request(repo, p, check_name);
+            object["merged"] = json!(p.merged);
+            object["mergeCommit"] = p
+                .merge_commit
+                .as_ref()
+                .map_or(Value::Null, |m| json!({ "oid": m }));
+            object
+        })
+        .collect();
+    json!({
+        "__typename": "Commit",
+        "oid": commit.sha,
+        "parents": { "nodes": parents },
+        "associatedPullRequests": { "nodes": associated },
+    })
 }
 
 fn files(pr: &Pull, after: Option<&str>) -> Value {
@@ -664,11 +767,23 @@ fn check_state(status: &str) -> String {
 /// GitHub's rollup does); `null` when nothing was reported. `with_date` adds the commit's
 /// `committedDate` (selected by the first read only).
 fn rollup(repo: &Repo, pr: &Pull, after: Option<&str>, with_date: bool) -> Value {
-    let Some(commit) = repo.commit(&pr.head_sha) else {
+    let Some(contexts) = contexts(repo, &pr.head_sha, after) else {
         return Value::Null;
     };
+    let commit = repo.commit(&pr.head_sha).expect("contexts come from a known commit");
+    let mut commit_json = json!({ "oid": commit.sha });
+    if with_date {
+        commit_json["committedDate"] = json!(time(commit.committed_date));
+    }
+    json!({ "commit": commit_json, "contexts": contexts })
+}
+
+/// A page of a commit's rollup contexts: check runs, then the newest status per context;
+/// `None` when nothing was reported on it.
+fn contexts(repo: &Repo, sha: &str, after: Option<&str>) -> Option<Value> {
+    let commit = repo.commit(sha)?;
     if commit.check_runs.is_empty() && commit.statuses.is_empty() {
-        return Value::Null;
+        return None;
     }
     let mut items: Vec<Value> = commit
         .check_runs
@@ -711,11 +826,7 @@ fn rollup(repo: &Repo, pr: &Pull, after: Option<&str>, with_date: bool) -> Value
             "creator": login_actor(&s.creator),
         })
     }));
-    let mut commit_json = json!({ "oid": commit.sha });
-    if with_date {
-        commit_json["committedDate"] = json!(time(commit.committed_date));
-    }
-    json!({ "commit": commit_json, "contexts": forward_page(items, after) })
+    Some(forward_page(items, after))
 }
 
 /// One operation of a document with the fragments it uses (transitively), so that each logged

@@ -39,6 +39,22 @@ pub struct Repo {
     pub files: Vec<File>,
     /// Workflow runs requested with `workflow_dispatch`, in arrival order.
     pub dispatches: Vec<Dispatch>,
+    /// The merge queue of the default branch, first entry first.
+    pub merge_queue: Vec<QueueEntry>,
+}
+
+/// An entry of a merge queue.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct QueueEntry {
+    /// The queued pull request.
+    pub pull: u64,
+    /// The commit of the merge group the entry is tested in (`gh-readonly-queue/...`), once
+    /// GitHub made it.
+    pub head_sha: Option<String>,
+    /// `QUEUED`, `AWAITING_CHECKS`, `MERGEABLE`, `UNMERGEABLE` or `LOCKED` (default
+    /// `AWAITING_CHECKS`).
+    pub state: String,
 }
 
 impl Default for Repo {
@@ -57,6 +73,7 @@ impl Default for Repo {
             releases: Vec::new(),
             files: Vec::new(),
             dispatches: Vec::new(),
+            merge_queue: Vec::new(),
         }
     }
 }
@@ -104,6 +121,10 @@ pub struct Pull {
     /// The PR's commits with the accounts linked to them; none given means one commit, the
     /// head, authored by the PR's author and committed through the web UI (`web-flow`).
     pub commits: Vec<PullCommit>,
+    /// Whether the PR was merged (its `state` is then `closed`).
+    pub merged: bool,
+    /// The commit the merge made on the base branch (a merge, squash or rebase commit).
+    pub merge_commit: Option<String>,
 }
 
 /// A commit of a pull request and the accounts GitHub links to it.
@@ -152,6 +173,8 @@ impl Default for Pull {
             files: Vec::new(),
             reviews: Vec::new(),
             commits: Vec::new(),
+            merged: false,
+            merge_commit: None,
         }
     }
 }
@@ -180,6 +203,8 @@ pub struct Commit {
     pub sha: String,
     /// Committer date.
     pub committed_date: DateTime<Utc>,
+    /// Parent SHAs (two for a merge commit).
+    pub parents: Vec<String>,
     /// Check runs, oldest first.
     pub check_runs: Vec<CheckRun>,
     /// Commit statuses, oldest first.
@@ -191,6 +216,7 @@ impl Default for Commit {
         Self {
             sha: String::new(),
             committed_date: epoch(),
+            parents: Vec::new(),
             check_runs: Vec::new(),
             statuses: Vec::new(),
         }
@@ -592,6 +618,22 @@ impl Repo {
         let heads: Vec<String> = self.pulls.iter().map(|p| p.head_sha.clone()).collect();
         for head in heads {
             self.commit_mut(&head);
+        }
+        for entry in &mut self.merge_queue {
+            if entry.state.is_empty() {
+                entry.state = "AWAITING_CHECKS".into();
+            }
+            if let Some(sha) = &mut entry.head_sha {
+                *sha = sha.to_ascii_lowercase();
+            }
+        }
+        let groups: Vec<String> = self
+            .merge_queue
+            .iter()
+            .filter_map(|e| e.head_sha.clone())
+            .collect();
+        for group in groups {
+            self.commit_mut(&group);
         }
         for commit in &mut self.commits {
             commit.sha = commit.sha.to_ascii_lowercase();

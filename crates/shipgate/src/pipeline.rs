@@ -354,7 +354,9 @@ impl GitHub<'_> {
             .candidates
             .iter()
             .map(|c| Evaluated {
-                verdict: verdict_of(&c.facts, &policy, self.now),
+                verdict: shipgate_core::queue::in_merge_group(verdict_of(
+                    &c.facts, &policy, self.now,
+                )),
                 facts: Some(c.facts.clone()),
             })
             .collect();

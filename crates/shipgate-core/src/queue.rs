@@ -1,0 +1,87 @@
+//! Merge queues: a pull request in a merge group is judged as it is now, and the queue does not
+//! wait. A gate that would pass by itself later (a soak still running) fails the group, so the
+//! queue drops the PR instead of holding every PR behind it; the PR can be queued again once its
+//! own check passes (`docs/merge-queue.md`).
+
+use crate::gates::GateState;
+use crate::verdict::{summarize, Verdict, VerdictState};
+
+/// The verdict of `verdict`'s pull request inside a merge group: every pending gate fails,
+/// saying when it would have passed.
+pub fn in_merge_group(mut verdict: Verdict) -> Verdict {
+    if verdict.verdict != VerdictState::Pending {
+        return verdict;
+    }
+    for gate in verdict
+        .gates
+        .iter_mut()
+        .filter(|g| g.state == GateState::Pending)
+    {
+        gate.state = GateState::Fail;
+        gate.reason = format!("{} — a merge queue does not wait", gate.reason);
+        if gate.unblock.is_none() {
+            gate.unblock = Some(
+                "queue the pull request again once its own shipgate check passes".to_string(),
+            );
+        }
+        gate.ready_at = None;
+    }
+    verdict.verdict = summarize(&verdict.gates);
+    verdict.ready_at = None;
+    verdict
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::gates::{GateId, GateResult};
+    use crate::verdict::Subject;
+    use chrono::{TimeZone, Utc};
+
+    fn verdict(gates: Vec<GateResult>) -> Verdict {
+        let t = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+        Verdict {
+            verdict: summarize(&gates),
+            subject: Subject {
+                repository: "o/r".into(),
+                sha: "a".repeat(40),
+                pull_request: Some(1),
+                title: None,
+                head_branch: None,
+            },
+            version: None,
+            ready_at: Some(t),
+            evaluated_at: t,
+            gates,
+            tamper: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_pending_soak_fails_the_group() {
+        let mut soak = GateResult::pending(GateId::Soak, "soaked 3h of 24h");
+        soak.ready_at = Some(Utc.with_ymd_and_hms(2026, 1, 2, 0, 0, 0).unwrap());
+        let v = in_merge_group(verdict(vec![GateResult::pass(GateId::Tag, "v1.0.0"), soak]));
+        assert_eq!(v.verdict, VerdictState::Fail);
+        assert_eq!(v.ready_at, None);
+        assert_eq!(v.gates[1].state, GateState::Fail);
+        assert!(v.gates[1].reason.contains("soaked 3h of 24h"));
+        assert!(v.gates[1].reason.contains("does not wait"));
+        assert_eq!(v.gates[0].state, GateState::Pass);
+    }
+
+    #[test]
+    fn pass_fail_and_error_are_unchanged() {
+        for gates in [
+            vec![GateResult::pass(GateId::Tag, "ok")],
+            vec![
+                GateResult::fail(GateId::Tag, "no tag"),
+                GateResult::pending(GateId::Soak, "soaking"),
+            ],
+            vec![GateResult::error(GateId::Checks, "unreadable")],
+        ] {
+            let v = verdict(gates);
+            assert_eq!(in_merge_group(v.clone()), v);
+        }
+    }
+}
