@@ -92,7 +92,7 @@ pub fn markdown(kpis: &Kpis) -> String {
     let none = || "no data".to_string();
     let level = |l: Option<Level>| l.map_or("—", Level::name);
     let levels = &kpis.levels;
-    out.push_str("\n### DORA's four keys\n\n| Metric | Value | Level |\n|---|---|---|\n");
+    out.push_str("\n### DORA's four keys\n\n| Metric | Value | DORA level |\n|---|---|---|\n");
     out.push_str(&format!(
         "| Deployment frequency | {} | {} |\n",
         kpis.deployment_frequency.map_or_else(none, |f| format!(
@@ -126,8 +126,9 @@ pub fn markdown(kpis: &Kpis) -> String {
         level(levels.recovery_time)
     ));
     out.push_str(
-        "\nLevels: the elite/high/medium/low clusters of the 2021 Accelerate State of DevOps \
-         report, with shipgate's boundaries (docs/report.md); a key without a value has no level.\n",
+        "\nDORA levels: the elite/high/medium/low clusters of the 2021 Accelerate State of DevOps \
+         report, with the boundaries in shipgate's docs/report.md; a key without a value has no \
+         level.\n",
     );
 
     if !kpis.weekly_deploys.is_empty() {
