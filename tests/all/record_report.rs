@@ -425,7 +425,7 @@ mod github {
 
     use chrono::{DateTime, TimeDelta, Utc};
     use serde_json::{json, Value};
-    use shipgate_fake::state::{Deployment, DeploymentStatus};
+    use shipgate_fake::state::{Commit, Deployment, DeploymentStatus, Pull, PullCommit};
     use shipgate_fake::{Fault, FaultKind, LoggedRequest, Repo};
 
     use crate::support::assert_includes;
@@ -749,5 +749,82 @@ mod github {
             .requests(&repo)
             .iter()
             .all(|r| r.path == "/graphql"));
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn report_measures_lead_time_from_the_prs_first_or_head_commit() {
+        let name = "report-lead-time";
+        let mut state = Repo::new(OWNER, name);
+        let at = |text: &str| text.parse::<DateTime<Utc>>().unwrap();
+        let (first, head) = ("a".repeat(40), "b".repeat(40));
+        state.commits = vec![
+            Commit {
+                sha: first.clone(),
+                committed_date: at("2026-11-20T10:00:00Z"),
+                ..Commit::default()
+            },
+            Commit {
+                sha: head.clone(),
+                committed_date: at("2026-11-24T08:30:00Z"),
+                ..Commit::default()
+            },
+        ];
+        state.pulls = vec![Pull {
+            number: 9,
+            head_sha: head.clone(),
+            state: "closed".into(),
+            commits: [&first, &head]
+                .map(|sha| PullCommit {
+                    sha: sha.clone(),
+                    ..PullCommit::default()
+                })
+                .to_vec(),
+            ..Pull::default()
+        }];
+        state.deployments = vec![Deployment {
+            sha: head.clone(),
+            environment: "production".into(),
+            production_environment: true,
+            created_at: at("2026-11-24T09:00:00Z"),
+            statuses: vec![DeploymentStatus {
+                state: "success".into(),
+                created_at: at("2026-11-24T09:06:00Z"),
+                ..DeploymentStatus::default()
+            }],
+            ..Deployment::default()
+        }];
+        let repo = state.full_name();
+        fake::github().load(state);
+        let report = |basis: &'static str| {
+            let repo = repo.clone();
+            async move {
+                let out = shipgate(&[
+                    "report",
+                    "--since",
+                    "30d",
+                    "--now",
+                    "2026-11-27T00:00:00Z",
+                    "--lead-time-basis",
+                    basis,
+                    "--format",
+                    "json",
+                ])
+                .github(&Github::direct(fake::github()), &repo)
+                .run_async()
+                .await;
+                assert_eq!(out.code, 0, "{}", out.stderr);
+                out.json()
+            }
+        };
+        // From the first commit (11-20 10:00) to the first success (11-24 09:06):
+        // 4 d - 54 min = 345 600 - 3 240 = 342 360 s, between an hour and a week: high.
+        let first_commit = report("first-commit").await;
+        assert_eq!(first_commit["lead_time_median"], 342_360);
+        assert_eq!(first_commit["levels"]["lead_time"], "high");
+        // From the head commit (11-24 08:30): 36 min = 2 160 s, under an hour: elite.
+        let last_commit = report("last-commit").await;
+        assert_eq!(last_commit["lead_time_median"], 2_160);
+        assert_eq!(last_commit["lead_time_basis"], "last-commit");
+        assert_eq!(last_commit["levels"]["lead_time"], "elite");
     }
 }
