@@ -59,6 +59,7 @@ mod tests {
             "version" => "v1.4.0",
             "state" => "success",
             "format" => "json",
+            "lead-time-basis" => "last-commit",
             other => panic!("no sample value for `{other}`: add one"),
         }
     }
