@@ -642,6 +642,10 @@ fn action_yml_maps_every_input_and_output() {
         "lead-time",
         "change-failure-rate",
         "recovery-time",
+        "deployment-frequency-level",
+        "lead-time-level",
+        "change-failure-rate-level",
+        "recovery-time-level",
     ];
     assert_eq!(outputs, design_outputs.map(String::from).to_vec());
     for output in &outputs {

@@ -16,6 +16,30 @@ fn run(args: &[&str], envs: &[(&str, &str)]) -> (i32, String, String) {
     (out.code, out.stdout, out.stderr)
 }
 
+/// Asserts that every figure of `expected` (computed by the fixture's generator) is the
+/// report's: fractions to 1e-9, everything else (counts, seconds, levels, nulls) exactly.
+fn assert_figures(report: &Value, expected: &Value, context: &str) {
+    for (key, want) in expected.as_object().unwrap() {
+        let got = &report[key];
+        match (want.as_f64(), got.as_f64()) {
+            (Some(w), Some(g)) if want.is_f64() => {
+                assert!((w - g).abs() < 1e-9, "{context}: {key}: want {w}, got {g}")
+            }
+            _ => assert_eq!(got, want, "{context}: {key}"),
+        }
+    }
+}
+
+/// The statuses of the report's targets, in order.
+fn target_statuses(report: &Value) -> Vec<&str> {
+    report["targets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["status"].as_str().unwrap())
+        .collect()
+}
+
 #[test]
 fn the_report_matches_the_hand_checked_figures() {
     let history = fixture("report/history.json");
@@ -36,24 +60,170 @@ fn the_report_matches_the_hand_checked_figures() {
     let expected: Value =
         serde_json::from_str(&std::fs::read_to_string(fixture("report/expected.json")).unwrap())
             .unwrap();
-    for (key, want) in expected.as_object().unwrap() {
-        let got = &report[key];
-        match (want.as_f64(), got.as_f64()) {
-            (Some(w), Some(g)) if want.is_f64() => {
-                assert!((w - g).abs() < 1e-9, "{key}: want {w}, got {g}")
-            }
-            _ => assert_eq!(got, want, "{key}"),
-        }
+    assert_figures(&report, &expected, "at the history's end");
+    // 94.1 % success (< 95 %), p95 12 m 9 s (> 10 min), slowest rollback 7 m 23 s (> 5 min),
+    // nine incidents: every target of the flow is missed in this history.
+    assert_eq!(target_statuses(&report), ["fail", "fail", "fail", "fail"]);
+    // And beside them, DORA's levels: 2.67 deploys a day (elite), a median lead time of
+    // 1 d 22 h (high: between an hour and a week), 8.75 % change failures (elite: ≤ 15 %), a
+    // median recovery of 5 m 55 s (elite: under an hour).
+    assert_eq!(
+        report["levels"],
+        serde_json::json!({
+            "deployment_frequency": "elite",
+            "lead_time": "high",
+            "change_failure_rate": "elite",
+            "recovery_time": "elite"
+        })
+    );
+}
+
+/// The generator's replays (`tests/fixtures/report/replays.json`): the same history as of
+/// earlier moments — a deploy two minutes before its first success, a live release a minute
+/// after it broke, a rollback still running, the hour before a rollback by hand, the freeze —
+/// each checked against figures computed independently in Python from what existed then.
+#[test]
+fn replays_see_the_history_as_it_stood() {
+    let history = fixture("report/history.json");
+    let replays: Value =
+        serde_json::from_str(&std::fs::read_to_string(fixture("report/replays.json")).unwrap())
+            .unwrap();
+    let replays = replays.as_array().unwrap();
+    assert!(replays.len() >= 7, "the generator writes every replay");
+    for replay in replays {
+        let why = replay["why"].as_str().unwrap();
+        let (code, stdout, stderr) = run(
+            &[
+                "report",
+                "--history",
+                history.to_str().unwrap(),
+                "--now",
+                replay["now"].as_str().unwrap(),
+                "--since",
+                replay["since"].as_str().unwrap(),
+                "--lead-time-basis",
+                replay["lead_time_basis"].as_str().unwrap(),
+                "--format",
+                "json",
+            ],
+            &[],
+        );
+        assert_eq!(code, 0, "{why}: {stderr}");
+        let report: Value = serde_json::from_str(&stdout).expect("report is JSON");
+        assert_figures(&report, &replay["figures"], why);
+        let want: Vec<&str> = replay["target_statuses"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s.as_str().unwrap())
+            .collect();
+        assert_eq!(target_statuses(&report), want, "{why}");
     }
-    let statuses: Vec<&str> = report["targets"]
+}
+
+/// The Action replays a history file as of its `captured_at` (it has no `--now`): a file cut
+/// to the last day of the ten-day freeze, still holding every later deployment, reports the
+/// freeze's last week as it stood — 0 deploys a day, level `low`, and no other level.
+#[test]
+fn the_action_replays_a_history_file_as_of_its_capture() {
+    let replays: Value =
+        serde_json::from_str(&std::fs::read_to_string(fixture("report/replays.json")).unwrap())
+            .unwrap();
+    let freeze = replays
         .as_array()
         .unwrap()
         .iter()
-        .map(|t| t["status"].as_str().unwrap())
-        .collect();
-    // 94.1 % success (< 95 %), p95 12 m 9 s (> 10 min), slowest rollback 7 m 23 s (> 5 min),
-    // nine incidents: every target of the flow is missed in this history.
-    assert_eq!(statuses, ["fail", "fail", "fail", "fail"]);
+        .find(|r| r["figures"]["deploys"] == 0)
+        .expect("a replay inside the freeze");
+    let mut history: Value =
+        serde_json::from_str(&std::fs::read_to_string(fixture("report/history.json")).unwrap())
+            .unwrap();
+    history["captured_at"] = freeze["now"].clone();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("history.json");
+    std::fs::write(&file, history.to_string()).unwrap();
+
+    let ran = crate::support::run::Run::new(
+        crate::support::run::Github::direct(crate::support::fake::github()),
+        "acme/report-replay",
+        "workflow_dispatch",
+        &serde_json::json!({}),
+    )
+    .input("command", "report")
+    .input("history", file.to_str().unwrap())
+    .input("since", freeze["since"].as_str().unwrap())
+    .run();
+    assert_eq!(ran.code, 0, "{}", ran.describe());
+    let outputs = |name: &str| ran.outputs.get(name).map(String::as_str);
+    assert_eq!(outputs("deployment-frequency"), Some("0.000"));
+    assert_eq!(outputs("deployment-frequency-level"), Some("low"));
+    for empty in [
+        "success-rate",
+        "lead-time",
+        "lead-time-level",
+        "change-failure-rate",
+        "change-failure-rate-level",
+        "recovery-time",
+        "recovery-time-level",
+    ] {
+        assert_eq!(outputs(empty), Some(""), "{empty}: {}", ran.describe());
+    }
+    assert_eq!(outputs("downtime-incidents"), Some("0"));
+    assert!(
+        ran.summary
+            .contains("| Deployment frequency | 0.00 per day (0.0 per week) | low |"),
+        "{}",
+        ran.summary
+    );
+    assert!(ran.requests.is_empty(), "offline: no request to GitHub");
+}
+
+/// `--lead-time-basis last-commit` and the levels as the Action's outputs.
+#[test]
+fn the_action_outputs_each_keys_level() {
+    let history = fixture("report/history.json");
+    let replays: Value =
+        serde_json::from_str(&std::fs::read_to_string(fixture("report/replays.json")).unwrap())
+            .unwrap();
+    let last = replays
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["lead_time_basis"] == "last-commit")
+        .expect("a replay from the head commits");
+    let ran = crate::support::run::Run::new(
+        crate::support::run::Github::direct(crate::support::fake::github()),
+        "acme/report-levels",
+        "workflow_dispatch",
+        &serde_json::json!({}),
+    )
+    .input("command", "report")
+    .input("history", history.to_str().unwrap())
+    .input("lead-time-basis", "last-commit")
+    .run();
+    assert_eq!(ran.code, 0, "{}", ran.describe());
+    let figures = &last["figures"];
+    assert_eq!(
+        ran.outputs["lead-time"],
+        figures["lead_time_median"].to_string()
+    );
+    for (output, key) in [
+        ("deployment-frequency-level", "deployment_frequency"),
+        ("lead-time-level", "lead_time"),
+        ("change-failure-rate-level", "change_failure_rate"),
+        ("recovery-time-level", "recovery_time"),
+    ] {
+        assert_eq!(
+            ran.outputs[output],
+            figures["levels"][key].as_str().unwrap(),
+            "{output}"
+        );
+    }
+    assert!(
+        ran.summary.contains("from the PR's last commit"),
+        "{}",
+        ran.summary
+    );
 }
 
 #[test]
@@ -117,6 +287,34 @@ fn report_rejects_bad_input() {
     );
     assert_eq!(code, 2, "no token is a usage error");
     assert!(stderr.contains("GITHUB_TOKEN"), "{stderr}");
+
+    let path = history.to_str().unwrap();
+    let cases: &[(&[&str], &str)] = &[
+        // Back from the history's end further than any time there is: an error, not a panic.
+        (&["--since", "14000000w"], "--since"),
+        // The history was captured at 2026-11-27T00:00:00Z: it knows nothing later.
+        (&["--now", "2026-11-28T00:00:00Z"], "captured_at"),
+        // A period without length has no frequency to measure.
+        (
+            &[
+                "--now",
+                "2026-11-20T00:00:00Z",
+                "--since",
+                "2026-11-20T00:00:00Z",
+            ],
+            "--since",
+        ),
+        (&["--lead-time-basis", "first-pr"], "--lead-time-basis"),
+    ];
+    for (extra, needle) in cases {
+        let mut args = vec!["report", "--history", path];
+        args.extend_from_slice(extra);
+        let (code, stdout, stderr) = run(&args, &[]);
+        assert_eq!(code, 2, "{extra:?}: {stderr}");
+        assert!(stdout.is_empty(), "{extra:?}");
+        assert!(stderr.contains(needle), "{extra:?}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{extra:?}: {stderr}");
+    }
 }
 
 #[test]
@@ -346,7 +544,7 @@ mod github {
 
     use chrono::{DateTime, TimeDelta, Utc};
     use serde_json::{json, Value};
-    use shipgate_fake::state::{Deployment, DeploymentStatus};
+    use shipgate_fake::state::{Commit, Deployment, DeploymentStatus, Pull, PullCommit};
     use shipgate_fake::{Fault, FaultKind, LoggedRequest, Repo};
 
     use crate::support::assert_includes;
@@ -730,5 +928,82 @@ mod github {
             .requests(&repo)
             .iter()
             .all(|r| r.path == "/graphql"));
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn report_measures_lead_time_from_the_prs_first_or_head_commit() {
+        let name = "report-lead-time";
+        let mut state = Repo::new(OWNER, name);
+        let at = |text: &str| text.parse::<DateTime<Utc>>().unwrap();
+        let (first, head) = ("a".repeat(40), "b".repeat(40));
+        state.commits = vec![
+            Commit {
+                sha: first.clone(),
+                committed_date: at("2026-11-20T10:00:00Z"),
+                ..Commit::default()
+            },
+            Commit {
+                sha: head.clone(),
+                committed_date: at("2026-11-24T08:30:00Z"),
+                ..Commit::default()
+            },
+        ];
+        state.pulls = vec![Pull {
+            number: 9,
+            head_sha: head.clone(),
+            state: "closed".into(),
+            commits: [&first, &head]
+                .map(|sha| PullCommit {
+                    sha: sha.clone(),
+                    ..PullCommit::default()
+                })
+                .to_vec(),
+            ..Pull::default()
+        }];
+        state.deployments = vec![Deployment {
+            sha: head.clone(),
+            environment: "production".into(),
+            production_environment: true,
+            created_at: at("2026-11-24T09:00:00Z"),
+            statuses: vec![DeploymentStatus {
+                state: "success".into(),
+                created_at: at("2026-11-24T09:06:00Z"),
+                ..DeploymentStatus::default()
+            }],
+            ..Deployment::default()
+        }];
+        let repo = state.full_name();
+        fake::github().load(state);
+        let report = |basis: &'static str| {
+            let repo = repo.clone();
+            async move {
+                let out = shipgate(&[
+                    "report",
+                    "--since",
+                    "30d",
+                    "--now",
+                    "2026-11-27T00:00:00Z",
+                    "--lead-time-basis",
+                    basis,
+                    "--format",
+                    "json",
+                ])
+                .github(&Github::direct(fake::github()), &repo)
+                .run_async()
+                .await;
+                assert_eq!(out.code, 0, "{}", out.stderr);
+                out.json()
+            }
+        };
+        // From the first commit (11-20 10:00) to the first success (11-24 09:06):
+        // 4 d - 54 min = 345 600 - 3 240 = 342 360 s, between an hour and a week: high.
+        let first_commit = report("first-commit").await;
+        assert_eq!(first_commit["lead_time_median"], 342_360);
+        assert_eq!(first_commit["levels"]["lead_time"], "high");
+        // From the head commit (11-24 08:30): 36 min = 2 160 s, under an hour: elite.
+        let last_commit = report("last-commit").await;
+        assert_eq!(last_commit["lead_time_median"], 2_160);
+        assert_eq!(last_commit["lead_time_basis"], "last-commit");
+        assert_eq!(last_commit["levels"]["lead_time"], "elite");
     }
 }

@@ -10,7 +10,7 @@ use proptest::prelude::*;
 use serde_json::{json, Map, Value};
 
 use crate::facts::Facts;
-use crate::kpi::{compute, History, Period};
+use crate::kpi::{compute, History, LeadTimeBasis, Period};
 use crate::policy::Policy;
 
 /// Keys of the facts and history formats, so that generated documents get past the first
@@ -281,7 +281,10 @@ proptest! {
                 (chrono::DateTime::<chrono::Utc>::MIN_UTC, chrono::DateTime::<chrono::Utc>::MAX_UTC),
                 (history.captured_at, history.captured_at),
             ] {
-                let _ = compute(&history, Period { since, until });
+                for basis in [LeadTimeBasis::FirstCommit, LeadTimeBasis::LastCommit] {
+                    let _ = compute(&history, Period { since, until }, basis);
+                    let _ = compute(&history.as_of(until), Period { since, until }, basis);
+                }
             }
         }
     }

@@ -470,10 +470,16 @@ fn deployments(repo: &Repo, environment: &str, after: Option<&str>, history: boo
                     .filter(|p| p.head_sha == d.sha)
                     .take(1)
                     .map(|p| {
-                        let date = repo
-                            .commit(&p.head_sha)
-                            .map_or(p.created_at, |c| c.committed_date);
-                        json!({ "commits": { "nodes": [ { "commit": { "authoredDate": time(date) } } ] } })
+                        // The state keeps one date per commit (its committer date): it answers
+                        // for the author date too; a commit the state does not hold is dated
+                        // at the PR's creation.
+                        let date = |sha: &str| {
+                            let at = repo.commit(sha).map_or(p.created_at, |c| c.committed_date);
+                            json!({ "nodes": [ { "commit": { "authoredDate": time(at) } } ] })
+                        };
+                        let list = p.commit_list();
+                        let first = list.first().map_or(p.head_sha.as_str(), |c| c.sha.as_str());
+                        json!({ "commits": date(first), "head": date(&p.head_sha) })
                     })
                     .collect();
                 json!({

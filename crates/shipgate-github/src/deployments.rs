@@ -3,8 +3,9 @@
 //!
 //! Records are idempotent per workflow run: the deployment's payload carries the run id, and a
 //! re-run of the same run finds and reuses its deployment instead of creating a second one.
-//! The history is read over GraphQL, 100 deployments (with their statuses and the first commit
-//! of their pull request) per request, newest first, and only as far back as the period needs.
+//! The history is read over GraphQL, 100 deployments (with their statuses and the first and head
+//! commits of their pull request) per request, newest first, and only as far back as the period
+//! needs.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -436,7 +437,10 @@ struct Nodes<T> {
 
 #[derive(Deserialize)]
 struct PullNode {
+    /// `commits(first: 1)`: the PR's first commit.
     commits: Nodes<PullCommit>,
+    /// `head: commits(last: 1)`: its head commit.
+    head: Nodes<PullCommit>,
 }
 
 #[derive(Deserialize)]
@@ -473,12 +477,22 @@ impl DeploymentNode {
                 })
             })
             .collect::<Result<Vec<_>, Error>>()?;
-        let first_commit_at = self
+        let pull = self
             .commit
             .and_then(|c| c.associated_pull_requests)
-            .and_then(|prs| prs.nodes.into_iter().flatten().next())
-            .and_then(|pr| pr.commits.nodes.into_iter().flatten().next())
-            .map(|c| c.commit.authored_date);
+            .and_then(|prs| prs.nodes.into_iter().flatten().next());
+        let authored = |commits: Nodes<PullCommit>| {
+            commits
+                .nodes
+                .into_iter()
+                .flatten()
+                .next()
+                .map(|c| c.commit.authored_date)
+        };
+        let (first_commit_at, last_commit_at) = match pull {
+            Some(pr) => (authored(pr.commits), authored(pr.head)),
+            None => (None, None),
+        };
         let payload = self
             .payload
             .as_deref()
@@ -492,6 +506,7 @@ impl DeploymentNode {
                 statuses,
                 payload: payload.as_ref().and_then(parse_payload),
                 first_commit_at,
+                last_commit_at,
             },
             self.statuses.page_info.has_next_page,
         ))

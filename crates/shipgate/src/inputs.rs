@@ -723,10 +723,19 @@ pub const INPUTS: &[Input] = &[
         "now",
         Text,
         "RFC3339",
-        "The period's end. Default: the history file's `captured_at`, or the current time.",
+        "The period's end, and the moment the history is seen as of: deployments and statuses after it are ignored. Not later than the history file's `captured_at` (live: the current time), which is the default.",
         &[Report],
     )
     .only(Surface::Cli),
+    input(
+        "lead-time-basis",
+        Text,
+        "BASIS",
+        "Where lead time for changes starts: `first-commit` (the deployed PR's first commit) or `last-commit` (its head commit).",
+        &[Report],
+    )
+    .default(Default::Value("first-commit"))
+    .choices(&["first-commit", "last-commit"]),
     input(
         "save-history",
         Text,

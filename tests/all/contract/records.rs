@@ -108,6 +108,11 @@ fn report_pages_the_history_over_graphql() {
             ..Deployment::default()
         });
     }
+    // The release PR's head, live in production since before the period: read on the last page
+    // with its pull request's first and head commits, so the schema check covers them too.
+    let mut live = deployment(HEAD, "production", "success", 100 * 24);
+    live.statuses[0].created_at = live.created_at + chrono::Duration::minutes(6);
+    repo.deployments.push(live);
     w.fake.load(repo.clone());
     let event = w.event(&repo, "workflow_dispatch", None);
     let ran = w
@@ -125,6 +130,13 @@ fn report_pages_the_history_over_graphql() {
         reads[0].answer["data"]["repository"]["deployments"]["pageInfo"]["endCursor"]
     );
     assert_eq!(ran.outputs["success-rate"], "0.9000", "{}", ran.describe());
+    let pulls = &reads[1].answer["data"]["repository"]["deployments"]["nodes"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()["commit"]["associatedPullRequests"]["nodes"];
+    assert_eq!(pulls.as_array().map(Vec::len), Some(1), "{pulls}");
+    assert!(pulls[0]["head"]["nodes"][0]["commit"]["authoredDate"].is_string());
     assert!(ran.writes().is_empty());
     check_graphql(w, &repo.full_name());
 }

@@ -55,6 +55,11 @@ pub struct HistoryDeployment {
     /// time); absent when the commit came without a pull request.
     #[serde(default)]
     pub first_commit_at: Option<DateTime<Utc>>,
+    /// When the head (last) commit of that pull request was authored (for lead time measured
+    /// from the `last-commit` basis); absent without a pull request, and in history files
+    /// written before shipgate read it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_commit_at: Option<DateTime<Utc>>,
 }
 
 /// The audit fields kept in a deployment's payload (all optional: deployments made by other
@@ -114,6 +119,28 @@ impl HistoryDeployment {
 }
 
 impl History {
+    /// The history as it stood at `moment`: deployments created after it did not exist yet, and
+    /// statuses after it had not happened yet, so both are left out. Everything the report
+    /// computes for a period ending at `moment` is computed from this view.
+    pub fn as_of(&self, moment: DateTime<Utc>) -> History {
+        History {
+            version: self.version,
+            repository: self.repository.clone(),
+            environment: self.environment.clone(),
+            captured_at: self.captured_at.min(moment),
+            deployments: self
+                .deployments
+                .iter()
+                .filter(|d| d.created_at <= moment)
+                .map(|d| {
+                    let mut d = d.clone();
+                    d.statuses.retain(|s| s.created_at <= moment);
+                    d
+                })
+                .collect(),
+        }
+    }
+
     /// Parses a history from JSON text, checking the version; `path` only names the file in
     /// errors.
     pub fn from_json(text: &str, path: Option<&Path>) -> Result<Self, Error> {

@@ -1,7 +1,8 @@
 //! The arithmetic of the flow's KPIs and DORA's four keys, exactly as `docs/report.md` defines
-//! them. Pure: the period's end (`now`) is an argument.
+//! them. Pure: the period's end (`now`) is an argument, and the history is evaluated as it stood
+//! then ([`History::as_of`]): later deployments and statuses do not exist yet.
 //!
-//! In short: a *deploy* is a non-rollback deployment created in the period; it *succeeded* when
+//! In short: a *deploy* is a non-rollback deployment started in the period; it *succeeded* when
 //! its first terminal status is `success`, *failed* when it is `failure`/`error`. A *downtime
 //! incident* starts when a deployment that had reached `success` later gets `failure`/`error`
 //! (the live release broke) and ends at the environment's next `success`. A *change failure* is
@@ -13,6 +14,7 @@ use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::history::{History, HistoryDeployment};
+use super::levels::{self, Levels};
 use crate::facts::DeploymentState;
 
 /// The flow's success-rate target (the targets are documented in `docs/report.md`).
@@ -36,9 +38,50 @@ impl Period {
     pub fn contains(&self, t: DateTime<Utc>) -> bool {
         t >= self.since && t <= self.until
     }
+    /// Length in whole seconds (zero or negative for a period without length).
+    pub fn seconds(&self) -> i64 {
+        (self.until - self.since).num_seconds()
+    }
     /// Length in days (fractional, at least one second's worth).
     pub fn days(&self) -> f64 {
-        ((self.until - self.since).num_seconds().max(1)) as f64 / 86_400.0
+        self.seconds().max(1) as f64 / 86_400.0
+    }
+}
+
+/// Where lead time for changes starts (`--lead-time-basis`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum LeadTimeBasis {
+    /// The first commit of the deploy's pull request (its author date).
+    #[default]
+    FirstCommit,
+    /// The last (head) commit of the deploy's pull request (its author date).
+    LastCommit,
+}
+
+impl LeadTimeBasis {
+    /// Every basis, by its name.
+    pub const ALL: [LeadTimeBasis; 2] = [LeadTimeBasis::FirstCommit, LeadTimeBasis::LastCommit];
+
+    /// The name the input takes (`first-commit`, `last-commit`).
+    pub fn name(self) -> &'static str {
+        match self {
+            LeadTimeBasis::FirstCommit => "first-commit",
+            LeadTimeBasis::LastCommit => "last-commit",
+        }
+    }
+
+    /// The basis named `name`.
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|b| b.name() == name)
+    }
+
+    /// When the change of `d` started on this basis, if known.
+    fn start(self, d: &HistoryDeployment) -> Option<DateTime<Utc>> {
+        match self {
+            LeadTimeBasis::FirstCommit => d.first_commit_at,
+            LeadTimeBasis::LastCommit => d.last_commit_at,
+        }
     }
 }
 
@@ -111,10 +154,14 @@ pub struct Kpis {
     pub deploy_time_median: Option<i64>,
     /// 95th percentile (nearest rank) of the same.
     pub deploy_time_p95: Option<i64>,
-    /// Rollback deployments created in the period.
+    /// Rollback deployments started in the period.
     pub rollbacks: u32,
-    /// Rollbacks that never reached `success`.
+    /// Rollbacks that got a `failure`/`error` status and no `success` by the period's end.
     pub failed_rollbacks: u32,
+    /// Rollbacks with neither `success` nor `failure`/`error` by the period's end (running).
+    pub unfinished_rollbacks: u32,
+    /// The longest an unfinished rollback had been running at the period's end, seconds.
+    pub unfinished_rollback_max: Option<i64>,
     /// Median seconds from a rollback's start to its first `success`.
     pub rollback_time_median: Option<i64>,
     /// The slowest successful rollback, seconds (the KPI is judged on it).
@@ -123,14 +170,22 @@ pub struct Kpis {
     pub downtime_incidents: u32,
     /// The incidents themselves.
     pub incidents: Vec<Incident>,
-    /// DORA: successful deploys per day.
+    /// DORA: successful deploys per day (0 for a period without any; `None` only for a period
+    /// without length).
     pub deployment_frequency: Option<f64>,
-    /// DORA: median seconds from the PR's first commit to the deploy's first `success`.
+    /// Where lead time starts: the PR's first commit or its last.
+    pub lead_time_basis: LeadTimeBasis,
+    /// DORA: median seconds from the PR's first (or last, per the basis) commit to the deploy's
+    /// first `success`.
     pub lead_time_median: Option<i64>,
+    /// Successful deploys that caused an incident or were followed directly by a rollback.
+    pub change_failures: u32,
     /// DORA: change failures / successful deploys.
     pub change_failure_rate: Option<f64>,
     /// DORA: median seconds from an incident's start to recovery (recovered incidents).
     pub recovery_time_median: Option<i64>,
+    /// DORA: the performance level of each key (`docs/report.md`).
+    pub levels: Levels,
     /// Successful deploys per ISO week (Monday date, count), for the chart.
     pub weekly_deploys: Vec<(NaiveDate, u32)>,
     /// Successful deploys' durations in seconds, oldest first (id, seconds), for the chart.
@@ -139,8 +194,10 @@ pub struct Kpis {
     pub targets: Vec<TargetResult>,
 }
 
-/// Computes every figure for the deployments of `history` created in `period`.
-pub fn compute(history: &History, period: Period) -> Kpis {
+/// Computes every figure for the deployments of `history` started in `period`, with the history
+/// as it stood at the period's end, and lead time measured from `basis`.
+pub fn compute(history: &History, period: Period, basis: LeadTimeBasis) -> Kpis {
+    let history = history.as_of(period.until);
     let mut all: Vec<&HistoryDeployment> = history.deployments.iter().collect();
     all.sort_by_key(|d| (d.started_at(), d.id));
     let in_period: Vec<&HistoryDeployment> = all
@@ -188,16 +245,19 @@ pub fn compute(history: &History, period: Period) -> Kpis {
 
     let mut rollback_secs: Vec<i64> = Vec::new();
     let mut failed_rollbacks = 0;
+    let mut unfinished_secs: Vec<i64> = Vec::new();
     for r in &rollbacks {
-        match r
-            .timeline()
-            .into_iter()
+        let timeline = r.timeline();
+        if let Some(success) = timeline
+            .iter()
             .find(|s| s.state == DeploymentState::Success)
         {
-            Some(success) => {
-                rollback_secs.push((success.created_at - r.started_at()).num_seconds().max(0))
-            }
-            None => failed_rollbacks += 1,
+            rollback_secs.push((success.created_at - r.started_at()).num_seconds().max(0));
+        } else if timeline.iter().any(|s| s.state.is_broken()) {
+            failed_rollbacks += 1;
+        } else {
+            // Still running at the period's end: how long so far is all that is known.
+            unfinished_secs.push((period.until - r.started_at()).num_seconds().max(0));
         }
     }
     rollback_secs.sort_unstable();
@@ -225,7 +285,8 @@ pub fn compute(history: &History, period: Period) -> Kpis {
     let mut lead_secs: Vec<i64> = successful
         .iter()
         .filter_map(|(d, success_at)| {
-            d.first_commit_at
+            basis
+                .start(d)
                 .map(|c| (*success_at - c).num_seconds().max(0))
         })
         .collect();
@@ -234,11 +295,18 @@ pub fn compute(history: &History, period: Period) -> Kpis {
     let mut weekly: BTreeMap<NaiveDate, u32> = BTreeMap::new();
     for (d, _) in &successful {
         let day = d.started_at().date_naive();
-        let monday = day - chrono::Days::new(u64::from(day.weekday().num_days_from_monday()));
+        let monday = day
+            .checked_sub_days(chrono::Days::new(u64::from(
+                day.weekday().num_days_from_monday(),
+            )))
+            .unwrap_or(day);
         *weekly.entry(monday).or_default() += 1;
     }
 
     let successful_count = successful.len() as u32;
+    let period_seconds = period.seconds();
+    let lead_time_median = median(&lead_secs);
+    let recovery_time_median = median(&recovery_secs);
     let mut kpis = Kpis {
         repository: history.repository.clone(),
         environment: history.environment.clone(),
@@ -252,14 +320,26 @@ pub fn compute(history: &History, period: Period) -> Kpis {
         deploy_time_p95: percentile(&deploy_secs, 0.95),
         rollbacks: rollbacks.len() as u32,
         failed_rollbacks,
+        unfinished_rollbacks: unfinished_secs.len() as u32,
+        unfinished_rollback_max: unfinished_secs.iter().max().copied(),
         rollback_time_median: median(&rollback_secs),
         rollback_time_max: rollback_secs.last().copied(),
         downtime_incidents: incidents.len() as u32,
         incidents,
-        deployment_frequency: (finished > 0).then(|| f64::from(successful_count) / period.days()),
-        lead_time_median: median(&lead_secs),
+        // Zero deploys is a measured 0 per day; only a period without length has no frequency.
+        deployment_frequency: (period_seconds > 0)
+            .then(|| f64::from(successful_count) / period.days()),
+        lead_time_basis: basis,
+        lead_time_median,
+        change_failures,
         change_failure_rate: ratio(change_failures, successful_count),
-        recovery_time_median: median(&recovery_secs),
+        recovery_time_median,
+        levels: Levels {
+            deployment_frequency: levels::deployment_frequency(successful_count, period_seconds),
+            lead_time: lead_time_median.map(levels::lead_time),
+            change_failure_rate: levels::change_failure_rate(change_failures, successful_count),
+            recovery_time: recovery_time_median.map(levels::recovery_time),
+        },
         weekly_deploys: weekly.into_iter().collect(),
         durations,
         targets: Vec::new(),
@@ -347,23 +427,8 @@ fn judge(k: &Kpis) -> Vec<TargetResult> {
         TargetResult {
             kpi: "rollback-time".into(),
             target: "< 5 min (every rollback)".into(),
-            value: match (k.rollbacks, k.rollback_time_max) {
-                (0, _) => "no rollbacks".into(),
-                (_, Some(max)) if k.failed_rollbacks == 0 => format!("slowest {}", seconds(max)),
-                (_, max) => format!(
-                    "{} of {} rollbacks never succeeded{}",
-                    k.failed_rollbacks,
-                    k.rollbacks,
-                    max.map(|m| format!("; slowest successful {}", seconds(m)))
-                        .unwrap_or_default()
-                ),
-            },
-            status: status(
-                k.rollbacks > 0,
-                k.failed_rollbacks == 0
-                    && k.rollback_time_max
-                        .is_some_and(|m| m < TARGET_ROLLBACK_TIME_SECS),
-            ),
+            value: rollback_value(k),
+            status: rollback_status(k),
         },
         TargetResult {
             kpi: "downtime".into(),
@@ -381,6 +446,49 @@ fn judge(k: &Kpis) -> Vec<TargetResult> {
             ),
         },
     ]
+}
+
+/// The rollback KPI in words: the slowest successful rollback, and what did not succeed.
+fn rollback_value(k: &Kpis) -> String {
+    if k.rollbacks == 0 {
+        return "no rollbacks".into();
+    }
+    let mut parts = Vec::new();
+    if let Some(max) = k.rollback_time_max {
+        parts.push(format!("slowest {}", seconds(max)));
+    }
+    if k.failed_rollbacks > 0 {
+        parts.push(format!(
+            "{} of {} rollbacks never succeeded",
+            k.failed_rollbacks, k.rollbacks
+        ));
+    }
+    if let Some(running) = k.unfinished_rollback_max {
+        parts.push(format!(
+            "{} still running ({} so far)",
+            k.unfinished_rollbacks,
+            seconds(running)
+        ));
+    }
+    parts.join("; ")
+}
+
+/// Every rollback under 5 minutes: a failed rollback, a slow one or one still running at 5
+/// minutes or more fails it; a rollback running for less is not judged yet (like an unfinished
+/// deploy), so with nothing else to judge there is no data.
+fn rollback_status(k: &Kpis) -> KpiStatus {
+    let missed = k.failed_rollbacks > 0
+        || k.rollback_time_max
+            .is_some_and(|m| m >= TARGET_ROLLBACK_TIME_SECS)
+        || k.unfinished_rollback_max
+            .is_some_and(|m| m >= TARGET_ROLLBACK_TIME_SECS);
+    if missed {
+        KpiStatus::Fail
+    } else if k.rollback_time_max.is_some() {
+        KpiStatus::Pass
+    } else {
+        KpiStatus::NoData
+    }
 }
 
 fn ratio(numerator: u32, denominator: u32) -> Option<f64> {
@@ -452,6 +560,7 @@ mod tests {
                 ..DeployPayload::default()
             }),
             first_commit_at: Some(t(start - 120)),
+            last_commit_at: Some(t(start - 30)),
         }
     }
 
@@ -482,7 +591,7 @@ mod tests {
             deployment(3, 200, &[(200, InProgress)], false), // unfinished: not in the rate
             deployment(4, 300, &[(305, Success), (900, Inactive)], false),
         ]);
-        let k = compute(&h, period());
+        let k = compute(&h, period(), LeadTimeBasis::FirstCommit);
         assert_eq!(
             (k.deploys, k.finished, k.successful, k.failed),
             (4, 3, 2, 1)
@@ -501,7 +610,7 @@ mod tests {
             deployment(2, 60, &[(66, Success), (80, Failure)], false),
             deployment(3, 81, &[(84, Success)], true), // rollback, 3 min
         ]);
-        let k = compute(&h, period());
+        let k = compute(&h, period(), LeadTimeBasis::FirstCommit);
         assert_eq!(k.downtime_incidents, 1);
         assert_eq!(k.incidents[0].recovery_seconds(), Some(4 * 60));
         assert_eq!(k.recovery_time_median, Some(240));
@@ -527,16 +636,32 @@ mod tests {
             deployment(1, 0, &[(5, Success)], false),
             deployment(2, 30, &[(31, Success)], true),
         ]);
-        let k = compute(&h, period());
+        let k = compute(&h, period(), LeadTimeBasis::FirstCommit);
         assert_eq!(k.change_failure_rate, Some(1.0));
         assert_eq!(k.downtime_incidents, 0);
     }
 
     #[test]
     fn an_empty_period_judges_nothing_as_passed() {
-        let k = compute(&history(vec![]), period());
+        let k = compute(&history(vec![]), period(), LeadTimeBasis::FirstCommit);
         assert!(k.targets.iter().all(|t| t.status == KpiStatus::NoData));
-        assert_eq!(k.deployment_frequency, None);
+        // Zero deploys is measured: 0 per day, the lowest level; nothing else has a value.
+        assert_eq!(k.deployment_frequency, Some(0.0));
+        assert_eq!(
+            k.levels,
+            Levels {
+                deployment_frequency: Some(crate::kpi::Level::Low),
+                ..Levels::default()
+            }
+        );
+        assert_eq!(
+            (k.success_rate, k.deploy_time_median, k.lead_time_median),
+            (None, None, None)
+        );
+        assert_eq!(
+            (k.change_failure_rate, k.recovery_time_median),
+            (None, None)
+        );
     }
 
     #[test]
@@ -545,7 +670,7 @@ mod tests {
             deployment(1, 0, &[(5, Success)], false),
             deployment(2, 30, &[(31, Failure)], true),
         ]);
-        let k = compute(&h, period());
+        let k = compute(&h, period(), LeadTimeBasis::FirstCommit);
         assert_eq!(k.failed_rollbacks, 1);
         assert_eq!(k.targets[2].status, KpiStatus::Fail);
     }
@@ -553,7 +678,7 @@ mod tests {
     #[test]
     fn deployments_outside_the_period_are_ignored() {
         let h = history(vec![deployment(1, -100, &[(-95, Success)], false)]);
-        let k = compute(&h, period());
+        let k = compute(&h, period(), LeadTimeBasis::FirstCommit);
         assert_eq!(k.deploys, 0);
     }
 
@@ -564,9 +689,146 @@ mod tests {
             deployment(1, -30, &[(-25, Success), (10, Failure)], false),
             deployment(2, 11, &[(14, Success)], true),
         ]);
-        let k = compute(&h, period());
+        let k = compute(&h, period(), LeadTimeBasis::FirstCommit);
         assert_eq!((k.deploys, k.finished, k.downtime_incidents), (0, 0, 1));
         assert_eq!(k.targets[3].status, KpiStatus::Fail);
+    }
+
+    /// Deploy 1 (minutes 10–16), deploy 2 live at 107 and broken at 140, rollback 3 from 141 to
+    /// 144, deploy 4 (200–206); each deploy's PR started 120 minutes and ended 30 minutes before
+    /// it.
+    fn replayed() -> History {
+        history(vec![
+            deployment(1, 10, &[(10, InProgress), (16, Success)], false),
+            deployment(
+                2,
+                100,
+                &[(100, InProgress), (107, Success), (140, Failure)],
+                false,
+            ),
+            deployment(3, 141, &[(141, InProgress), (144, Success)], true),
+            deployment(4, 200, &[(200, InProgress), (206, Success)], false),
+        ])
+    }
+
+    fn as_of(minutes: i64) -> Kpis {
+        let period = Period {
+            since: t(0),
+            until: t(minutes),
+        };
+        compute(&replayed(), period, LeadTimeBasis::FirstCommit)
+    }
+
+    #[test]
+    fn a_replay_sees_only_what_existed_at_its_moment() {
+        // At 105: deploy 2 is running (its success comes at 107), deploys 3 and 4 do not exist.
+        let k = as_of(105);
+        assert_eq!(
+            (k.deploys, k.finished, k.successful, k.rollbacks),
+            (2, 1, 1, 0)
+        );
+        assert_eq!(k.success_rate, Some(1.0));
+        // Deploy 1: success at 16, PR's first commit at 10 - 120 = -110: 126 min = 7560 s.
+        assert_eq!(k.lead_time_median, Some(7_560));
+        // 1 successful deploy in 105 min: 1440 / 105 = 13.71 per day.
+        assert_eq!(k.deployment_frequency, Some(1_440.0 / 105.0));
+        assert_eq!(k.change_failure_rate, Some(0.0));
+
+        // At 139: deploy 2 is live; the rollback (created at 141) does not exist yet, so no
+        // change failure: 0 of 2.
+        let k = as_of(139);
+        assert_eq!((k.successful, k.change_failures, k.rollbacks), (2, 0, 0));
+        assert_eq!(k.downtime_incidents, 0);
+        // Lead times 126 and 107 - (-20) = 127 min: median (7560 + 7620) / 2 = 7590 s.
+        assert_eq!(k.lead_time_median, Some(7_590));
+
+        // At 142: deploy 2 broke at 140 and is not recovered yet (the next success is at 144);
+        // the rollback has run 1 min and is not judged yet.
+        let k = as_of(142);
+        assert_eq!(k.downtime_incidents, 1);
+        assert_eq!(k.incidents[0].recovered_at, None);
+        assert_eq!(k.recovery_time_median, None);
+        assert_eq!(k.levels.recovery_time, None);
+        assert_eq!((k.change_failures, k.successful), (1, 2));
+        assert_eq!(
+            (k.rollbacks, k.unfinished_rollbacks, k.failed_rollbacks),
+            (1, 1, 0)
+        );
+        assert_eq!(k.unfinished_rollback_max, Some(60));
+        assert_eq!(k.rollback_time_max, None);
+        assert_eq!(k.targets[2].status, KpiStatus::NoData);
+        assert_eq!(k.targets[3].status, KpiStatus::Fail);
+
+        // At 150: recovered at 144 (4 min after 140), the rollback took 144 - 141 = 3 min.
+        let k = as_of(150);
+        assert_eq!(k.recovery_time_median, Some(240));
+        assert_eq!(k.rollback_time_max, Some(180));
+        assert_eq!(k.targets[2].status, KpiStatus::Pass);
+        assert_eq!(k.deploys, 2);
+
+        // At the end of the history every deployment counts: 3 successful deploys, 1 failure.
+        let k = as_of(14 * 24 * 60);
+        assert_eq!((k.deploys, k.successful, k.change_failures), (3, 3, 1));
+    }
+
+    #[test]
+    fn a_rollback_still_running_at_the_end_is_judged_once_it_has_missed_the_target() {
+        // A rollback from minute 0 that succeeds at minute 8.
+        let h = history(vec![deployment(
+            1,
+            0,
+            &[(0, InProgress), (8, Success)],
+            true,
+        )]);
+        let at = |minutes: i64| {
+            let period = Period {
+                since: t(0),
+                until: t(minutes),
+            };
+            compute(&h, period, LeadTimeBasis::FirstCommit).targets[2].clone()
+        };
+        // 3 min in: it can still make it in 5 min.
+        assert_eq!(at(3).status, KpiStatus::NoData);
+        assert_eq!(at(3).value, "1 still running (3 m so far)");
+        // 6 min in: it cannot any more.
+        assert_eq!(at(6).status, KpiStatus::Fail);
+        // Done after 8 min: too slow.
+        assert_eq!(at(10).status, KpiStatus::Fail);
+        assert_eq!(at(10).value, "slowest 8 m");
+    }
+
+    #[test]
+    fn lead_time_starts_at_the_chosen_commit() {
+        let h = replayed();
+        let k = compute(&h, period(), LeadTimeBasis::LastCommit);
+        // From the PR's last commit (30 min before each start) to the first success:
+        // 6 + 30 = 36, 7 + 30 = 37, 6 + 30 = 36 min; median 36 min = 2160 s.
+        assert_eq!(k.lead_time_median, Some(2_160));
+        assert_eq!(k.lead_time_basis, LeadTimeBasis::LastCommit);
+        // Without the last commit's time (an older history file) there is nothing to measure.
+        let mut old = h.clone();
+        for d in &mut old.deployments {
+            d.last_commit_at = None;
+        }
+        let k = compute(&old, period(), LeadTimeBasis::LastCommit);
+        assert_eq!((k.lead_time_median, k.levels.lead_time), (None, None));
+    }
+
+    #[test]
+    fn levels_follow_the_values() {
+        let k = compute(&replayed(), period(), LeadTimeBasis::FirstCommit);
+        // 3 successful deploys in 14 days: 0.21 per day, at least one a month: high.
+        // Lead times 126, 127, 126 min: median 126 min, between an hour and a week: high.
+        // 1 change failure of 3: 33 %, above 30 %: low. Recovery 4 min: elite.
+        assert_eq!(
+            k.levels,
+            Levels {
+                deployment_frequency: Some(crate::kpi::Level::High),
+                lead_time: Some(crate::kpi::Level::High),
+                change_failure_rate: Some(crate::kpi::Level::Low),
+                recovery_time: Some(crate::kpi::Level::Elite),
+            }
+        );
     }
 
     #[test]

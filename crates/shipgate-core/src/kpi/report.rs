@@ -1,7 +1,8 @@
 //! Rendering of the KPI report: Markdown with Mermaid charts for the job summary, JSON for the
-//! `report` output, and one plain value per KPI for the Action's outputs.
+//! `report` output, and one plain value per KPI (and per DORA level) for the Action's outputs.
 
-use super::metrics::{percent, seconds, KpiStatus, Kpis};
+use super::levels::Level;
+use super::metrics::{percent, seconds, KpiStatus, Kpis, LeadTimeBasis};
 use crate::escape;
 
 /// How many of the most recent deploy durations the chart shows.
@@ -12,11 +13,13 @@ pub fn json(kpis: &Kpis) -> String {
     serde_json::to_string_pretty(kpis).expect("KPIs always serialise")
 }
 
-/// One `(output name, value)` per KPI, for the Action's outputs. Unknown values are empty
-/// strings, never a made-up number.
+/// One `(output name, value)` per KPI and per DORA level, for the Action's outputs. Unknown
+/// values (and the levels of keys without a value) are empty strings, never made up.
 pub fn outputs(kpis: &Kpis) -> Vec<(String, String)> {
     let secs = |v: Option<i64>| v.map(|s| s.to_string()).unwrap_or_default();
     let frac = |v: Option<f64>| v.map(|f| format!("{f:.4}")).unwrap_or_default();
+    let level = |v: Option<Level>| v.map(|l| l.name().to_string()).unwrap_or_default();
+    let levels = &kpis.levels;
     vec![
         ("success-rate".into(), frac(kpis.success_rate)),
         ("deploy-time-median".into(), secs(kpis.deploy_time_median)),
@@ -35,6 +38,16 @@ pub fn outputs(kpis: &Kpis) -> Vec<(String, String)> {
         ("lead-time".into(), secs(kpis.lead_time_median)),
         ("change-failure-rate".into(), frac(kpis.change_failure_rate)),
         ("recovery-time".into(), secs(kpis.recovery_time_median)),
+        (
+            "deployment-frequency-level".into(),
+            level(levels.deployment_frequency),
+        ),
+        ("lead-time-level".into(), level(levels.lead_time)),
+        (
+            "change-failure-rate-level".into(),
+            level(levels.change_failure_rate),
+        ),
+        ("recovery-time-level".into(), level(levels.recovery_time)),
     ]
 }
 
@@ -77,26 +90,46 @@ pub fn markdown(kpis: &Kpis) -> String {
         ));
     }
     let none = || "no data".to_string();
-    out.push_str("\n### DORA's four keys\n\n| Metric | Value |\n|---|---|\n");
+    let level = |l: Option<Level>| l.map_or("—", Level::name);
+    let levels = &kpis.levels;
+    out.push_str("\n### DORA's four keys\n\n| Metric | Value | DORA level |\n|---|---|---|\n");
     out.push_str(&format!(
-        "| Deployment frequency | {} |\n",
+        "| Deployment frequency | {} | {} |\n",
         kpis.deployment_frequency.map_or_else(none, |f| format!(
             "{f:.2} per day ({:.1} per week)",
             f * 7.0
-        ))
+        )),
+        level(levels.deployment_frequency)
     ));
     out.push_str(&format!(
-        "| Lead time for changes (median) | {} |\n",
-        kpis.lead_time_median.map_or_else(none, seconds)
+        "| Lead time for changes (median, from the PR's {}) | {} | {} |\n",
+        match kpis.lead_time_basis {
+            LeadTimeBasis::FirstCommit => "first commit",
+            LeadTimeBasis::LastCommit => "last commit",
+        },
+        kpis.lead_time_median.map_or_else(none, seconds),
+        level(levels.lead_time)
     ));
     out.push_str(&format!(
-        "| Change failure rate | {} |\n",
-        kpis.change_failure_rate.map_or_else(none, percent)
+        "| Change failure rate | {} | {} |\n",
+        kpis.change_failure_rate.map_or_else(none, |r| format!(
+            "{} ({} of {})",
+            percent(r),
+            kpis.change_failures,
+            kpis.successful
+        )),
+        level(levels.change_failure_rate)
     ));
     out.push_str(&format!(
-        "| Failed-deployment recovery time (median) | {} |\n",
-        kpis.recovery_time_median.map_or_else(none, seconds)
+        "| Failed-deployment recovery time (median) | {} | {} |\n",
+        kpis.recovery_time_median.map_or_else(none, seconds),
+        level(levels.recovery_time)
     ));
+    out.push_str(
+        "\nDORA levels: the elite/high/medium/low clusters of the 2021 Accelerate State of DevOps \
+         report, with the boundaries in shipgate's docs/report.md; a key without a value has no \
+         level.\n",
+    );
 
     if !kpis.weekly_deploys.is_empty() {
         let labels: Vec<String> = kpis

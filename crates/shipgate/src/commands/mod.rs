@@ -65,6 +65,7 @@ mod tests {
             "expect-env" => "ENVIRONMENT=production",
             "require-env" => "DATABASE_URL",
             "notify-webhook" => "https://hooks.example/services/s3cret",
+            "lead-time-basis" => "last-commit",
             other => panic!("no sample value for `{other}`: add one"),
         }
     }

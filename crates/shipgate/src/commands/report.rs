@@ -1,12 +1,12 @@
 //! `shipgate report`: the flow's KPIs and DORA's four keys over an environment's deployment
 //! history — read from GitHub (one GraphQL request per 100 deployments, only as far back as the
-//! period) or offline from a history file.
+//! period) or offline from a history file — as it stood at the period's end.
 
 use std::path::PathBuf;
 
 use chrono::{DateTime, Utc};
 
-use shipgate_core::kpi::{self, Period};
+use shipgate_core::kpi::{self, LeadTimeBasis, Period};
 use shipgate_core::Duration;
 
 use super::record::{github_client, repository};
@@ -21,6 +21,8 @@ pub struct ReportArgs {
     pub environment: String,
     /// The period's start: a duration back from now (`90d`, `12w`) or an RFC 3339 time.
     pub since: String,
+    /// How the user wrote `since` (`--since`, input `since`), for errors.
+    pub since_label: String,
     /// Read the history from this file instead of GitHub.
     pub history: Option<PathBuf>,
     /// The period's end (RFC 3339) [default: the history file's `captured_at`, or now].
@@ -29,6 +31,8 @@ pub struct ReportArgs {
     pub repo: Option<String>,
     /// Write the history that was read to this file.
     pub save_history: Option<PathBuf>,
+    /// Where lead time for changes starts.
+    pub lead_time_basis: LeadTimeBasis,
     /// Output format.
     pub format: Format,
 }
@@ -41,6 +45,7 @@ impl ReportArgs {
         Ok(Self {
             environment: text("environment").unwrap_or_default(),
             since: text("since").unwrap_or_default(),
+            since_label: values.label("since"),
             history: text("history").map(PathBuf::from),
             now: if cli { text("now") } else { None },
             repo: if cli { text("repo") } else { None },
@@ -49,21 +54,29 @@ impl ReportArgs {
             } else {
                 None
             },
+            lead_time_basis: values
+                .parse("lead-time-basis", |name| {
+                    LeadTimeBasis::parse(name)
+                        .ok_or_else(|| format!("{name:?} is not `first-commit` or `last-commit`"))
+                })?
+                .unwrap_or_default(),
             format: Format::from_values(values)?,
         })
     }
 }
 
-/// Resolves `--since` against the period's end.
-fn period_start(since: &str, until: DateTime<Utc>) -> Result<DateTime<Utc>, Failure> {
+/// Resolves `since` (a duration back from the period's end, or an RFC 3339 time) against the
+/// period's end; `label` names the input in errors. A duration reaching before the earliest time
+/// there is (`14000000w`) is an error, never an overflow.
+fn period_start(since: &str, until: DateTime<Utc>, label: &str) -> Result<DateTime<Utc>, Failure> {
     if let Ok(time) = DateTime::parse_from_rfc3339(since.trim()) {
         return Ok(time.with_timezone(&Utc));
     }
     let back = Duration::parse(since)
-        .map_err(|e| Failure::usage(format!("--since: {e}; or give an RFC 3339 time")))?;
+        .map_err(|e| Failure::usage(format!("{label}: {e}; or give an RFC 3339 time")))?;
     until.checked_sub_signed(back.to_chrono()).ok_or_else(|| {
         Failure::usage(format!(
-            "--since: {since:?} reaches back before the calendar's beginning; give a shorter period or an RFC 3339 time"
+            "{label}: {since:?} back from {until} is before the earliest representable time"
         ))
     })
 }
@@ -74,23 +87,43 @@ fn parse_now(text: &str) -> Result<DateTime<Utc>, Failure> {
         .map_err(|e| Failure::usage(format!("--now: {text:?} is not an RFC 3339 time ({e})")))
 }
 
+/// The period's end: `--now`, which may not be later than the moment the history was read (what
+/// happened after it is unknown), else that moment.
+fn period_end(
+    now: Option<&str>,
+    read_at: DateTime<Utc>,
+    what: &str,
+) -> Result<DateTime<Utc>, Failure> {
+    let Some(now) = now else {
+        return Ok(read_at);
+    };
+    let until = parse_now(now)?;
+    if until > read_at {
+        return Err(Failure::usage(format!(
+            "--now ({until}) is after {what} ({read_at}): the history does not know what \
+             happened after it"
+        )));
+    }
+    Ok(until)
+}
+
 /// Runs `shipgate report`.
 pub async fn run(args: ReportArgs) -> Result<Outcome, Failure> {
     let (history, requests, until) = match &args.history {
         Some(path) => {
             let history = crate::files::history(path)?;
-            let until = match &args.now {
-                Some(now) => parse_now(now)?,
-                None => history.captured_at,
-            };
+            let until = period_end(
+                args.now.as_deref(),
+                history.captured_at,
+                "the history's captured_at",
+            )?;
             (history, None, until)
         }
         None => {
-            let until = match &args.now {
-                Some(now) => parse_now(now)?,
-                None => Utc::now(),
-            };
-            let since = period_start(&args.since, until)?;
+            // The history is what GitHub holds now; the report sees it as it stood at `until`.
+            let read_at = Utc::now();
+            let until = period_end(args.now.as_deref(), read_at, "the current time")?;
+            let since = period_start(&args.since, until, &args.since_label)?;
             let repo = repository(args.repo.as_deref())?;
             let client = github_client()?;
             let (history, requests) = shipgate_github::deployments::read_history(
@@ -98,7 +131,7 @@ pub async fn run(args: ReportArgs) -> Result<Outcome, Failure> {
                 &repo,
                 &args.environment,
                 since,
-                until,
+                read_at,
             )
             .await
             .map_err(|e| Failure::error(format!("reading the deployment history: {e}")))?;
@@ -111,10 +144,11 @@ pub async fn run(args: ReportArgs) -> Result<Outcome, Failure> {
             history.environment, args.environment, history.environment
         )));
     }
-    let since = period_start(&args.since, until)?;
-    if since > until {
+    let since = period_start(&args.since, until, &args.since_label)?;
+    if since >= until {
         return Err(Failure::usage(format!(
-            "--since ({since}) is after the period's end ({until})"
+            "{} ({since}) is not before the period's end ({until})",
+            args.since_label
         )));
     }
     if let Some(path) = &args.save_history {
@@ -122,7 +156,7 @@ pub async fn run(args: ReportArgs) -> Result<Outcome, Failure> {
         std::fs::write(path, text)
             .map_err(|e| Failure::error(format!("--save-history {}: {e}", path.display())))?;
     }
-    let kpis = kpi::compute(&history, Period { since, until });
+    let kpis = kpi::compute(&history, Period { since, until }, args.lead_time_basis);
     let json = kpi::report::json(&kpis);
     let markdown = kpi::report::markdown(&kpis);
     let mut outputs = kpi::report::outputs(&kpis);
@@ -158,13 +192,45 @@ mod tests {
     fn since_accepts_a_duration_or_a_time() {
         let until: DateTime<Utc> = "2026-11-27T00:00:00Z".parse().unwrap();
         assert_eq!(
-            period_start("90d", until).unwrap(),
+            period_start("90d", until, "--since").unwrap(),
             "2026-08-29T00:00:00Z".parse::<DateTime<Utc>>().unwrap()
         );
         assert_eq!(
-            period_start("2026-11-01T00:00:00Z", until).unwrap(),
+            period_start("2026-11-01T00:00:00Z", until, "--since").unwrap(),
             "2026-11-01T00:00:00Z".parse::<DateTime<Utc>>().unwrap()
         );
-        assert!(period_start("ninety days", until).is_err());
+        assert!(period_start("ninety days", until, "--since").is_err());
+    }
+
+    #[test]
+    fn a_since_too_far_back_is_a_usage_error_not_an_overflow() {
+        let until: DateTime<Utc> = "2026-11-27T00:00:00Z".parse().unwrap();
+        for since in ["14000000w", "300000000d", "9999999999999999w"] {
+            let failure = period_start(since, until, "--since").unwrap_err();
+            assert_eq!(failure.exit, crate::exit::USAGE, "{since}");
+            assert!(failure.message.contains("--since"), "{}", failure.message);
+        }
+    }
+
+    #[test]
+    fn now_may_not_be_later_than_the_read() {
+        let read: DateTime<Utc> = "2026-11-27T00:00:00Z".parse().unwrap();
+        assert_eq!(period_end(None, read, "x").unwrap(), read);
+        assert_eq!(
+            period_end(Some("2026-11-20T00:00:00Z"), read, "x").unwrap(),
+            "2026-11-20T00:00:00Z".parse::<DateTime<Utc>>().unwrap()
+        );
+        let failure = period_end(
+            Some("2026-11-27T00:00:01Z"),
+            read,
+            "the history's captured_at",
+        )
+        .unwrap_err();
+        assert_eq!(failure.exit, crate::exit::USAGE);
+        assert!(
+            failure.message.contains("captured_at"),
+            "{}",
+            failure.message
+        );
     }
 }
