@@ -9,5 +9,6 @@ mod events;
 mod faults;
 mod gate;
 mod hostile;
+mod queue;
 mod records;
 mod transport;

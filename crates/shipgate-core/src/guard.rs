@@ -97,11 +97,11 @@ pub fn judge(
 ) -> Verdict {
     let short = &sha[..sha.len().min(7)];
     let how = |arrival: Arrival| match arrival {
-        Arrival::Merged(n) => format!("the merge of #{n}"),
+        Arrival::Merged(n) => format!("the merge commit of #{n}"),
         Arrival::FastForward(n) => format!("the head of #{n}, fast-forwarded"),
         Arrival::DirectPush => "a direct push".to_string(),
     };
-    let (row, mut gates, subject) = match (arrival, pr) {
+    let (row, mut gates, subject, version) = match (arrival, pr) {
         (Arrival::DirectPush, _) | (_, None) => (
             GateResult::fail(
                 GateId::Merge,
@@ -120,6 +120,7 @@ pub fn judge(
                 title: None,
                 head_branch: None,
             },
+            None,
         ),
         (arrival, Some(verdict)) => {
             let came = how(arrival);
@@ -153,14 +154,14 @@ pub fn judge(
                     "deploy only a release whose gates pass: revert the merge, or let the gates pass and deploy again",
                 ),
             };
-            (row, verdict.gates, verdict.subject)
+            (row, verdict.gates, verdict.subject, verdict.version)
         }
     };
     gates.insert(0, row);
     Verdict {
         verdict: summarize(&gates),
         subject,
-        version: None,
+        version,
         ready_at: None,
         evaluated_at: now,
         gates,
@@ -244,7 +245,7 @@ mod tests {
         assert!(
             v.gates[0]
                 .reason
-                .contains("is the merge of #42, whose gates do not pass now (soak pending"),
+                .contains("is the merge commit of #42, whose gates do not pass now (soak pending"),
             "{}",
             v.gates[0].reason
         );

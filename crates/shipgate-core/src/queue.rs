@@ -1,13 +1,15 @@
 //! Merge queues: a pull request in a merge group is judged as it is now, and the queue does not
-//! wait. A gate that would pass by itself later (a soak still running) fails the group, so the
-//! queue drops the PR instead of holding every PR behind it; the PR can be queued again once its
-//! own check passes (`docs/merge-queue.md`).
+//! wait for the pull request. A gate of the PR itself that is still pending (a soak running, an
+//! approval missing, no tag yet) fails the group, so the queue drops that PR at once instead of
+//! holding every PR behind it until its timeout; the PR can be queued again once its own check
+//! passes. Only the checks gate may stay pending: it is read on the group's commit, whose CI
+//! the queue has just started (`docs/merge-queue.md`).
 
-use crate::gates::GateState;
+use crate::gates::{GateId, GateState};
 use crate::verdict::{summarize, Verdict, VerdictState};
 
-/// The verdict of `verdict`'s pull request inside a merge group: every pending gate fails,
-/// saying when it would have passed.
+/// The verdict of `verdict`'s pull request inside a merge group: every pending gate but the
+/// checks gate (the group commit's CI) fails, saying why it was pending.
 pub fn in_merge_group(mut verdict: Verdict) -> Verdict {
     if verdict.verdict != VerdictState::Pending {
         return verdict;
@@ -15,19 +17,20 @@ pub fn in_merge_group(mut verdict: Verdict) -> Verdict {
     for gate in verdict
         .gates
         .iter_mut()
-        .filter(|g| g.state == GateState::Pending)
+        .filter(|g| g.state == GateState::Pending && g.gate != GateId::Checks)
     {
         gate.state = GateState::Fail;
         gate.reason = format!("{} — a merge queue does not wait", gate.reason);
         if gate.unblock.is_none() {
-            gate.unblock = Some(
-                "queue the pull request again once its own shipgate check passes".to_string(),
-            );
+            gate.unblock =
+                Some("queue the pull request again once its own shipgate check passes".to_string());
         }
         gate.ready_at = None;
     }
     verdict.verdict = summarize(&verdict.gates);
-    verdict.ready_at = None;
+    if verdict.verdict != VerdictState::Pending {
+        verdict.ready_at = None;
+    }
     verdict
 }
 
@@ -68,6 +71,21 @@ mod tests {
         assert!(v.gates[1].reason.contains("soaked 3h of 24h"));
         assert!(v.gates[1].reason.contains("does not wait"));
         assert_eq!(v.gates[0].state, GateState::Pass);
+    }
+
+    #[test]
+    fn the_group_commits_ci_may_still_run() {
+        let v = verdict(vec![
+            GateResult::pass(GateId::Soak, "soaked"),
+            GateResult::pending(GateId::Checks, "build is in progress"),
+        ]);
+        assert_eq!(in_merge_group(v.clone()), v);
+        let v = in_merge_group(verdict(vec![
+            GateResult::pending(GateId::Approvals, "1 of 2 approvals"),
+            GateResult::pending(GateId::Checks, "build is in progress"),
+        ]));
+        assert_eq!(v.verdict, VerdictState::Fail);
+        assert_eq!(v.gates[1].state, GateState::Pending);
     }
 
     #[test]

@@ -676,11 +676,7 @@ fn commit_facts(repo: &Repo, sha: &str, check_name: &str) -> Value {
     let Some(commit) = repo.commit(sha) else {
         return Value::Null;
     };
-    let parents: Vec<Value> = commit
-        .parents
-        .iter()
-        .map(|p| json!({ "oid": p }))
-        .collect();
+    let parents: Vec<Value> = commit.parents.iter().map(|p| json!({ "oid": p })).collect();
     let associated: Vec<Value> = repo
         .pulls
         .iter()
@@ -776,7 +772,9 @@ fn rollup(repo: &Repo, pr: &Pull, after: Option<&str>, with_date: bool) -> Value
     let Some(contexts) = contexts(repo, &pr.head_sha, after) else {
         return Value::Null;
     };
-    let commit = repo.commit(&pr.head_sha).expect("contexts come from a known commit");
+    let commit = repo
+        .commit(&pr.head_sha)
+        .expect("contexts come from a known commit");
     let mut commit_json = json!({ "oid": commit.sha });
     if with_date {
         commit_json["committedDate"] = json!(time(commit.committed_date));

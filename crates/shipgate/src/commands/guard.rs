@@ -85,5 +85,9 @@ pub async fn run(args: GuardArgs) -> Result<Outcome, Failure> {
     })
     .await
     .map_err(|e| Failure::error(e.to_string()))?;
-    Ok(gate::report(&run.verdicts(), args.format, gate::color_wanted()))
+    Ok(gate::report(
+        &run.verdicts(),
+        args.format,
+        gate::color_wanted(),
+    ))
 }
