@@ -320,3 +320,51 @@ fn the_gate_workflow_never_runs_pull_request_code() {
         );
     }
 }
+
+/// The jobs of a workflow file: `(name, text)` for each key under `jobs:` (two-space indent).
+fn jobs(text: &str) -> Vec<(String, String)> {
+    let body = &text[text.find("\njobs:\n").expect("a jobs: section") + 7..];
+    let mut jobs: Vec<(String, String)> = Vec::new();
+    for line in body.lines() {
+        let is_key = line.starts_with("  ") && !line.starts_with("   ") && line.ends_with(':');
+        if is_key {
+            jobs.push((line.trim().trim_end_matches(':').to_string(), String::new()));
+        } else if let Some((_, job)) = jobs.last_mut() {
+            job.push_str(line);
+            job.push('\n');
+        }
+    }
+    jobs
+}
+
+/// The production workflow: the guard runs first and the deploy needs it; each job holds only
+/// the permissions it uses, and only the rollback job may start a workflow.
+#[test]
+fn the_production_workflow_deploys_only_past_the_guard() {
+    let text = std::fs::read_to_string(repo_root().join("workflows/production.yml"))
+        .expect("production.yml");
+    let jobs = jobs(&text);
+    let job = |name: &str| {
+        jobs.iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, t)| t.as_str())
+            .unwrap_or_else(|| panic!("production.yml has no job `{name}`"))
+    };
+    assert!(job("guard").contains("command: guard"));
+    assert!(
+        job("guard").lines().all(|l| !l.contains(": write")),
+        "the guard only reads"
+    );
+    assert!(job("deploy").contains("    needs: guard\n"), "the deploy needs the guard");
+    assert!(job("deploy").contains("DEPLOY HOOK"));
+    for (name, body) in &jobs {
+        assert_eq!(
+            body.contains("actions: write"),
+            name == "rollback",
+            "`actions: write` belongs to the rollback job only (found in `{name}`: {})",
+            body.contains("actions: write")
+        );
+        assert!(body.contains("    permissions:\n"), "job `{name}` states its permissions");
+    }
+    assert!(text.contains("\npermissions: {}\n"), "nothing by default");
+}
