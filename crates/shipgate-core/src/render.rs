@@ -16,6 +16,7 @@ use chrono::{DateTime, Utc};
 
 use crate::duration::Duration;
 use crate::escape;
+use crate::short_sha;
 use crate::gates::{GateResult, GateState};
 use crate::verdict::{Verdict, VerdictState};
 
@@ -221,11 +222,6 @@ fn passing(n: usize) -> String {
     } else {
         format!("all {n} gates pass")
     }
-}
-
-/// The short form of a commit SHA.
-fn short_sha(sha: &str) -> &str {
-    sha.get(..7).unwrap_or(sha)
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@ use shipgate_fake::state::{File, Tag};
 use shipgate_fake::Repo;
 
 use crate::support::fake::*;
-use crate::support::run::Ran;
+use crate::support::run::{gate_state, Ran};
 use crate::support::world::{check_graphql, world, World};
 
 /// Loads the repository and runs the gate on a `pull_request` `synchronize` of PR #7.
@@ -27,20 +27,6 @@ fn own_check(w: &World, repo: &Repo, sha: &str) -> shipgate_fake::state::CheckRu
         .collect();
     assert_eq!(own.len(), 1, "one shipgate check run on {sha}: {own:?}");
     own.into_iter().next().unwrap()
-}
-
-/// The gate's entry in the report.
-fn gate_state(ran: &Ran, gate: &str) -> (String, String) {
-    let report = ran.report();
-    let gates = report["pull_requests"][0]["gates"].as_array().unwrap();
-    let entry = gates
-        .iter()
-        .find(|g| g["gate"] == gate)
-        .unwrap_or_else(|| panic!("no {gate} in {report}"));
-    (
-        entry["state"].as_str().unwrap().to_string(),
-        entry["reason"].as_str().unwrap_or_default().to_string(),
-    )
 }
 
 #[test]

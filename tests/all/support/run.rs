@@ -437,3 +437,19 @@ impl Ran {
         );
     }
 }
+
+/// The state and reason of `gate` in the report of the run's first (or only) evaluated PR.
+pub fn gate_state(ran: &Ran, gate: &str) -> (String, String) {
+    let report = ran.report();
+    let gates = report["pull_requests"][0]["gates"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no gates in {report}"));
+    let entry = gates
+        .iter()
+        .find(|g| g["gate"] == gate)
+        .unwrap_or_else(|| panic!("no {gate} in {report}"));
+    (
+        entry["state"].as_str().unwrap_or_default().to_string(),
+        entry["reason"].as_str().unwrap_or_default().to_string(),
+    )
+}

@@ -164,11 +164,7 @@ impl GateSettings {
     /// Reads the settings from the declared inputs.
     pub fn from_values(values: &Values) -> Result<Self, Failure> {
         Ok(Self {
-            config: values
-                .text("config")
-                .unwrap_or(DEFAULT_CONFIG)
-                .trim_start_matches("./")
-                .to_string(),
+            config: config_path(values),
             overrides: gate::overrides(values)?,
             comment: values.flag("comment")?,
             pull_request: gate::pull_request(values)?,
@@ -249,15 +245,7 @@ async fn gate<W: Write>(kit: &mut Toolkit<W>, now: DateTime<Utc>) -> Result<u8, 
     if let Some(reason) = &run.nothing {
         return nothing_to_do(kit, reason);
     }
-    if let Some(problem) = &run.config_problem {
-        let props = AnnotationProperties {
-            title: Some("shipgate config".into()),
-            file: Some(problem.path.clone()),
-            start_line: problem.line,
-            ..AnnotationProperties::default()
-        };
-        let _ = kit.error(&problem.message, &props);
-    }
+    annotate_config_problem(kit, &run);
     finish(kit, &run.verdicts(), &fail_on, &run.publish_errors)
 }
 
@@ -278,11 +266,7 @@ impl GuardSettings {
     /// Reads the settings from the declared inputs.
     pub fn from_values(values: &Values) -> Result<Self, Failure> {
         Ok(Self {
-            config: values
-                .text("config")
-                .unwrap_or(DEFAULT_CONFIG)
-                .trim_start_matches("./")
-                .to_string(),
+            config: config_path(values),
             overrides: gate::overrides(values)?,
             sha: values
                 .text("sha")
@@ -322,6 +306,21 @@ async fn guard<W: Write>(kit: &mut Toolkit<W>, now: DateTime<Utc>) -> Result<u8,
     })
     .await
     .map_err(|e| Failure::error(e.to_string()))?;
+    annotate_config_problem(kit, &run);
+    finish(kit, &run.verdicts(), &settings.fail_on, &run.publish_errors)
+}
+
+/// The `config` input: the config file's path on the production branch.
+fn config_path(values: &Values) -> String {
+    values
+        .text("config")
+        .unwrap_or(DEFAULT_CONFIG)
+        .trim_start_matches("./")
+        .to_string()
+}
+
+/// An error annotation on the config file, when the run could not use it.
+fn annotate_config_problem<W: Write>(kit: &mut Toolkit<W>, run: &pipeline::Run) {
     if let Some(problem) = &run.config_problem {
         let props = AnnotationProperties {
             title: Some("shipgate config".into()),
@@ -331,7 +330,6 @@ async fn guard<W: Write>(kit: &mut Toolkit<W>, now: DateTime<Utc>) -> Result<u8,
         };
         let _ = kit.error(&problem.message, &props);
     }
-    finish(kit, &run.verdicts(), &settings.fail_on, &run.publish_errors)
 }
 
 fn nothing_to_do<W: Write>(kit: &mut Toolkit<W>, reason: &str) -> Result<u8, Failure> {

@@ -215,6 +215,29 @@ pub async fn run(args: GateArgs) -> Result<Outcome, Failure> {
     Ok(report(&run.verdicts(), args.format, color_wanted()))
 }
 
+/// A read-only run of the pipeline against GitHub, as the CLI makes it: the token from the
+/// environment, the policy given, nothing published, the real clock.
+pub async fn read_from_github(
+    repository: &shipgate_core::facts::Repository,
+    targets: Targets,
+    policy: shipgate_core::policy::Policy,
+) -> Result<pipeline::Run, Failure> {
+    let client = runner::cli_client(&Env::from_process())?;
+    pipeline::run(Request {
+        source: Source::GitHub {
+            client: &client,
+            repository: repository.clone(),
+            own_workflow_run: None,
+        },
+        targets,
+        policy: PolicySource::Given(policy),
+        publishing: Publishing::Off,
+        now: chrono::Utc::now(),
+    })
+    .await
+    .map_err(|e| Failure::error(e.to_string()))
+}
+
 /// What the CLI prints for verdicts: one prints on its own; several one after the other (JSON:
 /// the Action's `report`); none says so. The exit code is the worst verdict's.
 pub fn report(verdicts: &[Verdict], format: Format, color: bool) -> Outcome {
