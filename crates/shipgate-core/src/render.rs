@@ -16,8 +16,8 @@ use chrono::{DateTime, Utc};
 
 use crate::duration::Duration;
 use crate::escape;
-use crate::short_sha;
 use crate::gates::{GateResult, GateState};
+use crate::short_sha;
 use crate::verdict::{Verdict, VerdictState};
 
 mod json;
