@@ -24,7 +24,7 @@ mod json;
 mod markdown;
 mod text;
 
-pub use json::{json, json_report};
+pub use json::{document, json, json_report, JSON_FORMAT};
 pub use markdown::{markdown, markdown_report};
 pub use text::text;
 // Re-exported: the renderers' way of showing moments is part of this module's interface.

@@ -302,8 +302,22 @@ fn single_report(verdict: &Verdict, format: Format, color: bool) -> Outcome {
 /// Whether text output may use colour: only on a terminal, and only without `NO_COLOR`
 /// (<https://no-color.org>: any non-empty value turns colour off).
 pub fn color_wanted() -> bool {
-    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-    !no_color && std::io::stdout().is_terminal()
+    match COLOR.get().map(String::as_str) {
+        Some("always") => true,
+        Some("never") => false,
+        _ => {
+            let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+            !no_color && std::io::stdout().is_terminal()
+        }
+    }
+}
+
+/// The `--color` choice of this process (`auto`, `always`, `never`).
+static COLOR: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+/// Sets the `--color` choice, once, before any command runs.
+pub fn set_color(choice: &str) {
+    let _ = COLOR.set(choice.to_string());
 }
 
 #[cfg(test)]
