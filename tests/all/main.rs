@@ -10,6 +10,7 @@ mod support;
 mod action;
 mod cli_gate;
 mod contract;
+mod conventions;
 mod declared;
 mod github;
 mod install;

@@ -58,9 +58,23 @@ pub fn command() -> clap::Command {
 
 /// Prints the completion script for `shell`.
 fn completions(shell: clap_complete::Shell) -> u8 {
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut command(), "shipgate", &mut script);
+    write_stdout(&script, "the completion script")
+}
+
+/// Writes `bytes` to standard output; a closed pipe (`| head`) is not an error worth a panic.
+fn write_stdout(bytes: &[u8], what: &str) -> u8 {
+    use std::io::Write;
     let mut out = std::io::stdout().lock();
-    clap_complete::generate(shell, &mut command(), "shipgate", &mut out);
-    exit::OK
+    match out.write_all(bytes).and_then(|()| out.flush()) {
+        Ok(()) => exit::OK,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => exit::OK,
+        Err(e) => {
+            eprintln!("error: cannot write {what}: {e}");
+            exit::ERROR
+        }
+    }
 }
 
 /// Prints the manual page of `shipgate` (section 1), or of one subcommand (`shipgate-gate`).
@@ -90,14 +104,7 @@ fn man(subcommand: Option<&str>) -> u8 {
         eprintln!("error: cannot render the manual page: {e}");
         return exit::ERROR;
     }
-    use std::io::Write;
-    match std::io::stdout().lock().write_all(&out) {
-        Ok(()) => exit::OK,
-        Err(e) => {
-            eprintln!("error: cannot write the manual page: {e}");
-            exit::ERROR
-        }
-    }
+    write_stdout(&out, "the manual page")
 }
 
 /// Runs the process: parses the arguments, runs the command, prints; returns the exit code.

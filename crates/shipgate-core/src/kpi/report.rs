@@ -36,7 +36,12 @@ pub fn text(kpis: &Kpis) -> String {
     };
     out.push_str("The flow's KPIs\n");
     let width = kpis.targets.iter().map(|t| t.kpi.len()).max().unwrap_or(0);
-    let target_width = kpis.targets.iter().map(|t| t.target.chars().count()).max().unwrap_or(0);
+    let target_width = kpis
+        .targets
+        .iter()
+        .map(|t| t.target.chars().count())
+        .max()
+        .unwrap_or(0);
     for t in &kpis.targets {
         out.push_str(&format!(
             "  {:<7}  {:<width$}  target {:<target_width$}  measured {}\n",
@@ -52,8 +57,9 @@ pub fn text(kpis: &Kpis) -> String {
     let rows = [
         (
             "Deployment frequency".to_string(),
-            kpis.deployment_frequency
-                .map_or_else(none, |f| format!("{f:.2} per day ({:.1} per week)", f * 7.0)),
+            kpis.deployment_frequency.map_or_else(none, |f| {
+                format!("{f:.2} per day ({:.1} per week)", f * 7.0)
+            }),
             level(levels.deployment_frequency),
         ),
         (
@@ -70,7 +76,12 @@ pub fn text(kpis: &Kpis) -> String {
         (
             "Change failure rate".to_string(),
             kpis.change_failure_rate.map_or_else(none, |r| {
-                format!("{} ({} of {})", percent(r), kpis.change_failures, kpis.successful)
+                format!(
+                    "{} ({} of {})",
+                    percent(r),
+                    kpis.change_failures,
+                    kpis.successful
+                )
             }),
             level(levels.change_failure_rate),
         ),
