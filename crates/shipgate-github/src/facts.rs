@@ -4,9 +4,11 @@
 //! file's text from the production branch.
 //!
 //! [`read`] makes the one request, then — only when some connection has more than 100 items —
-//! calls the caller's `before_paging` hook with what the first answer showed (each pull
-//! request's head and shipgate's earlier publications, so that a caller can post "pending"
-//! before the slow part) and pages those connections, each only as far as needed:
+//! calls the caller's `before_paging` hook with the pull requests whose facts the first answer
+//! left incomplete (each one's head and shipgate's earlier publications, so that a caller can
+//! post "pending" before the slow part: all of them when a repository-wide connection needs
+//! more, else those whose own connections do; more open PRs to list leaves the first ones'
+//! facts complete) and pages those connections, each only as far as needed:
 //! - PR files, reviews, check contexts: all (path rules, latest opinions, every check count);
 //! - PR comments (newest first): until shipgate's sticky comment is found;
 //! - tags: all (any tag may point at the gated commit, and every version counts);
@@ -191,10 +193,11 @@ where
     Fut: std::future::Future<Output = Vec<Head>>,
 {
     let first = first_read(client, spec, selection).await?;
-    let changed = if first.needs_more() {
-        before_paging(first.heads()).await
-    } else {
+    let incomplete = first.incomplete_heads();
+    let changed = if incomplete.is_empty() {
         Vec::new()
+    } else {
+        before_paging(incomplete).await
     };
     let mut snapshot = first.complete(client, now).await?;
     for head in changed {
@@ -283,26 +286,23 @@ async fn first_read(
 }
 
 impl FirstRead {
-    /// Whether some connection has more items than the first request returned.
-    fn needs_more(&self) -> bool {
+    /// The pull requests read so far whose facts need more pages — every one when a
+    /// repository-wide connection does (tags, deployments, releases, a deployment's statuses),
+    /// else those whose own connections do — with their head SHA and shipgate's existing check
+    /// run and status (for posting "pending" before slow paging). Paging the list of open PRs
+    /// alone completes no fact of the PRs already read: none of them is handed out for it.
+    fn incomplete_heads(&self) -> Vec<Head> {
         let repo = &self.repo;
-        let needs = repo_needs(repo, staging_cutoff(&self.prs));
-        self.prs_page.as_ref().is_some_and(|p| p.has_next_page)
-            || needs.any()
+        let repo_wide = repo_needs(repo, staging_cutoff(&self.prs)).any()
             || repo
                 .staging
                 .nodes
                 .iter()
                 .chain(&repo.production.nodes)
-                .any(|d| d.statuses.page_info.has_next_page)
-            || self.prs.iter().any(pr_needs_more)
-    }
-
-    /// The pull requests read so far with their head SHA and shipgate's existing check run and
-    /// status (for posting "pending" before slow paging).
-    fn heads(&self) -> Vec<Head> {
+                .any(|d| d.statuses.page_info.has_next_page);
         self.prs
             .iter()
+            .filter(|pr| repo_wide || pr_needs_more(pr))
             .map(|pr| Head {
                 number: pr.number,
                 sha: pr.head_ref_oid.clone(),
