@@ -240,7 +240,13 @@ async fn gate<W: Write>(kit: &mut Toolkit<W>, now: DateTime<Utc>) -> Result<u8, 
         };
         let _ = kit.error(&problem.message, &props);
     }
-    finish(kit, &run.verdicts(), &fail_on, &run.publish_errors)
+    finish(
+        kit,
+        &run.verdicts(),
+        &fail_on,
+        &run.publish_errors,
+        &run.deferred,
+    )
 }
 
 fn nothing_to_do<W: Write>(kit: &mut Toolkit<W>, reason: &str) -> Result<u8, Failure> {
@@ -254,12 +260,14 @@ fn nothing_to_do<W: Write>(kit: &mut Toolkit<W>, reason: &str) -> Result<u8, Fai
     Ok(exit::OK)
 }
 
-/// Outputs, job summary, log and the exit code (`fail-on`, or a publishing error).
+/// Outputs, job summary, log and the exit code (`fail-on`, or a publishing error); a notice
+/// names the pull requests whose publication waits for the next run.
 fn finish<W: Write>(
     kit: &mut Toolkit<W>,
     verdicts: &[Verdict],
     fail_on: &[VerdictState],
     publish_errors: &[String],
+    deferred: &[u64],
 ) -> Result<u8, Failure> {
     let io = |e: crate::toolkit::ToolkitError| Failure::error(e.to_string());
     let worst = render::worst(verdicts).unwrap_or(VerdictState::Error);
@@ -287,6 +295,23 @@ fn finish<W: Write>(
     if kit.env().get(crate::toolkit::SUMMARY_ENV_VAR).is_some() {
         kit.append_summary_markdown(&render::markdown_report(verdicts))
             .map_err(io)?;
+    }
+    if !deferred.is_empty() {
+        let list = deferred
+            .iter()
+            .map(|n| format!("#{n}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        kit.notice(
+            &format!(
+                "shipgate: not yet published for {list}: this run's budget of content-creating requests (GitHub's limit of 500 an hour) is spent; the next run publishes them"
+            ),
+            &AnnotationProperties {
+                title: Some("shipgate: publishing deferred".into()),
+                ..AnnotationProperties::default()
+            },
+        )
+        .map_err(io)?;
     }
     for problem in publish_errors {
         kit.error(problem, &AnnotationProperties::default())
