@@ -9,4 +9,5 @@ mod faults;
 mod gate;
 mod hostile;
 mod records;
+mod sweeps;
 mod transport;

@@ -29,6 +29,18 @@ fn own_check(w: &World, repo: &Repo, sha: &str) -> shipgate_fake::state::CheckRu
     own.into_iter().next().unwrap()
 }
 
+/// shipgate's check runs on `sha`, oldest first (a new state of a completed run is a new run).
+fn own_checks(w: &World, repo: &Repo, sha: &str) -> Vec<shipgate_fake::state::CheckRun> {
+    let state = w.fake.repo(&repo.full_name()).unwrap();
+    state
+        .commit(sha)
+        .map(|c| c.check_runs.clone())
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|r| r.external_id.as_deref() == Some("shipgate"))
+        .collect()
+}
+
 /// The gate's entry in the report.
 fn gate_state(ran: &Ran, gate: &str) -> (String, String) {
     let report = ran.report();
@@ -538,7 +550,7 @@ fn a_changed_verdict_updates_the_same_check_run() {
 
 #[test]
 #[ignore = "needs the pinned test tools: run bash scripts/test.sh"]
-fn a_dismissed_approval_turns_the_same_check_run_and_comment_back_to_pending() {
+fn a_dismissed_approval_makes_a_new_pending_run_and_edits_the_comment() {
     let w = world();
     let repo = ready_repo("approval-dismissed");
     let first = gate(w, &repo);
@@ -555,20 +567,29 @@ fn a_dismissed_approval_turns_the_same_check_run_and_comment_back_to_pending() {
         second.describe()
     );
     assert_eq!(second.verdict(), "pending", "{}", second.describe());
-    // One read, then both updated in place: no second check run, no second comment.
+    // One read, then one parallel round: the passing run had completed, and GitHub never
+    // changes a completed run's conclusion — a new run of the same name, in progress; the
+    // comment is edited in place.
     assert_eq!(second.requests.len(), 3, "{}", second.describe());
     assert!(
-        second.writes_to("POST", "/").is_empty(),
+        second.writes_to("PATCH", "/check-runs/").is_empty(),
         "{}",
         second.describe()
     );
-    let patch = second.single_write("PATCH", "/check-runs/");
-    assert_eq!(patch["status"], "in_progress");
-    assert!(patch.get("conclusion").is_none(), "{patch}");
+    let created = second.single_write("POST", "/check-runs");
+    assert_eq!(created["status"], "in_progress");
+    assert_eq!(created["name"], "shipgate");
+    assert_eq!(created["external_id"], "shipgate");
+    assert!(created.get("conclusion").is_none(), "{created}");
     assert_eq!(second.writes_to("PATCH", "/issues/comments/").len(), 1);
-    let run = own_check(w, &repo, HEAD);
-    assert_eq!(run.status, "in_progress");
-    assert_eq!(run.conclusion, None);
+    assert!(second.writes_to("POST", "/comments").is_empty());
+    let runs = own_checks(w, &repo, HEAD);
+    assert_eq!(runs.len(), 2, "{runs:?}");
+    assert_eq!(runs[1].status, "in_progress");
+    assert_eq!(runs[1].conclusion, None);
+    // The next run finds the new one (the newest of its name) and leaves it as it is.
+    let third = w.action(&repo, "pull_request_review", &event).run();
+    assert!(third.writes().is_empty(), "{}", third.describe());
     check_graphql(w, &repo.full_name());
 }
 
@@ -614,17 +635,16 @@ fn an_old_success_is_marked_in_progress_before_paging() {
         order,
         [
             "PullRequestFacts",
-            "PATCH in_progress",
+            "POST in_progress",
             "PullRequestMore",
             "PATCH completed"
         ],
-        "{}",
+        "a new run in progress (the passing one had completed), then that run completed: {}",
         second.describe()
     );
-    assert_eq!(
-        own_check(w, &repo, HEAD).conclusion.as_deref(),
-        Some("success")
-    );
+    let runs = own_checks(w, &repo, HEAD);
+    assert_eq!(runs.len(), 2, "{runs:?}");
+    assert_eq!(runs[1].conclusion.as_deref(), Some("success"));
     check_graphql(w, &repo.full_name());
 }
 
