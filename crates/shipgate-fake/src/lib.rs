@@ -158,6 +158,8 @@ pub struct Fault {
     pub path_prefix: String,
     /// For GraphQL: only this repository (`owner/name`), as the variables name it.
     pub repo: Option<String>,
+    /// For GraphQL: only this operation (`PullRequestMore`).
+    pub operation: Option<String>,
     /// How many requests it applies to (`usize::MAX`: forever).
     pub times: usize,
     /// What it does.
@@ -188,6 +190,7 @@ impl Fault {
             method: Some(method.to_ascii_uppercase()).filter(|m| m != "*"),
             path_prefix: path_prefix.into(),
             repo: None,
+            operation: None,
             times,
             kind: FaultKind::Status {
                 status,
@@ -223,6 +226,7 @@ impl Fault {
             method: Some(method.to_ascii_uppercase()).filter(|m| m != "*"),
             path_prefix: path_prefix.into(),
             repo: None,
+            operation: None,
             times,
             kind,
             hold: None,
@@ -233,6 +237,12 @@ impl Fault {
     /// Limits a GraphQL fault to one repository.
     pub fn for_repo(mut self, repo: &str) -> Self {
         self.repo = Some(repo.into());
+        self
+    }
+
+    /// Limits a GraphQL fault to one operation (its `operationName`, e.g. `PullRequestMore`).
+    pub fn for_operation(mut self, operation: &str) -> Self {
+        self.operation = Some(operation.into());
         self
     }
 
@@ -535,6 +545,9 @@ async fn handle(request: Request<Incoming>, inner: Arc<Mutex<Inner>>) -> Respons
         } else {
             repo_of_path(&bare)
         };
+        let operation = is_graphql
+            .then(|| graphql::operation_of_request(&body))
+            .flatten();
         // The first matching fault that still holds or has uses left.
         let fault = inner
             .faults
@@ -547,6 +560,9 @@ async fn handle(request: Request<Incoming>, inner: Arc<Mutex<Inner>>) -> Respons
                     && f.repo
                         .as_ref()
                         .is_none_or(|r| Some(r) == request_repo.as_ref())
+                    && f.operation
+                        .as_ref()
+                        .is_none_or(|o| Some(o) == operation.as_ref())
             })
             .map(|f| {
                 let holding = f.held_until.is_some_and(|until| received_at < until);
@@ -921,6 +937,27 @@ mod tests {
         assert!(body["documentation_url"].is_string());
         let log = fake.requests("o/r");
         assert_eq!(log.iter().filter(|r| r.faulted).count(), 3);
+        // A GraphQL fault for one operation leaves the others alone.
+        fake.inject(
+            Fault::kind(
+                "POST",
+                "/graphql",
+                FaultKind::GraphqlErrors("more".into()),
+                1,
+            )
+            .for_operation("PullRequestMore"),
+        );
+        assert!(facts(&fake).get("errors").is_none());
+        fake.inject(
+            Fault::kind(
+                "POST",
+                "/graphql",
+                FaultKind::GraphqlErrors("facts".into()),
+                1,
+            )
+            .for_operation("PullRequestFacts"),
+        );
+        assert_eq!(facts(&fake)["errors"][0]["message"], "facts");
     }
 
     #[test]

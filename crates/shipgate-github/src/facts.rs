@@ -4,11 +4,14 @@
 //! file's text from the production branch.
 //!
 //! [`read`] makes the one request, then — only when some connection has more than 100 items —
-//! calls the caller's `before_paging` hook with the pull requests whose facts the first answer
-//! left incomplete (each one's head and shipgate's earlier publications, so that a caller can
-//! post "pending" before the slow part: all of them when a repository-wide connection needs
-//! more, else those whose own connections do; more open PRs to list leaves the first ones'
-//! facts complete) and pages those connections, each only as far as needed:
+//! pages those connections, each only as far as needed (below). When that paging is slow — still
+//! going after [`RetryPolicy::slow_paging`](crate::RetryPolicy::slow_paging) — it calls the
+//! caller's `before_paging` hook, beside the paging, with the pull requests whose facts the
+//! first answer left incomplete (each one's head and shipgate's earlier publications, so that a
+//! caller can post "pending" while the slow part goes on: all of them when a repository-wide
+//! connection needs more, else those whose own connections do; more open PRs to list leaves the
+//! first ones' facts complete). Paging that ends sooner is as quick as a read and calls nothing.
+//! What is paged:
 //! - PR files, reviews, check contexts: all (path rules, latest opinions, every check count);
 //! - PR comments (newest first): until shipgate's sticky comment is found;
 //! - tags: all (any tag may point at the gated commit, and every version counts);
@@ -194,12 +197,27 @@ where
 {
     let first = first_read(client, spec, selection).await?;
     let incomplete = first.incomplete_heads();
-    let changed = if incomplete.is_empty() {
-        Vec::new()
+    let slow = client.policy().slow_paging;
+    let (snapshot, changed) = if incomplete.is_empty() {
+        (first.complete(client, now).await, Vec::new())
+    } else if slow.is_zero() {
+        let changed = before_paging(incomplete).await;
+        (first.complete(client, now).await, changed)
     } else {
-        before_paging(incomplete).await
+        let paging = first.complete(client, now);
+        tokio::pin!(paging);
+        tokio::select! {
+            biased;
+            done = &mut paging => (done, Vec::new()),
+            // Still paging: the hook's writes go beside it, and both are awaited.
+            () = tokio::time::sleep(slow) => {
+                let (done, changed) =
+                    futures::future::join(paging, before_paging(incomplete)).await;
+                (done, changed)
+            }
+        }
     };
-    let mut snapshot = first.complete(client, now).await?;
+    let mut snapshot = snapshot?;
     for head in changed {
         if let Some(candidate) = snapshot
             .candidates

@@ -46,6 +46,9 @@ pub struct RetryPolicy {
     /// per client — what this run sent; other workflows using the same token spend the same
     /// budget at GitHub. A write beyond it is not sent (an error, not a wait).
     pub writes_per_hour: u32,
+    /// Paging (more requests after the first read) still going after this long is slow: the
+    /// read's `before_paging` hook runs then, beside it (default 10 s). Zero: before paging.
+    pub slow_paging: Duration,
 }
 
 impl Default for RetryPolicy {
@@ -62,13 +65,14 @@ impl Default for RetryPolicy {
             write_spacing: Duration::from_millis(750),
             writes_per_minute: 80,
             writes_per_hour: 500,
+            slow_paging: Duration::from_secs(10),
         }
     }
 }
 
 impl RetryPolicy {
-    /// A policy for tests: the same rules, in milliseconds, and writes not spaced (GitHub's
-    /// per-minute and per-hour limits still counted).
+    /// A policy for tests: the same rules, in milliseconds, writes not spaced (GitHub's
+    /// per-minute and per-hour limits still counted), any paging slow.
     pub fn fast() -> Self {
         Self {
             max_attempts: 4,
@@ -82,6 +86,7 @@ impl RetryPolicy {
             write_spacing: Duration::from_millis(0),
             writes_per_minute: 80,
             writes_per_hour: 500,
+            slow_paging: Duration::ZERO,
         }
     }
 

@@ -1,63 +1,72 @@
-//! The API-call benchmark of `shipgate action`: GitHub API calls, sequential round trips and
-//! wall time for one PR and for a `schedule` sweep over 20 open PRs, against the fake GitHub
-//! answering every request 100 ms late. Run on purpose (it takes about a minute and a half):
+//! The API-call benchmark of `shipgate action`: GitHub API calls by kind, sequential round
+//! trips, requests in flight and wall time, for one PR and for `schedule` sweeps over 40 and 200
+//! open release PRs, against the fake GitHub answering every request 100 ms late. Each is run
+//! three times: the first run (nothing published yet), a rerun at once, and a rerun 15 minutes
+//! later — simulated without waiting: the same state, the moment of evaluation
+//! (`SHIPGATE_NOW`) 15 minutes on. Run on purpose (about six and a half minutes, most of it the
+//! paced first sweeps):
 //!
 //! ```sh
 //! cargo bench -p shipgate --bench api-calls
 //! ```
 //!
-//! It prints the table of `docs/benchmarks.md`. Not a test: nothing here is asserted but the
-//! call counts the design promises.
+//! It prints the table of `docs/benchmarks.md`. Not a test: nothing here is asserted but what
+//! the design promises (exit 0, every PR published once, never a failed write, nothing written
+//! when nothing changed).
 
 use std::time::{Duration, Instant};
 
-use serde_json::{json, Value};
-use shipgate_fake::state::{Actor, CheckRun, Commit, Pull, Review};
-use shipgate_fake::{FakeGithub, Fault, FaultKind, Repo};
+use serde_json::json;
+use shipgate_fake::{FakeGithub, Fault, FaultKind, LoggedRequest, Repo};
 
-// The integration tests' helpers: running the binary as a runner does.
+// The integration tests' helpers: running the binary as a runner does, the base state.
 #[allow(dead_code)]
 #[path = "../../../tests/all/support/mod.rs"]
 mod support;
 
+use support::fake::{annotated_tag, check, commit, deployment, pull, ready_repo, review};
 use support::run::{Github, Run};
 
 /// Every answer's delay.
 const LATE: Duration = Duration::from_millis(100);
+/// The runs' moment of evaluation ([`support::fake::NOW`]) and 15 minutes later.
+const NOW: &str = support::fake::NOW;
+const LATER: &str = "2026-11-27T12:15:00Z";
 
 fn main() {
     let fake = FakeGithub::start();
-    let schedule = json!({ "schedule": "*/30 * * * *" });
     let mut rows = Vec::new();
-
-    // One PR, first evaluation (nothing published yet), then again with nothing changed.
-    let one = load(&fake, "bench-one", 1);
-    let first = measure(&fake, &one, &schedule, &[("pull-request", "1")]);
-    rows.push(("one PR, first run", first));
-    let again = measure(&fake, &one, &schedule, &[("pull-request", "1")]);
-    assert_eq!(again.calls, 1, "nothing changed: the read only");
-    rows.push(("one PR, nothing changed", again));
-
-    // `schedule` over 20 open PRs into main.
-    let sweep = load(&fake, "bench-sweep", 20);
-    rows.push((
-        "schedule, 20 PRs, first run",
-        measure(&fake, &sweep, &schedule, &[]),
-    ));
-    let again = measure(&fake, &sweep, &schedule, &[]);
-    assert_eq!(again.calls, 1, "nothing changed: the read only");
-    rows.push(("schedule, 20 PRs, nothing changed", again));
-    // Every verdict changed (a second approval everywhere → updates in place).
-    fake.update(&sweep, |repo| {
-        for pr in &mut repo.pulls {
-            let head = pr.head_sha.clone();
-            pr.reviews.push(review("carol", &head));
+    for count in [1, 40, 200] {
+        let repo = load(&fake, &format!("bench-{count}"), count);
+        let inputs: &[(&str, &str)] = if count == 1 {
+            &[("pull-request", "1")]
+        } else {
+            &[]
+        };
+        let first = measure(&fake, &repo, inputs, NOW);
+        assert_eq!(first.code, 0, "first run of {count}");
+        assert_eq!(first.failed_writes, 0, "never a failed write");
+        assert_eq!(
+            first.writes,
+            2 * count as usize,
+            "every check and comment once"
+        );
+        let again = measure(&fake, &repo, inputs, NOW);
+        let later = measure(&fake, &repo, inputs, LATER);
+        for (what, m) in [("at once", &again), ("15 minutes later", &later)] {
+            assert_eq!(m.code, 0, "rerun {what} of {count}");
+            assert_eq!(m.writes, 0, "nothing changed {what}: nothing written");
+            assert_eq!(m.rest_reads, 0, "nothing changed {what}: no lookup");
         }
-    });
-    rows.push((
-        "schedule, 20 PRs, all changed",
-        measure(&fake, &sweep, &schedule, &[]),
-    ));
+        let prs = if count == 1 {
+            "1 PR".to_string()
+        } else {
+            format!("{count} PRs")
+        };
+        rows.push((format!("{prs}, first run"), first));
+        rows.push((format!("{prs}, rerun at once"), again));
+        rows.push((format!("{prs}, rerun 15 min later"), later));
+    }
 
     // Start-up: the binary doing nothing but answering.
     let runs = 20;
@@ -71,14 +80,22 @@ fn main() {
     }
     let startup = start.elapsed() / runs;
 
-    println!("\n| scenario | API calls | sequential round trips | wall time |");
-    println!("|---|---|---|---|");
+    println!(
+        "\n| scenario | exit | API calls | GraphQL | REST reads | writes (failed) | round trips | max in flight | wall time |"
+    );
+    println!("|---|---|---|---|---|---|---|---|---|");
     for (name, m) in &rows {
         println!(
-            "| {name} | {} | {} | {} ms |",
+            "| {name} | {} | {} | {} | {} | {} ({}) | {} | {} | {} |",
+            m.code,
             m.calls,
+            m.graphql,
+            m.rest_reads,
+            m.writes,
+            m.failed_writes,
             m.rounds,
-            m.wall.as_millis()
+            m.max_in_flight,
+            wall(m.wall)
         );
     }
     println!(
@@ -89,51 +106,70 @@ fn main() {
 
 /// What one run cost.
 struct Measured {
+    code: i32,
     calls: usize,
+    graphql: usize,
+    rest_reads: usize,
+    writes: usize,
+    failed_writes: usize,
     rounds: usize,
+    max_in_flight: usize,
     wall: Duration,
 }
 
-fn review(login: &str, head: &str) -> Review {
-    Review {
-        author: Actor {
-            login: login.into(),
-            bot: false,
-        },
-        can_push: true,
-        state: "APPROVED".into(),
-        submitted_at: Some("2026-11-21T09:00:00Z".parse().expect("time")),
-        commit: head.into(),
+fn wall(d: Duration) -> String {
+    if d >= Duration::from_secs(10) {
+        format!("{:.1} s", d.as_secs_f64())
+    } else {
+        format!("{} ms", d.as_millis())
     }
 }
 
-/// `acme/<name>` with `count` open PRs into `main`, each pending (one approval of two, `build`
-/// green), every answer about it 100 ms late; returns its full name.
+/// `acme/<name>` with `count` open release PRs `v2.N.0` into `main` (production runs `v1.3.0`),
+/// each tagged on its head and green on `build`; every answer about it 100 ms late. One PR is
+/// soaking (deployed to staging 10 h ago: pending, with a deadline). A sweep mixes four kinds,
+/// by `N % 4`: 1 soaked for 25 h in staging and approved twice (pass), 2 approved once
+/// (pending), 3 with changes requested (fail), 0 never in staging (pending) — except #4, the
+/// one soaking now. Returns the repository's full name.
 fn load(fake: &FakeGithub, name: &str, count: u64) -> String {
-    let mut repo = Repo::new("acme", name);
+    let mut repo: Repo = ready_repo(name);
+    repo.pulls.clear();
+    repo.deployments.truncate(1); // production: v1.3.0
+    repo.tags.truncate(1);
     for n in 1..=count {
-        let head = format!("{n:040x}");
-        repo.pulls.push(Pull {
-            number: n,
-            title: format!("Release v1.4.0 (#{n})"),
-            body: "- [x] rollback plan ready".into(),
-            head_ref: format!("release-{n}"),
-            head_sha: head.clone(),
-            created_at: "2026-11-19T00:00:00Z".parse().expect("time"),
-            files: vec!["src/lib.rs".into()],
-            reviews: vec![review("bob", &head)],
-            ..Pull::default()
-        });
-        repo.commits.push(Commit {
-            sha: head,
-            committed_date: "2026-11-20T10:00:00Z".parse().expect("time"),
-            check_runs: vec![CheckRun {
-                name: "build".into(),
-                conclusion: Some("success".into()),
-                ..CheckRun::default()
-            }],
-            ..Commit::default()
-        });
+        let sha = format!("d{n:039x}");
+        let version = format!("v2.{n}.0");
+        let kind = if count == 1 { 4 } else { n % 4 };
+        let mut pr = pull(
+            n,
+            &sha,
+            &format!("staging/{version}"),
+            &format!("Release {version}"),
+        );
+        pr.reviews = vec![review("bob", "APPROVED", &sha, 4)];
+        match kind {
+            2 => {}
+            3 => pr
+                .reviews
+                .push(review("carol", "CHANGES_REQUESTED", &sha, 3)),
+            _ => pr.reviews.push(review("carol", "APPROVED", &sha, 3)),
+        }
+        repo.pulls.push(pr);
+        let mut commit = commit(&sha, 3000);
+        commit.check_runs = vec![check("build", "completed", Some("success"))];
+        repo.commits.push(commit);
+        repo.tags
+            .push(annotated_tag(&version, &sha, &format!("e{n:039x}")));
+        // Staging ran the passing ones one after the other, each until the next came.
+        let staged = match kind {
+            1 => Some(36 + 25 * (n as i64 / 4)),
+            4 | 0 if n == 4 || count == 1 => Some(10),
+            _ => None,
+        };
+        if let Some(hours) = staged {
+            repo.deployments
+                .push(deployment(&sha, "staging", "success", hours));
+        }
     }
     let full = repo.full_name();
     fake.load(repo);
@@ -147,22 +183,23 @@ fn load(fake: &FakeGithub, name: &str, count: u64) -> String {
     full
 }
 
-/// Runs the binary once; counts its calls and sequential round trips from the fake's log.
-fn measure(fake: &FakeGithub, repo: &str, event: &Value, inputs: &[(&str, &str)]) -> Measured {
+/// Runs the binary once on a `schedule` event, as of `now`; counts its calls from the fake's
+/// log.
+fn measure(fake: &FakeGithub, repo: &str, inputs: &[(&str, &str)], now: &str) -> Measured {
     let before = fake.requests(repo).len();
-    let mut run =
-        Run::new(Github::direct(fake), repo, "schedule", event).input("production-branch", "main");
+    let event = json!({ "schedule": "*/15 * * * *" });
+    let mut run = Run::new(Github::direct(fake), repo, "schedule", &event)
+        .input("production-branch", "main")
+        .var("SHIPGATE_NOW", now);
     for (name, value) in inputs {
         run = run.input(name, value);
     }
     let start = Instant::now();
     let ran = run.run();
     let wall = start.elapsed();
-    assert_eq!(ran.code, 0, "{}", ran.describe());
-    let mut times: Vec<Instant> = fake.requests(repo)[before..]
-        .iter()
-        .map(|r| r.received_at)
-        .collect();
+    let log: Vec<LoggedRequest> = fake.requests(repo).split_off(before);
+    let is_graphql = |r: &LoggedRequest| r.path.starts_with("/graphql");
+    let mut times: Vec<Instant> = log.iter().map(|r| r.received_at).collect();
     times.sort();
     // A request that arrives 90 ms or more after the first of the current round cannot have
     // been sent before that round's answers (each takes 100 ms): it starts a new round.
@@ -174,9 +211,36 @@ fn measure(fake: &FakeGithub, repo: &str, event: &Value, inputs: &[(&str, &str)]
             round_start = Some(*t);
         }
     }
+    // In flight: between arrival and answer, as the fake saw them.
+    let mut edges: Vec<(Instant, i32)> = log
+        .iter()
+        .flat_map(|r| {
+            let answered = r.answered_at.unwrap_or(r.received_at + LATE);
+            [(r.received_at, 1), (answered, -1)]
+        })
+        .collect();
+    // An answer leaving at the very moment another request arrives frees its place first.
+    edges.sort();
+    let (mut now_in_flight, mut max_in_flight) = (0, 0);
+    for (_, step) in edges {
+        now_in_flight += step;
+        max_in_flight = max_in_flight.max(now_in_flight);
+    }
     Measured {
-        calls: times.len(),
+        code: ran.code,
+        calls: log.len(),
+        graphql: log.iter().filter(|r| is_graphql(r)).count(),
+        rest_reads: log
+            .iter()
+            .filter(|r| !is_graphql(r) && r.method == "GET")
+            .count(),
+        writes: log.iter().filter(|r| r.is_write()).count(),
+        failed_writes: log
+            .iter()
+            .filter(|r| r.is_write() && r.status >= 400)
+            .count(),
         rounds,
+        max_in_flight: max_in_flight as usize,
         wall,
     }
 }
