@@ -784,6 +784,72 @@ mod tests {
         );
     }
 
+    /// "Unchanged" is decided on what would be sent — cut to GitHub's limits, with the
+    /// comment's marker — compared as GitHub stores it (`\r\n`, surrounding white space).
+    #[tokio::test]
+    async fn unchanged_is_decided_on_exactly_what_would_be_sent() {
+        let client = Client::new(crate::ClientConfig {
+            token: "t0ken".into(),
+            api_url: "http://127.0.0.1:9".into(),
+            graphql_url: "http://127.0.0.1:9/graphql".into(),
+        })
+        .unwrap();
+        let publisher = Publisher::new(&client);
+        let repository = Repository {
+            owner: "acme".into(),
+            name: "shop".into(),
+        };
+        let target = Target {
+            repository: &repository,
+            sha: "abc",
+            pull_request: Some(7),
+        };
+        let publication = Publication {
+            check_name: "shipgate".into(),
+            state: VerdictState::Pending,
+            title: "Pending: soak ready at 2026-11-28 14:06 UTC".into(),
+            summary: format!("### Pending\n\n{}", "x".repeat(70_000)),
+            text: None,
+            details_url: Some("https://github.com/acme/shop/actions/runs/2".into()),
+            comment: Some("### Pending\nline".into()),
+        };
+        let sent = desired_check_run(&publication);
+        // As GitHub gives it back: the summary as sent (cut), line ends as CRLF, a trailing
+        // newline; the comment with its marker.
+        let existing = Existing {
+            check_run: Some(ExistingCheckRun {
+                id: 1,
+                summary: format!("{}\r\n", sent.summary.replace('\n', "\r\n")),
+                ..sent.clone()
+            }),
+            status: None,
+            comment: Some(ExistingComment {
+                id: 2,
+                body: format!("{STICKY_MARKER}\r\n### Pending\r\nline\n"),
+            }),
+        };
+        assert_eq!(
+            publisher.plan(target, &publication, &existing),
+            Plan::default(),
+            "nothing to write"
+        );
+        // The link to the run is no reason to write; a word of the title is.
+        let mut other_run = publication.clone();
+        other_run.details_url = None;
+        assert_eq!(
+            publisher.plan(target, &other_run, &existing),
+            Plan::default()
+        );
+        let mut reworded = publication.clone();
+        reworded.title.push('!');
+        let plan = publisher.plan(target, &reworded, &existing);
+        assert!(
+            plan.check && !plan.state_change && !plan.comment,
+            "{plan:?}"
+        );
+        assert_eq!(plan.urgency(), Urgency::Text);
+    }
+
     #[test]
     fn sticky_body_starts_with_the_marker_once() {
         let body = sticky_body("hello");

@@ -377,6 +377,33 @@ mod tests {
     }
 
     #[test]
+    fn deferred_publications_are_named_in_a_notice() {
+        let mut k = kit(Env::new());
+        let verdict = crate::pipeline::error_verdict(
+            shipgate_core::verdict::Subject {
+                repository: "acme/shop".into(),
+                sha: "abc".into(),
+                pull_request: Some(3),
+                title: None,
+                head_branch: None,
+            },
+            "boom",
+            Utc::now(),
+        );
+        let code = finish(&mut k, &[verdict], &[], &[], &[3, 9]).unwrap();
+        assert_eq!(code, exit::OK, "a deferral alone does not fail the step");
+        let log = String::from_utf8(k.into_out()).unwrap();
+        let notice = log
+            .lines()
+            .find(|l| l.starts_with("::notice "))
+            .unwrap_or_else(|| panic!("no notice in {log}"));
+        assert!(
+            notice.contains("not yet published for #3, #9") && notice.contains("next run"),
+            "{notice}"
+        );
+    }
+
+    #[test]
     fn shipgate_now_fixes_the_moment() {
         assert_eq!(
             moment("2026-11-27T12:00:00Z").unwrap(),
