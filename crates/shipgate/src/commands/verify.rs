@@ -642,12 +642,10 @@ mod tests {
             .unwrap();
         assert_eq!(out.exit, exit::FAIL);
         assert!(!out.stdout.contains("staging"), "{}", out.stdout);
-        let err = run_in(values(&[]).unwrap(), &Env::new()).await.unwrap_err();
-        assert!(
-            err.message
-                .starts_with("no health URL and no environment check"),
-            "{}",
-            err.message
+        let err = values(&[]).unwrap_err();
+        assert_eq!(
+            err.message,
+            "no health URL and no environment check: give --health-url, --expect-env or --require-env"
         );
     }
 
