@@ -11,6 +11,7 @@ mod action;
 mod cli_gate;
 mod contract;
 mod declared;
+mod docs_examples;
 mod github;
 mod install;
 mod record_report;
