@@ -491,7 +491,10 @@ fn record_without_a_token_is_a_usage_error_that_writes_nothing() {
     );
     assert_eq!(code, 2, "{stderr}");
     assert!(stdout.is_empty(), "{stdout}");
-    assert!(stderr.contains("no GitHub token: set GITHUB_TOKEN or GH_TOKEN"), "{stderr}");
+    assert!(
+        stderr.contains("no GitHub token: set GITHUB_TOKEN or GH_TOKEN"),
+        "{stderr}"
+    );
     assert!(!audit.exists(), "nothing is written on bad input");
 }
 

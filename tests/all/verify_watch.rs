@@ -83,7 +83,11 @@ fn verify_waits_for_a_service_that_comes_back() {
     );
     // One progress line per round that is followed by another: what is down, why, when next.
     let url = service.url("/health");
-    let rounds: Vec<&str> = out.stderr.lines().filter(|l| l.starts_with("verify: round")).collect();
+    let rounds: Vec<&str> = out
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("verify: round"))
+        .collect();
     assert_eq!(rounds.len() as u64, attempts - 1, "{}", out.stderr);
     assert!(
         rounds[0].starts_with(&format!(
@@ -512,7 +516,8 @@ fn watch_live_healthy_service_ends_without_rollback() {
     assert_eq!(rules, ["uptime < 99%"]);
     assert_eq!(report["not_watched"].as_array().unwrap().len(), 5);
     assert!(
-        out.stderr.contains("warning: default rule `health failing for 3m` is not watched"),
+        out.stderr
+            .contains("warning: default rule `health failing for 3m` is not watched"),
         "{}",
         out.stderr
     );
@@ -596,7 +601,13 @@ fn verify_an_api_and_an_html_frontend_each_with_its_own_expectation() {
     let service = Service::start(UP, None);
     let [api, frontend] = api_and_frontend(&service);
     let out = shipgate(&[
-        "verify", "--health-url", &api, "--health-url", &frontend, "--format", "json",
+        "verify",
+        "--health-url",
+        &api,
+        "--health-url",
+        &frontend,
+        "--format",
+        "json",
     ]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert_eq!(out.json()["healthy"], true);
@@ -648,7 +659,10 @@ fn verify_an_api_and_an_html_frontend_each_with_its_own_expectation() {
         "json",
     ]);
     assert_eq!(out.code, 4);
-    assert_eq!(out.json()["urls"][0]["error"], "body does not contain \"Welcome back\"");
+    assert_eq!(
+        out.json()["urls"][0]["error"],
+        "body does not contain \"Welcome back\""
+    );
 }
 
 #[test]
@@ -671,7 +685,8 @@ fn a_bad_expectation_line_is_a_usage_error_naming_the_line() {
     let out = shipgate(&["watch", "--health-url", &format!("{api} json:a..b=1")]);
     assert_eq!(out.code, 2, "{}", out.stderr);
     assert!(
-        out.stderr.starts_with("error: invalid value for --health-url: line 1: the expectation of "),
+        out.stderr
+            .starts_with("error: invalid value for --health-url: line 1: the expectation of "),
         "{}",
         out.stderr
     );
@@ -679,10 +694,18 @@ fn a_bad_expectation_line_is_a_usage_error_naming_the_line() {
     let repo = Repo::new(OWNER, "verify-bad-expectation");
     let repo_name = repo.full_name();
     fake::github().load(repo);
-    let ran = Run::new(Github::direct(fake::github()), &repo_name, "workflow_dispatch", &serde_json::json!({}))
-        .input("command", "verify")
-        .input("health-urls", &format!("{}\n{api} json:\n", service.url("/")))
-        .run();
+    let ran = Run::new(
+        Github::direct(fake::github()),
+        &repo_name,
+        "workflow_dispatch",
+        &serde_json::json!({}),
+    )
+    .input("command", "verify")
+    .input(
+        "health-urls",
+        &format!("{}\n{api} json:\n", service.url("/")),
+    )
+    .run();
     assert_eq!(ran.code, 2, "{}", ran.describe());
     assert!(
         ran.stdout.contains(&format!(
@@ -727,14 +750,22 @@ fn watch_an_api_and_an_html_frontend_each_with_its_own_expectation() {
     let repo = Repo::new(OWNER, "watch-per-url-expectations");
     let repo_name = repo.full_name();
     fake::github().load(repo);
-    let ran = Run::new(Github::direct(fake::github()), &repo_name, "workflow_dispatch", &serde_json::json!({}))
-        .input("command", "watch")
-        .input("health-urls", &format!("{}\n{frontend}\n", service.url("/health")))
-        .input("expect", "json:checks.db=up")
-        .input("rules", "health failing for 2s")
-        .input("interval", "1s")
-        .input("window", "2s")
-        .run();
+    let ran = Run::new(
+        Github::direct(fake::github()),
+        &repo_name,
+        "workflow_dispatch",
+        &serde_json::json!({}),
+    )
+    .input("command", "watch")
+    .input(
+        "health-urls",
+        &format!("{}\n{frontend}\n", service.url("/health")),
+    )
+    .input("expect", "json:checks.db=up")
+    .input("rules", "health failing for 2s")
+    .input("interval", "1s")
+    .input("window", "2s")
+    .run();
     assert_eq!(ran.code, 0, "{}", ran.describe());
     assert_eq!(ran.outputs["result"], "no_rollback", "{}", ran.describe());
     assert_eq!(ran.outputs["rollback"], "false");
@@ -762,16 +793,24 @@ fn a_written_rule_that_cannot_fire_in_the_window_is_a_usage_error() {
         out.stderr,
         "error: rule 2 `health failing for 10m` can never fire: it needs 600 consecutive samples at 1s (--interval), and the window of 2s (--window) takes 3 (one at the start, then one every interval): lengthen the window or shorten the rule's `for`\n"
     );
-    assert!(service.gets.lock().unwrap().is_empty(), "nothing was probed");
+    assert!(
+        service.gets.lock().unwrap().is_empty(),
+        "nothing was probed"
+    );
     let repo = Repo::new(OWNER, "watch-unfireable-rule");
     let repo_name = repo.full_name();
     fake::github().load(repo);
-    let ran = Run::new(Github::direct(fake::github()), &repo_name, "workflow_dispatch", &serde_json::json!({}))
-        .input("command", "watch")
-        .input("health-urls", &service.url("/health"))
-        .input("rules", "health failing for 5m")
-        .input("window", "2m")
-        .run();
+    let ran = Run::new(
+        Github::direct(fake::github()),
+        &repo_name,
+        "workflow_dispatch",
+        &serde_json::json!({}),
+    )
+    .input("command", "watch")
+    .input("health-urls", &service.url("/health"))
+    .input("rules", "health failing for 5m")
+    .input("window", "2m")
+    .run();
     assert_eq!(ran.code, 2, "{}", ran.describe());
     assert!(
         ran.stdout.contains("::error::rule 1 `health failing for 5m` can never fire: it needs 5 consecutive samples at 1m (input `interval`), and the window of 2m (input `window`) takes 3"),
@@ -804,14 +843,22 @@ fn watch_stops_when_prometheus_stays_unreachable() {
     let report = out.json();
     assert_eq!(report["result"], "error");
     assert_eq!(report["rollback"], false);
-    assert_eq!(report["samples"], 3, "stopped at the third failure, not after 601 samples");
+    assert_eq!(
+        report["samples"], 3,
+        "stopped at the third failure, not after 601 samples"
+    );
     let first = report["errors"][0].as_str().unwrap();
     assert!(
         first.starts_with("metric `error_rate` failed 3 samples in a row (cannot reach Prometheus at ")
             && first.ends_with("): the watch stopped after 3 samples instead of waiting out the window, since it could no longer vouch for the deploy"),
         "{first}"
     );
-    assert!(out.stderr.contains("watch: stopped: metric `error_rate` failed 3 samples in a row"), "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("watch: stopped: metric `error_rate` failed 3 samples in a row"),
+        "{}",
+        out.stderr
+    );
 }
 
 #[test]
@@ -833,15 +880,29 @@ fn watch_interrupted_by_sigint_reports_what_it_saw() {
     running.signal("INT");
     let out = running.finish();
     assert_eq!(out.code, 130, "{}", out.stderr);
-    assert!(out.stdout.starts_with("shipgate watch: error\n"), "{}", out.stdout);
     assert!(
-        out.stdout.contains("error: interrupted by SIGINT after ")
-            && out.stdout.contains(" of 601 samples: the watch cannot vouch for the rest of its window"),
+        out.stdout.starts_with("shipgate watch: error\n"),
         "{}",
         out.stdout
     );
-    assert!(out.stdout.contains("health failing for 3s"), "{}", out.stdout);
-    assert!(out.stderr.contains("watch: interrupted by SIGINT"), "{}", out.stderr);
+    assert!(
+        out.stdout.contains("error: interrupted by SIGINT after ")
+            && out
+                .stdout
+                .contains(" of 601 samples: the watch cannot vouch for the rest of its window"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains("health failing for 3s"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stderr.contains("watch: interrupted by SIGINT"),
+        "{}",
+        out.stderr
+    );
 }
 
 #[test]
@@ -850,12 +911,17 @@ fn watch_in_the_action_terminated_still_writes_its_outputs_and_summary() {
     let repo = Repo::new(OWNER, "watch-terminated");
     let repo_name = repo.full_name();
     fake::github().load(repo);
-    let running = Run::new(Github::direct(fake::github()), &repo_name, "workflow_dispatch", &serde_json::json!({}))
-        .input("command", "watch")
-        .input("health-urls", &service.url("/health"))
-        .input("interval", "1s")
-        .input("window", "10m")
-        .start();
+    let running = Run::new(
+        Github::direct(fake::github()),
+        &repo_name,
+        "workflow_dispatch",
+        &serde_json::json!({}),
+    )
+    .input("command", "watch")
+    .input("health-urls", &service.url("/health"))
+    .input("interval", "1s")
+    .input("window", "10m")
+    .start();
     running.running.wait_for_stderr("health=1");
     running.running.signal("TERM");
     let ran = running.finish();
@@ -863,10 +929,19 @@ fn watch_in_the_action_terminated_still_writes_its_outputs_and_summary() {
     assert_eq!(ran.outputs["result"], "error", "{}", ran.describe());
     assert_eq!(ran.outputs["rollback"], "false");
     assert_eq!(ran.report()["interrupted"], "SIGTERM");
-    assert!(ran.summary.contains("shipgate watch: error"), "{}", ran.summary);
-    assert!(ran.summary.contains("interrupted by SIGTERM after "), "{}", ran.summary);
     assert!(
-        ran.stdout.contains("::error::watch: interrupted by SIGTERM after "),
+        ran.summary.contains("shipgate watch: error"),
+        "{}",
+        ran.summary
+    );
+    assert!(
+        ran.summary.contains("interrupted by SIGTERM after "),
+        "{}",
+        ran.summary
+    );
+    assert!(
+        ran.stdout
+            .contains("::error::watch: interrupted by SIGTERM after "),
         "{}",
         ran.describe()
     );
@@ -876,15 +951,34 @@ fn watch_in_the_action_terminated_still_writes_its_outputs_and_summary() {
 fn verify_interrupted_while_waiting_reports_what_it_saw() {
     let service = Service::start(REFUSING, None);
     let url = service.url("/health");
-    let running = cli(&["verify", "--health-url", &url, "--wait", "10m", "--timeout", "1s"]).start();
+    let running = cli(&[
+        "verify",
+        "--health-url",
+        &url,
+        "--wait",
+        "10m",
+        "--timeout",
+        "1s",
+    ])
+    .start();
     running.wait_for_stderr("verify: round 1: 1 of 1 not up yet");
     running.signal("TERM");
     let out = running.finish();
     assert_eq!(out.code, 143, "{}", out.stderr);
-    assert!(out.stdout.starts_with("shipgate verify: interrupted by SIGTERM\n"), "{}", out.stdout);
-    assert!(out.stdout.contains(&format!("{url} — connection failed")), "{}", out.stdout);
     assert!(
-        out.stderr.contains("error: verify interrupted by SIGTERM: the deploy is not verified"),
+        out.stdout
+            .starts_with("shipgate verify: interrupted by SIGTERM\n"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains(&format!("{url} — connection failed")),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stderr
+            .contains("error: verify interrupted by SIGTERM: the deploy is not verified"),
         "{}",
         out.stderr
     );
@@ -897,11 +991,16 @@ fn verify_progress_in_the_action_is_plain_log_lines() {
     let repo = Repo::new(OWNER, "verify-progress");
     let repo_name = repo.full_name();
     fake::github().load(repo);
-    let ran = Run::new(Github::direct(fake::github()), &repo_name, "workflow_dispatch", &serde_json::json!({}))
-        .input("command", "verify")
-        .input("health-urls", &url)
-        .input("wait", "2s")
-        .run();
+    let ran = Run::new(
+        Github::direct(fake::github()),
+        &repo_name,
+        "workflow_dispatch",
+        &serde_json::json!({}),
+    )
+    .input("command", "verify")
+    .input("health-urls", &url)
+    .input("wait", "2s")
+    .run();
     assert_eq!(ran.code, 4, "{}", ran.describe());
     assert!(
         ran.stderr.lines().any(|l| l
@@ -910,7 +1009,9 @@ fn verify_progress_in_the_action_is_plain_log_lines() {
         ran.describe()
     );
     assert!(
-        !ran.stdout.lines().any(|l| l.starts_with("::") && l.contains("not up yet")),
+        !ran.stdout
+            .lines()
+            .any(|l| l.starts_with("::") && l.contains("not up yet")),
         "progress is not an annotation: {}",
         ran.describe()
     );

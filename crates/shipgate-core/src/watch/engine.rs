@@ -1075,10 +1075,22 @@ mod tests {
 
     #[test]
     fn samples_in_a_window_count_the_first() {
-        assert_eq!(samples_in(Duration::from_mins(30), Duration::from_mins(1)), 31);
-        assert_eq!(samples_in(Duration::from_secs(2), Duration::from_secs(1)), 3);
-        assert_eq!(samples_in(Duration::from_secs(0), Duration::from_mins(1)), 1);
-        assert_eq!(samples_in(Duration::from_secs(90), Duration::from_mins(1)), 2);
+        assert_eq!(
+            samples_in(Duration::from_mins(30), Duration::from_mins(1)),
+            31
+        );
+        assert_eq!(
+            samples_in(Duration::from_secs(2), Duration::from_secs(1)),
+            3
+        );
+        assert_eq!(
+            samples_in(Duration::from_secs(0), Duration::from_mins(1)),
+            1
+        );
+        assert_eq!(
+            samples_in(Duration::from_secs(90), Duration::from_mins(1)),
+            2
+        );
     }
 
     #[test]
@@ -1127,29 +1139,50 @@ mod tests {
             "cannot fire in this window: needs 180 consecutive samples at a 1s interval, the window has 3"
         );
         // The flow's own 30-minute window fits every default rule.
-        let mut plan =
-            Plan::new(None, &names(&["error_rate", "latency_p95"]), true, Duration::from_mins(1))
-                .unwrap();
+        let mut plan = Plan::new(
+            None,
+            &names(&["error_rate", "latency_p95"]),
+            true,
+            Duration::from_mins(1),
+        )
+        .unwrap();
         assert_eq!(plan.fit_window(31).unwrap(), []);
         assert_eq!(plan.rules.len(), 6);
     }
 
     #[test]
     fn a_source_down_three_samples_in_a_row_stops_the_watch() {
-        let down = || vec![("error_rate", Sample::Error("cannot reach Prometheus".into()))];
+        let down = || {
+            vec![(
+                "error_rate",
+                Sample::Error("cannot reach Prometheus".into()),
+            )]
+        };
         let up = || vec![("error_rate", Sample::value(0.01))];
         let mut watch = Watch::new(error_plan("error_rate > 5% for 5m"));
         // A blip does not stop it; the third failure in a row does.
-        for (i, row) in [up(), down(), down(), up(), down(), down()].iter().enumerate() {
-            let map = row.iter().map(|(n, s)| (n.to_string(), s.clone())).collect();
+        for (i, row) in [up(), down(), down(), up(), down(), down()]
+            .iter()
+            .enumerate()
+        {
+            let map = row
+                .iter()
+                .map(|(n, s)| (n.to_string(), s.clone()))
+                .collect();
             watch.observe(t(i as i64), &map);
             assert!(watch.halted().is_none(), "sample {i}");
         }
-        let map = down().into_iter().map(|(n, s)| (n.to_string(), s)).collect();
+        let map = down()
+            .into_iter()
+            .map(|(n, s)| (n.to_string(), s))
+            .collect();
         watch.observe(t(6), &map);
         assert!(watch.halted().is_some());
         // Nothing is taken after the halt.
-        watch.observe(t(7), &up().into_iter().map(|(n, s)| (n.to_string(), s)).collect());
+        watch.observe(
+            t(7),
+            &up().into_iter().map(|(n, s)| (n.to_string(), s)).collect(),
+        );
         let report = watch.finish(false);
         assert_eq!(report.samples, 7);
         assert_eq!(report.result, WatchResult::Error);

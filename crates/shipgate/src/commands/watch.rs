@@ -882,7 +882,11 @@ mod tests {
         assert!(usage(&["--prometheus-url", "http://127.0.0.1:9"]).contains("no `metrics`"));
         assert!(usage(&[]).starts_with("nothing to watch"));
         let failure = from_cli(&["--health-url", "http://example.com/health"]).unwrap_err();
-        assert!(failure.message.contains("plain HTTP"), "{}", failure.message);
+        assert!(
+            failure.message.contains("plain HTTP"),
+            "{}",
+            failure.message
+        );
         assert!(usage(&[
             "--health-url",
             "http://127.0.0.1:1/",

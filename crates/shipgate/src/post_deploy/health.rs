@@ -531,7 +531,11 @@ mod tests {
             Some(Expect::Contains("<title>Shop</title>".into())),
             "the rest of the line, spaces included, is the text"
         );
-        assert_eq!(t[2].expect, Some(global), "no own expectation: the `expect` input's");
+        assert_eq!(
+            t[2].expect,
+            Some(global),
+            "no own expectation: the `expect` input's"
+        );
         let t = parse_targets(&lines[3..], None, false).unwrap();
         assert_eq!(t[0].expect, None);
     }
@@ -539,7 +543,10 @@ mod tests {
     #[test]
     fn a_bad_line_is_named_by_its_number() {
         let e = targets(
-            &["https://www.example.com/", "https://u:s3cret@api.example.com/health json:status"],
+            &[
+                "https://www.example.com/",
+                "https://u:s3cret@api.example.com/health json:status",
+            ],
             false,
         )
         .unwrap_err();
@@ -550,7 +557,10 @@ mod tests {
         );
         let e = targets(&["https://ok.example/", "", "ftp://x.example/ ok"], false).unwrap_err();
         assert_eq!(e.line, 3, "blank lines count");
-        assert!(e.to_string().starts_with("line 3: invalid health URL"), "{e}");
+        assert!(
+            e.to_string().starts_with("line 3: invalid health URL"),
+            "{e}"
+        );
     }
 
     #[test]

@@ -52,8 +52,7 @@ impl Interrupt {
         {
             use tokio::signal::unix::{signal, SignalKind};
             let listen = |kind: SignalKind| {
-                signal(kind)
-                    .map_err(|e| Failure::error(format!("cannot listen for signals: {e}")))
+                signal(kind).map_err(|e| Failure::error(format!("cannot listen for signals: {e}")))
             };
             Ok(Self {
                 interrupt: listen(SignalKind::interrupt())?,
