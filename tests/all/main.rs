@@ -12,6 +12,7 @@ mod cli_gate;
 mod contract;
 mod conventions;
 mod declared;
+mod docs_examples;
 mod github;
 mod install;
 mod record_report;
