@@ -46,7 +46,9 @@ pub fn marker(deployment_id: u64) -> String {
 /// shipgate writes (a marker anywhere else, or with anything around it, does not count).
 pub fn marked_deployment(body: &str) -> Option<u64> {
     let first = body.split('\n').next()?.trim_end_matches('\r');
-    let id = first.strip_prefix(MARKER_PREFIX)?.strip_suffix(MARKER_SUFFIX)?;
+    let id = first
+        .strip_prefix(MARKER_PREFIX)?
+        .strip_suffix(MARKER_SUFFIX)?;
     let canonical = !id.is_empty()
         && id.bytes().all(|b| b.is_ascii_digit())
         && (id == "0" || !id.starts_with('0'));
@@ -128,7 +130,9 @@ pub struct Selection {
 pub fn is_wanted(deployment: &HistoryDeployment, wanted: Wanted<'_>) -> bool {
     match wanted {
         Wanted::Deployment(id) => deployment.id == id,
-        Wanted::Commit(sha) => !deployment.is_rollback() && deployment.sha.eq_ignore_ascii_case(sha),
+        Wanted::Commit(sha) => {
+            !deployment.is_rollback() && deployment.sha.eq_ignore_ascii_case(sha)
+        }
     }
 }
 
@@ -378,7 +382,10 @@ impl Incident {
 
     /// The trigger as given (`None`: a manual rollback).
     fn trigger(&self) -> Option<&str> {
-        self.trigger.as_deref().map(str::trim).filter(|t| !t.is_empty())
+        self.trigger
+            .as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
     }
 
     /// How the rollback went.
@@ -809,7 +816,10 @@ pub fn body(incident: &Incident, previous: Option<&str>) -> String {
         ));
     }
     if incident.version.is_some()
-        || d.payload.as_ref().and_then(|p| p.version.as_ref()).is_some()
+        || d.payload
+            .as_ref()
+            .and_then(|p| p.version.as_ref())
+            .is_some()
     {
         out.push_str(&format!(
             "- Release tag: [{}]({})\n",
@@ -831,7 +841,10 @@ pub fn body(incident: &Incident, previous: Option<&str>) -> String {
             },
             "Assess severity" => (
                 false,
-                format!("shipgate proposes **{}**; confirm or change it", severity.name()),
+                format!(
+                    "shipgate proposes **{}**; confirm or change it",
+                    severity.name()
+                ),
             ),
             "Decide" => match incident.selection.rollbacks.first() {
                 Some(r) => (
@@ -866,9 +879,7 @@ pub fn body(incident: &Incident, previous: Option<&str>) -> String {
             }
         ));
     }
-    out.push_str(
-        "\n<sub>Written by shipgate for deployment ",
-    );
+    out.push_str("\n<sub>Written by shipgate for deployment ");
     out.push_str(&format!(
         "{}; a re-run of the rollback workflow updates this text. Ticks in the procedure and \
          the notes below are kept.</sub>\n\n### Notes\n\n{NOTES_MARKER}\n",
@@ -975,7 +986,8 @@ mod tests {
     use crate::kpi::history::DeployPayload;
 
     fn t(minute: i64) -> DateTime<Utc> {
-        "2026-11-27T12:00:00Z".parse::<DateTime<Utc>>().unwrap() + chrono::TimeDelta::minutes(minute)
+        "2026-11-27T12:00:00Z".parse::<DateTime<Utc>>().unwrap()
+            + chrono::TimeDelta::minutes(minute)
     }
 
     fn status(minute: i64, state: DeploymentState, description: Option<&str>) -> DeploymentStatus {
@@ -1076,8 +1088,14 @@ mod tests {
     #[test]
     fn the_marker_is_the_first_line_exactly() {
         assert_eq!(marker(1234), "<!-- shipgate:incident deployment=1234 -->");
-        assert_eq!(marked_deployment(&format!("{}\nbody", marker(1234))), Some(1234));
-        assert_eq!(marked_deployment(&format!("{}\r\nbody", marker(7))), Some(7));
+        assert_eq!(
+            marked_deployment(&format!("{}\nbody", marker(1234))),
+            Some(1234)
+        );
+        assert_eq!(
+            marked_deployment(&format!("{}\r\nbody", marker(7))),
+            Some(7)
+        );
         assert_eq!(marked_deployment(&marker(0)), Some(0));
         for forged in [
             format!("text\n{}", marker(1234)),
@@ -1102,7 +1120,10 @@ mod tests {
         assert_eq!(s.rolled_back.id, 20);
         assert_eq!(s.rollbacks.iter().map(|r| r.id).collect::<Vec<_>>(), [30]);
         // By id; the upper-case SHA matches too.
-        assert_eq!(select(&h, Wanted::Deployment(20)).unwrap().rolled_back.id, 20);
+        assert_eq!(
+            select(&h, Wanted::Deployment(20)).unwrap().rolled_back.id,
+            20
+        );
         assert_eq!(
             select(&h, Wanted::Commit(&"1".repeat(40).to_uppercase()))
                 .unwrap()
@@ -1112,7 +1133,10 @@ mod tests {
         );
         // A rollback's own commit never selects the rollback; its id is refused.
         assert_eq!(
-            select(&h, Wanted::Commit(&"3".repeat(40))).unwrap().rolled_back.id,
+            select(&h, Wanted::Commit(&"3".repeat(40)))
+                .unwrap()
+                .rolled_back
+                .id,
             10
         );
         assert_eq!(
@@ -1132,7 +1156,10 @@ mod tests {
         // The newest deployment of a commit deployed twice.
         h.push(deployment(60, "1", "v1.4.0", 80, false, vec![]));
         assert_eq!(
-            select(&h, Wanted::Commit(&"1".repeat(40))).unwrap().rolled_back.id,
+            select(&h, Wanted::Commit(&"1".repeat(40)))
+                .unwrap()
+                .rolled_back
+                .id,
             60
         );
     }
@@ -1173,7 +1200,10 @@ mod tests {
         // Not recovered: critical whatever fired.
         let mut running = history();
         running[2].statuses.truncate(1);
-        assert_eq!(with(Some("error_rate > 5% for 5m"), &running), Severity::Critical);
+        assert_eq!(
+            with(Some("error_rate > 5% for 5m"), &running),
+            Severity::Critical
+        );
         // Given: as given.
         let mut i = incident(&h);
         i.severity = Some(Severity::Low);
@@ -1200,7 +1230,10 @@ mod tests {
     fn the_body_reads_as_the_incident() {
         let h = history();
         insta::assert_snapshot!(body(&incident(&h), None));
-        assert_eq!(title(&incident(&h)), "Incident: production rollback of v1.4.0");
+        assert_eq!(
+            title(&incident(&h)),
+            "Incident: production rollback of v1.4.0"
+        );
     }
 
     #[test]

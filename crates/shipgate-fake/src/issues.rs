@@ -281,7 +281,10 @@ pub(crate) fn incident(repo: &Repo, v: &Value) -> Result<Value, String> {
             .filter(|d| d.environment == environment)
             .collect();
         sorted.sort_by_key(|d| std::cmp::Reverse((d.created_at, d.id)));
-        let items = sorted.into_iter().map(|d| deployment_node(repo, d)).collect();
+        let items = sorted
+            .into_iter()
+            .map(|d| deployment_node(repo, d))
+            .collect();
         let (nodes, info) = page(items, var(v, "deploymentsAfter"), 100);
         object.insert(
             "deployments".into(),
@@ -294,7 +297,10 @@ pub(crate) fn incident(repo: &Repo, v: &Value) -> Result<Value, String> {
             .map(|i| issue_node(repo, i))
             .collect();
         let (nodes, info) = page(items, var(v, "issuesAfter"), ISSUE_PAGE);
-        object.insert("incidents".into(), json!({ "pageInfo": info, "nodes": nodes }));
+        object.insert(
+            "incidents".into(),
+            json!({ "pageInfo": info, "nodes": nodes }),
+        );
     }
     if flag(v, "recent") {
         let items = issues_newest_first(repo, None)
@@ -335,15 +341,26 @@ mod tests {
         assert_eq!(repo.issues[0].labels, ["shipgate:incident", "bug"]);
         assert_eq!(repo.issues[0].author, "github-actions[bot]");
         repo.labels_writable = false;
-        create(&mut repo, "http://x", &json!({"title": "u", "labels": ["x"]}), now);
+        create(
+            &mut repo,
+            "http://x",
+            &json!({"title": "u", "labels": ["x"]}),
+            now,
+        );
         assert_eq!(repo.issues[1].number, 9);
         assert!(repo.issues[1].labels.is_empty());
-        assert_eq!(create(&mut repo, "http://x", &json!({"body": "b"}), now).status, 422);
+        assert_eq!(
+            create(&mut repo, "http://x", &json!({"body": "b"}), now).status,
+            422
+        );
         let patched = update(&mut repo, "http://x", "8", &json!({"body": "new"}), now);
         assert_eq!(patched.status, 200);
         assert_eq!(repo.issues[0].body, "new");
         assert_eq!(repo.issues[0].title, "t");
-        assert_eq!(update(&mut repo, "http://x", "7", &json!({"body": "x"}), now).status, 404);
+        assert_eq!(
+            update(&mut repo, "http://x", "7", &json!({"body": "x"}), now).status,
+            404
+        );
     }
 
     #[test]
@@ -353,8 +370,16 @@ mod tests {
         for n in 0..60 {
             repo.issues.push(Issue {
                 number: 100 + n,
-                labels: if n % 2 == 0 { vec!["inc".into()] } else { vec![] },
-                author: if n == 0 { "mallory".into() } else { repo.viewer.clone() },
+                labels: if n % 2 == 0 {
+                    vec!["inc".into()]
+                } else {
+                    vec![]
+                },
+                author: if n == 0 {
+                    "mallory".into()
+                } else {
+                    repo.viewer.clone()
+                },
                 created_at: t0 + chrono::Duration::minutes(n as i64),
                 ..Default::default()
             });
@@ -366,7 +391,10 @@ mod tests {
         assert_eq!(labelled[0]["number"], 158);
         assert_eq!(labelled[29]["number"], 100);
         assert_eq!(labelled[29]["viewerDidAuthor"], false);
-        assert_eq!(data["repository"]["incidents"]["pageInfo"]["hasNextPage"], false);
+        assert_eq!(
+            data["repository"]["incidents"]["pageInfo"]["hasNextPage"],
+            false
+        );
         let recent = data["repository"]["recent"]["nodes"].as_array().unwrap();
         assert_eq!(recent.len(), 50);
         assert_eq!(recent[0]["number"], 159);

@@ -134,7 +134,11 @@ pub async fn read_incident(
     let mut pages = 1;
     loop {
         add_deployments(client, owner, name, &mut read, deployments.nodes).await?;
-        if read.deployments.iter().any(|d| incident::is_wanted(d, wanted)) {
+        if read
+            .deployments
+            .iter()
+            .any(|d| incident::is_wanted(d, wanted))
+        {
             break;
         }
         if !deployments.page_info.has_next_page {
@@ -166,14 +170,14 @@ pub async fn read_incident(
         .map(|d| (d.id, d.created_at));
     let mut pages = 1;
     loop {
-        let reaches_back = labelled
-            .nodes
-            .iter()
-            .flatten()
-            .map(|i| i.created_at)
-            .min();
-        read.issues
-            .extend(labelled.nodes.into_iter().flatten().map(|i| i.candidate(true)));
+        let reaches_back = labelled.nodes.iter().flatten().map(|i| i.created_at).min();
+        read.issues.extend(
+            labelled
+                .nodes
+                .into_iter()
+                .flatten()
+                .map(|i| i.candidate(true)),
+        );
         let Some((id, created_at)) = target else {
             break;
         };
@@ -197,8 +201,13 @@ pub async fn read_incident(
         labelled = next.incidents.ok_or_else(|| missing("incidents"))?;
         pages += 1;
     }
-    read.issues
-        .extend(recent.nodes.into_iter().flatten().map(|i| i.candidate(false)));
+    read.issues.extend(
+        recent
+            .nodes
+            .into_iter()
+            .flatten()
+            .map(|i| i.candidate(false)),
+    );
     Ok(read)
 }
 
@@ -233,16 +242,23 @@ pub async fn find_issue(
         let labelled = answer.incidents.ok_or_else(|| missing("incidents"))?;
         if recent {
             let newest = answer.recent.ok_or_else(|| missing("recent"))?;
-            candidates.extend(newest.nodes.into_iter().flatten().map(|i| i.candidate(false)));
+            candidates.extend(
+                newest
+                    .nodes
+                    .into_iter()
+                    .flatten()
+                    .map(|i| i.candidate(false)),
+            );
             recent = false;
         }
-        let reaches_back = labelled
-            .nodes
-            .iter()
-            .flatten()
-            .map(|i| i.created_at)
-            .min();
-        candidates.extend(labelled.nodes.into_iter().flatten().map(|i| i.candidate(true)));
+        let reaches_back = labelled.nodes.iter().flatten().map(|i| i.created_at).min();
+        candidates.extend(
+            labelled
+                .nodes
+                .into_iter()
+                .flatten()
+                .map(|i| i.candidate(true)),
+        );
         if let Some(issue) = incident::find(&candidates, deployment_id).issue {
             return Ok(Some(RestIssue {
                 number: issue.number,
@@ -334,7 +350,9 @@ async fn query(
     variables: Value,
     requests: &mut u32,
 ) -> Result<RepositoryAnswer, Error> {
-    let answer: Answer = client.graphql(INCIDENT_QUERY, variables).await?;
+    let answer: Answer = client
+        .graphql_operation(INCIDENT_QUERY, Some("ShipgateIncident"), variables)
+        .await?;
     *requests += 1;
     answer.repository.ok_or_else(|| {
         Error::GraphQl(format!(

@@ -358,7 +358,11 @@ mod tests {
             assert_eq!(args(&pairs, Origin::Cli).unwrap_err(), expected);
         }
         let ok = args(
-            &[("sha", &"AB".repeat(20)), ("severity", "Critical"), ("rollback-seconds", "95")],
+            &[
+                ("sha", &"AB".repeat(20)),
+                ("severity", "Critical"),
+                ("rollback-seconds", "95"),
+            ],
             Origin::Cli,
         )
         .unwrap();
