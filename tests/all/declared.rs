@@ -392,7 +392,10 @@ fn the_rollback_workflow_writes_the_incident_from_its_own_job() {
     let incident = job("incident");
     assert!(incident.contains("command: incident"));
     assert!(incident.contains("    needs: rollback\n"));
-    assert!(incident.contains("!cancelled()"), "after a failed rollback too");
+    assert!(
+        incident.contains("!cancelled()"),
+        "after a failed rollback too"
+    );
     assert!(!incident.contains("environment:"), "no production secrets");
     assert!(!incident.contains("secrets."), "no secrets");
     assert!(job("rollback").contains("ROLLBACK HOOK"));
