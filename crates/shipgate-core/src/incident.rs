@@ -429,7 +429,7 @@ impl Incident {
         if !matches!(self.outcome(), Outcome::Succeeded { .. }) {
             return (
                 Severity::Critical,
-                why("the rollback has not succeeded: production may still be broken"),
+                why("the rollback has not succeeded, so production may still be broken"),
             );
         }
         match self.trigger() {
@@ -963,7 +963,8 @@ pub fn find(candidates: &[IssueCandidate], deployment_id: u64) -> Found<'_> {
         .iter()
         .filter(|c| marked_deployment(&c.body) == Some(deployment_id))
         .collect();
-    marked.sort_by_key(|c| c.number);
+    // An issue read from both lists keeps the labelled reading.
+    marked.sort_by_key(|c| (c.number, !c.labelled));
     marked.dedup_by_key(|c| c.number);
     let (trusted, ignored): (Vec<&IssueCandidate>, Vec<&IssueCandidate>) =
         marked.into_iter().partition(|c| c.viewer_did_author);
@@ -1343,6 +1344,11 @@ mod tests {
         ];
         let found = find(&candidates, 20);
         assert_eq!(found.issue.map(|i| i.number), Some(11));
+        // Read twice, once without the label: the labelled reading counts.
+        let mut unlabelled = issue(11, 20, true);
+        unlabelled.labelled = false;
+        let twice = [unlabelled, issue(11, 20, true)];
+        assert!(find(&twice, 20).issue.unwrap().labelled);
         assert_eq!(found.duplicates, [12]);
         assert_eq!(found.ignored, [9]);
         let forged_only = find(&candidates[..1], 20);

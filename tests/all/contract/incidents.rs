@@ -364,6 +364,7 @@ fn a_lost_answer_to_the_create_opens_no_second_issue() {
     assert_eq!(ran.outputs["created"], "true");
     assert_eq!(ran.outputs["issue-number"], "8");
     assert_eq!(issues(w, &repo).len(), 1);
+    assert!(!ran.stdout.contains("::warning::"), "{}", ran.describe());
     check_graphql(w, &repo.full_name());
 }
 
