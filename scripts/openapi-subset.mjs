@@ -33,6 +33,8 @@ export const OPERATIONS = [
   "issues/list-comments",
   "issues/create-comment",
   "issues/update-comment",
+  "issues/create",
+  "issues/update",
   "repos/list-deployments",
   "repos/create-deployment",
   "repos/get-deployment",

@@ -9,6 +9,7 @@ mod events;
 mod faults;
 mod gate;
 mod hostile;
+mod incidents;
 mod queue;
 mod records;
 mod sweeps;

@@ -375,6 +375,44 @@ fn the_production_workflow_deploys_only_past_the_guard() {
     assert!(text.contains("\npermissions: {}\n"), "nothing by default");
 }
 
+/// The rollback workflow: the incident issue is written by a job of its own, after the
+/// rollback however it ended, which alone may write issues and holds no production secrets; the
+/// job that deploys the earlier release cannot write issues.
+#[test]
+fn the_rollback_workflow_writes_the_incident_from_its_own_job() {
+    let text =
+        std::fs::read_to_string(repo_root().join("workflows/rollback.yml")).expect("rollback.yml");
+    let jobs = jobs(&text);
+    let job = |name: &str| {
+        jobs.iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, t)| t.as_str())
+            .unwrap_or_else(|| panic!("rollback.yml has no job `{name}`"))
+    };
+    let incident = job("incident");
+    assert!(incident.contains("command: incident"));
+    assert!(incident.contains("    needs: rollback\n"));
+    assert!(
+        incident.contains("!cancelled()"),
+        "after a failed rollback too"
+    );
+    assert!(!incident.contains("environment:"), "no production secrets");
+    assert!(!incident.contains("secrets."), "no secrets");
+    assert!(job("rollback").contains("ROLLBACK HOOK"));
+    for (name, body) in &jobs {
+        assert_eq!(
+            body.contains("issues: write"),
+            name == "incident",
+            "`issues: write` belongs to the incident job only (job `{name}`)"
+        );
+        assert!(
+            body.contains("    permissions:\n"),
+            "job `{name}` states its permissions"
+        );
+    }
+    assert!(text.contains("\npermissions: {}\n"), "nothing by default");
+}
+
 /// One action reference everywhere a user copies from: the README, the docs and the shipped
 /// workflows name the same pin, so no copy points at a tag or branch that does not exist.
 #[test]

@@ -11,7 +11,7 @@
 //! Modules depend on each other in one direction only, leaf to top: [`error`], [`escape`],
 //! [`redact`] and `time` (how moments are shown) → [`duration`] → `versioned` and [`policy`] →
 //! [`facts`] and [`config`] → [`gates`], [`kpi`], [`watch`] and [`verify`] → [`verdict`],
-//! [`render`] and [`notify`].
+//! [`render`], [`notify`] and [`incident`].
 
 pub mod config;
 pub mod duration;
@@ -20,6 +20,7 @@ pub mod escape;
 pub mod facts;
 pub mod gates;
 pub mod guard;
+pub mod incident;
 pub mod kpi;
 pub mod notify;
 pub mod policy;

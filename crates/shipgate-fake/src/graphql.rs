@@ -8,7 +8,8 @@
 //!
 //! Known operations: `PullRequestFacts`, `OpenPullRequestFacts`, `OpenPullRequestsMore`,
 //! `PullRequestMore`, `RepositoryMore`, `DeploymentStatusesMore`, `MergeGroupFacts`,
-//! `CommitFacts` (shipgate-github's `facts.graphql`) and `ShipgateDeploymentHistory` (`history.graphql`). Anything else gets
+//! `CommitFacts` (shipgate-github's `facts.graphql`), `ShipgateDeploymentHistory` (`history.graphql`)
+//! and `ShipgateIncident` (`incident.graphql`, answered by [`crate::issues`]). Anything else gets
 //! GitHub's error shape (`errors` with a message, no `data`).
 
 use serde_json::{json, Map, Value};
@@ -295,6 +296,7 @@ fn build(repo: &Repo, operation: &str, v: &Value) -> Result<Value, String> {
             let env = var(v, "environment").ok_or_else(|| missing("environment"))?;
             json!({ "repository": { "deployments": deployments(repo, env, var(v, "after"), true) } })
         }
+        "ShipgateIncident" => crate::issues::incident(repo, v)?,
         other => {
             return Err(format!(
                 "the fake GitHub does not know the operation {other:?}"
@@ -422,7 +424,7 @@ fn deployment_state(state: &str) -> String {
     state.to_ascii_uppercase()
 }
 
-fn statuses(d: &Deployment, after: Option<&str>, with_creator: bool) -> Value {
+pub(crate) fn statuses(d: &Deployment, after: Option<&str>, with_creator: bool) -> Value {
     // GitHub lists a deployment's statuses newest first.
     let items = d
         .statuses

@@ -3,7 +3,7 @@
 //! [`FakeGithub::start`] serves, on `127.0.0.1` at a random port, the REST endpoints shipgate
 //! uses (with GitHub's JSON shapes, `Link` pagination, error bodies and rate-limit headers) and
 //! answers shipgate's GraphQL documents from the same state ([`graphql`]). Writes (check runs,
-//! statuses, comments, deployments and their statuses, workflow dispatches) change the state
+//! statuses, comments, deployments and their statuses, workflow dispatches, issues) change the state
 //! and show in later reads, GraphQL included. Repositories are kept apart by `owner/name`, so one fake serves many
 //! scenarios at once.
 //!
@@ -17,6 +17,7 @@
 #![recursion_limit = "256"]
 
 pub mod graphql;
+pub mod issues;
 pub mod rest;
 pub mod state;
 pub mod tap;

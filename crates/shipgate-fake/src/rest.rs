@@ -18,6 +18,7 @@
 //! | GET | `/contents/{path}` (`ref`; the file's text, base64) |
 //! | GET | `/git/ref/tags/{name}`, `/git/matching-refs/tags/{prefix}` |
 //! | POST | `/actions/workflows/{workflow}/dispatches` (204, recorded in `Repo::dispatches`) |
+//! | POST | `/issues`, PATCH `/issues/{number}` (`crate::issues`) |
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::{json, Value};
@@ -86,6 +87,8 @@ pub(crate) fn answer(inner: &mut Inner, method: &str, path: &str, body: &str) ->
         ("POST", ["actions", "workflows", workflow, "dispatches"]) => {
             dispatch_workflow(repo, workflow, &body)
         }
+        ("POST", ["issues"]) => crate::issues::create(repo, ctx.base, &body, now),
+        ("PATCH", ["issues", number]) => crate::issues::update(repo, ctx.base, number, &body, now),
         _ if matches!(method, "GET" | "POST" | "PATCH" | "PUT" | "DELETE") => {
             Answer::error(404, "Not Found")
         }
@@ -204,7 +207,7 @@ pub(crate) fn decode(text: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-fn encode(text: &str) -> String {
+pub(crate) fn encode(text: &str) -> String {
     let mut out = String::new();
     for b in text.bytes() {
         if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
@@ -258,7 +261,7 @@ pub(crate) fn user(login: &str) -> Value {
     })
 }
 
-fn validation(message: &str, field: &str) -> Answer {
+pub(crate) fn validation(message: &str, field: &str) -> Answer {
     Answer::json(
         422,
         &json!({

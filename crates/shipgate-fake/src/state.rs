@@ -41,6 +41,11 @@ pub struct Repo {
     pub dispatches: Vec<Dispatch>,
     /// The merge queue of the default branch, first entry first.
     pub merge_queue: Vec<QueueEntry>,
+    /// Issues (pull requests are in `pulls`; both share the numbers).
+    pub issues: Vec<Issue>,
+    /// Whether the token may set labels when it opens an issue (`false`: GitHub drops them
+    /// silently, as it does for an account without push access).
+    pub labels_writable: bool,
 }
 
 /// An entry of a merge queue.
@@ -74,6 +79,8 @@ impl Default for Repo {
             files: Vec::new(),
             dispatches: Vec::new(),
             merge_queue: Vec::new(),
+            issues: Vec::new(),
+            labels_writable: true,
         }
     }
 }
@@ -422,6 +429,46 @@ impl Default for DeploymentStatus {
     }
 }
 
+/// An issue.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Issue {
+    /// Number (assigned when 0, after every pull request and issue).
+    pub number: u64,
+    /// Title.
+    pub title: String,
+    /// Body (Markdown).
+    pub body: String,
+    /// Label names.
+    pub labels: Vec<String>,
+    /// `open` or `closed`.
+    pub state: String,
+    /// Author login.
+    pub author: String,
+    /// Creation time.
+    pub created_at: DateTime<Utc>,
+    /// Last update.
+    pub updated_at: DateTime<Utc>,
+    /// When it was closed.
+    pub closed_at: Option<DateTime<Utc>>,
+}
+
+impl Default for Issue {
+    fn default() -> Self {
+        Self {
+            number: 0,
+            title: String::new(),
+            body: String::new(),
+            labels: Vec::new(),
+            state: "open".into(),
+            author: String::new(),
+            created_at: epoch(),
+            updated_at: epoch(),
+            closed_at: None,
+        }
+    }
+}
+
 /// A tag.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -565,6 +612,18 @@ impl Repo {
             at(&mut release.created_at);
             maybe(&mut release.published_at);
         }
+        for issue in &mut self.issues {
+            at(&mut issue.created_at);
+            at(&mut issue.updated_at);
+            maybe(&mut issue.closed_at);
+        }
+    }
+
+    /// The number a new issue gets: after every pull request and issue (they share numbers).
+    pub fn next_issue_number(&self) -> u64 {
+        let pulls = self.pulls.iter().map(|p| p.number);
+        let issues = self.issues.iter().map(|i| i.number);
+        pulls.chain(issues).max().unwrap_or(0) + 1
     }
 
     /// A repository with GitHub's usual defaults: branch `main`, viewer `github-actions[bot]`,
@@ -669,6 +728,14 @@ impl Repo {
         for release in &mut self.releases {
             if release.id == 0 {
                 release.id = next();
+            }
+        }
+        for i in 0..self.issues.len() {
+            if self.issues[i].number == 0 {
+                self.issues[i].number = self.next_issue_number();
+            }
+            if self.issues[i].author.is_empty() {
+                self.issues[i].author = self.viewer.clone();
             }
         }
     }

@@ -291,7 +291,8 @@ pub async fn read_history(
     Ok((history, requests))
 }
 
-async fn all_statuses(
+/// Every status of deployment `id`, over REST (for a deployment with more than one page).
+pub(crate) async fn all_statuses(
     client: &Client,
     owner: &str,
     name: &str,

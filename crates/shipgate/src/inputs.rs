@@ -34,19 +34,22 @@ pub enum Cmd {
     Watch,
     /// `shipgate record`.
     Record,
+    /// `shipgate incident`.
+    Incident,
     /// `shipgate report`.
     Report,
 }
 
 impl Cmd {
     /// Every command, in the order the docs list them.
-    pub const ALL: [Cmd; 7] = [
+    pub const ALL: [Cmd; 8] = [
         Cmd::Gate,
         Cmd::Facts,
         Cmd::Guard,
         Cmd::Verify,
         Cmd::Watch,
         Cmd::Record,
+        Cmd::Incident,
         Cmd::Report,
     ];
 
@@ -59,6 +62,7 @@ impl Cmd {
             Cmd::Verify => "verify",
             Cmd::Watch => "watch",
             Cmd::Record => "record",
+            Cmd::Incident => "incident",
             Cmd::Report => "report",
         }
     }
@@ -82,6 +86,7 @@ impl Cmd {
             Cmd::Verify => "Health-check a deploy: wait for URLs to answer 2xx.",
             Cmd::Watch => "Watch a production deploy against rollback triggers; roll back when one fires.",
             Cmd::Record => "Record a deployment (GitHub Deployment + audit log line).",
+            Cmd::Incident => "After a rollback: open (or update) the incident issue of the rolled-back deployment.",
             Cmd::Report => "Report deployment KPIs and DORA metrics over a period.",
         }
     }
@@ -228,10 +233,10 @@ impl Input {
     }
 }
 
-use Cmd::{Facts, Gate, Guard, Record, Report, Verify, Watch};
+use Cmd::{Facts, Gate, Guard, Incident, Record, Report, Verify, Watch};
 use Kind::{Bool, List, Text};
 
-const ACTION_COMMANDS: &[Cmd] = &[Gate, Guard, Verify, Watch, Record, Report];
+const ACTION_COMMANDS: &[Cmd] = &[Gate, Guard, Verify, Watch, Record, Incident, Report];
 const POLICY: &[Cmd] = &[Gate, Facts, Guard];
 const FORMATS: &[&str] = &["text", "markdown", "json"];
 
@@ -242,18 +247,18 @@ pub const INPUTS: &[Input] = &[
         "command",
         Text,
         "COMMAND",
-        "What to run: `gate` (evaluate the promotion gates of release PRs), `guard` (before a production deploy: the commit must come from a release PR whose gates pass), `verify` (health-check a deploy), `watch` (watch a deploy against rollback triggers), `record` (record a deployment), `report` (deployment KPIs).",
+        "What to run: `gate` (evaluate the promotion gates of release PRs), `guard` (before a production deploy: the commit must come from a release PR whose gates pass), `verify` (health-check a deploy), `watch` (watch a deploy against rollback triggers), `record` (record a deployment), `incident` (after a rollback: the incident issue), `report` (deployment KPIs).",
         ACTION_COMMANDS,
     )
     .default(Default::Value("gate"))
-    .choices(&["gate", "guard", "verify", "watch", "record", "report"])
+    .choices(&["gate", "guard", "verify", "watch", "record", "incident", "report"])
     .only(Surface::Action),
     input(
         "github-token",
         Text,
         "TOKEN",
         "Token for the GitHub API; masked in logs. The command line takes it from GITHUB_TOKEN or GH_TOKEN.",
-        &[Gate, Guard, Watch, Record, Report],
+        &[Gate, Guard, Watch, Record, Incident, Report],
     )
     .default(Default::Expression("${{ github.token }}"))
     .only(Surface::Action),
@@ -703,6 +708,78 @@ pub const INPUTS: &[Input] = &[
         "A Slack-compatible webhook (`{\"text\": …}`) told when a deploy starts and ends (`record`), and when a rollback is decided and finished (`watch`). A secret: pass it from `secrets`; masked, never printed. A failed notification is a warning.",
         &[Watch, Record],
     ),
+    // ---- incident
+    input(
+        "environment",
+        Text,
+        "NAME",
+        "The environment of the rolled-back deployment.",
+        &[Incident],
+    )
+    .default(Default::Value("production")),
+    input(
+        "sha",
+        Text,
+        "SHA",
+        "The rolled-back commit (the release that was rolled back, not the one restored), 40 hex digits. Needed unless `deployment-id` is given.",
+        &[Incident],
+    ),
+    input(
+        "deployment-id",
+        Text,
+        "ID",
+        "The rolled-back GitHub deployment, the incident's key.",
+        &[Incident],
+    )
+    .default(Default::Documented("the newest deployment of `sha` to `environment` that is not a rollback")),
+    input(
+        "version",
+        Text,
+        "VERSION",
+        "The rolled-back version, e.g. `v1.4.0` (the issue's title).",
+        &[Incident],
+    )
+    .flag("release-version")
+    .default(Default::Documented("the version recorded on the deployment, else the short commit")),
+    input(
+        "trigger",
+        Text,
+        "RULE",
+        "The rollback trigger that fired, as written (`watch`'s `trigger` output). Empty: a manual rollback.",
+        &[Incident],
+    ),
+    input(
+        "reason",
+        Text,
+        "TEXT",
+        "Why production was rolled back (`watch`'s `reason` output).",
+        &[Incident],
+    )
+    .default(Default::Documented("the reason `watch` recorded on the deployment, if any")),
+    input(
+        "severity",
+        Text,
+        "LEVEL",
+        "The incident's severity.",
+        &[Incident],
+    )
+    .choices(&["critical", "high", "medium", "low"])
+    .default(Default::Documented("`critical` when production was down (a `health` or `uptime` trigger, `verify`) or the rollback has not succeeded, else `high`")),
+    input(
+        "rollback-seconds",
+        Text,
+        "SECONDS",
+        "Seconds from the rollback decision until the health checks passed again (`watch`'s `rollback-seconds` output).",
+        &[Incident],
+    ),
+    input(
+        "label",
+        Text,
+        "NAME",
+        "The label of shipgate's incident issues (created on first use); with the marker in the body, how a re-run finds the issue.",
+        &[Incident],
+    )
+    .default(Default::Value(shipgate_core::incident::DEFAULT_LABEL)),
     // ---- report
     input(
         "since",
@@ -750,7 +827,7 @@ pub const INPUTS: &[Input] = &[
         Text,
         "OWNER/NAME",
         "The repository. Default: GITHUB_REPOSITORY.",
-        &[Watch, Record, Report],
+        &[Watch, Record, Incident, Report],
     )
     .only(Surface::Cli),
     input(
@@ -758,7 +835,7 @@ pub const INPUTS: &[Input] = &[
         Text,
         "FORMAT",
         "The output format: `text` for a terminal, `markdown` as in the job summary, `json` for scripts (the `report` output).",
-        &[Gate, Guard, Verify, Watch, Record, Report],
+        &[Gate, Guard, Verify, Watch, Record, Incident, Report],
     )
     .default(Default::Value("text"))
     .choices(FORMATS)
@@ -779,7 +856,7 @@ pub fn of(cmd: Cmd, surface: Surface) -> impl Iterator<Item = &'static Input> {
 
 /// The exit codes, for `--help` (also in docs/cli.md).
 pub const EXIT_CODES: &str = "Exit codes:
-  0  pass / healthy / no rollback
+  0  pass / healthy / no rollback / incident issue opened or updated
   1  error: the job could not be done (GitHub, a metric source, an unreadable gate)
   2  bad input: arguments, config, facts, event, duration (nothing on standard output)
   3  gate: some gate is pending (will pass without a code change)

@@ -44,7 +44,7 @@ pub async fn run_with<W: Write>(kit: &mut Toolkit<W>, now: DateTime<Utc>) -> u8 
             return fail(
                 kit,
                 Failure::usage(format!(
-                    "input `command`: unknown command {command:?}; use gate, guard, verify, watch, record or report"
+                    "input `command`: unknown command {command:?}; use gate, guard, verify, watch, record, incident or report"
                 )),
             )
         }

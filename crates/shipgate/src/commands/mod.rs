@@ -6,6 +6,7 @@ pub mod action;
 pub mod facts;
 pub mod gate;
 pub mod guard;
+pub mod incident;
 pub mod record;
 pub mod report;
 pub mod verify;
@@ -23,6 +24,7 @@ pub async fn run(cmd: Cmd, values: &Values) -> Result<Outcome, Failure> {
         Cmd::Verify => verify::run(verify::VerifyArgs::from_values(values)?).await,
         Cmd::Watch => watch::run(watch::WatchArgs::from_values(values)?).await,
         Cmd::Record => record::run(record::RecordArgs::from_values(values)?).await,
+        Cmd::Incident => incident::run(incident::IncidentArgs::from_values(values)?).await,
         Cmd::Report => report::run(report::ReportArgs::from_values(values)?).await,
     }
 }
@@ -66,6 +68,11 @@ mod tests {
             "require-env" => "DATABASE_URL",
             "notify-webhook" => "https://hooks.example/services/s3cret",
             "lead-time-basis" => "last-commit",
+            "trigger" => "error_rate > 5% for 5m",
+            "reason" => "error_rate above 5%",
+            "severity" => "high",
+            "rollback-seconds" => "95",
+            "label" => "shipgate:incident",
             other => panic!("no sample value for `{other}`: add one"),
         }
     }
@@ -100,6 +107,7 @@ mod tests {
                     Cmd::Verify => verify::VerifyArgs::from_values(&values).map(drop),
                     Cmd::Watch => watch::WatchArgs::from_values(&values).map(drop),
                     Cmd::Record => record::RecordArgs::from_values(&values).map(drop),
+                    Cmd::Incident => incident::IncidentArgs::from_values(&values).map(drop),
                     Cmd::Report => report::ReportArgs::from_values(&values).map(drop),
                 };
                 if let Err(failure) = built {
