@@ -30,7 +30,7 @@ mod json;
 mod markdown;
 mod text;
 
-pub use json::{document, json, json_report, JSON_FORMAT};
+pub use json::{document, document_line, json, json_report, JSON_FORMAT};
 pub use markdown::{markdown, markdown_report, published_markdown};
 pub use text::text;
 // Re-exported: the renderers' way of showing moments is part of this module's interface.

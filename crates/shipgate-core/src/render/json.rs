@@ -15,17 +15,31 @@ pub const JSON_FORMAT: u32 = 1;
 /// `value` as a pretty-printed JSON document with `"format"` ([`JSON_FORMAT`]) as its first key,
 /// without a final newline. `value` must serialize to an object.
 pub fn document<T: Serialize>(value: &T) -> String {
-    #[derive(Serialize)]
-    struct Document<'a, T: Serialize> {
-        format: u32,
-        #[serde(flatten)]
-        value: &'a T,
+    serde_json::to_string_pretty(&Document::new(value))
+        .expect("shipgate's JSON documents always serialize")
+}
+
+/// A document: `"format"` first, then the value's own keys.
+#[derive(Serialize)]
+struct Document<'a, T: Serialize> {
+    format: u32,
+    #[serde(flatten)]
+    value: &'a T,
+}
+
+impl<'a, T: Serialize> Document<'a, T> {
+    fn new(value: &'a T) -> Self {
+        Self {
+            format: JSON_FORMAT,
+            value,
+        }
     }
-    serde_json::to_string_pretty(&Document {
-        format: JSON_FORMAT,
-        value,
-    })
-    .expect("shipgate's JSON documents always serialize")
+}
+
+/// The same document on one line (the Action's `report` outputs).
+pub fn document_line<T: Serialize>(value: &T) -> String {
+    serde_json::to_string(&Document::new(value))
+        .expect("shipgate's JSON documents always serialize")
 }
 
 /// One verdict as pretty-printed JSON (the serde form of [`Verdict`], after `"format"`), without

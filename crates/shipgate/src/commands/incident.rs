@@ -275,7 +275,7 @@ pub async fn run(args: IncidentArgs) -> Result<Outcome, Failure> {
         "changed": fate != Fate::Unchanged,
         "open": open,
     });
-    let report_text = report.to_string();
+    let report_text = shipgate_core::render::document_line(&report);
     let severity = report_value.severity.name();
     let state_note = if open { "" } else { " (closed: left closed)" };
     let summary = format!(

@@ -233,13 +233,13 @@ pub fn progress(round: Round<'_>, wait: Duration) -> String {
 
 /// The outcome of a finished verification (pure: stdout, outputs, summary, annotations).
 pub fn outcome(report: &VerifyReport, format: Format) -> Outcome {
-    let json = serde_json::to_string(report).unwrap_or_default();
+    let json = shipgate_core::render::document_line(report);
     let summary = markdown(report);
     let stdout = match format {
         Format::Text => text(report),
         Format::Markdown => summary.clone(),
         Format::Json => {
-            let mut pretty = serde_json::to_string_pretty(report).unwrap_or_default();
+            let mut pretty = shipgate_core::render::document(report);
             pretty.push('\n');
             pretty
         }

@@ -440,13 +440,13 @@ pub fn outcome(
     format: Format,
     annotations: Vec<Annotation>,
 ) -> Outcome {
-    let json = serde_json::to_string(&*report).unwrap_or_default();
+    let json = shipgate_core::render::document_line(&*report);
     let summary = render::markdown(report, rules);
     let stdout = match format {
         Format::Text => render::text(report),
         Format::Markdown => summary.clone(),
         Format::Json => {
-            let mut pretty = serde_json::to_string_pretty(&*report).unwrap_or_default();
+            let mut pretty = shipgate_core::render::document(&*report);
             pretty.push('\n');
             pretty
         }
