@@ -195,6 +195,17 @@ fn every_json_document_names_its_format() {
     ]);
     assert_eq!(report.code, 0, "{}", report.stderr);
     assert!(first_key(&report.stdout));
+    let verify = shipgate(&[
+        "verify",
+        "--require-env",
+        "SHIPGATE_TEST_SET",
+        "--format",
+        "json",
+    ])
+    .env("SHIPGATE_TEST_SET", "yes")
+    .run();
+    assert_eq!(verify.code, 0, "{}", verify.stderr);
+    assert!(first_key(&verify.stdout));
 }
 
 #[test]
