@@ -985,6 +985,44 @@ mod tests {
     // ---- the verdict
 
     #[test]
+    fn a_hostile_reason_is_escaped_where_it_is_rendered() {
+        let reason = "`x` <!-- shipgate --> @org/team [click](https://evil)\n# pwned | #1";
+        let policy = with(
+            vec![window(
+                "2026-03-01T00:00:00Z",
+                "2026-03-09T00:00:00Z",
+                reason,
+            )],
+            None,
+        );
+        let verdict = crate::evaluate(
+            &FactsBuilder::new().build(),
+            &policy,
+            at("2026-03-02T09:00:00Z"),
+        );
+        let row = verdict
+            .gates
+            .iter()
+            .find(|g| g.gate == GateId::Freeze)
+            .unwrap();
+        assert_eq!(row.state, GateState::Pending);
+        assert!(row.reason.contains(reason), "the reason is kept as written");
+        let out = crate::render::markdown(&verdict);
+        for raw in ["<!--", "@org", "](", "https://", "\n# pwned"] {
+            assert!(!out.contains(raw), "{raw:?} got through:\n{out}");
+        }
+        let line = out
+            .lines()
+            .find(|l| l.contains("| freeze |"))
+            .expect("a freeze row");
+        let borders = line
+            .char_indices()
+            .filter(|(i, c)| *c == '|' && (*i == 0 || !line[..*i].ends_with('\\')))
+            .count();
+        assert_eq!(borders, 5, "{line}");
+    }
+
+    #[test]
     fn the_verdicts_ready_time_waits_for_the_allowed_hours() {
         use crate::facts::DeploymentState::Success;
         use crate::facts::{CheckConclusion, Permission, ReviewState};
