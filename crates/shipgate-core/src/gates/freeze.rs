@@ -986,7 +986,8 @@ mod tests {
 
     #[test]
     fn a_hostile_reason_is_escaped_where_it_is_rendered() {
-        let reason = "`x` <!-- shipgate --> @org/team [click](https://evil)\n# pwned | #1";
+        // The backticks inside move the hostile middle out of the code span the reason is shown in.
+        let reason = "a` <!-- shipgate --> @org/team [click](https://evil)\n# pwned | #1 `b";
         let policy = with(
             vec![window(
                 "2026-03-01T00:00:00Z",
