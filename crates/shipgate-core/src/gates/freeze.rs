@@ -291,7 +291,7 @@ fn allowed_reason(freeze: &FreezePolicy, now: DateTime<Utc>) -> String {
             window.reason
         ),
         (_, Some((allowed, end))) => format!(
-            "deploys are allowed now, until {} (deploys are allowed {})",
+            "deploys are allowed now, until {} (allowed {})",
             moment(end, zone),
             describe(allowed)
         ),
@@ -578,7 +578,7 @@ mod tests {
         assert_eq!(open.state, GateState::Pass, "{open:?}");
         assert_eq!(
             open.reason,
-            "deploys are allowed now, until 2026-03-02 16:00 Europe/Madrid, 2026-03-02 15:00 UTC (deploys are allowed Mon–Thu 09:00–16:00 Europe/Madrid)"
+            "deploys are allowed now, until 2026-03-02 16:00 Europe/Madrid, 2026-03-02 15:00 UTC (allowed Mon–Thu 09:00–16:00 Europe/Madrid)"
         );
         // The last allowed minute.
         assert_eq!(
@@ -636,7 +636,7 @@ mod tests {
         // Saturday and Sunday run together: allowed until Monday.
         assert_eq!(
             pass.reason,
-            "deploys are allowed now, until 2026-03-09 00:00 UTC (deploys are allowed Sat, Sun all day UTC)"
+            "deploys are allowed now, until 2026-03-09 00:00 UTC (allowed Sat, Sun all day UTC)"
         );
         let daily = with(
             Vec::new(),
@@ -679,7 +679,7 @@ mod tests {
         }
         assert_eq!(
             gate(&policy, at("2026-03-06T22:00:00Z")).reason,
-            "deploys are allowed now, until 2026-03-07 06:00 UTC (deploys are allowed Fri 22:00–06:00 (overnight) UTC)"
+            "deploys are allowed now, until 2026-03-07 06:00 UTC (allowed Fri 22:00–06:00 (overnight) UTC)"
         );
     }
 
@@ -917,7 +917,7 @@ mod tests {
         assert_eq!(r.state, GateState::Pass);
         assert_eq!(
             r.reason,
-            "deploys are allowed now, until 2026-05-28 16:00 Europe/Madrid, 2026-05-28 14:00 UTC (deploys are allowed Mon–Thu 09:00–16:00 Europe/Madrid)"
+            "deploys are allowed now, until 2026-05-28 16:00 Europe/Madrid, 2026-05-28 14:00 UTC (allowed Mon–Thu 09:00–16:00 Europe/Madrid)"
         );
         policy.freeze.windows = vec![window(
             "2026-05-28T12:00:00+02:00",
