@@ -1138,6 +1138,50 @@ mod tests {
         ])
     }
 
+    pub(super) static PARSED: std::sync::atomic::AtomicUsize =
+        std::sync::atomic::AtomicUsize::new(0);
+
+    proptest! {
+        #[test]
+        fn any_config_at_any_moment_never_panics(
+            weekdays in prop_oneof![
+                "\\[[a-zA-Z ,\\-]{0,20}\\]",
+                prop::sample::select(vec!["[sun]", "[mon-thu]", "[fri-mon, wed]", "[Saturday]"])
+                    .prop_map(String::from),
+            ],
+            hours in prop_oneof![
+                "[0-9:\\- ]{0,13}",
+                "([01][0-9]|2[0-4]):[0-5][0-9]-([01][0-9]|2[0-4]):[0-5][0-9]",
+            ],
+            timezone in prop::sample::select(vec![
+                "Europe/Madrid", "America/New_York", "Pacific/Apia", "Australia/Lord_Howe",
+                "Asia/Kathmandu", "UTC", "Etc/GMT+12", "Pacific/Kiritimati",
+            ]),
+            until in "[0-9]{4}-[01][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9](Z|[+-][01][0-9]:[0-5][0-9])",
+            now in prop_oneof![
+                DateTime::<Utc>::MIN_UTC.timestamp()..DateTime::<Utc>::MAX_UTC.timestamp(),
+                // Around the window's end and today's clock changes.
+                -62_135_596_800i64..253_402_300_799,
+                1_767_225_600i64..1_830_297_600,
+            ],
+        ) {
+            let text = format!(
+                "freeze:\n  windows:\n    - {{from: '0001-01-01T00:00:00Z', until: '{until}', reason: r}}\n  allowed:\n    weekdays: {weekdays}\n    hours: '{hours}'\n    timezone: {timezone}\n"
+            );
+            if let Ok(policy) = crate::config::parse(&text, None) {
+                let now = DateTime::from_timestamp(now, 0).unwrap();
+                let r = gate(&policy, now);
+                let window = &policy.freeze.windows[0];
+                if window.from <= now && now < window.until {
+                    prop_assert_ne!(r.state, GateState::Pass, "{:?}", r);
+                }
+                if let Some(ready) = r.ready_at {
+                    prop_assert!(ready > now);
+                }
+            }
+        }
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig { cases: 40, ..ProptestConfig::default() })]
 
