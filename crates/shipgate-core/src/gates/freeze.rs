@@ -1138,9 +1138,6 @@ mod tests {
         ])
     }
 
-    pub(super) static PARSED: std::sync::atomic::AtomicUsize =
-        std::sync::atomic::AtomicUsize::new(0);
-
     proptest! {
         #[test]
         fn any_config_at_any_moment_never_panics(
