@@ -232,16 +232,20 @@ fn evaluate(cx: &Context<'_>) -> GateResult {
     let zone = freeze.allowed.as_ref().map(|a| a.timezone);
     let search = next_allowed(freeze, cx.now);
     let Some(at) = search.at else {
+        let held = if search.freezes.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", freeze_names(&search.freezes))
+        };
         return GateResult::error(
             id,
             format!(
-                "no allowed deploy moment exists after {}: {} reaches the end of the calendar",
-                utc(cx.now),
-                freeze_names(&search.freezes)
+                "no allowed deploy moment exists from {} to the end of the calendar{held}",
+                utc(cx.now)
             ),
         )
         .with_unblock(format!(
-            "end the freeze in `freeze.windows` of the config on `{}`",
+            "end the freeze, or allow some time, in `freeze` of the config on `{}`",
             cx.policy.production_branch
         ));
     };
@@ -330,7 +334,7 @@ fn moment(at: DateTime<Utc>, zone: Option<Tz>) -> String {
 }
 
 /// `Mon–Thu 09:00–16:00 Europe/Madrid`, `every day 22:00–06:00 (overnight) UTC`.
-pub fn describe(allowed: &AllowedTime) -> String {
+fn describe(allowed: &AllowedTime) -> String {
     let hours = match allowed.hours {
         None => "all day".to_string(),
         Some(h) if h.end <= h.start => format!("{}–{} (overnight)", clock(h.start), clock(h.end)),
@@ -968,10 +972,9 @@ mod tests {
         let policy = with(vec![forever], madrid_office().freeze.allowed);
         let r = gate(&policy, at("2026-06-01T10:00:00Z"));
         assert_eq!(r.state, GateState::Error, "{r:?}");
-        assert!(
-            r.reason.starts_with("no allowed deploy moment"),
-            "{}",
-            r.reason
+        assert_eq!(
+            r.reason,
+            "no allowed deploy moment exists from 2026-06-01 10:00 UTC to the end of the calendar (deploy freeze `forever`)"
         );
         assert_eq!(r.ready_at, None);
         let verdict = crate::evaluate(
