@@ -12,4 +12,5 @@ mod gate;
 mod hostile;
 mod queue;
 mod records;
+mod sweeps;
 mod transport;

@@ -405,10 +405,13 @@ fn record_rejects_bad_input_and_writes_nothing() {
         assert!(stderr.contains(needle), "{extra:?}: {stderr}");
     }
     assert!(!audit.exists(), "nothing is written on bad input");
+    let audit_file = audit.to_str().unwrap();
     let (code, _, stderr) = run(
         &[
             "record",
             "--audit-only",
+            "--audit-file",
+            audit_file,
             "--environment",
             "production",
             "--sha",
@@ -423,6 +426,8 @@ fn record_rejects_bad_input_and_writes_nothing() {
         &[
             "record",
             "--audit-only",
+            "--audit-file",
+            audit_file,
             "--environment",
             "production",
             "--sha",
@@ -443,14 +448,66 @@ fn record_rejects_bad_input_and_writes_nothing() {
         !stderr.contains("s3cret") && !stderr.contains("hooks.example"),
         "{stderr}"
     );
+    assert!(!audit.exists(), "nothing is written on bad input");
+}
+
+#[test]
+fn record_audit_only_without_an_audit_file_is_a_usage_error() {
+    // It would record nothing anywhere, yet succeed.
+    let (code, stdout, stderr) = run(
+        &[
+            "record",
+            "--audit-only",
+            "--environment",
+            "production",
+            "--sha",
+            "0123456789abcdef0123456789abcdef01234567",
+        ],
+        &[("GITHUB_REPOSITORY", "o/r")],
+    );
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stdout.is_empty(), "{stdout}");
+    assert_eq!(
+        stderr,
+        "error: invalid value for --audit-only: it records the deploy only in the audit file, and --audit-file is not given: give --audit-file FILE too, or drop --audit-only to record on GitHub\n"
+    );
+}
+
+#[test]
+fn record_without_a_token_is_a_usage_error_that_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let audit = dir.path().join("audit.jsonl");
+    let (code, stdout, stderr) = run(
+        &[
+            "record",
+            "--environment",
+            "production",
+            "--sha",
+            "0123456789abcdef0123456789abcdef01234567",
+            "--audit-file",
+            audit.to_str().unwrap(),
+        ],
+        &[("GITHUB_REPOSITORY", "o/r")],
+    );
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stdout.is_empty(), "{stdout}");
+    assert!(
+        stderr.contains("no GitHub token: set GITHUB_TOKEN or GH_TOKEN"),
+        "{stderr}"
+    );
+    assert!(!audit.exists(), "nothing is written on bad input");
 }
 
 /// `record --audit-only` of v1.4.0 to production in `state`, with `notify-webhook`.
 fn record_notifying(webhook: &str, state: &str, rollback: bool) -> (i32, String, String) {
     let sha = "0123456789abcdef0123456789abcdef01234567";
+    let dir = tempfile::tempdir().unwrap();
+    let audit = dir.path().join("audit.jsonl");
     let mut args = vec![
         "record",
         "--audit-only",
+        "--audit-file",
+        audit.to_str().unwrap(),
         "--environment",
         "production",
         "--sha",

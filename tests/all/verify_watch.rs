@@ -23,7 +23,7 @@ use shipgate_fake::{LoggedRequest, Repo};
 
 use crate::support::fake::{self, OWNER};
 use crate::support::fixture;
-use crate::support::run::{shipgate as cli, Github, Out};
+use crate::support::run::{shipgate as cli, Github, Out, Run};
 use crate::support::service::{Service, FAILING, REFUSING, UP};
 use crate::support::tools::tool_or_path;
 
@@ -80,6 +80,21 @@ fn verify_waits_for_a_service_that_comes_back() {
     assert!(
         (2..=4).contains(&attempts),
         "retried with backoff: {report}"
+    );
+    // One progress line per round that is followed by another: what is down, why, when next.
+    let url = service.url("/health");
+    let rounds: Vec<&str> = out
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("verify: round"))
+        .collect();
+    assert_eq!(rounds.len() as u64, attempts - 1, "{}", out.stderr);
+    assert!(
+        rounds[0].starts_with(&format!(
+            "verify: round 1: 1 of 1 not up yet: {url} (connection failed: "
+        )) && rounds[0].ends_with("); next attempt in 1s (waiting up to 30s)"),
+        "{}",
+        out.stderr
     );
 }
 
@@ -184,7 +199,7 @@ fn verify_bad_input_is_a_usage_error() {
                 "--expect",
                 "json:nope",
             ],
-            "invalid `expect`",
+            "invalid value for --expect: \"json:nope\": expected `json:PATH=VALUE`",
         ),
     ] {
         let out = shipgate(&args);
@@ -497,8 +512,15 @@ fn watch_live_healthy_service_ends_without_rollback() {
         .iter()
         .map(|r| r["rule"].as_str().unwrap())
         .collect();
-    assert_eq!(rules, ["health failing for 3m", "uptime < 99%"]);
-    assert_eq!(report["not_watched"].as_array().unwrap().len(), 4);
+    // `health failing for 3m` needs 180 samples: not watched in 3, and said so.
+    assert_eq!(rules, ["uptime < 99%"]);
+    assert_eq!(report["not_watched"].as_array().unwrap().len(), 5);
+    assert!(
+        out.stderr
+            .contains("warning: default rule `health failing for 3m` is not watched"),
+        "{}",
+        out.stderr
+    );
 }
 
 #[test]
@@ -561,6 +583,438 @@ fn watch_malformed_rules_are_usage_errors_with_columns() {
         assert!(out.stderr.contains(message), "{rule}: {}", out.stderr);
         assert!(out.stdout.is_empty());
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// per-URL expectations, impossible rules, a source that stays down, signals
+
+/// An API's health URL and an HTML frontend, each line with what its body must contain.
+fn api_and_frontend(service: &Service) -> [String; 2] {
+    [
+        format!("{} json:status=ok", service.url("/health")),
+        format!("{} <title>Shop</title>", service.url("/")),
+    ]
+}
+
+#[test]
+fn verify_an_api_and_an_html_frontend_each_with_its_own_expectation() {
+    let service = Service::start(UP, None);
+    let [api, frontend] = api_and_frontend(&service);
+    let out = shipgate(&[
+        "verify",
+        "--health-url",
+        &api,
+        "--health-url",
+        &frontend,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.json()["healthy"], true);
+    // `expect` applies only to the URLs without their own: here the API's.
+    let out = shipgate(&[
+        "verify",
+        "--health-url",
+        &service.url("/health"),
+        "--health-url",
+        &frontend,
+        "--expect",
+        "json:status=ok",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    // One `expect` for both is the trap this avoids: the frontend is not JSON.
+    let out = shipgate(&[
+        "verify",
+        "--health-url",
+        &service.url("/health"),
+        "--health-url",
+        &service.url("/"),
+        "--expect",
+        "json:status=ok",
+        "--wait",
+        "0s",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.code, 4, "{}", out.stderr);
+    let report = out.json();
+    assert_eq!(report["urls"][0]["up"], true);
+    assert!(
+        report["urls"][1]["error"]
+            .as_str()
+            .unwrap()
+            .starts_with("body is not JSON"),
+        "{report}"
+    );
+    // An expectation that does not hold names what it found.
+    let out = shipgate(&[
+        "verify",
+        "--health-url",
+        &format!("{} Welcome back", service.url("/")),
+        "--wait",
+        "0s",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.code, 4);
+    assert_eq!(
+        out.json()["urls"][0]["error"],
+        "body does not contain \"Welcome back\""
+    );
+}
+
+#[test]
+fn a_bad_expectation_line_is_a_usage_error_naming_the_line() {
+    let service = Service::start(UP, None);
+    let api = service.url("/health");
+    let out = shipgate(&[
+        "verify",
+        "--health-url",
+        &service.url("/"),
+        "--health-url",
+        &format!("{api} json:status"),
+    ]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(out.stdout.is_empty());
+    assert_eq!(
+        out.stderr,
+        format!("error: invalid value for --health-url: line 2: the expectation of {api} is invalid: \"json:status\": expected `json:PATH=VALUE`, e.g. `json:status=ok`\n")
+    );
+    let out = shipgate(&["watch", "--health-url", &format!("{api} json:a..b=1")]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .starts_with("error: invalid value for --health-url: line 1: the expectation of "),
+        "{}",
+        out.stderr
+    );
+    // In the Action the input is named as written in the workflow, the line as in its value.
+    let repo = Repo::new(OWNER, "verify-bad-expectation");
+    let repo_name = repo.full_name();
+    fake::github().load(repo);
+    let ran = Run::new(
+        Github::direct(fake::github()),
+        &repo_name,
+        "workflow_dispatch",
+        &serde_json::json!({}),
+    )
+    .input("command", "verify")
+    .input(
+        "health-urls",
+        &format!("{}\n{api} json:\n", service.url("/")),
+    )
+    .run();
+    assert_eq!(ran.code, 2, "{}", ran.describe());
+    assert!(
+        ran.stdout.contains(&format!(
+            "::error::invalid value for input `health-urls`: line 2: the expectation of {api} is invalid: \"json:\": expected `json:PATH=VALUE`"
+        )),
+        "{}",
+        ran.describe()
+    );
+}
+
+#[test]
+fn watch_an_api_and_an_html_frontend_each_with_its_own_expectation() {
+    let service = Service::start(UP, None);
+    let [api, frontend] = api_and_frontend(&service);
+    let out = shipgate(&[
+        "watch",
+        "--health-url",
+        &api,
+        "--health-url",
+        &frontend,
+        "--rule",
+        "health failing for 2s",
+        "--interval",
+        "1s",
+        "--window",
+        "2s",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let report = out.json();
+    assert_eq!(report["result"], "no_rollback");
+    let health: Vec<&Value> = report["series"][0]["samples"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| &s["value"])
+        .collect();
+    assert_eq!(health, [&Value::from(1.0); 3], "{report}");
+    // The same from the Action's multiline input, with a global `expect` for the line without
+    // its own.
+    let repo = Repo::new(OWNER, "watch-per-url-expectations");
+    let repo_name = repo.full_name();
+    fake::github().load(repo);
+    let ran = Run::new(
+        Github::direct(fake::github()),
+        &repo_name,
+        "workflow_dispatch",
+        &serde_json::json!({}),
+    )
+    .input("command", "watch")
+    .input(
+        "health-urls",
+        &format!("{}\n{frontend}\n", service.url("/health")),
+    )
+    .input("expect", "json:checks.db=up")
+    .input("rules", "health failing for 2s")
+    .input("interval", "1s")
+    .input("window", "2s")
+    .run();
+    assert_eq!(ran.code, 0, "{}", ran.describe());
+    assert_eq!(ran.outputs["result"], "no_rollback", "{}", ran.describe());
+    assert_eq!(ran.outputs["rollback"], "false");
+}
+
+#[test]
+fn a_written_rule_that_cannot_fire_in_the_window_is_a_usage_error() {
+    let service = Service::start(UP, None);
+    let out = shipgate(&[
+        "watch",
+        "--health-url",
+        &service.url("/health"),
+        "--rule",
+        "alert: uptime < 99%",
+        "--rule",
+        "health failing for 10m",
+        "--interval",
+        "1s",
+        "--window",
+        "2s",
+    ]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(out.stdout.is_empty());
+    assert_eq!(
+        out.stderr,
+        "error: rule 2 `health failing for 10m` can never fire: it needs 600 consecutive samples at 1s (--interval), and the window of 2s (--window) takes 3 (one at the start, then one every interval): lengthen the window or shorten the rule's `for`\n"
+    );
+    assert!(
+        service.gets.lock().unwrap().is_empty(),
+        "nothing was probed"
+    );
+    let repo = Repo::new(OWNER, "watch-unfireable-rule");
+    let repo_name = repo.full_name();
+    fake::github().load(repo);
+    let ran = Run::new(
+        Github::direct(fake::github()),
+        &repo_name,
+        "workflow_dispatch",
+        &serde_json::json!({}),
+    )
+    .input("command", "watch")
+    .input("health-urls", &service.url("/health"))
+    .input("rules", "health failing for 5m")
+    .input("window", "2m")
+    .run();
+    assert_eq!(ran.code, 2, "{}", ran.describe());
+    assert!(
+        ran.stdout.contains("::error::rule 1 `health failing for 5m` can never fire: it needs 5 consecutive samples at 1m (input `interval`), and the window of 2m (input `window`) takes 3"),
+        "{}",
+        ran.describe()
+    );
+}
+
+#[test]
+fn watch_stops_when_prometheus_stays_unreachable() {
+    let closed = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = closed.local_addr().unwrap().port();
+    drop(closed);
+    let out = shipgate(&[
+        "watch",
+        "--prometheus-url",
+        &format!("http://127.0.0.1:{port}"),
+        "--metric",
+        "error_rate = sum(rate(errors[1m]))",
+        "--interval",
+        "1s",
+        "--window",
+        "10m",
+        "--timeout",
+        "1s",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let report = out.json();
+    assert_eq!(report["result"], "error");
+    assert_eq!(report["rollback"], false);
+    assert_eq!(
+        report["samples"], 3,
+        "stopped at the third failure, not after 601 samples"
+    );
+    let first = report["errors"][0].as_str().unwrap();
+    assert!(
+        first.starts_with("metric `error_rate` failed 3 samples in a row (cannot reach Prometheus at ")
+            && first.ends_with("): the watch stopped after 3 samples instead of waiting out the window, since it could no longer vouch for the deploy"),
+        "{first}"
+    );
+    assert!(
+        out.stderr
+            .contains("watch: stopped: metric `error_rate` failed 3 samples in a row"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn watch_interrupted_by_sigint_reports_what_it_saw() {
+    let service = Service::start(UP, None);
+    let running = cli(&[
+        "watch",
+        "--health-url",
+        &service.url("/health"),
+        "--rule",
+        "health failing for 3s",
+        "--interval",
+        "1s",
+        "--window",
+        "10m",
+    ])
+    .start();
+    running.wait_for_stderr("health=1");
+    running.signal("INT");
+    let out = running.finish();
+    assert_eq!(out.code, 130, "{}", out.stderr);
+    assert!(
+        out.stdout.starts_with("shipgate watch: error\n"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains("error: interrupted by SIGINT after ")
+            && out
+                .stdout
+                .contains(" of 601 samples: the watch cannot vouch for the rest of its window"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains("health failing for 3s"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stderr.contains("watch: interrupted by SIGINT"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn watch_in_the_action_terminated_still_writes_its_outputs_and_summary() {
+    let service = Service::start(UP, None);
+    let repo = Repo::new(OWNER, "watch-terminated");
+    let repo_name = repo.full_name();
+    fake::github().load(repo);
+    let running = Run::new(
+        Github::direct(fake::github()),
+        &repo_name,
+        "workflow_dispatch",
+        &serde_json::json!({}),
+    )
+    .input("command", "watch")
+    .input("health-urls", &service.url("/health"))
+    .input("interval", "1s")
+    .input("window", "10m")
+    .start();
+    running.running.wait_for_stderr("health=1");
+    running.running.signal("TERM");
+    let ran = running.finish();
+    assert_eq!(ran.code, 143, "{}", ran.describe());
+    assert_eq!(ran.outputs["result"], "error", "{}", ran.describe());
+    assert_eq!(ran.outputs["rollback"], "false");
+    assert_eq!(ran.report()["interrupted"], "SIGTERM");
+    assert!(
+        ran.summary.contains("shipgate watch: error"),
+        "{}",
+        ran.summary
+    );
+    assert!(
+        ran.summary.contains("interrupted by SIGTERM after "),
+        "{}",
+        ran.summary
+    );
+    assert!(
+        ran.stdout
+            .contains("::error::watch: interrupted by SIGTERM after "),
+        "{}",
+        ran.describe()
+    );
+}
+
+#[test]
+fn verify_interrupted_while_waiting_reports_what_it_saw() {
+    let service = Service::start(REFUSING, None);
+    let url = service.url("/health");
+    let running = cli(&[
+        "verify",
+        "--health-url",
+        &url,
+        "--wait",
+        "10m",
+        "--timeout",
+        "1s",
+    ])
+    .start();
+    running.wait_for_stderr("verify: round 1: 1 of 1 not up yet");
+    running.signal("TERM");
+    let out = running.finish();
+    assert_eq!(out.code, 143, "{}", out.stderr);
+    assert!(
+        out.stdout
+            .starts_with("shipgate verify: interrupted by SIGTERM\n"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains(&format!("{url} — connection failed")),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stderr
+            .contains("error: verify interrupted by SIGTERM: the deploy is not verified"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn verify_progress_in_the_action_is_plain_log_lines() {
+    let service = Service::start(FAILING, None);
+    let url = service.url("/health");
+    let repo = Repo::new(OWNER, "verify-progress");
+    let repo_name = repo.full_name();
+    fake::github().load(repo);
+    let ran = Run::new(
+        Github::direct(fake::github()),
+        &repo_name,
+        "workflow_dispatch",
+        &serde_json::json!({}),
+    )
+    .input("command", "verify")
+    .input("health-urls", &url)
+    .input("wait", "2s")
+    .run();
+    assert_eq!(ran.code, 4, "{}", ran.describe());
+    assert!(
+        ran.stderr.lines().any(|l| l
+            == format!("verify: round 1: 1 of 1 not up yet: {url} (HTTP 503); next attempt in 1s (waiting up to 2s)")),
+        "{}",
+        ran.describe()
+    );
+    assert!(
+        !ran.stdout
+            .lines()
+            .any(|l| l.starts_with("::") && l.contains("not up yet")),
+        "progress is not an annotation: {}",
+        ran.describe()
+    );
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -12,6 +12,10 @@ pub const PENDING: u8 = 3;
 pub const FAIL: u8 = 4;
 /// `watch`: a rollback trigger fired and the rollback was started.
 pub const ROLLBACK: u8 = 5;
+/// `watch`, `verify`: stopped by SIGINT (128 + 2, as shells report it), after the summary.
+pub const INTERRUPTED: u8 = 130;
+/// `watch`, `verify`: stopped by SIGTERM (128 + 15), after the summary.
+pub const TERMINATED: u8 = 143;
 
 /// The exit code of a gate verdict: 0 pass, 3 pending, 4 fail, 1 error.
 pub fn of_verdict(verdict: shipgate_core::verdict::VerdictState) -> u8 {

@@ -262,7 +262,7 @@ pub const INPUTS: &[Input] = &[
         "facts",
         Text,
         "FILE",
-        "Evaluate offline from this facts file (docs/facts-format.md); no token, no network.",
+        "Evaluate offline from this facts file (docs/facts-format.md; `-` reads standard input); no token, no network.",
         &[Gate],
     )
     .only(Surface::Cli),
@@ -295,7 +295,7 @@ pub const INPUTS: &[Input] = &[
         "config",
         Text,
         "FILE",
-        "A YAML config file (docs/config.md). Default: the built-in defaults.",
+        "A YAML config file (docs/config.md; `-` reads standard input). Default: the built-in defaults.",
         POLICY,
     )
     .only(Surface::Cli),
@@ -439,7 +439,7 @@ pub const INPUTS: &[Input] = &[
         "health-urls",
         List,
         "URL",
-        "URLs that must answer 2xx (`watch` probes them as its built-in `health` metric).",
+        "URLs that must answer 2xx (`watch` probes them as its built-in `health` metric), one per line; after a URL and a space, what its body must contain (`https://api.example.com/health json:status=ok`).",
         &[Verify, Watch],
     )
     .flag("health-url"),
@@ -463,7 +463,7 @@ pub const INPUTS: &[Input] = &[
         "expect",
         Text,
         "TEXT",
-        "Text a health URL's body must contain, or `json:PATH=VALUE` (a dotted path into a JSON body).",
+        "Text a health URL's body must contain, or `json:PATH=VALUE` (a dotted path into a JSON body), for the `health-urls` lines without their own.",
         &[Verify, Watch],
     ),
     input(
@@ -716,7 +716,7 @@ pub const INPUTS: &[Input] = &[
         "history",
         Text,
         "FILE",
-        "Read the deployment history from this file instead of GitHub (offline; no token needed).",
+        "Read the deployment history from this file (`-`: standard input) instead of GitHub (offline; no token needed).",
         &[Report],
     ),
     input(
@@ -784,7 +784,8 @@ pub const EXIT_CODES: &str = "Exit codes:
   2  bad input: arguments, config, facts, event, duration (nothing on standard output)
   3  gate: some gate is pending (will pass without a code change)
   4  gate: some gate fails; verify: unhealthy
-  5  watch: a rollback trigger fired and the rollback was started";
+  5  watch: a rollback trigger fired and the rollback was started
+  130, 143  watch, verify: interrupted by SIGINT, SIGTERM (after printing what was seen)";
 
 /// The clap command of one subcommand, built from the table.
 pub fn command(cmd: Cmd) -> clap::Command {

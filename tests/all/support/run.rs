@@ -3,8 +3,12 @@
 //! summary, and the requests the fake GitHub received meanwhile.
 
 use std::collections::HashMap;
+use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Condvar, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
 
 use serde_json::Value;
 use shipgate_fake::{FakeGithub, LoggedRequest, Tap, TapRecord};
@@ -79,6 +83,7 @@ pub struct Cli {
     args: Vec<String>,
     env: Vec<(String, String)>,
     dir: Option<PathBuf>,
+    input: Option<Vec<u8>>,
 }
 
 /// `shipgate ARGS`.
@@ -87,6 +92,7 @@ pub fn shipgate<S: AsRef<str>>(args: &[S]) -> Cli {
         args: args.iter().map(|a| a.as_ref().to_string()).collect(),
         env: Vec::new(),
         dir: None,
+        input: None,
     }
 }
 
@@ -114,18 +120,40 @@ impl Cli {
         self.envs(github.env(repo))
     }
 
-    /// Runs it to the end (stdin closed).
-    pub fn run(&self) -> Out {
+    /// Gives it `bytes` on standard input (closed otherwise).
+    pub fn stdin(mut self, bytes: impl Into<Vec<u8>>) -> Self {
+        self.input = Some(bytes.into());
+        self
+    }
+
+    fn command(&self) -> Command {
         let mut command = Command::new(shipgate_bin());
         command
             .args(&self.args)
             .env_clear()
             .envs(self.env.iter().map(|(k, v)| (k, v)))
-            .stdin(Stdio::null());
+            .stdin(if self.input.is_some() {
+                Stdio::piped()
+            } else {
+                Stdio::null()
+            })
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
         if let Some(dir) = &self.dir {
             command.current_dir(dir);
         }
-        let out = command.output().expect("run shipgate");
+        command
+    }
+
+    /// Runs it to the end.
+    pub fn run(&self) -> Out {
+        let mut child = self.command().spawn().expect("run shipgate");
+        if let (Some(bytes), Some(mut pipe)) = (&self.input, child.stdin.take()) {
+            use std::io::Write;
+            // A run that stops reading early closes the pipe: not this test's failure.
+            let _ = pipe.write_all(bytes);
+        }
+        let out = child.wait_with_output().expect("run shipgate");
         Out {
             code: out.status.code().unwrap_or(-1),
             stdout: String::from_utf8(out.stdout).expect("stdout is UTF-8"),
@@ -133,11 +161,99 @@ impl Cli {
         }
     }
 
+    /// Starts it and returns at once: the test reads its stderr as it comes and may signal it.
+    pub fn start(&self) -> Running {
+        Running::spawn(self.command())
+    }
+
     /// Runs it from async code, on the blocking pool (the fake answers from its own thread).
     pub async fn run_async(self) -> Out {
         tokio::task::spawn_blocking(move || self.run())
             .await
             .expect("the run's thread")
+    }
+}
+
+/// A run of the binary still going: its standard error is collected as it comes, so a test
+/// can wait for a line (instead of sleeping) and then signal the process.
+pub struct Running {
+    child: Child,
+    stdout: JoinHandle<String>,
+    stderr: Arc<(Mutex<String>, Condvar)>,
+    stderr_reader: JoinHandle<()>,
+}
+
+impl Running {
+    fn spawn(mut command: Command) -> Self {
+        let mut child = command
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start shipgate");
+        let mut out = child.stdout.take().expect("stdout");
+        let stdout = std::thread::spawn(move || {
+            let mut text = String::new();
+            out.read_to_string(&mut text).expect("stdout is UTF-8");
+            text
+        });
+        let mut err = child.stderr.take().expect("stderr");
+        let stderr = Arc::new((Mutex::new(String::new()), Condvar::new()));
+        let shared = stderr.clone();
+        let stderr_reader = std::thread::spawn(move || {
+            let mut buffer = [0u8; 4096];
+            let mut bytes = Vec::new();
+            loop {
+                let n = err.read(&mut buffer).unwrap_or(0);
+                bytes.extend_from_slice(&buffer[..n]);
+                let (text, seen) = &*shared;
+                *text.lock().unwrap() = String::from_utf8_lossy(&bytes).into_owned();
+                seen.notify_all();
+                if n == 0 {
+                    break;
+                }
+            }
+        });
+        Self {
+            child,
+            stdout,
+            stderr,
+            stderr_reader,
+        }
+    }
+
+    /// Waits until standard error contains `text`: at most two minutes, a bound only for a
+    /// test that would otherwise hang (it panics with what was printed).
+    pub fn wait_for_stderr(&self, text: &str) {
+        let deadline = Instant::now() + Duration::from_secs(120);
+        let (printed, seen) = &*self.stderr;
+        let mut printed = printed.lock().unwrap();
+        while !printed.contains(text) {
+            let left = deadline.saturating_duration_since(Instant::now());
+            assert!(!left.is_zero(), "no {text:?} on stderr:\n{printed}");
+            printed = seen.wait_timeout(printed, left).unwrap().0;
+        }
+    }
+
+    /// Sends a signal (`INT`, `TERM`) with `kill`.
+    pub fn signal(&self, name: &str) {
+        let status = Command::new("kill")
+            .arg(format!("-{name}"))
+            .arg(self.child.id().to_string())
+            .status()
+            .expect("run kill");
+        assert!(status.success(), "kill -{name} failed");
+    }
+
+    /// Waits for the end: exit code (-1 when a signal killed it), stdout, stderr.
+    pub fn finish(mut self) -> Out {
+        let status = self.child.wait().expect("wait for shipgate");
+        self.stderr_reader.join().expect("stderr reader");
+        let stderr = self.stderr.0.lock().unwrap().clone();
+        Out {
+            code: status.code().unwrap_or(-1),
+            stdout: self.stdout.join().expect("stdout reader"),
+            stderr,
+        }
     }
 }
 
@@ -229,24 +345,57 @@ impl<'a> Run<'a> {
         self
     }
 
-    /// Runs the binary and collects what it did; asserts that the token never shows and, behind
-    /// Prism, that every REST exchange kept GitHub's contract.
-    pub fn run(self) -> Ran {
-        let fake = self.github.fake;
-        let before_fake = fake.requests(&self.repo).len();
-        let before_tap = self.github.tap.map_or(0, |t| t.records(&self.repo).len());
-        let out = Command::new(shipgate_bin())
+    fn command(&self) -> Command {
+        let mut command = Command::new(shipgate_bin());
+        command
             .arg("action")
             .env_clear()
             .envs(&self.env)
-            .stdin(Stdio::null())
-            .output()
-            .expect("run shipgate");
+            .stdin(Stdio::null());
+        command
+    }
+
+    /// Runs the binary and collects what it did; asserts that the token never shows and, behind
+    /// Prism, that every REST exchange kept GitHub's contract.
+    pub fn run(self) -> Ran {
+        let started = self.before();
+        let out = self.command().output().expect("run shipgate");
+        self.collect(
+            started,
+            Out {
+                code: out.status.code().unwrap_or(-1),
+                stdout: String::from_utf8(out.stdout).expect("stdout is UTF-8"),
+                stderr: String::from_utf8(out.stderr).expect("stderr is UTF-8"),
+            },
+        )
+    }
+
+    /// Starts the binary and returns at once (see [`Running`]); [`RunningAction::finish`]
+    /// collects what it did as [`Run::run`] does.
+    pub fn start(self) -> RunningAction<'a> {
+        let before = self.before();
+        let running = Running::spawn(self.command());
+        RunningAction {
+            run: self,
+            before,
+            running,
+        }
+    }
+
+    fn before(&self) -> (usize, usize) {
+        (
+            self.github.fake.requests(&self.repo).len(),
+            self.github.tap.map_or(0, |t| t.records(&self.repo).len()),
+        )
+    }
+
+    fn collect(self, (before_fake, before_tap): (usize, usize), out: Out) -> Ran {
+        let fake = self.github.fake;
         let output_file = read(&self.dir.path().join("output"));
         let ran = Ran {
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8(out.stdout).expect("stdout is UTF-8"),
-            stderr: String::from_utf8(out.stderr).expect("stderr is UTF-8"),
+            code: out.code,
+            stdout: out.stdout,
+            stderr: out.stderr,
             outputs: parse_outputs(&output_file),
             output_file,
             summary: read(&self.dir.path().join("summary")),
@@ -262,6 +411,22 @@ impl<'a> Run<'a> {
             ran.assert_contract();
         }
         ran
+    }
+}
+
+/// `shipgate action` still running (see [`Running`]).
+pub struct RunningAction<'a> {
+    run: Run<'a>,
+    before: (usize, usize),
+    /// The process.
+    pub running: Running,
+}
+
+impl RunningAction<'_> {
+    /// Waits for the end and collects what the run did, as [`Run::run`] does.
+    pub fn finish(self) -> Ran {
+        let out = self.running.finish();
+        self.run.collect(self.before, out)
     }
 }
 
@@ -436,4 +601,20 @@ impl Ran {
             self.describe()
         );
     }
+}
+
+/// The state and reason of `gate` in the report of the run's first (or only) evaluated PR.
+pub fn gate_state(ran: &Ran, gate: &str) -> (String, String) {
+    let report = ran.report();
+    let gates = report["pull_requests"][0]["gates"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no gates in {report}"));
+    let entry = gates
+        .iter()
+        .find(|g| g["gate"] == gate)
+        .unwrap_or_else(|| panic!("no {gate} in {report}"));
+    (
+        entry["state"].as_str().unwrap_or_default().to_string(),
+        entry["reason"].as_str().unwrap_or_default().to_string(),
+    )
 }

@@ -9,7 +9,8 @@ use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::Duration;
 
-/// Answers 200 (`/health`: a JSON status; `/redirect`: 302 to `/health`; `/slow`: after 3 s;
+/// Answers 200 (`/health`: a JSON status; `/`: an HTML page, the frontend; `/redirect`: 302 to
+/// `/health`; `/slow`: after 3 s;
 /// `/secure`: a rate limit announced and CORS for one fixed origin; `/open-cors`: the request's
 /// `Origin` echoed with credentials allowed, and no rate limit). POSTs are answered 200.
 pub const UP: u8 = 0;
@@ -168,6 +169,11 @@ fn serve(
                 ),
                 "{\"status\":\"ok\"}".to_string(),
             ),
+            "/" => (
+                "200 OK",
+                "Content-Type: text/html; charset=utf-8\r\n".to_string(),
+                "<!doctype html><title>Shop</title><h1>Welcome</h1>".to_string(),
+            ),
             "/redirect" => (
                 "302 Found",
                 "Location: /health\r\n".to_string(),
@@ -184,8 +190,13 @@ fn serve(
             ),
         }
     };
+    let content_type = if extra.contains("Content-Type") {
+        ""
+    } else {
+        "Content-Type: application/json\r\n"
+    };
     let answer = format!(
-        "HTTP/1.1 {status}\r\n{extra}Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{content}",
+        "HTTP/1.1 {status}\r\n{extra}{content_type}Content-Length: {}\r\nConnection: close\r\n\r\n{content}",
         content.len()
     );
     let _ = stream.write_all(answer.as_bytes());

@@ -10,6 +10,12 @@
 //! - had a value in fewer than half of its samples ([`MIN_COVERAGE`]).
 //!
 //! A rollback rule that fired is acted on whatever else went wrong.
+//!
+//! Two more rules keep a watch honest about what it can see:
+//! - [`Plan::fit_window`]: a rule that needs more consecutive samples than the window holds can
+//!   never fire; written by the user it is a configuration error, a default rule is not watched;
+//! - [`MAX_SOURCE_ERRORS_IN_A_ROW`]: a source that failed that many samples in a row stops the
+//!   watch at once (it can no longer end healthy, so waiting out the window only delays the news).
 
 use std::collections::BTreeMap;
 
@@ -23,6 +29,29 @@ use crate::duration::Duration;
 
 /// The least share of samples of a metric that must carry a value for the watch to vouch for it.
 pub const MIN_COVERAGE: f64 = 0.5;
+
+/// A sampled metric that failed this many samples in a row (Prometheus unreachable, a rejected
+/// query) stops the watch: it ends `error` at once instead of at the end of the window.
+pub const MAX_SOURCE_ERRORS_IN_A_ROW: usize = 3;
+
+/// How many samples a watch takes over `span` at `interval`: one at the start, then one every
+/// interval (`span / interval + 1`; a 30-minute window at 1-minute samples takes 31).
+pub fn samples_in(span: Duration, interval: Duration) -> u64 {
+    span.as_secs() / interval.as_secs().max(1) + 1
+}
+
+/// A rule that cannot fire within the window: it needs more consecutive samples than there are.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unfireable {
+    /// The rule as written.
+    pub rule: String,
+    /// The 1-based rule (line) number.
+    pub number: usize,
+    /// Consecutive breaching samples it needs.
+    pub required: u32,
+    /// Samples the window holds.
+    pub samples: u64,
+}
 
 /// Where `health` comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -60,6 +89,9 @@ pub struct Plan {
     pub health: HealthSource,
     /// The sampling interval.
     pub interval: Duration,
+    /// Whether the rules are the flow's defaults (`rules` not given).
+    #[serde(skip)]
+    pub defaults: bool,
 }
 
 impl Plan {
@@ -136,7 +168,51 @@ impl Plan {
             metrics: metrics.to_vec(),
             health,
             interval,
+            defaults,
         })
+    }
+
+    /// Checks the rules against a window of `samples` samples: a rule with `for D` needs
+    /// `ceil(D / interval)` consecutive breaching samples and can never fire in fewer.
+    ///
+    /// A rule the user wrote that cannot fire is an error ([`Error::Unfireable`], the first
+    /// one): a rollback trigger that silently never fires protects nothing. A default rule that
+    /// cannot fire moves to [`Plan::not_watched`], and is returned so that the caller can warn: a
+    /// short smoke watch with the defaults stays usable, and says what it did not cover.
+    pub fn fit_window(&mut self, samples: u64) -> Result<Vec<Unfireable>, Error> {
+        let mut skipped = Vec::new();
+        let mut kept = Vec::new();
+        for rule in std::mem::take(&mut self.rules) {
+            let required = required_samples(rule.sustain, self.interval);
+            if u64::from(required) <= samples {
+                kept.push(rule);
+                continue;
+            }
+            let unfireable = Unfireable {
+                rule: rule.text.clone(),
+                number: rule.number,
+                required,
+                samples,
+            };
+            if !self.defaults {
+                self.rules = kept;
+                return Err(Error::Unfireable(unfireable));
+            }
+            self.not_watched.push(NotWatched {
+                rule: rule.text.clone(),
+                level: rule.level,
+                reason: format!(
+                    "cannot fire in this window: needs {required} consecutive samples at a {} interval, the window has {samples}",
+                    self.interval
+                ),
+            });
+            skipped.push(unfireable);
+        }
+        self.rules = kept;
+        if self.rules.is_empty() {
+            return Err(Error::NothingToWatch);
+        }
+        Ok(skipped)
     }
 
     /// The sources the caller must sample at every tick: the metrics, and `health` when probed.
@@ -394,12 +470,32 @@ pub struct Report {
     pub actions: Vec<ActionReport>,
     /// Seconds from the decision until `health-urls` answered healthy again, when measured.
     pub rollback_seconds: Option<u64>,
+    /// The signal that interrupted the watch (`SIGINT`, `SIGTERM`), when one did.
+    pub interrupted: Option<String>,
 }
 
 impl Report {
     /// The alert events only.
     pub fn alerts(&self) -> impl Iterator<Item = &Event> {
         self.events.iter().filter(|e| e.level == Level::Alert)
+    }
+
+    /// Records that `signal` stopped the watch. What was seen stays reported; without a
+    /// rollback decision the watch ends `error`: it did not watch its whole window, so it cannot
+    /// vouch for the deploy. A rollback already decided stays decided.
+    pub fn interrupt(&mut self, signal: &str, planned: u64) {
+        self.interrupted = Some(signal.to_string());
+        if self.result == WatchResult::Rollback {
+            return;
+        }
+        self.errors.insert(
+            0,
+            format!(
+                "interrupted by {signal} after {} of {planned} samples: the watch cannot vouch for the rest of its window",
+                self.samples
+            ),
+        );
+        self.result = WatchResult::Error;
     }
 }
 
@@ -414,6 +510,7 @@ pub struct Watch {
     health_seen: u64,
     events: Vec<Event>,
     decided: bool,
+    halted: Option<String>,
     samples: usize,
 }
 
@@ -459,6 +556,7 @@ impl Watch {
             health_seen: 0,
             events: Vec::new(),
             decided: false,
+            halted: None,
             samples: 0,
         }
     }
@@ -469,10 +567,10 @@ impl Watch {
     }
 
     /// Feeds the samples taken at `at` (one per [`Plan::sources`] name; an absent one counts as a
-    /// source error). Returns the rules that fired with this sample. After a rollback decision
-    /// further samples are ignored.
+    /// source error). Returns the rules that fired with this sample. After a rollback decision,
+    /// or once the watch has halted ([`Watch::halted`]), further samples are ignored.
     pub fn observe(&mut self, at: DateTime<Utc>, samples: &BTreeMap<String, Sample>) -> Vec<Event> {
-        if self.decided {
+        if self.decided || self.halted.is_some() {
             return Vec::new();
         }
         let index = self.samples;
@@ -541,7 +639,40 @@ impl Watch {
             self.decided = true;
         }
         self.events.extend(fired.iter().cloned());
+        if !self.decided {
+            self.halted = self.source_down();
+        }
         fired
+    }
+
+    /// Why the watch must stop now: a sampled metric whose last
+    /// [`MAX_SOURCE_ERRORS_IN_A_ROW`] samples all failed.
+    fn source_down(&self) -> Option<String> {
+        self.series.iter().filter(|s| s.sampled).find_map(|series| {
+            let tail = series
+                .samples
+                .len()
+                .checked_sub(MAX_SOURCE_ERRORS_IN_A_ROW)?;
+            let mut last_error = None;
+            for sample in &series.samples[tail..] {
+                match &sample.sample {
+                    Sample::Error(e) => last_error = Some(e),
+                    _ => return None,
+                }
+            }
+            Some(format!(
+                "metric `{}` failed {MAX_SOURCE_ERRORS_IN_A_ROW} samples in a row ({}): the watch stopped after {} samples instead of waiting out the window, since it could no longer vouch for the deploy",
+                series.name,
+                last_error?,
+                self.samples
+            ))
+        })
+    }
+
+    /// Why the watch stopped before its window ended without a rollback decision (a source
+    /// down), when it did; the caller takes no more samples.
+    pub fn halted(&self) -> Option<&str> {
+        self.halted.as_deref()
     }
 
     fn current(&self, name: &str) -> Option<&Sample> {
@@ -565,7 +696,7 @@ impl Watch {
     /// Ends the watch and judges what it saw.
     pub fn finish(self, replay: bool) -> Report {
         let decision = self.decision().cloned();
-        let mut errors = Vec::new();
+        let mut errors: Vec<String> = self.halted.iter().cloned().collect();
         if self.samples == 0 {
             errors.push("no sample was taken".to_string());
         }
@@ -639,6 +770,7 @@ impl Watch {
             series: self.series,
             actions: Vec::new(),
             rollback_seconds: None,
+            interrupted: None,
         }
     }
 }
@@ -883,7 +1015,8 @@ mod tests {
             vec![vec![("error_rate", Sample::Error("connection refused".into()))]; 3];
         let report = run(error_plan("error_rate > 5%"), &rows(&errors));
         assert_eq!(report.result, WatchResult::Error);
-        assert!(report.errors[0].ends_with("(0 missing, 3 failed): connection refused"));
+        assert!(report.errors[0].starts_with("metric `error_rate` failed 3 samples in a row"));
+        assert!(report.errors[1].ends_with("(0 missing, 3 failed): connection refused"));
     }
 
     #[test]
@@ -938,6 +1071,142 @@ mod tests {
                 {"at": "2026-11-27T12:01:00Z", "state": "missing"},
             ])
         );
+    }
+
+    #[test]
+    fn samples_in_a_window_count_the_first() {
+        assert_eq!(
+            samples_in(Duration::from_mins(30), Duration::from_mins(1)),
+            31
+        );
+        assert_eq!(
+            samples_in(Duration::from_secs(2), Duration::from_secs(1)),
+            3
+        );
+        assert_eq!(
+            samples_in(Duration::from_secs(0), Duration::from_mins(1)),
+            1
+        );
+        assert_eq!(
+            samples_in(Duration::from_secs(90), Duration::from_mins(1)),
+            2
+        );
+    }
+
+    #[test]
+    fn a_written_rule_that_cannot_fire_in_the_window_is_an_error() {
+        let mut plan = error_plan("alert: error_rate > 3%\nerror_rate > 5% for 5m");
+        let e = plan.fit_window(3).unwrap_err();
+        assert_eq!(
+            e,
+            Error::Unfireable(Unfireable {
+                rule: "error_rate > 5% for 5m".into(),
+                number: 2,
+                required: 5,
+                samples: 3,
+            })
+        );
+        assert_eq!(
+            e.to_string(),
+            "rule 2 (`error_rate > 5% for 5m`) can never fire: it needs 5 consecutive samples and the window has 3"
+        );
+        // Exactly enough samples is enough.
+        let mut plan = error_plan("error_rate > 5% for 5m");
+        assert_eq!(plan.fit_window(5).unwrap(), []);
+        assert_eq!(plan.rules.len(), 1);
+    }
+
+    #[test]
+    fn a_default_rule_that_cannot_fire_is_not_watched() {
+        // A smoke watch: health URLs, 2 s at 1 s samples (3 samples).
+        let mut plan = Plan::new(None, &[], true, Duration::from_secs(1)).unwrap();
+        let skipped = plan.fit_window(3).unwrap();
+        assert_eq!(
+            skipped,
+            [Unfireable {
+                rule: "health failing for 3m".into(),
+                number: 3,
+                required: 180,
+                samples: 3,
+            }]
+        );
+        let active: Vec<&str> = plan.rules.iter().map(|r| r.text.as_str()).collect();
+        assert_eq!(active, ["uptime < 99%"]);
+        let last = plan.not_watched.last().unwrap();
+        assert_eq!(last.rule, "health failing for 3m");
+        assert_eq!(
+            last.reason,
+            "cannot fire in this window: needs 180 consecutive samples at a 1s interval, the window has 3"
+        );
+        // The flow's own 30-minute window fits every default rule.
+        let mut plan = Plan::new(
+            None,
+            &names(&["error_rate", "latency_p95"]),
+            true,
+            Duration::from_mins(1),
+        )
+        .unwrap();
+        assert_eq!(plan.fit_window(31).unwrap(), []);
+        assert_eq!(plan.rules.len(), 6);
+    }
+
+    #[test]
+    fn a_source_down_three_samples_in_a_row_stops_the_watch() {
+        let down = || {
+            vec![(
+                "error_rate",
+                Sample::Error("cannot reach Prometheus".into()),
+            )]
+        };
+        let up = || vec![("error_rate", Sample::value(0.01))];
+        let mut watch = Watch::new(error_plan("error_rate > 5% for 5m"));
+        // A blip does not stop it; the third failure in a row does.
+        for (i, row) in [up(), down(), down(), up(), down(), down()]
+            .iter()
+            .enumerate()
+        {
+            let map = row
+                .iter()
+                .map(|(n, s)| (n.to_string(), s.clone()))
+                .collect();
+            watch.observe(t(i as i64), &map);
+            assert!(watch.halted().is_none(), "sample {i}");
+        }
+        let map = down()
+            .into_iter()
+            .map(|(n, s)| (n.to_string(), s))
+            .collect();
+        watch.observe(t(6), &map);
+        assert!(watch.halted().is_some());
+        // Nothing is taken after the halt.
+        watch.observe(
+            t(7),
+            &up().into_iter().map(|(n, s)| (n.to_string(), s)).collect(),
+        );
+        let report = watch.finish(false);
+        assert_eq!(report.samples, 7);
+        assert_eq!(report.result, WatchResult::Error);
+        assert_eq!(
+            report.errors[0],
+            "metric `error_rate` failed 3 samples in a row (cannot reach Prometheus): the watch stopped after 7 samples instead of waiting out the window, since it could no longer vouch for the deploy"
+        );
+    }
+
+    #[test]
+    fn an_interrupted_watch_cannot_vouch_but_keeps_a_decided_rollback() {
+        let mut report = run(error_plan("error_rate > 5%"), &rows(&rate(&[0.01, 0.01])));
+        assert_eq!(report.result, WatchResult::NoRollback);
+        report.interrupt("SIGTERM", 31);
+        assert_eq!(report.result, WatchResult::Error);
+        assert_eq!(report.interrupted.as_deref(), Some("SIGTERM"));
+        assert_eq!(
+            report.errors,
+            ["interrupted by SIGTERM after 2 of 31 samples: the watch cannot vouch for the rest of its window"]
+        );
+        let mut report = run(error_plan("error_rate > 5%"), &rows(&rate(&[0.07])));
+        report.interrupt("SIGINT", 31);
+        assert_eq!(report.result, WatchResult::Rollback);
+        assert!(report.errors.is_empty());
     }
 
     proptest! {

@@ -1,5 +1,6 @@
 //! Errors in a watch's configuration: usage errors, which the user fixes by changing the input.
 
+use super::engine::Unfireable;
 use super::rule::RuleError;
 
 /// Errors in a watch's configuration (usage errors: the user must change the input).
@@ -39,6 +40,12 @@ pub enum Error {
     /// No rule applies: no metric is configured for the defaults, and no health URL.
     #[error("nothing to watch: configure `metrics` (e.g. `error_rate = <PromQL>`) or `health-urls`, or write `rules`")]
     NothingToWatch,
+    /// A rule the user wrote needs more consecutive samples than the window holds.
+    #[error(
+        "rule {} (`{}`) can never fire: it needs {} consecutive samples and the window has {}",
+        .0.number, .0.rule, .0.required, .0.samples
+    )]
+    Unfireable(Unfireable),
     /// The interval is zero.
     #[error("the sampling `interval` must be at least 1s")]
     Interval,

@@ -17,8 +17,8 @@ pub mod rule;
 pub mod streak;
 
 pub use engine::{
-    ActionReport, Event, HealthSource, Plan, Report, Sample, Series, TimedSample, Watch,
-    WatchResult,
+    samples_in, ActionReport, Event, HealthSource, Plan, Report, Sample, Series, TimedSample,
+    Unfireable, Watch, WatchResult, MAX_SOURCE_ERRORS_IN_A_ROW,
 };
 pub use error::Error;
 pub use rule::{default_rules, parse_rule, parse_rules, Level, Rule, RuleError};

@@ -21,6 +21,7 @@ use crate::exit;
 use crate::inputs::{Origin, Values};
 use crate::outcome::{Failure, Format, Outcome};
 use crate::post_deploy::notify::{Notifier, Webhook};
+use crate::runner::env_var as env;
 use crate::toolkit::{Annotation, Level};
 
 /// The states GitHub accepts for a deployment status.
@@ -65,6 +66,8 @@ pub struct RecordArgs {
     pub notify: Option<Webhook>,
     /// Output format.
     pub format: Format,
+    /// The inputs as given, to name them in messages as the user wrote them.
+    pub values: Values,
 }
 
 impl RecordArgs {
@@ -72,6 +75,20 @@ impl RecordArgs {
     pub fn from_values(values: &Values) -> Result<Self, Failure> {
         let text = |name: &str| values.text(name).map(str::to_string);
         let cli = values.origin() == Origin::Cli;
+        let audit_only = cli && values.flag("audit-only")?;
+        let audit_file = text("audit-file").filter(|f| !f.is_empty());
+        if audit_only && audit_file.is_none() {
+            // It would write nothing at all and still succeed: a deploy left unrecorded.
+            return Err(values.invalid(
+                "audit-only",
+                &format!(
+                    "it records the deploy only in the audit file, and {} is not given: give {} FILE too, or drop {} to record on GitHub",
+                    values.label("audit-file"),
+                    values.label("audit-file"),
+                    values.label("audit-only")
+                ),
+            ));
+        }
         Ok(Self {
             environment: values.required("environment")?.to_string(),
             sha: text("sha"),
@@ -81,8 +98,8 @@ impl RecordArgs {
             started_at: text("started-at"),
             finished_at: text("finished-at"),
             rollback: values.flag("rollback")?,
-            audit_file: text("audit-file").map(PathBuf::from),
-            audit_only: cli && values.flag("audit-only")?,
+            audit_file: audit_file.map(PathBuf::from),
+            audit_only,
             repo: if cli { text("repo") } else { None },
             run_id: if cli {
                 values.parse("run-id", |t| {
@@ -94,23 +111,15 @@ impl RecordArgs {
             },
             notify: values.parse("notify-webhook", Webhook::parse)?,
             format: Format::from_values(values)?,
+            values: values.clone(),
         })
     }
 }
 
-fn parse_time(flag: &str, text: Option<&str>) -> Result<Option<DateTime<Utc>>, Failure> {
+fn parse_time(label: &str, text: Option<&str>) -> Result<Option<DateTime<Utc>>, Failure> {
     text.filter(|t| !t.trim().is_empty())
-        .map(|t| {
-            DateTime::parse_from_rfc3339(t.trim())
-                .map(|d| d.with_timezone(&Utc))
-                .map_err(|e| Failure::usage(format!("{flag}: {t:?} is not an RFC 3339 time ({e})")))
-        })
+        .map(|t| super::gate::parse_time(t).map_err(|e| Failure::usage(format!("{label}: {e}"))))
         .transpose()
-}
-
-/// The environment variable `name`, when set and not empty.
-fn env(name: &str) -> Option<String> {
-    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
 }
 
 /// Builds a GitHub client from the environment (token never printed).
@@ -134,38 +143,58 @@ pub async fn run(args: RecordArgs) -> Result<Outcome, Failure> {
 
 /// Runs `shipgate record` as of `now`.
 pub async fn run_at(args: RecordArgs, now: DateTime<Utc>) -> Result<Outcome, Failure> {
+    let label = |name: &str| args.values.label(name);
     let state = args.state.trim().to_ascii_lowercase();
     if !STATES.contains(&state.as_str()) {
         return Err(Failure::usage(format!(
-            "--state: {:?} is not one of {}",
+            "{}: {:?} is not one of {}",
+            label("state"),
             args.state,
             STATES.join(", ")
         )));
     }
     let environment = args.environment.trim().to_string();
     if environment.is_empty() {
-        return Err(Failure::usage("--environment: must not be empty"));
+        return Err(Failure::usage(format!(
+            "{}: must not be empty",
+            label("environment")
+        )));
     }
     let sha = args
         .sha
         .clone()
+        .filter(|sha| !sha.is_empty())
         .or_else(|| env("GITHUB_SHA"))
-        .ok_or_else(|| Failure::usage("--sha: no commit given and GITHUB_SHA is not set"))?;
+        .ok_or_else(|| {
+            Failure::usage(format!(
+                "{}: no commit given and GITHUB_SHA is not set",
+                label("sha")
+            ))
+        })?;
     if sha.len() < 7 || !sha.chars().all(|c| c.is_ascii_hexdigit()) {
         return Err(Failure::usage(format!(
-            "--sha: {sha:?} is not a commit SHA"
+            "{}: {sha:?} is not a commit SHA",
+            label("sha")
         )));
     }
-    let started_at = parse_time("--started-at", args.started_at.as_deref())?;
-    let finished_at = parse_time("--finished-at", args.finished_at.as_deref())?;
+    let started_at = parse_time(&label("started-at"), args.started_at.as_deref())?;
+    let finished_at = parse_time(&label("finished-at"), args.finished_at.as_deref())?;
     if let (Some(start), Some(end)) = (started_at, finished_at) {
         if end < start {
             return Err(Failure::usage(format!(
-                "--finished-at ({end}) is before --started-at ({start})"
+                "{} ({end}) is before {} ({start})",
+                label("finished-at"),
+                label("started-at")
             )));
         }
     }
     let repo = repository(args.repo.as_deref())?;
+    // A missing token is bad input too: found before anything is written.
+    let client = if args.audit_only {
+        None
+    } else {
+        Some(github_client()?)
+    };
     let run_id = args
         .run_id
         .or_else(|| env("GITHUB_RUN_ID").and_then(|v| v.parse().ok()));
@@ -200,10 +229,9 @@ pub async fn run_at(args: RecordArgs, now: DateTime<Utc>) -> Result<Outcome, Fai
     }
     .with_duration();
 
-    let github = if args.audit_only {
-        Ok(None)
-    } else {
-        write_github(&args, &record, &sha).await.map(Some)
+    let github = match &client {
+        None => Ok(None),
+        Some(client) => write_github(client, &args, &record, &sha).await.map(Some),
     };
     if let Ok(Some(id)) = &github {
         record.deployment_id = Some(*id);
@@ -211,7 +239,8 @@ pub async fn run_at(args: RecordArgs, now: DateTime<Utc>) -> Result<Outcome, Fai
     if let Some(path) = &args.audit_file {
         append_line(path, &record.to_json_line()).map_err(|e| {
             Failure::error(format!(
-                "--audit-file {}: cannot append: {e}",
+                "{} {}: cannot append: {e}",
+                label("audit-file"),
                 path.display()
             ))
         })?;
@@ -275,14 +304,18 @@ pub async fn run_at(args: RecordArgs, now: DateTime<Utc>) -> Result<Outcome, Fai
 }
 
 /// Creates (or finds, for a re-run) the deployment and posts the status when it changed.
-async fn write_github(args: &RecordArgs, record: &AuditRecord, sha: &str) -> Result<u64, Failure> {
-    let client = github_client()?;
+async fn write_github(
+    client: &shipgate_github::Client,
+    args: &RecordArgs,
+    record: &AuditRecord,
+    sha: &str,
+) -> Result<u64, Failure> {
     let repo = &record.repository;
     let github_err =
         |e: shipgate_github::Error| Failure::error(format!("recording the deployment: {e}"));
     let existing = match record.run_id {
         Some(run_id) => {
-            deployments::find_run_deployment(&client, repo, sha, &record.environment, run_id)
+            deployments::find_run_deployment(client, repo, sha, &record.environment, run_id)
                 .await
                 .map_err(github_err)?
         }
@@ -312,13 +345,13 @@ async fn write_github(args: &RecordArgs, record: &AuditRecord, sha: &str) -> Res
                 description: description(record),
                 payload,
             };
-            deployments::create_deployment(&client, repo, &new)
+            deployments::create_deployment(client, repo, &new)
                 .await
                 .map_err(github_err)?
         }
     };
     let text = description(record);
-    let latest = deployments::latest_status(&client, repo, deployment.id)
+    let latest = deployments::latest_status(client, repo, deployment.id)
         .await
         .map_err(github_err)?;
     let unchanged = latest.is_some_and(|s| {
@@ -327,7 +360,7 @@ async fn write_github(args: &RecordArgs, record: &AuditRecord, sha: &str) -> Res
     });
     if !unchanged {
         deployments::create_status(
-            &client,
+            client,
             repo,
             deployment.id,
             &record.state,
@@ -346,7 +379,7 @@ fn description(record: &AuditRecord) -> String {
     let what = record
         .version
         .clone()
-        .unwrap_or_else(|| record.sha.chars().take(7).collect());
+        .unwrap_or_else(|| shipgate_core::short_sha(&record.sha).to_string());
     let mut text = format!(
         "{}{what} to {}: {}",
         if record.rollback { "rollback to " } else { "" },

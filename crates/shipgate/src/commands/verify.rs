@@ -3,8 +3,12 @@
 //! (`security-checks`) and the environment's configuration (`expect-env`, `require-env`), which
 //! need no URL (user documentation: `docs/verify.md`).
 //!
+//! Each `health-urls` line may carry its own expectation (`URL json:status=ok`); while waiting,
+//! one progress line per round goes to stderr (plain log lines in the Action). SIGINT or SIGTERM
+//! ends the wait with the summary of what was seen.
+//!
 //! Exit codes: 0 everything holds, 4 some URL is down, a security check or an environment check
-//! fails, 1 the check could not run, 2 bad input.
+//! fails, 1 the check could not run, 2 bad input, 130/143 interrupted by SIGINT/SIGTERM.
 
 use std::fmt::Write as _;
 
@@ -19,7 +23,8 @@ use crate::exit;
 use crate::inputs::Values;
 use crate::outcome::Format;
 use crate::outcome::{Failure, Outcome};
-use crate::post_deploy::health::{self, Expect, Probe, UrlResult};
+use crate::post_deploy::health::{self, Probe, Round, Target, UrlResult};
+use crate::post_deploy::interrupt::{Interrupt, Signal};
 use crate::post_deploy::parse_duration;
 use crate::post_deploy::security::SecurityProbe;
 use crate::toolkit::{Annotation, Env, Level};
@@ -27,14 +32,12 @@ use crate::toolkit::{Annotation, Env, Level};
 /// Arguments of `shipgate verify` (inputs: `crate::inputs`).
 #[derive(Debug, Clone)]
 pub struct VerifyArgs {
-    /// The URLs that must answer 2xx.
-    pub health_url: Vec<String>,
+    /// The URLs that must answer 2xx, each with what its body must contain.
+    pub targets: Vec<Target>,
     /// Timeout of each request.
     pub timeout: String,
     /// How long to keep retrying for the deploy to come up.
     pub wait: String,
-    /// Text the body must contain, or `json:PATH=VALUE`.
-    pub expect: Option<String>,
     /// Allow plain-HTTP URLs on non-loopback hosts.
     pub allow_http: bool,
     /// Run the security checklist on every URL.
@@ -48,9 +51,9 @@ pub struct VerifyArgs {
 impl VerifyArgs {
     /// Builds the arguments from the declared inputs.
     pub fn from_values(values: &Values) -> Result<Self, Failure> {
-        let health_url = values.list("health-urls");
+        let targets = health::targets_from(values)?;
         let security_checks = values.flag("security-checks")?;
-        if security_checks && health_url.is_empty() {
+        if security_checks && targets.is_empty() {
             return Err(values.invalid(
                 "security-checks",
                 &format!(
@@ -68,11 +71,18 @@ impl VerifyArgs {
             };
             values.invalid(input, &e.to_string())
         })?;
+        if targets.is_empty() && env.is_empty() {
+            return Err(Failure::usage(format!(
+                "no health URL and no environment check: give {}, {} or {}",
+                values.label("health-urls"),
+                values.label("expect-env"),
+                values.label("require-env")
+            )));
+        }
         Ok(Self {
-            health_url,
+            targets,
             timeout: values.text("timeout").unwrap_or_default().to_string(),
             wait: values.text("wait").unwrap_or_default().to_string(),
-            expect: values.text("expect").map(str::to_string),
             allow_http: values.flag("allow-http")?,
             security_checks,
             env,
@@ -97,6 +107,9 @@ pub struct VerifyReport {
     pub urls: Vec<UrlResult>,
     /// One entry per environment check: `expect-env` first, then `require-env`.
     pub env: Vec<EnvResult>,
+    /// The signal that stopped the verification (`SIGINT`, `SIGTERM`), when one did: the
+    /// results are what was seen until then, and the deploy is not verified.
+    pub interrupted: Option<String>,
 }
 
 impl VerifyReport {
@@ -121,6 +134,17 @@ impl VerifyReport {
             security_checks,
             urls,
             env,
+            interrupted: None,
+        }
+    }
+
+    /// Records that `signal` stopped the verification: it is not healthy, whatever was seen,
+    /// and a URL never requested says so.
+    pub fn interrupt(&mut self, signal: Signal) {
+        self.interrupted = Some(signal.name().to_string());
+        self.healthy = false;
+        for url in self.urls.iter_mut().filter(|u| u.attempts == 0) {
+            url.error = Some(format!("not checked: interrupted by {}", signal.name()));
         }
     }
 }
@@ -137,19 +161,9 @@ pub async fn run_in(args: VerifyArgs, env: &Env) -> Result<Outcome, Failure> {
         return Err(Failure::usage("`timeout` must be at least 1s"));
     }
     let wait = parse_duration("wait", &args.wait)?;
-    let targets = health::parse_targets(&args.health_url, args.allow_http)
-        .map_err(|e| Failure::usage(e.to_string()))?;
-    if targets.is_empty() && args.env.is_empty() {
-        return Err(Failure::usage(
-            "no health URL and no environment check: give `health-urls` (`--health-url URL`, repeatable), `expect-env` or `require-env`",
-        ));
-    }
-    let expect = match args.expect.as_deref().filter(|e| !e.is_empty()) {
-        Some(text) => Some(Expect::parse(text).map_err(|e| Failure::usage(e.to_string()))?),
-        None => None,
-    };
-    let probe = Probe::new(timeout.to_std(), expect, args.allow_http)
-        .map_err(|e| Failure::error(e.to_string()))?;
+    let targets = &args.targets;
+    let probe =
+        Probe::new(timeout.to_std(), args.allow_http).map_err(|e| Failure::error(e.to_string()))?;
     let security = if args.security_checks {
         Some(SecurityProbe::new(timeout.to_std()).map_err(|e| Failure::error(e.to_string()))?)
     } else {
@@ -157,21 +171,64 @@ pub async fn run_in(args: VerifyArgs, env: &Env) -> Result<Outcome, Failure> {
     };
     // The environment first: it needs no network and holds or not at once.
     let env_results = args.env.check(|name| env.get(name));
-    let mut urls = if targets.is_empty() {
-        Vec::new()
-    } else {
-        health::verify(&probe, &targets, wait.to_std()).await
-    };
-    if let Some(security) = &security {
-        for (target, result) in targets.iter().zip(urls.iter_mut()) {
-            // A URL that is down already fails the verification; its checklist is not run.
-            if result.up {
-                result.security = Some(security.check(target).await);
+    let mut urls = health::pending(targets);
+    let mut stopped = None;
+    if !targets.is_empty() {
+        // Listening from before the first request: an interrupted wait still reports.
+        let mut interrupt = Interrupt::listen()?;
+        let checks = async {
+            health::verify(&probe, targets, wait.to_std(), &mut urls, |round| {
+                eprintln!("{}", progress(round, wait));
+            })
+            .await;
+            if let Some(security) = &security {
+                for (target, result) in targets.iter().zip(urls.iter_mut()) {
+                    // A URL that is down already fails the verification; its checklist is not
+                    // run.
+                    if result.up {
+                        result.security = Some(security.check(target).await);
+                    }
+                }
             }
-        }
+        };
+        stopped = tokio::select! {
+            () = checks => None,
+            signal = interrupt.recv() => Some(signal),
+        };
     }
-    let report = VerifyReport::new(timeout, wait, args.security_checks, urls, env_results);
-    Ok(outcome(&report, args.format))
+    let mut report = VerifyReport::new(timeout, wait, args.security_checks, urls, env_results);
+    let Some(signal) = stopped else {
+        return Ok(outcome(&report, args.format));
+    };
+    report.interrupt(signal);
+    let mut outcome = outcome(&report, args.format);
+    outcome.exit = signal.exit_code();
+    Ok(outcome)
+}
+
+/// One progress line of the wait: which URLs are not up yet, why, and when the next attempt
+/// comes (stderr on the command line, a plain log line in the Action).
+pub fn progress(round: Round<'_>, wait: Duration) -> String {
+    let down: Vec<String> = round
+        .results
+        .iter()
+        .filter(|u| !u.up)
+        .map(|u| {
+            format!(
+                "{} ({})",
+                u.url,
+                escape::plain(u.error.as_deref().unwrap_or("down"))
+            )
+        })
+        .collect();
+    let next = Duration::from_secs(round.next_in.as_secs_f64().ceil() as u64);
+    format!(
+        "verify: round {}: {} of {} not up yet: {}; next attempt in {next} (waiting up to {wait})",
+        round.number,
+        down.len(),
+        round.results.len(),
+        down.join(", "),
+    )
 }
 
 /// The outcome of a finished verification (pure: stdout, outputs, summary, annotations).
@@ -222,6 +279,12 @@ pub fn outcome(report: &VerifyReport, format: Format) -> Outcome {
             format!("environment check failed: {}", env.describe()),
         ));
     }
+    if let Some(signal) = &report.interrupted {
+        annotations.push(Annotation::new(
+            Level::Error,
+            format!("verify interrupted by {signal}: the deploy is not verified"),
+        ));
+    }
     Outcome {
         exit: if report.healthy { exit::OK } else { exit::FAIL },
         stdout,
@@ -242,6 +305,15 @@ fn attempts(n: u32) -> String {
     }
 }
 
+/// The headline's verdict: `healthy`, `unhealthy` or `interrupted by SIGTERM`.
+fn verdict(report: &VerifyReport) -> String {
+    match &report.interrupted {
+        Some(signal) => format!("interrupted by {signal}"),
+        None if report.healthy => "healthy".to_string(),
+        None => "unhealthy".to_string(),
+    }
+}
+
 /// The job-summary Markdown: a result table.
 pub fn markdown(report: &VerifyReport) -> String {
     let mut md = String::new();
@@ -249,12 +321,14 @@ pub fn markdown(report: &VerifyReport) -> String {
         md,
         "## {} shipgate verify: {}\n",
         if report.healthy { "✅" } else { "❌" },
-        if report.healthy {
-            "healthy"
-        } else {
-            "unhealthy"
-        }
+        verdict(report)
     );
+    if let Some(signal) = &report.interrupted {
+        let _ = writeln!(
+            md,
+            "Stopped by {signal} before the verification ended: the results below are what was seen until then, and the deploy is **not verified**.\n"
+        );
+    }
     if !report.urls.is_empty() {
         url_table(&mut md, report);
     }
@@ -353,14 +427,7 @@ fn env_table(md: &mut String, report: &VerifyReport) {
 
 /// Plain text for the terminal.
 pub fn text(report: &VerifyReport) -> String {
-    let mut out = format!(
-        "shipgate verify: {}\n",
-        if report.healthy {
-            "healthy"
-        } else {
-            "unhealthy"
-        }
-    );
+    let mut out = format!("shipgate verify: {}\n", verdict(report));
     for url in &report.urls {
         let _ = writeln!(
             out,
@@ -441,6 +508,7 @@ mod tests {
             ],
             security_checks: false,
             env: Vec::new(),
+            interrupted: None,
         }
     }
 
@@ -574,12 +642,10 @@ mod tests {
             .unwrap();
         assert_eq!(out.exit, exit::FAIL);
         assert!(!out.stdout.contains("staging"), "{}", out.stdout);
-        let err = run_in(values(&[]).unwrap(), &Env::new()).await.unwrap_err();
-        assert!(
-            err.message
-                .starts_with("no health URL and no environment check"),
-            "{}",
-            err.message
+        let err = values(&[]).unwrap_err();
+        assert_eq!(
+            err.message,
+            "no health URL and no environment check: give --health-url, --expect-env or --require-env"
         );
     }
 

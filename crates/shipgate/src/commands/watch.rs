@@ -2,15 +2,20 @@
 //! of stored history, and rolls back when a rollback rule fires (user documentation:
 //! `docs/watch.md`, rule grammar: `docs/rules.md`).
 //!
+//! A live watch stops early when a metric source failed several samples in a row (core's
+//! `MAX_SOURCE_ERRORS_IN_A_ROW`), and on SIGINT or SIGTERM, reporting what it saw either way.
+//!
 //! Exit codes: 0 no rollback, 5 a rollback rule fired, 1 the watch could not see its metrics
-//! (or a source failed), 2 bad input.
+//! (or a source failed), 2 bad input (a rule that cannot fire in the window included), 130/143
+//! interrupted by SIGINT/SIGTERM before a rollback decision.
 
 use std::collections::{BTreeMap, HashMap};
 use std::time::Instant;
 
 use chrono::{DateTime, SubsecRound, Utc};
 use shipgate_core::watch::{
-    self, render, HealthSource, Level as RuleLevel, Plan, Report, Sample, Watch, WatchResult,
+    self, render, samples_in, HealthSource, Level as RuleLevel, Plan, Report, Sample, Unfireable,
+    Watch, WatchResult,
 };
 use shipgate_core::Duration;
 
@@ -18,11 +23,13 @@ use crate::exit;
 use crate::inputs::Values;
 use crate::outcome::Format;
 use crate::outcome::{Failure, Outcome};
-use crate::post_deploy::health::{self, Expect, Probe, Target};
+use crate::post_deploy::health::{self, Probe, Target};
+use crate::post_deploy::interrupt::{Interrupt, Signal};
 use crate::post_deploy::notify::{Notifier, NotifyFailure, Webhook};
 use crate::post_deploy::parse_duration;
 use crate::post_deploy::prometheus::Prometheus;
 use crate::post_deploy::rollback::{self, Decision, DeploymentRef, Rollback};
+use crate::runner::env_var as env;
 use crate::toolkit::{Annotation, Level};
 
 /// Prometheus refuses ranges of more points than this per series.
@@ -37,8 +44,8 @@ pub struct WatchArgs {
     pub metric: Vec<String>,
     /// Rules; none means the flow's triggers and alerts.
     pub rule: Vec<String>,
-    /// URLs probed as `health` at every sample.
-    pub health_url: Vec<String>,
+    /// URLs probed as `health` at every sample, each with what its body must contain.
+    pub targets: Vec<Target>,
     /// How long to watch live.
     pub window: String,
     /// Time between samples.
@@ -49,8 +56,6 @@ pub struct WatchArgs {
     pub until: Option<String>,
     /// Timeout of each request.
     pub timeout: String,
-    /// What a health URL's body must contain.
-    pub expect: Option<String>,
     /// Allow plain-HTTP health and webhook URLs on non-loopback hosts.
     pub allow_http: bool,
     /// URL to POST the rollback to.
@@ -75,6 +80,8 @@ pub struct WatchArgs {
     pub notify: Option<Webhook>,
     /// Output format on stdout.
     pub format: Format,
+    /// The inputs as given, to name them in messages as the user wrote them.
+    pub values: Values,
 }
 
 impl WatchArgs {
@@ -86,13 +93,12 @@ impl WatchArgs {
             prometheus_url: text("prometheus-url"),
             metric: values.list("metrics"),
             rule: values.list("rules"),
-            health_url: values.list("health-urls"),
+            targets: health::targets_from(values)?,
             window: or_default("window"),
             interval: or_default("interval"),
             since: text("since"),
             until: text("until"),
             timeout: or_default("timeout"),
-            expect: text("expect"),
             allow_http: values.flag("allow-http")?,
             rollback_webhook: text("rollback-webhook"),
             rollback_workflow: text("rollback-workflow"),
@@ -109,6 +115,7 @@ impl WatchArgs {
             },
             notify: values.parse("notify-webhook", Webhook::parse)?,
             format: Format::from_values(values)?,
+            values: values.clone(),
         })
     }
 }
@@ -152,17 +159,7 @@ pub fn parse_metrics(lines: &[String]) -> Result<Vec<MetricQuery>, Failure> {
 }
 
 fn parse_time(input: &str, text: &str) -> Result<DateTime<Utc>, Failure> {
-    DateTime::parse_from_rfc3339(text.trim())
-        .map(|t| t.with_timezone(&Utc))
-        .map_err(|e| {
-            Failure::usage(format!(
-                "`{input}` {text:?} is not an RFC 3339 time (e.g. `2026-11-27T12:00:00Z`): {e}"
-            ))
-        })
-}
-
-fn env(name: &str) -> Option<String> {
-    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+    super::gate::parse_time(text).map_err(|e| Failure::usage(format!("`{input}`: {e}")))
 }
 
 fn non_empty(value: Option<String>) -> Option<String> {
@@ -179,6 +176,10 @@ struct Setup {
     window: Duration,
     replay: Option<(DateTime<Utc>, DateTime<Utc>)>,
     rollback_timeout: Duration,
+    /// Samples the window takes.
+    samples: u64,
+    /// Default rules that cannot fire in this window (warned about, not watched).
+    unfireable: Vec<Annotation>,
 }
 
 fn setup(args: &WatchArgs, now: DateTime<Utc>) -> Result<Setup, Failure> {
@@ -233,8 +234,7 @@ fn setup(args: &WatchArgs, now: DateTime<Utc>) -> Result<Setup, Failure> {
             )));
         }
     }
-    let targets = health::parse_targets(&args.health_url, args.allow_http)
-        .map_err(|e| Failure::usage(e.to_string()))?;
+    let targets = args.targets.clone();
     let prometheus =
         match (non_empty(args.prometheus_url.clone()), metrics.is_empty()) {
             (Some(url), false) => Some(
@@ -253,14 +253,47 @@ fn setup(args: &WatchArgs, now: DateTime<Utc>) -> Result<Setup, Failure> {
         };
     let names: Vec<String> = metrics.iter().map(|m| m.name.clone()).collect();
     let health_probe = replay.is_none() && !targets.is_empty();
-    let plan = Plan::new(rules, &names, health_probe, interval)
+    let mut plan = Plan::new(rules, &names, health_probe, interval)
         .map_err(|e| Failure::usage(e.to_string()))?;
-    let expect = match args.expect.as_deref().filter(|e| !e.is_empty()) {
-        Some(text) => Some(Expect::parse(text).map_err(|e| Failure::usage(e.to_string()))?),
-        None => None,
+    let samples = match replay {
+        Some((since, until)) => samples_in(
+            Duration::from_secs(u64::try_from((until - since).num_seconds()).unwrap_or(0)),
+            interval,
+        ),
+        None => samples_in(window, interval),
     };
-    let probe = Probe::new(timeout.to_std(), expect, args.allow_http)
-        .map_err(|e| Failure::error(e.to_string()))?;
+    let unfireable = match plan.fit_window(samples) {
+        Ok(skipped) => skipped
+            .iter()
+            .map(|rule| {
+                Annotation::new(
+                    Level::Warning,
+                    format!(
+                        "default rule `{}` is not watched: {}; write {} to watch a short window",
+                        rule.rule,
+                        too_long(rule, &args.values, interval, window, replay.is_some()),
+                        args.values.label("rules")
+                    ),
+                )
+            })
+            .collect(),
+        Err(watch::Error::Unfireable(rule)) => {
+            let hint = if replay.is_some() {
+                "widen the replay or shorten the rule's `for`"
+            } else {
+                "lengthen the window or shorten the rule's `for`"
+            };
+            return Err(Failure::usage(format!(
+                "rule {} `{}` can never fire: {}: {hint}",
+                rule.number,
+                rule.rule,
+                too_long(&rule, &args.values, interval, window, replay.is_some()),
+            )));
+        }
+        Err(e) => return Err(Failure::usage(e.to_string())),
+    };
+    let probe =
+        Probe::new(timeout.to_std(), args.allow_http).map_err(|e| Failure::error(e.to_string()))?;
     Ok(Setup {
         plan,
         metrics,
@@ -270,7 +303,35 @@ fn setup(args: &WatchArgs, now: DateTime<Utc>) -> Result<Setup, Failure> {
         window,
         replay,
         rollback_timeout,
+        samples,
+        unfireable,
     })
+}
+
+/// Why a rule cannot fire, naming the inputs as the user wrote them: "it needs 180 consecutive
+/// samples at 1s (`--interval`), and the window of 2s (`--window`) takes 3".
+fn too_long(
+    rule: &Unfireable,
+    values: &Values,
+    interval: Duration,
+    window: Duration,
+    replay: bool,
+) -> String {
+    let window = if replay {
+        format!(
+            "the replay ({} to {})",
+            values.label("since"),
+            values.label("until")
+        )
+    } else {
+        format!("the window of {window} ({})", values.label("window"))
+    };
+    format!(
+        "it needs {} consecutive samples at {interval} ({}), and {window} takes {} (one at the start, then one every interval)",
+        rule.required,
+        values.label("interval"),
+        rule.samples
+    )
 }
 
 fn rollback_config(args: &WatchArgs, timeout: std::time::Duration) -> Result<Rollback, Failure> {
@@ -346,9 +407,13 @@ pub async fn run(args: WatchArgs) -> Result<Outcome, Failure> {
     let timeout = parse_duration("timeout", &args.timeout)?.to_std();
     let rollback = rollback_config(&args, timeout)?;
     let rules = setup.plan.rules.clone();
-    let mut annotations = Vec::new();
-    let mut report = match setup.replay {
-        Some((since, until)) => replay(&setup, since, until, &mut annotations).await?,
+    let mut annotations = setup.unfireable.clone();
+    for warning in &annotations {
+        // Said at the start too: the summary comes only at the end of the window.
+        eprintln!("watch: {}", warning.message);
+    }
+    let (mut report, stopped) = match setup.replay {
+        Some((since, until)) => (replay(&setup, since, until, &mut annotations).await?, None),
         None => live(&setup, &rollback, &mut annotations).await?,
     };
     if report.replay
@@ -361,7 +426,11 @@ pub async fn run(args: WatchArgs) -> Result<Outcome, Failure> {
         ));
     }
     report_annotations(&report, &mut annotations);
-    Ok(outcome(&mut report, &rules, args.format, annotations))
+    let mut outcome = outcome(&mut report, &rules, args.format, annotations);
+    if let Some(signal) = stopped.filter(|_| report.result != WatchResult::Rollback) {
+        outcome.exit = signal.exit_code();
+    }
+    Ok(outcome)
 }
 
 /// The outcome of a finished watch (pure: stdout, outputs, summary, exit code).
@@ -503,12 +572,56 @@ async fn replay(
     Ok(watch.finish(true))
 }
 
-/// Watches live: a sample every `interval` for `window`, then the rollback when decided.
+/// Takes the samples of one tick: every metric at `at`, and the health probe.
+async fn take_samples(
+    setup: &Setup,
+    at: DateTime<Utc>,
+    first: bool,
+    annotations: &mut Vec<Annotation>,
+) -> Result<BTreeMap<String, Sample>, Failure> {
+    let mut samples = BTreeMap::new();
+    if let Some(prometheus) = &setup.prometheus {
+        for metric in &setup.metrics {
+            let sample = match prometheus.query(&metric.query, at).await {
+                Ok(answer) => {
+                    push_warnings(&metric.name, answer.warnings, annotations);
+                    // An empty result at one instant is a gap, like in a replay.
+                    answer.value.map_or(Sample::Missing, Sample::value)
+                }
+                // A query that can never work fails the watch at once, not 30 minutes later.
+                Err(e) if first && e.is_permanent() => {
+                    return Err(Failure::error(format!("metric `{}`: {e}", metric.name)))
+                }
+                Err(e) => Sample::Error(e.to_string()),
+            };
+            samples.insert(metric.name.clone(), sample);
+        }
+    }
+    if setup.plan.health == HealthSource::Probe {
+        let (health, attempts) = setup.probe.sample(&setup.targets).await;
+        if health < 1.0 {
+            for (target, attempt) in setup.targets.iter().zip(&attempts).filter(|(_, a)| !a.up) {
+                eprintln!(
+                    "watch: {} health check failed: {} — {}",
+                    watch::engine::rfc3339(at),
+                    target.display,
+                    shipgate_core::escape::plain(attempt.error.as_deref().unwrap_or("down"))
+                );
+            }
+        }
+        samples.insert("health".to_string(), Sample::Value(health));
+    }
+    Ok(samples)
+}
+
+/// Watches live: a sample every `interval` for `window`, then the rollback when decided. Stops
+/// early at a rollback decision, when a source failed too often in a row, or on SIGINT/SIGTERM
+/// (returned with the report).
 async fn live(
     setup: &Setup,
     rollback: &Rollback,
     annotations: &mut Vec<Annotation>,
-) -> Result<Report, Failure> {
+) -> Result<(Report, Option<Signal>), Failure> {
     let interval = setup.plan.interval;
     let start = Utc::now().trunc_subsecs(0);
     let start_instant = tokio::time::Instant::now();
@@ -518,8 +631,10 @@ async fn live(
     // Whether the health checks were failing when the rollback was decided: only then can the
     // time until they pass again measure the rollback.
     let mut health_down_at_decision = false;
+    // Listening from before the first sample: an interrupted watch still reports.
+    let mut interrupt = Interrupt::listen()?;
+    let mut stopped = None;
     for k in 0..=ticks {
-        tokio::time::sleep_until(start_instant + interval.to_std() * k as u32).await;
         let Some(at) = i64::try_from(k.saturating_mul(interval.as_secs()))
             .ok()
             .and_then(chrono::TimeDelta::try_seconds)
@@ -527,39 +642,17 @@ async fn live(
         else {
             break;
         };
-        let mut samples = BTreeMap::new();
-        if let Some(prometheus) = &setup.prometheus {
-            for metric in &setup.metrics {
-                let sample = match prometheus.query(&metric.query, at).await {
-                    Ok(answer) => {
-                        push_warnings(&metric.name, answer.warnings, annotations);
-                        // An empty result at one instant is a gap, like in a replay.
-                        answer.value.map_or(Sample::Missing, Sample::value)
-                    }
-                    // A query that can never work fails the watch at once, not 30 minutes later.
-                    Err(e) if k == 0 && e.is_permanent() => {
-                        return Err(Failure::error(format!("metric `{}`: {e}", metric.name)))
-                    }
-                    Err(e) => Sample::Error(e.to_string()),
-                };
-                samples.insert(metric.name.clone(), sample);
+        let tick = async {
+            tokio::time::sleep_until(start_instant + interval.to_std() * k as u32).await;
+            take_samples(setup, at, k == 0, annotations).await
+        };
+        let samples = tokio::select! {
+            samples = tick => samples?,
+            signal = interrupt.recv() => {
+                stopped = Some(signal);
+                break;
             }
-        }
-        if setup.plan.health == HealthSource::Probe {
-            let (health, attempts) = setup.probe.sample(&setup.targets).await;
-            if health < 1.0 {
-                for (target, attempt) in setup.targets.iter().zip(&attempts).filter(|(_, a)| !a.up)
-                {
-                    eprintln!(
-                        "watch: {} health check failed: {} — {}",
-                        watch::engine::rfc3339(at),
-                        target.display,
-                        attempt.error.as_deref().unwrap_or("down")
-                    );
-                }
-            }
-            samples.insert("health".to_string(), Sample::Value(health));
-        }
+        };
         eprintln!(
             "watch: {} {}",
             watch::engine::rfc3339(at),
@@ -579,6 +672,10 @@ async fn live(
                 matches!(samples.get("health"), Some(Sample::Value(v)) if *v < 1.0);
             break;
         }
+        if let Some(why) = watch.halted() {
+            eprintln!("watch: stopped: {why}");
+            break;
+        }
     }
     let mut report = watch.finish(false);
     if let (Some(decided), Some(trigger), Some(reason), Some(fired_at)) = (
@@ -593,6 +690,8 @@ async fn live(
             fired_at,
         };
         let decided_note = rollback.notify_decided(&decision);
+        // The rollback actions are bounded by their timeouts and always run to their end: a
+        // signal now only cuts the recovery timing short.
         let mut actions = rollback.run(&decision).await;
         // Waiting for recovery only makes sense when this step started a rollback; otherwise a
         // later step does it, and waiting here would only delay it.
@@ -606,22 +705,40 @@ async fn live(
                 detail: "the health checks were not failing when the rollback was decided, so they cannot time it: rollback time not measured".to_string(),
             });
         } else if started {
-            let (seconds, recovery) = rollback::time_recovery(
+            let timing = rollback::time_recovery(
                 &setup.probe,
                 &setup.targets,
                 decided,
                 interval.to_std(),
                 setup.rollback_timeout.to_std(),
-            )
-            .await;
-            let timed = recovery.ok.is_some();
-            actions.push(recovery);
-            report.rollback_seconds = seconds;
-            if timed {
-                let note = rollback
-                    .notify_finished(seconds, setup.rollback_timeout.to_std())
-                    .await;
-                notification("rollback finished", note, annotations);
+            );
+            let timed = tokio::select! {
+                timed = timing => Some(timed),
+                signal = interrupt.recv() => {
+                    stopped = Some(signal);
+                    None
+                }
+            };
+            match timed {
+                Some((seconds, recovery)) => {
+                    let measured = recovery.ok.is_some();
+                    actions.push(recovery);
+                    report.rollback_seconds = seconds;
+                    if measured {
+                        let note = rollback
+                            .notify_finished(seconds, setup.rollback_timeout.to_std())
+                            .await;
+                        notification("rollback finished", note, annotations);
+                    }
+                }
+                None => actions.push(shipgate_core::watch::ActionReport {
+                    action: "recovery".to_string(),
+                    ok: None,
+                    detail: format!(
+                        "interrupted by {} while waiting for the health checks: rollback time not measured",
+                        stopped.map_or("a signal", Signal::name)
+                    ),
+                }),
             }
         } else {
             actions.push(shipgate_core::watch::ActionReport {
@@ -641,7 +758,11 @@ async fn live(
             notification("rollback decided", Some(note), annotations);
         }
     }
-    Ok(report)
+    if let Some(signal) = stopped {
+        eprintln!("watch: interrupted by {}", signal.name());
+        report.interrupt(signal.name(), setup.samples);
+    }
+    Ok((report, stopped))
 }
 
 /// A notification's result on stderr, and a warning when it failed: it never changes the
@@ -678,11 +799,15 @@ mod tests {
     use super::*;
     use crate::inputs::{command, Cmd};
 
-    fn args(list: &[&str]) -> WatchArgs {
+    fn from_cli(list: &[&str]) -> Result<WatchArgs, Failure> {
         let matches = command(Cmd::Watch)
             .try_get_matches_from(std::iter::once("watch").chain(list.iter().copied()))
             .unwrap();
-        WatchArgs::from_values(&Values::from_cli(Cmd::Watch, &matches)).unwrap()
+        WatchArgs::from_values(&Values::from_cli(Cmd::Watch, &matches))
+    }
+
+    fn args(list: &[&str]) -> WatchArgs {
+        from_cli(list).unwrap()
     }
 
     fn usage(list: &[&str]) -> String {
@@ -756,7 +881,12 @@ mod tests {
         assert!(usage(&["--metric", "error_rate = x"]).contains("`prometheus-url` is not"));
         assert!(usage(&["--prometheus-url", "http://127.0.0.1:9"]).contains("no `metrics`"));
         assert!(usage(&[]).starts_with("nothing to watch"));
-        assert!(usage(&["--health-url", "http://example.com/health"]).contains("plain HTTP"));
+        let failure = from_cli(&["--health-url", "http://example.com/health"]).unwrap_err();
+        assert!(
+            failure.message.contains("plain HTTP"),
+            "{}",
+            failure.message
+        );
         assert!(usage(&[
             "--health-url",
             "http://127.0.0.1:1/",

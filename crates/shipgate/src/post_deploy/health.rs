@@ -1,15 +1,22 @@
 //! The health probe: `curl -f` semantics over HTTP(S), used by `verify` and by `watch`.
 //!
 //! A URL is **up** when it answers 2xx after following redirects (at most 10), within the
-//! per-request timeout, and — when `expect` is set — its body matches. Anything else (another
-//! status, a refused connection, a timeout, a TLS failure, a body that does not match) is
-//! **down**. HTTPS is required except on loopback hosts unless `allow-http` is set, and a
+//! per-request timeout, and — when it has an expectation — its body matches. Anything else
+//! (another status, a refused connection, a timeout, a TLS failure, a body that does not match)
+//! is **down**. HTTPS is required except on loopback hosts unless `allow-http` is set, and a
 //! redirect may not downgrade to plain HTTP either.
+//!
+//! Each `health-urls` line is `URL [EXPECTATION]`: the URL, then optionally, after white space,
+//! what its body must contain (`https://api.example.com/health json:status=ok`). A URL without
+//! its own expectation takes the `expect` input's, if any (`docs/verify.md`).
 
 use std::time::{Duration as StdDuration, Instant};
 
 use reqwest::Url;
 use serde::Serialize;
+
+use crate::inputs::Values;
+use crate::outcome::Failure;
 
 /// Bodies are read up to this size when `expect` needs them.
 const MAX_BODY: usize = 1024 * 1024;
@@ -35,26 +42,48 @@ pub enum HealthError {
         /// The URL (credentials removed).
         url: String,
     },
-    /// `expect` did not parse.
-    #[error("invalid `expect` {input:?}: {reason}")]
+    /// A URL's own expectation did not parse.
+    #[error("the expectation of {url} is invalid: {source}")]
     Expect {
-        /// The text given.
-        input: String,
-        /// What is wrong.
-        reason: String,
+        /// The URL (credentials removed).
+        url: String,
+        /// What is wrong with the expectation.
+        source: ExpectError,
     },
     /// The HTTP client could not be built.
     #[error("cannot build the HTTP client: {0}")]
     Client(String),
 }
 
-/// A URL to check, with the form that may be shown (no password).
+/// An expectation that did not parse: `text` or `json:PATH=VALUE`.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{input:?}: {reason}")]
+pub struct ExpectError {
+    /// The text given.
+    pub input: String,
+    /// What is wrong.
+    pub reason: String,
+}
+
+/// A bad `health-urls` line (usage error): which line, and what is wrong with it.
+#[derive(Debug, thiserror::Error)]
+#[error("line {line}: {error}")]
+pub struct LineError {
+    /// The 1-based line (the N-th `--health-url` on the command line).
+    pub line: usize,
+    /// What is wrong.
+    pub error: HealthError,
+}
+
+/// A URL to check, with the form that may be shown (no password) and what its body must hold.
 #[derive(Debug, Clone)]
 pub struct Target {
     /// The URL requested.
     pub url: Url,
     /// The URL as shown in reports: without user info, query values or fragment.
     pub display: String,
+    /// What its body must contain: its own expectation, else the `expect` input's.
+    pub expect: Option<Expect>,
 }
 
 /// Whether the URL's host is loopback (`localhost`, `127.0.0.0/8`, `::1`).
@@ -76,31 +105,83 @@ pub fn redact(url: &Url) -> String {
     shipgate_core::redact::url(url.as_str())
 }
 
-/// Parses and checks the health URLs.
-pub fn parse_targets(urls: &[String], allow_http: bool) -> Result<Vec<Target>, HealthError> {
-    urls.iter()
-        .map(|text| text.trim())
-        .filter(|text| !text.is_empty())
-        .map(|text| {
-            let url = Url::parse(text).map_err(|e| HealthError::Url {
-                url: shipgate_core::redact::url(text),
-                reason: e.to_string(),
-            })?;
-            let display = redact(&url);
-            match url.scheme() {
-                "https" => {}
-                "http" if allow_http || is_loopback(&url) => {}
-                "http" => return Err(HealthError::Insecure { url: display }),
-                other => {
-                    return Err(HealthError::Url {
-                        url: display,
-                        reason: format!("scheme `{other}` is not HTTP(S)"),
-                    })
-                }
-            }
-            Ok(Target { url, display })
-        })
-        .collect()
+/// The `health-urls` of `verify` or `watch`, each with its expectation (the `expect` input for
+/// the lines without their own); errors name the input as the user wrote it (`--health-url`,
+/// input `health-urls`) and the line.
+pub fn targets_from(values: &Values) -> Result<Vec<Target>, Failure> {
+    let default = match values.text("expect").filter(|t| !t.is_empty()) {
+        Some(text) => {
+            Some(Expect::parse(text).map_err(|e| values.invalid("expect", &e.to_string()))?)
+        }
+        None => None,
+    };
+    parse_targets(
+        &values.list("health-urls"),
+        default.as_ref(),
+        values.flag("allow-http")?,
+    )
+    .map_err(|e| values.invalid("health-urls", &e.to_string()))
+}
+
+/// Parses and checks the `health-urls` lines: `URL [EXPECTATION]` each (a URL cannot contain
+/// white space, so the first white space ends it). A line without its own expectation takes
+/// `default_expect` (the `expect` input). Blank lines are skipped but counted.
+pub fn parse_targets(
+    lines: &[String],
+    default_expect: Option<&Expect>,
+    allow_http: bool,
+) -> Result<Vec<Target>, LineError> {
+    let mut targets = Vec::new();
+    for (index, line) in lines.iter().enumerate() {
+        let line = line.trim();
+        if line.is_empty() {
+            continue;
+        }
+        let (text, own) = match line.split_once(char::is_whitespace) {
+            Some((url, rest)) => (url, Some(rest.trim())),
+            None => (line, None),
+        };
+        let at = |error| LineError {
+            line: index + 1,
+            error,
+        };
+        let target = parse_url(text, allow_http).map_err(at)?;
+        let expect = match own {
+            Some(own) => Some(Expect::parse(own).map_err(|source| {
+                at(HealthError::Expect {
+                    url: target.display.clone(),
+                    source,
+                })
+            })?),
+            None => default_expect.cloned(),
+        };
+        targets.push(Target { expect, ..target });
+    }
+    Ok(targets)
+}
+
+fn parse_url(text: &str, allow_http: bool) -> Result<Target, HealthError> {
+    let url = Url::parse(text).map_err(|e| HealthError::Url {
+        url: shipgate_core::redact::url(text),
+        reason: e.to_string(),
+    })?;
+    let display = redact(&url);
+    match url.scheme() {
+        "https" => {}
+        "http" if allow_http || is_loopback(&url) => {}
+        "http" => return Err(HealthError::Insecure { url: display }),
+        other => {
+            return Err(HealthError::Url {
+                url: display,
+                reason: format!("scheme `{other}` is not HTTP(S)"),
+            })
+        }
+    }
+    Ok(Target {
+        url,
+        display,
+        expect: None,
+    })
 }
 
 /// What a body must contain.
@@ -120,8 +201,8 @@ pub enum Expect {
 
 impl Expect {
     /// Parses `text` or `json:PATH=VALUE`.
-    pub fn parse(input: &str) -> Result<Self, HealthError> {
-        let bad = |reason: &str| HealthError::Expect {
+    pub fn parse(input: &str) -> Result<Self, ExpectError> {
+        let bad = |reason: &str| ExpectError {
             input: input.to_string(),
             reason: reason.to_string(),
         };
@@ -202,21 +283,17 @@ pub struct Attempt {
     pub error: Option<String>,
 }
 
-/// An HTTP client with the probe's timeout, redirect policy and body check.
+/// An HTTP client with the probe's timeout and redirect policy; each target brings its body
+/// check.
 #[derive(Debug, Clone)]
 pub struct Probe {
     client: reqwest::Client,
-    expect: Option<Expect>,
     timeout: StdDuration,
 }
 
 impl Probe {
     /// A probe with a per-request `timeout`.
-    pub fn new(
-        timeout: StdDuration,
-        expect: Option<Expect>,
-        allow_http: bool,
-    ) -> Result<Self, HealthError> {
+    pub fn new(timeout: StdDuration, allow_http: bool) -> Result<Self, HealthError> {
         let policy = reqwest::redirect::Policy::custom(move |attempt| {
             if attempt.previous().len() >= 10 {
                 attempt.error("more than 10 redirects")
@@ -233,11 +310,7 @@ impl Probe {
             .user_agent(concat!("shipgate/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| HealthError::Client(e.to_string()))?;
-        Ok(Self {
-            client,
-            expect,
-            timeout,
-        })
+        Ok(Self { client, timeout })
     }
 
     /// Requests `target` once.
@@ -257,7 +330,7 @@ impl Probe {
         if !status.is_success() {
             return down(Some(status.as_u16()), format!("HTTP {}", status.as_u16()));
         }
-        if let Some(expect) = &self.expect {
+        if let Some(expect) = &target.expect {
             let mut body = Vec::new();
             loop {
                 match response.chunk().await {
@@ -347,11 +420,9 @@ pub struct UrlResult {
     pub security: Option<Vec<shipgate_core::verify::security::CheckResult>>,
 }
 
-/// Checks every target until all are up or `wait` has passed, retrying the down ones with
-/// exponential backoff (1 s, 2 s, 4 s, … at most 30 s); the last attempt is made at the deadline.
-pub async fn verify(probe: &Probe, targets: &[Target], wait: StdDuration) -> Vec<UrlResult> {
-    let deadline = tokio::time::Instant::now() + wait;
-    let mut results: Vec<UrlResult> = targets
+/// The results before the first attempt: one per target, down, not yet requested.
+pub fn pending(targets: &[Target]) -> Vec<UrlResult> {
+    targets
         .iter()
         .map(|t| UrlResult {
             url: t.display.clone(),
@@ -362,9 +433,34 @@ pub async fn verify(probe: &Probe, targets: &[Target], wait: StdDuration) -> Vec
             error: None,
             security: None,
         })
-        .collect();
+        .collect()
+}
+
+/// A round of [`verify`] after which some URL is not up yet and another round will come.
+#[derive(Debug, Clone, Copy)]
+pub struct Round<'a> {
+    /// The round's number, from 1.
+    pub number: u32,
+    /// Every URL's result so far.
+    pub results: &'a [UrlResult],
+    /// How long until the next round.
+    pub next_in: StdDuration,
+}
+
+/// Checks every target until all are up or `wait` has passed, retrying the down ones with
+/// exponential backoff (1 s, 2 s, 4 s, … at most 30 s); the last attempt is made at the deadline.
+/// `results` (from [`pending`]) holds what was seen so far at every moment, so a caller that
+/// stops waiting still has it; `progress` hears of every round that is followed by another.
+pub async fn verify(
+    probe: &Probe,
+    targets: &[Target],
+    wait: StdDuration,
+    results: &mut [UrlResult],
+    mut progress: impl FnMut(Round<'_>),
+) {
+    let deadline = tokio::time::Instant::now() + wait;
     let mut backoff = FIRST_BACKOFF;
-    loop {
+    for number in 1u32.. {
         for (target, result) in targets.iter().zip(results.iter_mut()) {
             if result.up {
                 continue;
@@ -378,9 +474,15 @@ pub async fn verify(probe: &Probe, targets: &[Target], wait: StdDuration) -> Vec
         }
         let now = tokio::time::Instant::now();
         if results.iter().all(|r| r.up) || now >= deadline {
-            return results;
+            return;
         }
-        tokio::time::sleep_until((now + backoff).min(deadline)).await;
+        let next = (now + backoff).min(deadline);
+        progress(Round {
+            number,
+            results,
+            next_in: next - now,
+        });
+        tokio::time::sleep_until(next).await;
         backoff = (backoff * 2).min(MAX_BACKOFF);
     }
 }
@@ -389,48 +491,109 @@ pub async fn verify(probe: &Probe, targets: &[Target], wait: StdDuration) -> Vec
 mod tests {
     use super::*;
 
+    fn targets(lines: &[&str], allow_http: bool) -> Result<Vec<Target>, LineError> {
+        let lines: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+        parse_targets(&lines, None, allow_http)
+    }
+
     #[test]
     fn unparsable_urls_are_shown_without_credentials() {
-        let e = parse_targets(
-            &["https://admin:s3cret@example.com:99999/health".into()],
-            false,
-        )
-        .unwrap_err()
-        .to_string();
+        let e = targets(&["https://admin:s3cret@example.com:99999/health"], false)
+            .unwrap_err()
+            .to_string();
         assert!(!e.contains("s3cret"), "{e}");
     }
 
     #[test]
+    fn each_line_may_carry_its_own_expectation() {
+        let global = Expect::parse("json:status=ok").unwrap();
+        let lines: Vec<String> = [
+            "https://api.example.com/health   json:checks.db=up",
+            "",
+            "https://www.example.com/\t<title>Shop</title>",
+            "https://admin.example.com/",
+        ]
+        .iter()
+        .map(|l| l.to_string())
+        .collect();
+        let t = parse_targets(&lines, Some(&global), false).unwrap();
+        assert_eq!(t.len(), 3);
+        assert_eq!(t[0].display, "https://api.example.com/health");
+        assert_eq!(
+            t[0].expect,
+            Some(Expect::Json {
+                path: vec!["checks".into(), "db".into()],
+                value: "up".into()
+            })
+        );
+        assert_eq!(
+            t[1].expect,
+            Some(Expect::Contains("<title>Shop</title>".into())),
+            "the rest of the line, spaces included, is the text"
+        );
+        assert_eq!(
+            t[2].expect,
+            Some(global),
+            "no own expectation: the `expect` input's"
+        );
+        let t = parse_targets(&lines[3..], None, false).unwrap();
+        assert_eq!(t[0].expect, None);
+    }
+
+    #[test]
+    fn a_bad_line_is_named_by_its_number() {
+        let e = targets(
+            &[
+                "https://www.example.com/",
+                "https://u:s3cret@api.example.com/health json:status",
+            ],
+            false,
+        )
+        .unwrap_err();
+        assert_eq!(e.line, 2);
+        assert_eq!(
+            e.to_string(),
+            "line 2: the expectation of https://api.example.com/health is invalid: \"json:status\": expected `json:PATH=VALUE`, e.g. `json:status=ok`"
+        );
+        let e = targets(&["https://ok.example/", "", "ftp://x.example/ ok"], false).unwrap_err();
+        assert_eq!(e.line, 3, "blank lines count");
+        assert!(
+            e.to_string().starts_with("line 3: invalid health URL"),
+            "{e}"
+        );
+    }
+
+    #[test]
     fn https_is_required_off_loopback() {
-        assert!(parse_targets(&["https://example.com/health".into()], false).is_ok());
+        assert!(targets(&["https://example.com/health"], false).is_ok());
         for ok in [
             "http://127.0.0.1:8080/health",
             "http://localhost/",
             "http://[::1]:3000/",
             "http://api.localhost/",
         ] {
-            assert!(parse_targets(&[ok.into()], false).is_ok(), "{ok}");
+            assert!(targets(&[ok], false).is_ok(), "{ok}");
         }
-        let e = parse_targets(&["http://example.com/health".into()], false).unwrap_err();
-        assert!(matches!(e, HealthError::Insecure { .. }), "{e}");
-        assert!(parse_targets(&["http://example.com/".into()], true).is_ok());
-        assert!(parse_targets(&["ftp://example.com/".into()], true).is_err());
-        let e = parse_targets(&["not a url".into()], true).unwrap_err();
+        let e = targets(&["http://example.com/health"], false).unwrap_err();
+        assert!(matches!(e.error, HealthError::Insecure { .. }), "{e}");
+        assert!(targets(&["http://example.com/"], true).is_ok());
+        assert!(targets(&["ftp://example.com/"], true).is_err());
+        let e = targets(&["not-a-url"], true).unwrap_err();
         assert!(
-            e.to_string().contains("invalid health URL \"not a url\""),
+            e.to_string().contains("invalid health URL \"not-a-url\""),
             "{e}"
         );
     }
 
     #[test]
     fn credentials_are_never_shown() {
-        let t = parse_targets(
-            &["https://user:s3cret@example.com/health?key=s3cret#s3cret".into()],
+        let t = targets(
+            &["https://user:s3cret@example.com/health?key=s3cret#s3cret"],
             false,
         )
         .unwrap();
         assert_eq!(t[0].display, "https://example.com/health?key=***#***");
-        let e = parse_targets(&["http://user:s3cret@example.com/".into()], false).unwrap_err();
+        let e = targets(&["http://user:s3cret@example.com/"], false).unwrap_err();
         assert!(!e.to_string().contains("s3cret"));
     }
 

@@ -5,9 +5,11 @@
 //! - [`security`]: the requests of `verify`'s security checklist;
 //! - [`prometheus`]: the Prometheus HTTP API as a metric source;
 //! - [`rollback`]: deployment status, webhook, workflow dispatch, recovery timing;
-//! - [`notify`]: the chat notifications of `record` and `watch`.
+//! - [`notify`]: the chat notifications of `record` and `watch`;
+//! - [`interrupt`]: SIGINT and SIGTERM, which end a watch or a verification with its summary.
 
 pub mod health;
+pub mod interrupt;
 pub mod notify;
 pub mod prometheus;
 pub mod rollback;

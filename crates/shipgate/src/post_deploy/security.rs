@@ -120,6 +120,7 @@ mod tests {
         Target {
             display: crate::post_deploy::health::redact(&url),
             url,
+            expect: None,
         }
     }
 
