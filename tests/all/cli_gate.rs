@@ -85,7 +85,7 @@ fn every_example_gives_its_verdict_and_exit_code() {
 #[test]
 fn ready_example_passes_every_gate() {
     let (_, report) = json_report("v1.4.0-ready.json", &["--config", "examples/shipgate.yml"]);
-    for gate in ["soak", "approvals", "tag", "checks", "checklist"] {
+    for gate in ["soak", "approvals", "tag", "checks", "checklist", "freeze"] {
         assert_eq!(gate_row(&report, gate).0, "pass", "{gate}: {report:#}");
     }
     assert_eq!(report["version"], "v1.4.0");
@@ -278,6 +278,103 @@ fn markdown_and_text_reports_match_their_snapshots() {
             });
         }
     }
+}
+
+#[test]
+fn the_example_configs_freeze_holds_a_ready_release_until_the_next_allowed_minute() {
+    let config = ["--config", "examples/shipgate.yml"];
+    // Thursday 2026-11-26, 16:20 in Madrid: inside Mon–Thu 08:00–18:00.
+    let (code, report) = json_report("v1.4.0-ready.json", &config);
+    assert_eq!(code, 0, "{report:#}");
+    assert_eq!(gate_row(&report, "freeze").0, "pass");
+    // Friday: pending (exit 3) until Monday 08:00 in Madrid, 07:00 UTC.
+    let friday = [&config[..], &["--now", "2026-11-27T10:00:00Z"]].concat();
+    let (code, report) = json_report("v1.4.0-ready.json", &friday);
+    assert_eq!(
+        (code, report["verdict"].as_str()),
+        (3, Some("pending")),
+        "{report:#}"
+    );
+    assert_eq!(report["ready_at"], "2026-11-30T07:00:00Z");
+    let (state, reason) = gate_row(&report, "freeze");
+    assert_eq!(state, "pending");
+    assert_eq!(
+        reason,
+        "deploys are allowed Mon–Thu 08:00–18:00 Europe/Madrid; next at 2026-11-30 08:00 Europe/Madrid, 2026-11-30 07:00 UTC"
+    );
+    // Christmas: the freeze ends on Thursday 2027-01-07 at midnight, the office opens at 08:00.
+    let christmas = [&config[..], &["--now", "2026-12-22T10:00:00Z"]].concat();
+    let (code, report) = json_report("v1.4.0-ready.json", &christmas);
+    assert_eq!(code, 3, "{report:#}");
+    assert_eq!(report["ready_at"], "2027-01-07T07:00:00Z");
+    let (_, reason) = gate_row(&report, "freeze");
+    assert!(
+        reason.starts_with("deploy freeze `Christmas freeze` until 2027-01-06 23:00 UTC, and deploys are allowed Mon–Thu 08:00–18:00 Europe/Madrid; next at 2027-01-07 08:00 Europe/Madrid"),
+        "{reason}"
+    );
+    // At that minute it passes.
+    let open = [&config[..], &["--now", "2027-01-07T07:00:00Z"]].concat();
+    assert_eq!(json_report("v1.4.0-ready.json", &open).0, 0);
+    // The text report names the freeze.
+    let run = gate(&[
+        "--facts",
+        "examples/v1.4.0-ready.json",
+        "--config",
+        "examples/shipgate.yml",
+        "--now",
+        "2026-12-22T10:00:00Z",
+    ]);
+    assert_eq!(run.code, 3);
+    assert!(
+        run.stdout
+            .contains("pending  freeze     deploy freeze `Christmas freeze`"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn a_soak_ending_outside_the_allowed_hours_moves_the_ready_time() {
+    // The soak ends Thursday 2026-11-26 at 14:06:30 UTC, 15:06 in Madrid; the office closes at 15:00
+    // and does not open on Friday: the release is ready on Monday at 09:00.
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("shipgate.yml");
+    std::fs::write(
+        &config,
+        "freeze:\n  allowed:\n    weekdays: [monday, tuesday, wednesday, thursday]\n    hours: 09:00-15:00\n    timezone: Europe/Madrid\n",
+    )
+    .unwrap();
+    let config = config.display().to_string();
+    let (code, report) = json_report("v1.4.0-soaking.json", &["--config", &config]);
+    assert_eq!(code, 3, "{report:#}");
+    assert_eq!(gate_row(&report, "soak").0, "pending");
+    assert_eq!(gate_row(&report, "freeze").0, "pass");
+    assert_eq!(report["ready_at"], "2026-11-30T08:00:00Z", "{report:#}");
+}
+
+#[test]
+fn a_freeze_config_error_names_the_key_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("shipgate.yml");
+    std::fs::write(
+        &config,
+        "freeze:\n  allowed:\n    hours: 09:00-16:00\n    timezone: Europe/Madird\n",
+    )
+    .unwrap();
+    let run = gate(&[
+        "--facts",
+        "examples/v1.4.0-ready.json",
+        "--config",
+        &config.display().to_string(),
+    ]);
+    assert_usage_error(
+        &run,
+        &[
+            "shipgate.yml",
+            "`freeze.allowed.timezone` (line 4)",
+            "\"Europe/Madird\" is not an IANA time zone name",
+        ],
+    );
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@
 mod attacks;
 mod events;
 mod faults;
+mod freeze;
 mod gate;
 mod hostile;
 mod incidents;

@@ -19,7 +19,7 @@ use serde::Deserialize;
 
 use crate::duration::Duration;
 use crate::error::{Error, Result};
-use crate::policy::{PathRule, Policy, RequiredCheck};
+use crate::policy::{AllowedHours, AllowedTime, FreezeWindow, PathRule, Policy, RequiredCheck};
 
 /// The largest config file shipgate reads.
 pub const MAX_BYTES: usize = 256 * 1024;
@@ -203,6 +203,7 @@ struct RawConfig {
     tag: Option<RawTag>,
     checks: Option<RawChecks>,
     checklist: Option<RawChecklist>,
+    freeze: Option<RawFreeze>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -315,6 +316,18 @@ struct RawChecklist {
     items: Option<Vec<Item>>,
 }
 
+#[derive(Debug, Deserialize)]
+#[serde(
+    deny_unknown_fields,
+    rename_all = "kebab-case",
+    expecting = "a mapping of freeze settings (`windows:`, `allowed:`)"
+)]
+struct RawFreeze {
+    enabled: Option<bool>,
+    windows: Option<Vec<Window>>,
+    allowed: Option<Allowed>,
+}
+
 impl RawConfig {
     /// Writes every value the file sets over `policy`.
     fn apply(self, policy: &mut Policy) {
@@ -384,6 +397,18 @@ impl RawConfig {
                     .map(|list| list.into_iter().map(|r| r.0).collect()),
             );
             set(&mut policy.checks.neutral_passes, checks.neutral_passes);
+        }
+        if let Some(freeze) = self.freeze {
+            set(&mut policy.freeze.enabled, freeze.enabled);
+            set(
+                &mut policy.freeze.windows,
+                freeze
+                    .windows
+                    .map(|list| list.into_iter().map(|w| w.0).collect()),
+            );
+            if let Some(allowed) = freeze.allowed {
+                policy.freeze.allowed = Some(allowed.0);
+            }
         }
         if let Some(checklist) = self.checklist {
             set(&mut policy.checklist.enabled, checklist.enabled);
@@ -600,6 +625,344 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for NonEmpty<T> {
 }
 
 // ---------------------------------------------------------------------------------------------
+// The freeze gate's values: windows, weekdays, hours and the time zone (`docs/config.md`).
+
+/// A freeze window `{from, until, reason}`. `until` must come after `from`: the check is made
+/// while the later of the two in the file is read, so the error names that key and its line.
+#[derive(Debug)]
+struct Window(FreezeWindow);
+
+/// A freeze window's reason: a non-empty string, trimmed.
+#[derive(Debug)]
+struct Reason(String);
+
+impl<'de> Deserialize<'de> for Reason {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_str(StrVisitor {
+            expecting: "a reason, shown in the verdict",
+            check: |text| non_empty(text, "the reason").map(Reason),
+        })
+    }
+}
+
+/// A moment written in RFC 3339 with its offset: `2026-12-20T00:00:00+01:00`.
+type Moment = chrono::DateTime<chrono::FixedOffset>;
+
+/// Parses a moment; a time without an offset would depend on where it is read.
+fn moment(text: &str) -> Result<Moment, String> {
+    chrono::DateTime::parse_from_rfc3339(text.trim()).map_err(|err| {
+        format!("{text:?} is not an RFC 3339 time with an offset, such as 2026-12-20T00:00:00+01:00 ({err})")
+    })
+}
+
+/// Reads `from` or `until`, checking it against the other end when that was read first.
+struct Bound {
+    key: &'static str,
+    other: Option<Moment>,
+}
+
+impl<'de> de::DeserializeSeed<'de> for Bound {
+    type Value = Moment;
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Moment, D::Error> {
+        deserializer.deserialize_str(self)
+    }
+}
+
+impl Visitor<'_> for Bound {
+    type Value = Moment;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an RFC 3339 time with an offset, such as 2026-12-20T00:00:00+01:00")
+    }
+    fn visit_str<E: de::Error>(self, value: &str) -> Result<Moment, E> {
+        let at = moment(value).map_err(E::custom)?;
+        let (from, until) = match self.key {
+            "from" => (Some(at), self.other),
+            _ => (self.other, Some(at)),
+        };
+        match (from, until) {
+            (Some(from), Some(until)) if until <= from => Err(E::custom(format!(
+                "a freeze window must end after it starts: `until` {} is not after `from` {}",
+                until.to_rfc3339(),
+                from.to_rfc3339()
+            ))),
+            _ => Ok(at),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Window {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(field_identifier, rename_all = "lowercase")]
+        enum Field {
+            From,
+            Until,
+            Reason,
+        }
+        struct WindowVisitor;
+        impl<'de> Visitor<'de> for WindowVisitor {
+            type Value = Window;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a freeze window (`from:`, `until:` and `reason:`)")
+            }
+            fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<Window, A::Error> {
+                let (mut from, mut until, mut reason) = (None, None, None);
+                while let Some(field) = map.next_key::<Field>()? {
+                    match field {
+                        Field::From if from.is_some() => {
+                            return Err(de::Error::duplicate_field("from"))
+                        }
+                        Field::Until if until.is_some() => {
+                            return Err(de::Error::duplicate_field("until"))
+                        }
+                        Field::Reason if reason.is_some() => {
+                            return Err(de::Error::duplicate_field("reason"))
+                        }
+                        Field::From => {
+                            from = Some(map.next_value_seed(Bound {
+                                key: "from",
+                                other: until,
+                            })?)
+                        }
+                        Field::Until => {
+                            until = Some(map.next_value_seed(Bound {
+                                key: "until",
+                                other: from,
+                            })?)
+                        }
+                        Field::Reason => reason = Some(map.next_value::<Reason>()?.0),
+                    }
+                }
+                let missing = |key: &str, why: &str| {
+                    de::Error::custom(format!("a freeze window needs `{key}` ({why})"))
+                };
+                let from = from.ok_or_else(|| missing("from", "its first moment"))?;
+                let until = until.ok_or_else(|| missing("until", "the moment it ends"))?;
+                let reason = reason.ok_or_else(|| {
+                    missing(
+                        "reason",
+                        "why, as the verdict shows it: \"Christmas freeze\"",
+                    )
+                })?;
+                Ok(Window(FreezeWindow {
+                    from: from.with_timezone(&chrono::Utc),
+                    until: until.with_timezone(&chrono::Utc),
+                    reason,
+                }))
+            }
+        }
+        deserializer.deserialize_map(WindowVisitor)
+    }
+}
+
+/// `freeze.allowed`: weekdays and/or hours, in a time zone that must be named.
+#[derive(Debug, Deserialize)]
+#[serde(try_from = "AllowedFields")]
+struct Allowed(AllowedTime);
+
+#[derive(Debug, Deserialize)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "the allowed deploy time (`weekdays:`, `hours:`, `timezone:`)"
+)]
+struct AllowedFields {
+    weekdays: Option<WeekdayList>,
+    hours: Option<Hours>,
+    timezone: Option<TimeZone>,
+}
+
+impl TryFrom<AllowedFields> for Allowed {
+    type Error = String;
+    fn try_from(fields: AllowedFields) -> Result<Self, String> {
+        // Allowed time that restricts nothing would look like a rule while being none.
+        if fields.weekdays.is_none() && fields.hours.is_none() {
+            return Err("the allowed deploy time needs `weekdays`, `hours`, or both".to_string());
+        }
+        let Some(timezone) = fields.timezone else {
+            return Err(
+                "the allowed deploy time needs `timezone` (an IANA name such as Europe/Madrid, or UTC): weekdays and hours are read on its clock"
+                    .to_string(),
+            );
+        };
+        // No weekdays: every day.
+        let weekdays = fields.weekdays.map_or_else(
+            || {
+                (0..7)
+                    .map(|i| monday_plus(chrono::Weekday::Mon, i))
+                    .collect()
+            },
+            |days| days.0,
+        );
+        Ok(Allowed(AllowedTime {
+            weekdays,
+            hours: fields.hours.map(|h| h.0),
+            timezone: timezone.0,
+        }))
+    }
+}
+
+/// `day` moved `n` days on (wrapping after Sunday).
+fn monday_plus(day: chrono::Weekday, n: u8) -> chrono::Weekday {
+    (0..n).fold(day, |d, _| d.succ())
+}
+
+/// The allowed weekdays: a non-empty list of days (`mon`, `Monday`) and ranges (`mon-fri`).
+#[derive(Debug)]
+struct WeekdayList(Vec<chrono::Weekday>);
+
+/// One entry of the weekday list.
+#[derive(Debug)]
+struct DayEntry(Vec<chrono::Weekday>);
+
+/// Parses `mon`, `Monday` (any case), or a range `mon-fri` (inclusive; `fri-mon` wraps).
+fn day_entry(text: &str) -> Result<Vec<chrono::Weekday>, String> {
+    let day = |name: &str| -> Result<chrono::Weekday, String> {
+        let name = name.trim();
+        let days = [
+            ("mon", "monday"),
+            ("tue", "tuesday"),
+            ("wed", "wednesday"),
+            ("thu", "thursday"),
+            ("fri", "friday"),
+            ("sat", "saturday"),
+            ("sun", "sunday"),
+        ];
+        days.iter()
+            .position(|(short, long)| {
+                name.eq_ignore_ascii_case(short) || name.eq_ignore_ascii_case(long)
+            })
+            .map(|i| monday_plus(chrono::Weekday::Mon, i as u8))
+            .ok_or_else(|| {
+                format!("{name:?} is not a weekday; write mon, tue, wed, thu, fri, sat, sun (or the full names), or a range such as mon-fri")
+            })
+    };
+    match text.split_once('-') {
+        None => Ok(vec![day(text)?]),
+        Some((first, last)) => {
+            let (first, last) = (day(first)?, day(last)?);
+            let mut days = vec![first];
+            let mut current = first;
+            while current != last {
+                current = current.succ();
+                days.push(current);
+            }
+            Ok(days)
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for DayEntry {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_str(StrVisitor {
+            expecting: "a weekday such as `mon`, or a range such as `mon-fri`",
+            check: |text| day_entry(text).map(DayEntry),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for WeekdayList {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct DaysVisitor;
+        impl<'de> Visitor<'de> for DaysVisitor {
+            type Value = WeekdayList;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a list of weekdays such as [mon, tue, wed, thu]")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<WeekdayList, A::Error> {
+                let mut days: Vec<chrono::Weekday> = Vec::new();
+                while let Some(DayEntry(entry)) = seq.next_element()? {
+                    days.extend(entry);
+                }
+                if days.is_empty() {
+                    return Err(de::Error::custom(
+                        "no weekday given: deploys would never be allowed; name at least one, such as [mon, tue, wed, thu]",
+                    ));
+                }
+                days.sort_by_key(chrono::Weekday::num_days_from_monday);
+                days.dedup();
+                Ok(WeekdayList(days))
+            }
+        }
+        deserializer.deserialize_seq(DaysVisitor)
+    }
+}
+
+/// The allowed hours `HH:MM-HH:MM`.
+#[derive(Debug)]
+struct Hours(AllowedHours);
+
+/// Parses `09:00-16:00`: start inclusive, end exclusive, `24:00` the end of the day; an end
+/// before the start crosses midnight.
+fn hours(text: &str) -> Result<AllowedHours, String> {
+    let shape = || {
+        format!("{text:?} is not a range of hours; write HH:MM-HH:MM, such as 09:00-16:00 (the end is not included; 22:00-06:00 crosses midnight)")
+    };
+    let (start, end) = text.split_once('-').ok_or_else(shape)?;
+    let minutes = |part: &str, end: bool| -> Option<u16> {
+        let (h, m) = part.trim().split_once(':')?;
+        if h.len() != 2 || m.len() != 2 || !(h.bytes().chain(m.bytes())).all(|b| b.is_ascii_digit())
+        {
+            return None;
+        }
+        let (h, m): (u16, u16) = (h.parse().ok()?, m.parse().ok()?);
+        match (h, m) {
+            (24, 0) if end => Some(24 * 60),
+            (0..=23, 0..=59) => Some(h * 60 + m),
+            _ => None,
+        }
+    };
+    let (start, end) = (
+        minutes(start, false).ok_or_else(shape)?,
+        minutes(end, true).ok_or_else(shape)?,
+    );
+    if start == end {
+        return Err(format!(
+            "{text:?} starts and ends at the same minute; for the whole day leave `hours` out"
+        ));
+    }
+    Ok(AllowedHours { start, end })
+}
+
+impl<'de> Deserialize<'de> for Hours {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_str(StrVisitor {
+            expecting: "a range of hours such as \"09:00-16:00\"",
+            check: |text| hours(text).map(Hours),
+        })
+    }
+}
+
+/// An IANA time zone name.
+#[derive(Debug)]
+struct TimeZone(chrono_tz::Tz);
+
+/// Parses an IANA time zone name exactly as the database spells it; a name that differs only
+/// in case is named in the error.
+fn time_zone(text: &str) -> Result<chrono_tz::Tz, String> {
+    let name = text.trim();
+    name.parse::<chrono_tz::Tz>().map_err(|_| {
+        match chrono_tz::TZ_VARIANTS
+            .iter()
+            .find(|tz| tz.name().eq_ignore_ascii_case(name))
+        {
+            Some(tz) => format!("{name:?} is not an IANA time zone name; did you mean {:?}?", tz.name()),
+            None => format!(
+                "{name:?} is not an IANA time zone name, such as Europe/Madrid, America/New_York or UTC"
+            ),
+        }
+    })
+}
+
+impl<'de> Deserialize<'de> for TimeZone {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_str(StrVisitor {
+            expecting: "an IANA time zone name such as Europe/Madrid",
+            check: |text| time_zone(text).map(TimeZone),
+        })
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
 // Overrides from the Action's inputs (or CLI flags of the same names).
 
 /// Values from the Action's inputs or the command line's flags that override the config file
@@ -670,7 +1033,9 @@ pub fn count(text: &str) -> std::result::Result<u32, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::policy::FreezePolicy;
     use crate::policy::{ApprovalsPolicy, ChecklistPolicy, ChecksPolicy, SoakPolicy, TagPolicy};
+    use chrono::Weekday::{Mon, Thu, Tue, Wed};
 
     const FULL: &str = include_str!("../../../tests/fixtures/config/full.yml");
 
@@ -747,6 +1112,22 @@ mod tests {
                 checklist: ChecklistPolicy {
                     enabled: true,
                     items: vec!["Database backup taken".into(), "Rollback plan ready".into()],
+                },
+                freeze: FreezePolicy {
+                    enabled: true,
+                    windows: vec![FreezeWindow {
+                        from: "2026-12-19T23:00:00Z".parse().unwrap(),
+                        until: "2027-01-06T23:00:00Z".parse().unwrap(),
+                        reason: "Christmas".into(),
+                    }],
+                    allowed: Some(AllowedTime {
+                        weekdays: vec![Mon, Tue, Wed, Thu],
+                        hours: Some(AllowedHours {
+                            start: 9 * 60,
+                            end: 16 * 60,
+                        }),
+                        timezone: chrono_tz::Europe::Madrid,
+                    }),
                 },
             }
         );
@@ -977,6 +1358,230 @@ checklist: { enabled: true, items: ["Database backup taken", "Rollback plan read
             assert_eq!(got_key.as_deref(), Some(*key), "{text:?}: {message}");
             assert_eq!(got_line, Some(*line), "{text:?}: {message}");
             assert!(message.contains(needle), "{text:?}: {message}");
+        }
+    }
+
+    #[test]
+    fn freeze_windows_and_allowed_time_are_read() {
+        let text = "freeze:
+  windows:
+    - from: 2026-12-20T00:00:00+01:00
+      until: 2027-01-07T00:00:00+01:00
+      reason: '  Christmas  '
+    - { reason: overlap, until: '2026-12-24T12:00:00Z', from: '2026-12-22T00:00:00-05:00' }
+  allowed:
+    weekdays: [fri-mon, Wednesday, WED]
+    hours: 22:00-24:00
+    timezone: America/New_York
+";
+        let freeze = parse(text, None).unwrap().freeze;
+        assert!(freeze.enabled);
+        assert_eq!(freeze.windows.len(), 2);
+        assert_eq!(freeze.windows[0].reason, "Christmas");
+        assert_eq!(
+            freeze.windows[1].from,
+            "2026-12-22T05:00:00Z"
+                .parse::<chrono::DateTime<chrono::Utc>>()
+                .unwrap()
+        );
+        let allowed = freeze.allowed.unwrap();
+        // A range wraps after Sunday; repeats count once; Monday first.
+        use chrono::Weekday::{Fri, Sat, Sun};
+        assert_eq!(allowed.weekdays, [Mon, Wed, Fri, Sat, Sun]);
+        assert_eq!(
+            allowed.hours,
+            Some(AllowedHours {
+                start: 22 * 60,
+                end: 24 * 60
+            })
+        );
+        assert_eq!(allowed.timezone, chrono_tz::America::New_York);
+        // Hours alone: every day. Hours crossing midnight are kept as written.
+        let freeze = parse(
+            "freeze:\n  allowed:\n    hours: \"22:00 - 06:00\"\n    timezone: UTC\n",
+            None,
+        )
+        .unwrap()
+        .freeze;
+        let allowed = freeze.allowed.unwrap();
+        assert_eq!(allowed.weekdays.len(), 7);
+        assert_eq!(
+            allowed.hours,
+            Some(AllowedHours {
+                start: 22 * 60,
+                end: 6 * 60
+            })
+        );
+        // A freeze section that is only switched off configures nothing.
+        let freeze = parse("freeze:\n  enabled: false\n", None).unwrap().freeze;
+        assert!(!freeze.enabled && !freeze.is_configured());
+    }
+
+    #[test]
+    fn freeze_errors_name_the_dotted_key_and_line() {
+        let window = |from: &str, until: &str, reason: &str| {
+            format!("freeze:\n  windows:\n    - from: {from}\n      until: {until}\n{reason}")
+        };
+        let cases: Vec<(String, &str, usize, &str)> = vec![
+            (
+                window("2026-12-20T00:00:00+01:00", "2026-12-19T00:00:00+01:00", "      reason: x\n"),
+                "freeze.windows[0].until",
+                4,
+                "must end after it starts: `until` 2026-12-19T00:00:00+01:00 is not after `from` 2026-12-20T00:00:00+01:00",
+            ),
+            // Equal ends are empty: an error too, and said at whichever end comes second.
+            (
+                "freeze:\n  windows:\n    - reason: x\n      until: 2026-12-20T00:00:00Z\n      from: 2026-12-20T01:00:00+01:00\n".into(),
+                "freeze.windows[0].from",
+                5,
+                "must end after it starts",
+            ),
+            (
+                window("2026-12-20T00:00:00+01:00", "2026-12-21T00:00:00+01:00", ""),
+                "freeze.windows[0]",
+                3,
+                "a freeze window needs `reason`",
+            ),
+            (
+                window("2026-12-20T00:00:00+01:00", "2026-12-21T00:00:00+01:00", "      reason: ' '\n"),
+                "freeze.windows[0].reason",
+                5,
+                "the reason must not be empty",
+            ),
+            (
+                window("2026-12-20T00:00:00", "2026-12-21T00:00:00+01:00", "      reason: x\n"),
+                "freeze.windows[0].from",
+                3,
+                "is not an RFC 3339 time with an offset",
+            ),
+            (
+                window("2026-12-20T00:00:00Z", "next week", "      reason: x\n"),
+                "freeze.windows[0].until",
+                4,
+                "\"next week\" is not an RFC 3339 time",
+            ),
+            (
+                window("2026-12-20T00:00:00Z", "2026-12-21T00:00:00Z", "      reason: x\n      note: y\n"),
+                "freeze.windows[0].note",
+                6,
+                "unknown field `note`, expected one of `from`, `until`, `reason`",
+            ),
+            (
+                "freeze:\n  windows:\n    - from: 2026-12-20T00:00:00Z\n      from: 2026-12-21T00:00:00Z\n".into(),
+                "freeze.windows[0]",
+                3,
+                "duplicate field `from`",
+            ),
+            (
+                "freeze:\n  allowed:\n    weekdays: []\n    timezone: UTC\n".into(),
+                "freeze.allowed.weekdays",
+                3,
+                "no weekday given: deploys would never be allowed",
+            ),
+            (
+                "freeze:\n  allowed:\n    weekdays:\n      - mon\n      - tues\n    timezone: UTC\n".into(),
+                "freeze.allowed.weekdays[1]",
+                5,
+                "\"tues\" is not a weekday",
+            ),
+            (
+                "freeze:\n  allowed:\n    weekdays: [mon-]\n    timezone: UTC\n".into(),
+                "freeze.allowed.weekdays[0]",
+                3,
+                "\"\" is not a weekday",
+            ),
+            (
+                "freeze:\n  allowed:\n    hours: 09:00-16:00\n    timezone: Europe/Madird\n".into(),
+                "freeze.allowed.timezone",
+                4,
+                "\"Europe/Madird\" is not an IANA time zone name, such as Europe/Madrid",
+            ),
+            (
+                "freeze:\n  allowed:\n    hours: 09:00-16:00\n    timezone: europe/madrid\n".into(),
+                "freeze.allowed.timezone",
+                4,
+                "did you mean \"Europe/Madrid\"?",
+            ),
+            (
+                "freeze:\n  allowed:\n    hours: 9-16\n    timezone: UTC\n".into(),
+                "freeze.allowed.hours",
+                3,
+                "\"9-16\" is not a range of hours; write HH:MM-HH:MM",
+            ),
+            (
+                "freeze:\n  allowed:\n    hours: 09:00-24:30\n    timezone: UTC\n".into(),
+                "freeze.allowed.hours",
+                3,
+                "not a range of hours",
+            ),
+            (
+                "freeze:\n  allowed:\n    hours: 24:00-06:00\n    timezone: UTC\n".into(),
+                "freeze.allowed.hours",
+                3,
+                "not a range of hours",
+            ),
+            (
+                "freeze:\n  allowed:\n    hours: 09:00-09:00\n    timezone: UTC\n".into(),
+                "freeze.allowed.hours",
+                3,
+                "starts and ends at the same minute",
+            ),
+            (
+                "freeze:\n  allowed:\n    hours: 09:00-16:00\n".into(),
+                "freeze.allowed",
+                2,
+                "needs `timezone`",
+            ),
+            (
+                "freeze:\n  allowed:\n    timezone: UTC\n".into(),
+                "freeze.allowed",
+                2,
+                "needs `weekdays`, `hours`, or both",
+            ),
+            (
+                "freeze:\n  allowed:\n    weekdays: [mon]\n    timezone: UTC\n    days: [tue]\n".into(),
+                "freeze.allowed.days",
+                5,
+                "unknown field `days`",
+            ),
+            (
+                "freeze:\n  enabled: true\n  window: []\n".into(),
+                "freeze.window",
+                3,
+                "unknown field `window`",
+            ),
+            (
+                "freeze: []\n".into(),
+                "freeze",
+                1,
+                "expected a mapping of freeze settings",
+            ),
+        ];
+        for (text, key, line, needle) in &cases {
+            let (got_key, got_line, message) = fails(text);
+            assert_eq!(got_key.as_deref(), Some(*key), "{text:?}: {message}");
+            assert_eq!(got_line, Some(*line), "{text:?}: {message}");
+            assert!(message.contains(needle), "{text:?}: {message}");
+            assert!(
+                message.starts_with(&format!("`{key}` (line {line}): ")),
+                "{message}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_freeze_errors_shown_in_the_docs_are_the_real_ones() {
+        let docs = include_str!("../../../docs/config.md");
+        let file = Some(Path::new(".github/shipgate.yml"));
+        for text in [
+            "freeze:\n  windows:\n    - from: 2026-12-20T00:00:00+01:00\n      until: 2026-12-06T00:00:00+01:00\n      reason: Christmas\n",
+            "freeze:\n  allowed:\n    weekdays: [mon, tue, wed, thu]\n    hours: 09:00-16:00\n    timezone: Europe/Madird\n",
+        ] {
+            let message = parse(text, file).unwrap_err().to_string();
+            assert!(
+                docs.contains(&format!("\n{message}\n")),
+                "docs/config.md does not show: {message}"
+            );
         }
     }
 

@@ -12,7 +12,9 @@
 //! 3. they could not be evaluated → **error**;
 //! 4. otherwise — an admin merge past a gate that was failing or still pending (mid-soak), or a PR
 //!    that no longer passes → **fail**, naming the PR and how the commit got there; the report
-//!    still shows each gate's own state.
+//!    still shows each gate's own state. When the freeze is the only gate holding it (a deploy
+//!    during a freeze or outside the allowed hours), the fail says so and that nothing needs
+//!    reverting: the deploy runs again once deploys are allowed.
 //!
 //! The guard's verdict is only ever `pass`, `fail` or `error`: a deploy never waits.
 //!
@@ -25,6 +27,7 @@ use chrono::{DateTime, Utc};
 use crate::facts::Facts;
 use crate::gates::{GateId, GateResult, GateState};
 use crate::policy::Policy;
+use crate::time::{ready_minute, utc};
 use crate::verdict::{summarize, Subject, Verdict, VerdictState};
 
 /// A pull request GitHub associates with the commit.
@@ -143,6 +146,21 @@ pub fn judge(
                     ),
                 )
                 .with_unblock("fix what could not be read and run the deploy again"),
+                // Only the freeze holds it: nothing was merged past a gate, the deploy is early.
+                VerdictState::Pending if freeze_only(&verdict) => GateResult::fail(
+                    GateId::Merge,
+                    format!(
+                        "{short} is {came}, whose gates pass, but deploys are not allowed now (freeze pending)"
+                    ),
+                )
+                .with_unblock(match verdict.ready_at {
+                    Some(at) => format!(
+                        "nothing to revert: run this deploy again from {}, when deploys are allowed",
+                        utc(ready_minute(at))
+                    ),
+                    None => "nothing to revert: run this deploy again when deploys are allowed"
+                        .to_string(),
+                }),
                 VerdictState::Pending | VerdictState::Fail => GateResult::fail(
                     GateId::Merge,
                     format!(
@@ -167,6 +185,15 @@ pub fn judge(
         gates,
         tamper: Vec::new(),
     }
+}
+
+/// Whether the freeze is the only gate that does not pass (so it is pending).
+fn freeze_only(verdict: &Verdict) -> bool {
+    verdict
+        .gates
+        .iter()
+        .filter(|g| !matches!(g.state, GateState::Pass | GateState::Skipped))
+        .all(|g| g.gate == GateId::Freeze)
 }
 
 #[cfg(test)]
@@ -281,6 +308,59 @@ mod tests {
             at_h(1),
         );
         assert_eq!(v.verdict, VerdictState::Error);
+    }
+
+    #[test]
+    fn a_deploy_during_a_freeze_fails_and_says_nothing_needs_reverting() {
+        let mut pending =
+            crate::evaluate(&FactsBuilder::new().build(), &Policy::default(), at_h(1));
+        pending.verdict = VerdictState::Pending;
+        pending.ready_at = Some(at_h(5));
+        pending.gates = vec![
+            GateResult::pass(GateId::Soak, "soaked"),
+            GateResult::pending(
+                GateId::Freeze,
+                "deploy freeze `launch` until 2026-03-02 14:00 UTC",
+            )
+            .with_ready_at(at_h(5)),
+        ];
+        let v = judge(
+            "acme/shop",
+            MERGE,
+            "main",
+            Arrival::Merged(42),
+            Some(pending.clone()),
+            at_h(1),
+        );
+        assert_eq!(v.verdict, VerdictState::Fail, "a deploy never waits");
+        assert_eq!(
+            v.gates[0].reason,
+            "9999999 is the merge commit of #42, whose gates pass, but deploys are not allowed now (freeze pending)"
+        );
+        assert_eq!(
+            v.gates[0].unblock.as_deref(),
+            Some("nothing to revert: run this deploy again from 2026-03-02 14:00 UTC, when deploys are allowed")
+        );
+        assert_eq!(v.gates[2].state, GateState::Pending);
+        // With another gate pending too, it is a merge past the gate.
+        pending
+            .gates
+            .push(GateResult::pending(GateId::Approvals, "1 of 2"));
+        let v = judge(
+            "acme/shop",
+            MERGE,
+            "main",
+            Arrival::Merged(42),
+            Some(pending),
+            at_h(1),
+        );
+        assert!(
+            v.gates[0]
+                .reason
+                .contains("(freeze pending, approvals pending): merged past the gate"),
+            "{}",
+            v.gates[0].reason
+        );
     }
 
     #[test]

@@ -28,6 +28,8 @@ pub struct Policy {
     pub checks: ChecksPolicy,
     /// The checklist gate.
     pub checklist: ChecklistPolicy,
+    /// The freeze gate (deploy freezes and allowed deploy times); off unless configured.
+    pub freeze: FreezePolicy,
 }
 
 /// Settings of the soak gate.
@@ -169,6 +171,72 @@ pub struct ChecklistPolicy {
     pub items: Vec<String>,
 }
 
+/// Settings of the freeze gate: fixed freeze periods and the allowed deploy time. Nothing
+/// configured means the gate does not run (and is not listed).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FreezePolicy {
+    /// Whether the gate runs (when it has something to check).
+    pub enabled: bool,
+    /// Fixed freeze periods; they may overlap.
+    pub windows: Vec<FreezeWindow>,
+    /// When deploys are allowed at all; `None`: at any time outside the windows.
+    pub allowed: Option<AllowedTime>,
+}
+
+impl Default for FreezePolicy {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            windows: Vec::new(),
+            allowed: None,
+        }
+    }
+}
+
+impl FreezePolicy {
+    /// Whether the config sets any window or allowed time (only then is the gate listed).
+    pub fn is_configured(&self) -> bool {
+        !self.windows.is_empty() || self.allowed.is_some()
+    }
+}
+
+/// One freeze period: no deploys from `from` (inclusive) until `until` (exclusive).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FreezeWindow {
+    /// Its first moment.
+    pub from: chrono::DateTime<chrono::Utc>,
+    /// The first moment after it (`until > from`).
+    pub until: chrono::DateTime<chrono::Utc>,
+    /// Why, as shown in the verdict (untrusted text, escaped when rendered).
+    pub reason: String,
+}
+
+/// The allowed deploy time: some weekdays, some hours of the day, in one IANA time zone.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AllowedTime {
+    /// The days an allowed period may start on, Monday first, without repeats (at least one).
+    pub weekdays: Vec<chrono::Weekday>,
+    /// The hours of each such day; `None`: the whole day.
+    pub hours: Option<AllowedHours>,
+    /// The time zone both are read in.
+    #[serde(serialize_with = "time_zone_name")]
+    pub timezone: chrono_tz::Tz,
+}
+
+/// Local hours `start`–`end` in minutes after midnight: `start` inclusive, `end` exclusive. An
+/// `end` at or before `start` crosses midnight (the period ends the next day); `1440` is 24:00.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct AllowedHours {
+    /// The first allowed minute, `0..1440`.
+    pub start: u16,
+    /// The first minute no longer allowed, `0..=1440`, never equal to `start`.
+    pub end: u16,
+}
+
+fn time_zone_name<S: serde::Serializer>(tz: &chrono_tz::Tz, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(tz.name())
+}
+
 impl Default for Policy {
     fn default() -> Self {
         Self {
@@ -205,6 +273,7 @@ impl Default for Policy {
                 enabled: true,
                 items: Vec::new(),
             },
+            freeze: FreezePolicy::default(),
         }
     }
 }

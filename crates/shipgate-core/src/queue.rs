@@ -89,6 +89,20 @@ mod tests {
     }
 
     #[test]
+    fn a_pending_freeze_fails_the_group() {
+        let freeze = GateResult::pending(GateId::Freeze, "deploy freeze `launch` until …")
+            .with_ready_at(Utc.with_ymd_and_hms(2026, 1, 2, 0, 0, 0).unwrap());
+        let v = in_merge_group(verdict(vec![
+            GateResult::pass(GateId::Soak, "soaked"),
+            freeze,
+        ]));
+        assert_eq!(v.verdict, VerdictState::Fail);
+        assert_eq!(v.ready_at, None);
+        assert_eq!(v.gates[1].state, GateState::Fail);
+        assert!(v.gates[1].reason.ends_with("— a merge queue does not wait"));
+    }
+
+    #[test]
     fn pass_fail_and_error_are_unchanged() {
         for gates in [
             vec![GateResult::pass(GateId::Tag, "ok")],

@@ -115,11 +115,15 @@ pub fn evaluate(facts: &Facts, policy: &Policy, now: DateTime<Utc>) -> Verdict {
     for gate in gates::all() {
         if gate.enabled(policy) {
             results.push(gate.evaluate(&cx));
-        } else {
+        } else if gate.listed(policy) {
             results.push(GateResult::skipped(gate.id(), "turned off in the config"));
         }
     }
-    if results.iter().all(|r| r.state == GateState::Skipped) {
+    // The freeze only says when a release may go, never that it may: alone it checks nothing.
+    if results
+        .iter()
+        .all(|r| r.state == GateState::Skipped || r.gate == GateId::Freeze)
+    {
         results.push(
             GateResult::error(
                 GateId::Policy,
@@ -133,10 +137,15 @@ pub fn evaluate(facts: &Facts, policy: &Policy, now: DateTime<Utc>) -> Verdict {
         .iter()
         .filter(|r| r.state == GateState::Pending)
         .collect();
-    // A ready time is promised only when every pending gate has one, and nothing is worse.
+    // A ready time is promised only when every pending gate has one, and nothing is worse; a
+    // freeze may then hold the release past it, to the next allowed moment.
     let ready_at =
         if verdict == VerdictState::Pending && pending.iter().all(|r| r.ready_at.is_some()) {
-            pending.iter().filter_map(|r| r.ready_at).max()
+            pending
+                .iter()
+                .filter_map(|r| r.ready_at)
+                .max()
+                .and_then(|at| gates::freeze::ready_from(policy, at))
         } else {
             None
         };

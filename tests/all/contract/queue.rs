@@ -21,7 +21,7 @@ const GROUP_3: &str = "6666666666666666666666666666666666666666";
 const HEAD_8: &str = "8888888888888888888888888888888888888888";
 const HEAD_9: &str = "9999999999999999999999999999999999999999";
 /// Commits on `main` after a merge.
-const MERGE: &str = "abababababababababababababababababababab";
+pub(super) const MERGE: &str = "abababababababababababababababababababab";
 const PUSHED: &str = "cdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcd";
 
 /// Queues `entries` (PR, group commit), each group commit with a green `build`.
@@ -178,7 +178,7 @@ fn check_run_in_progress(name: &str) -> shipgate_fake::state::CheckRun {
 }
 
 /// Runs the guard on `sha`, as `workflows/production.yml` does on a push to `main`.
-fn guard(w: &World, repo: &Repo, sha: &str) -> Ran {
+pub(super) fn guard(w: &World, repo: &Repo, sha: &str) -> Ran {
     w.fake.load(repo.clone());
     let mut event = w.event(repo, "push", None);
     event["ref"] = json!("refs/heads/main");
@@ -198,7 +198,7 @@ fn guard(w: &World, repo: &Repo, sha: &str) -> Ran {
 }
 
 /// PR #7 merged into `main` as `merge_commit` (a merge commit when it differs from the head).
-fn merged(repo: &mut Repo, merge_commit: &str) {
+pub(super) fn merged(repo: &mut Repo, merge_commit: &str) {
     let pr = &mut repo.pulls[0];
     pr.state = "closed".into();
     pr.merged = true;
