@@ -444,3 +444,33 @@ fn every_copyable_reference_to_the_action_is_the_same_pin() {
     }
     assert!(seen > 10, "the references were found ({seen})");
 }
+
+/// Every variable and secret the shipped workflows read is set up by docs/getting-started.md
+/// (`gh variable set NAME` / `gh secret set NAME`): following the guide leaves none unset.
+#[test]
+fn getting_started_sets_every_variable_and_secret_the_workflows_read() {
+    let guide = std::fs::read_to_string(repo_root().join("docs/getting-started.md"))
+        .expect("getting-started.md");
+    let mut read = std::collections::BTreeSet::new();
+    for entry in std::fs::read_dir(repo_root().join("workflows")).expect("workflows") {
+        let text = std::fs::read_to_string(entry.expect("entry").path()).expect("a workflow");
+        for (kind, prefix) in [("variable", "vars."), ("secret", "secrets.")] {
+            for (at, _) in text.match_indices(prefix) {
+                let name: String = text[at + prefix.len()..]
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                    .collect();
+                if !name.is_empty() {
+                    read.insert((kind, name));
+                }
+            }
+        }
+    }
+    assert!(read.len() > 10, "{read:?}");
+    for (kind, name) in read {
+        assert!(
+            guide.contains(&format!("gh {kind} set {name} ")),
+            "docs/getting-started.md never sets the {kind} {name} the workflows read"
+        );
+    }
+}
