@@ -220,16 +220,7 @@ fn load(fake: &FakeGithub, name: &str, count: u64) -> String {
                 .push(deployment(&sha, "staging", "success", hours));
         }
     }
-    let full = repo.full_name();
-    fake.load(repo);
-    fake.inject(Fault::kind(
-        "*",
-        &format!("/repos/{full}"),
-        FaultKind::Delay(LATE),
-        usize::MAX,
-    ));
-    fake.inject(Fault::kind("*", "/graphql", FaultKind::Delay(LATE), usize::MAX).for_repo(&full));
-    full
+    serve_late(fake, repo)
 }
 
 /// Runs the binary once on a `schedule` event with `inputs`; returns its exit code.
@@ -338,6 +329,11 @@ fn load_queue(fake: &FakeGithub, name: &str, size: u64) -> String {
             state: "AWAITING_CHECKS".into(),
         });
     }
+    serve_late(fake, repo)
+}
+
+/// Loads `repo` into the fake with every answer about it [`LATE`]; returns its full name.
+fn serve_late(fake: &FakeGithub, repo: Repo) -> String {
     let full = repo.full_name();
     fake.load(repo);
     fake.inject(Fault::kind(
