@@ -9,7 +9,7 @@
 //! file system to its code.
 //!
 //! Modules depend on each other in one direction only, leaf to top: [`error`], [`escape`],
-//! [`redact`] and `time` (how moments are shown) → [`duration`] → `versioned` and [`policy`] →
+//! [`redact`] and [`time`] (how moments are read and shown) → [`duration`] → `versioned` and [`policy`] →
 //! [`facts`] and [`config`] → [`gates`], [`kpi`], [`watch`] and [`verify`] → [`verdict`],
 //! [`render`] and [`notify`].
 
@@ -28,7 +28,7 @@ pub mod redact;
 pub mod render;
 #[cfg(test)]
 mod robustness;
-mod time;
+pub mod time;
 pub mod trust;
 pub mod verdict;
 pub mod verify;

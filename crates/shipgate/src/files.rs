@@ -7,6 +7,7 @@ use std::fmt;
 use std::path::Path;
 
 use shipgate_core::kpi::History;
+use shipgate_core::error::Document;
 use shipgate_core::{config, Error, Facts, Policy};
 
 /// Why a file could not be read as text.
@@ -105,28 +106,33 @@ pub fn config(path: &Path) -> Result<Policy, Error> {
 
 /// Reads and parses a facts file (`docs/facts-format.md`).
 pub fn facts(path: &Path) -> Result<Facts, Error> {
-    Facts::from_json(&versioned_text(path, "facts")?, Some(path))
+    Facts::from_json(&versioned_text(path, Document::Facts)?, Some(path))
 }
 
 /// Reads and parses a history file (`docs/report.md`).
 pub fn history(path: &Path) -> Result<History, Error> {
-    History::from_json(&versioned_text(path, "history")?, Some(path))
+    History::from_json(&versioned_text(path, Document::History)?, Some(path))
 }
 
-/// The text of a `kind` file (facts, history), with the errors of those formats.
-fn versioned_text(path: &Path, kind: &str) -> Result<String, Error> {
-    read_text(path).map_err(|error| Error::Facts {
-        path: Some(path.to_path_buf()),
-        message: match error {
-            ReadError::Io(error) => format!("cannot read the {kind} file: {error}"),
-            ReadError::TooLarge { limit } => format!(
-                "the {kind} file is larger than {} MiB, more than shipgate reads",
-                limit / (1024 * 1024)
+/// The text of a facts or history file, with the errors of those formats.
+fn versioned_text(path: &Path, document: Document) -> Result<String, Error> {
+    let kind = document.name();
+    read_text(path).map_err(|error| {
+        let (line, message) = match error {
+            ReadError::Io(error) => (None, format!("cannot read the {kind} file: {error}")),
+            ReadError::TooLarge { limit } => (
+                None,
+                format!(
+                    "the {kind} file is larger than {} MiB, more than shipgate reads",
+                    limit / (1024 * 1024)
+                ),
             ),
-            ReadError::NotUtf8 { offset, .. } => {
-                format!("{kind} file is not UTF-8 text (invalid byte at offset {offset})")
-            }
-        },
+            ReadError::NotUtf8 { offset, line } => (
+                Some(line),
+                format!("the {kind} file is not UTF-8 text (invalid byte at offset {offset})"),
+            ),
+        };
+        document.error(Some(path), None, line, None, &message)
     })
 }
 
@@ -244,7 +250,7 @@ mod tests {
             .to_string();
         assert!(
             error.starts_with(
-                "invalid facts in /nonexistent/h.json: cannot read the history file: "
+                "invalid history in /nonexistent/h.json: cannot read the history file: "
             ),
             "{error}"
         );
@@ -259,7 +265,7 @@ mod tests {
         assert_eq!(
             error,
             format!(
-                "invalid facts in {}: facts file is not UTF-8 text (invalid byte at offset 21)",
+                "invalid facts in {}: line 1: the facts file is not UTF-8 text (invalid byte at offset 21)",
                 path.display()
             )
         );

@@ -20,7 +20,7 @@ use shipgate_core::config::{self, Overrides};
 use shipgate_core::facts::Repository;
 use shipgate_core::policy::RequiredCheck;
 use shipgate_core::render;
-use shipgate_core::{Duration, Policy, Verdict};
+use shipgate_core::{Policy, Verdict};
 use shipgate_github::targets::Targets;
 
 use crate::exit;
@@ -141,9 +141,7 @@ pub fn overrides(values: &Values) -> Result<Overrides, Failure> {
         production_branch: name("production-branch")?,
         production_environment: name("production-environment")?,
         staging_environment: name("staging-environment")?,
-        soak: values.parse("soak", |text| {
-            Duration::parse(text).map_err(|e| e.to_string())
-        })?,
+        soak: values.parse("soak", config::soak)?,
         required_approvals: values.parse("required-approvals", config::count)?,
         tag_pattern: values.parse("tag-pattern", config::pattern)?,
         required_checks: list(values, "required-checks", RequiredCheck::parse)?,
@@ -169,13 +167,11 @@ pub fn repository(values: &Values) -> Result<Repository, Failure> {
     runner::parse_repository(text).map_err(|message| values.invalid("repo", &message))
 }
 
-/// Parses an RFC 3339 time with an offset, converted to UTC.
+/// Parses an RFC 3339 time with an offset, converted to UTC: the one parser of every time the
+/// commands take (core's, which the facts and history files use too), whose errors say how to
+/// write one.
 pub fn parse_time(text: &str) -> Result<DateTime<Utc>, String> {
-    DateTime::parse_from_rfc3339(text.trim())
-        .map(|t| t.with_timezone(&Utc))
-        .map_err(|e| {
-            format!("{text:?} is not an RFC 3339 time ({e}); write e.g. `2026-11-26T15:20:00Z`")
-        })
+    shipgate_core::time::parse(text)
 }
 
 /// Runs `shipgate gate`: offline from `--facts`, live with `--repo`.
@@ -310,6 +306,7 @@ pub fn color_wanted() -> bool {
 mod tests {
     use super::*;
     use crate::inputs::{command, Cmd, Origin};
+    use shipgate_core::Duration;
 
     fn parse(args: &[&str]) -> Result<GateArgs, String> {
         let matches = command(Cmd::Gate)
