@@ -10,7 +10,7 @@
 //!
 //! Modules depend on each other in one direction only, leaf to top: [`error`], [`escape`],
 //! [`redact`] and [`time`] (how moments are read and shown) → [`duration`] → `versioned` and [`policy`] →
-//! [`facts`] and [`config`] → [`gates`], [`kpi`], [`watch`] and [`verify`] → [`verdict`],
+//! [`facts`] and [`config`] → [`unmatched`] → [`gates`], [`kpi`], [`watch`] and [`verify`] → [`verdict`],
 //! [`render`] and [`notify`].
 
 pub mod config;
@@ -30,6 +30,7 @@ pub mod render;
 mod robustness;
 pub mod time;
 pub mod trust;
+pub mod unmatched;
 pub mod verdict;
 pub mod verify;
 mod versioned;
