@@ -57,10 +57,16 @@ pub fn read_text(path: &Path) -> Result<String, ReadError> {
 
 /// Reads the file at `path` as UTF-8 text, refusing it when larger than `limit` bytes.
 pub fn read_limited(path: &Path, limit: u64) -> Result<String, ReadError> {
-    use std::io::Read;
     let file = std::fs::File::open(path).map_err(ReadError::Io)?;
+    read_limited_from(file, limit)
+}
+
+/// Reads `reader` to its end as UTF-8 text, refusing more than `limit` bytes.
+pub fn read_limited_from(reader: impl std::io::Read, limit: u64) -> Result<String, ReadError> {
+    use std::io::Read;
     let mut bytes = Vec::new();
-    file.take(limit + 1)
+    reader
+        .take(limit + 1)
         .read_to_end(&mut bytes)
         .map_err(ReadError::Io)?;
     if bytes.len() as u64 > limit {
@@ -79,29 +85,40 @@ pub fn read_limited(path: &Path, limit: u64) -> Result<String, ReadError> {
 
 /// Reads and parses a config file (`.github/shipgate.yml` format).
 pub fn config(path: &Path) -> Result<Policy, Error> {
-    let text = read_limited(path, config::MAX_BYTES as u64).map_err(|error| {
-        let (line, message) = match error {
-            ReadError::Io(error) => (None, format!("cannot read the file: {error}")),
-            ReadError::TooLarge { .. } => (
-                None,
-                format!(
-                    "the file is larger than {} KiB, more than shipgate reads for a config",
-                    config::MAX_BYTES / 1024
-                ),
-            ),
-            ReadError::NotUtf8 { line, .. } => (
-                Some(line),
-                format!("line {line}: the file is not UTF-8 text"),
-            ),
-        };
-        Error::Config {
-            path: Some(path.to_path_buf()),
-            key: None,
-            line,
-            message,
-        }
-    })?;
+    let text = read_limited(path, config::MAX_BYTES as u64)
+        .map_err(|error| config_read_error(path, error))?;
     config::parse(&text, Some(path))
+}
+
+/// Reads and parses a config from `reader` (standard input), named `name` in errors.
+pub fn config_from(reader: impl std::io::Read, name: &Path) -> Result<Policy, Error> {
+    let text = read_limited_from(reader, config::MAX_BYTES as u64)
+        .map_err(|error| config_read_error(name, error))?;
+    config::parse(&text, Some(name))
+}
+
+/// A config that could not be read as text, as an error naming the file (and line).
+fn config_read_error(path: &Path, error: ReadError) -> Error {
+    let (line, message) = match error {
+        ReadError::Io(error) => (None, format!("cannot read the file: {error}")),
+        ReadError::TooLarge { .. } => (
+            None,
+            format!(
+                "the file is larger than {} KiB, more than shipgate reads for a config",
+                config::MAX_BYTES / 1024
+            ),
+        ),
+        ReadError::NotUtf8 { line, .. } => (
+            Some(line),
+            format!("line {line}: the file is not UTF-8 text"),
+        ),
+    };
+    Error::Config {
+        path: Some(path.to_path_buf()),
+        key: None,
+        line,
+        message,
+    }
 }
 
 /// Reads and parses a facts file (`docs/facts-format.md`).

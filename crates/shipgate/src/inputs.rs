@@ -36,11 +36,13 @@ pub enum Cmd {
     Record,
     /// `shipgate report`.
     Report,
+    /// `shipgate check-config`.
+    CheckConfig,
 }
 
 impl Cmd {
     /// Every command, in the order the docs list them.
-    pub const ALL: [Cmd; 7] = [
+    pub const ALL: [Cmd; 8] = [
         Cmd::Gate,
         Cmd::Facts,
         Cmd::Guard,
@@ -48,6 +50,7 @@ impl Cmd {
         Cmd::Watch,
         Cmd::Record,
         Cmd::Report,
+        Cmd::CheckConfig,
     ];
 
     /// The subcommand's name (and the Action's `command` value).
@@ -60,6 +63,7 @@ impl Cmd {
             Cmd::Watch => "watch",
             Cmd::Record => "record",
             Cmd::Report => "report",
+            Cmd::CheckConfig => "check-config",
         }
     }
 
@@ -70,7 +74,7 @@ impl Cmd {
 
     /// Whether the Action runs this command (`command: NAME`).
     pub fn in_action(self) -> bool {
-        self != Cmd::Facts
+        !matches!(self, Cmd::Facts | Cmd::CheckConfig)
     }
 
     /// One line about the command, for `--help`.
@@ -83,6 +87,7 @@ impl Cmd {
             Cmd::Watch => "Watch a production deploy against rollback triggers; roll back when one fires.",
             Cmd::Record => "Record a deployment (GitHub Deployment + audit log line).",
             Cmd::Report => "Report deployment KPIs and DORA metrics over a period.",
+            Cmd::CheckConfig => "Validate a config file exactly as the Action reads it, and show the policy it gives.",
         }
     }
 }
@@ -149,6 +154,9 @@ pub struct Input {
     pub surface: Surface,
     /// The config-file key it overrides, for the policy's inputs (`soak.duration`).
     pub config_key: Option<&'static str>,
+    /// Whether the command line takes it as a positional argument (`check-config [FILE]`)
+    /// rather than a flag.
+    pub positional: bool,
 }
 
 impl Input {
@@ -198,6 +206,7 @@ const fn input(
         commands,
         surface: Surface::Both,
         config_key: None,
+        positional: false,
     }
 }
 
@@ -226,9 +235,13 @@ impl Input {
         self.config_key = Some(key);
         self
     }
+    const fn positional(mut self) -> Self {
+        self.positional = true;
+        self
+    }
 }
 
-use Cmd::{Facts, Gate, Guard, Record, Report, Verify, Watch};
+use Cmd::{CheckConfig, Facts, Gate, Guard, Record, Report, Verify, Watch};
 use Kind::{Bool, List, Text};
 
 const ACTION_COMMANDS: &[Cmd] = &[Gate, Guard, Verify, Watch, Record, Report];
@@ -331,7 +344,7 @@ pub const INPUTS: &[Input] = &[
         "soak",
         Text,
         "DURATION",
-        "How long the commit must run in staging without a break, e.g. `24h`, `90m`, `1d12h`.",
+        "How long the commit must run in staging without a break, e.g. `24h`, `90m`, `1d12h`; at most `90d`.",
         POLICY,
     )
     .default(Default::Documented("`24h`"))
@@ -340,7 +353,7 @@ pub const INPUTS: &[Input] = &[
         "required-approvals",
         Text,
         "N",
-        "Approvals needed on the gated commit from eligible reviewers (at least 1).",
+        "Approvals needed on the gated commit from eligible reviewers (1 to 10).",
         POLICY,
     )
     .default(Default::Documented("`2`"))
@@ -744,6 +757,17 @@ pub const INPUTS: &[Input] = &[
         &[Report],
     )
     .only(Surface::Cli),
+    // ---- check-config
+    input(
+        "file",
+        Text,
+        "FILE",
+        "The config file to check; `-` reads standard input.",
+        &[CheckConfig],
+    )
+    .default(Default::Value(".github/shipgate.yml"))
+    .positional()
+    .only(Surface::Cli),
     // ---- the command line's own
     input(
         "repo",
@@ -803,10 +827,14 @@ fn argument(input: &Input) -> clap::Arg {
         help.push_str(&format!(" [default: {text}]"));
     }
     let mut arg = clap::Arg::new(input.name)
-        .long(input.flag)
         .value_name(input.value_name)
         .help(help)
         .required(input.required);
+    arg = if input.positional {
+        arg.index(1)
+    } else {
+        arg.long(input.flag)
+    };
     arg = match input.kind {
         // `--soak -5h` reaches shipgate's own check instead of clap's "unexpected argument".
         Kind::Text => arg.num_args(1).allow_hyphen_values(true),
@@ -1027,6 +1055,7 @@ impl Values {
     pub fn label(&self, name: &str) -> String {
         let input = self.declared(name);
         match self.origin {
+            Origin::Cli if input.positional => input.value_name.to_string(),
             Origin::Cli => format!("--{}", input.flag),
             Origin::Action => format!("input `{}`", input.name),
         }
