@@ -454,13 +454,29 @@ fn every_bad_input_message_is_the_documented_one() {
         assert!(ready.contains(from), "{from}");
         ready.replacen(from, to, 1)
     };
-    type Case = (&'static str, Vec<(&'static str, Vec<u8>)>, Vec<&'static str>);
+    type Case = (
+        &'static str,
+        Vec<(&'static str, Vec<u8>)>,
+        Vec<&'static str>,
+    );
     let with_facts = |text: String| vec![("f.json", text.into_bytes())];
     let ready_file = || with_facts(ready.clone());
     let cases: Vec<Case> = vec![
-        ("Malformed JSON", with_facts(fixture_text("cli/malformed.json")), vec![]),
-        ("Unknown facts version", with_facts(fixture_text("cli/version-2.json")), vec![]),
-        ("Misspelt facts field", with_facts(fixture_text("cli/misspelt-field.json")), vec![]),
+        (
+            "Malformed JSON",
+            with_facts(fixture_text("cli/malformed.json")),
+            vec![],
+        ),
+        (
+            "Unknown facts version",
+            with_facts(fixture_text("cli/version-2.json")),
+            vec![],
+        ),
+        (
+            "Misspelt facts field",
+            with_facts(fixture_text("cli/misspelt-field.json")),
+            vec![],
+        ),
         (
             "Wrong type in the facts",
             with_facts(facts("\"number\": 214", "\"number\": \"214\"")),
@@ -487,32 +503,73 @@ fn every_bad_input_message_is_the_documented_one() {
         ),
         (
             "Unknown config key",
-            [ready_file(), vec![("shipgate.yml", fixture_text("cli/unknown-key.yml").into_bytes())]].concat(),
+            [
+                ready_file(),
+                vec![(
+                    "shipgate.yml",
+                    fixture_text("cli/unknown-key.yml").into_bytes(),
+                )],
+            ]
+            .concat(),
             vec!["--config", "shipgate.yml"],
         ),
         (
             "Bad value in the config",
-            [ready_file(), vec![("shipgate.yml", b"soak:\n  duration: 1.5h\n".to_vec())]].concat(),
+            [
+                ready_file(),
+                vec![("shipgate.yml", b"soak:\n  duration: 1.5h\n".to_vec())],
+            ]
+            .concat(),
             vec!["--config", "shipgate.yml"],
         ),
         (
             "Out of bounds in the config",
-            [ready_file(), vec![("shipgate.yml", b"approvals:\n  required: 1000\n".to_vec())]].concat(),
+            [
+                ready_file(),
+                vec![("shipgate.yml", b"approvals:\n  required: 1000\n".to_vec())],
+            ]
+            .concat(),
             vec!["--config", "shipgate.yml"],
         ),
-        ("Invalid glob in a flag", ready_file(), vec!["--tag-pattern", "v[1"]),
+        (
+            "Invalid glob in a flag",
+            ready_file(),
+            vec!["--tag-pattern", "v[1"],
+        ),
         ("Bad duration", ready_file(), vec!["--soak", "1 day"]),
-        ("Soak out of bounds", ready_file(), vec!["--soak", "1000000w"]),
-        ("Zero approvals", ready_file(), vec!["--required-approvals", "0"]),
+        (
+            "Soak out of bounds",
+            ready_file(),
+            vec!["--soak", "1000000w"],
+        ),
+        (
+            "Zero approvals",
+            ready_file(),
+            vec!["--required-approvals", "0"],
+        ),
         ("Bad time", ready_file(), vec!["--now", "yesterday"]),
-        ("`--now` without an offset", ready_file(), vec!["--now", "2026-11-26T14:00:00"]),
-        ("Misspelt environment", ready_file(), vec!["--staging-environment", "stagin"]),
-        ("Misspelt required check", ready_file(), vec!["--required-check", "backend / unti"]),
+        (
+            "`--now` without an offset",
+            ready_file(),
+            vec!["--now", "2026-11-26T14:00:00"],
+        ),
+        (
+            "Misspelt environment",
+            ready_file(),
+            vec!["--staging-environment", "stagin"],
+        ),
+        (
+            "Misspelt required check",
+            ready_file(),
+            vec!["--required-check", "backend / unti"],
+        ),
     ];
     let docs = std::fs::read_to_string(repo_root().join("docs/cli.md")).unwrap();
     let rows = table_rows(&docs, "### Bad input");
     assert_eq!(
-        rows.iter().map(|(input, _)| input.as_str()).collect::<Vec<_>>(),
+        rows.iter()
+            .map(|(input, _)| input.as_str())
+            .collect::<Vec<_>>(),
         cases.iter().map(|(input, ..)| *input).collect::<Vec<_>>(),
         "docs/cli.md's table and this test list the same inputs"
     );

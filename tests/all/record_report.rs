@@ -266,7 +266,12 @@ fn history_errors_name_the_field_and_what_was_expected() {
             .run();
         assert_eq!(out.code, 2, "{}", out.stderr);
         assert!(out.stdout.is_empty());
-        assert!(out.stderr.starts_with("error: invalid history in h.json: `deployments[0]."), "{}", out.stderr);
+        assert!(
+            out.stderr
+                .starts_with("error: invalid history in h.json: `deployments[0]."),
+            "{}",
+            out.stderr
+        );
         messages.push_str(&out.stderr);
     }
     insta::assert_snapshot!(messages);

@@ -226,7 +226,17 @@ mod tests {
     #[test]
     fn every_error_says_what_is_wrong_and_lists_the_same_units() {
         let shown: Vec<String> = [
-            "", "24", "h", "-1h", "1.5h", "1x", "1h1d", "1h1h", "1 h", "24H", "1h 30m",
+            "",
+            "24",
+            "h",
+            "-1h",
+            "1.5h",
+            "1x",
+            "1h1d",
+            "1h1h",
+            "1 h",
+            "24H",
+            "1h 30m",
             "9999999999999999w",
         ]
         .iter()

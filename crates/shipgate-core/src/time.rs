@@ -22,9 +22,13 @@ pub fn parse(text: &str) -> Result<DateTime<Utc>, String> {
     match trimmed.parse::<DateTime<FixedOffset>>() {
         Ok(time) => Ok(time.with_timezone(&Utc)),
         Err(error) => {
-            let local = ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M"]
-                .iter()
-                .any(|format| NaiveDateTime::parse_from_str(trimmed, format).is_ok());
+            let local = [
+                "%Y-%m-%dT%H:%M:%S%.f",
+                "%Y-%m-%d %H:%M:%S%.f",
+                "%Y-%m-%dT%H:%M",
+            ]
+            .iter()
+            .any(|format| NaiveDateTime::parse_from_str(trimmed, format).is_ok());
             if local {
                 let seconds = if trimmed.len() == 16 { ":00" } else { "" };
                 Err(format!(

@@ -286,7 +286,11 @@ mod tests {
             Some("backend / unit")
         );
         assert_eq!(closest("e2e", ["lint", "build"]), None);
-        assert_eq!(closest("backend / tset", ["backend / lint"]), None, "3 edits");
+        assert_eq!(
+            closest("backend / tset", ["backend / lint"]),
+            None,
+            "3 edits"
+        );
     }
 
     fn staged() -> FactsBuilder {
@@ -317,8 +321,10 @@ mod tests {
     #[test]
     fn a_misspelt_production_branch_is_certain_when_the_pull_request_targets_a_close_one() {
         let facts = staged().build();
-        let mut policy = Policy::default();
-        policy.production_branch = "mian".into();
+        let mut policy = Policy {
+            production_branch: "mian".into(),
+            ..Policy::default()
+        };
         let found = certain(&facts, &policy);
         assert_eq!(found.len(), 1, "{found:?}");
         assert_eq!(found[0].setting, Setting::ProductionBranch);

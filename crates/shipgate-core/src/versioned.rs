@@ -115,7 +115,11 @@ pub(crate) fn plain(message: &str) -> String {
         .or_else(|| message.strip_prefix("invalid value: "))
     {
         if let Some((found, expected)) = rest.rsplit_once(", expected ") {
-            return format!("expected {}, found {}", expected_words(expected), found_words(found));
+            return format!(
+                "expected {}, found {}",
+                expected_words(expected),
+                found_words(found)
+            );
         }
     }
     if let Some(rest) = message.strip_prefix("unknown variant ") {

@@ -6,8 +6,8 @@
 use std::fmt;
 use std::path::Path;
 
-use shipgate_core::kpi::History;
 use shipgate_core::error::Document;
+use shipgate_core::kpi::History;
 use shipgate_core::{config, Error, Facts, Policy};
 
 /// Why a file could not be read as text.

@@ -652,8 +652,9 @@ mod tests {
         policy.soak.environment = "qa".into();
         let r = eval(&Soak, &facts, &policy, at_h(30));
         assert!(
-            r.reason
-                .ends_with("; no deployment is to `qa` at all (is that the staging environment's name?)"),
+            r.reason.ends_with(
+                "; no deployment is to `qa` at all (is that the staging environment's name?)"
+            ),
             "{}",
             r.reason
         );

@@ -150,7 +150,11 @@ fn details(id: GateId, policy: &Policy) -> String {
             [
                 format!("`{}`", tag.pattern),
                 yes_no(tag.require_annotated, "annotated", "lightweight allowed"),
-                yes_no(tag.allow_prerelease, "pre-releases allowed", "no pre-releases"),
+                yes_no(
+                    tag.allow_prerelease,
+                    "pre-releases allowed",
+                    "no pre-releases",
+                ),
                 yes_no(
                     tag.require_increase,
                     "above the released version",
@@ -174,11 +178,7 @@ fn details(id: GateId, policy: &Policy) -> String {
             };
             format!(
                 "{which}; {}",
-                yes_no(
-                    checks.neutral_passes,
-                    "`neutral` passes",
-                    "`neutral` fails"
-                )
+                yes_no(checks.neutral_passes, "`neutral` passes", "`neutral` fails")
             )
         }
         GateId::Checklist => quoted(&policy.checklist.items),

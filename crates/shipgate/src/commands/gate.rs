@@ -179,7 +179,12 @@ pub fn parse_time(text: &str) -> Result<DateTime<Utc>, String> {
 /// name (`--staging-environment stagin` on a file whose deployments are to `staging`): offline,
 /// the gate would wait for it forever. Each setting is named as the user gave it: the flag, the
 /// config key in its file, or the default (docs/gates.md, "Names that match nothing").
-fn refuse_unmatched(args: &GateArgs, policy: &Policy, facts: &Facts, file: &Path) -> Result<(), Failure> {
+fn refuse_unmatched(
+    args: &GateArgs,
+    policy: &Policy,
+    facts: &Facts,
+    file: &Path,
+) -> Result<(), Failure> {
     let found = unmatched::certain(facts, policy);
     let Some(first) = found.first() else {
         return Ok(());
