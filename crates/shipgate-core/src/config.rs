@@ -1186,6 +1186,7 @@ checklist: { enabled: true, items: ["Database backup taken", "Rollback plan read
             parse("approvals:\n  enabled: true\n  requird: 3\n", file),
             parse("soak:\n  duration: 24\n", file),
             parse("approvals:\n  required: 0\n", file),
+            parse("soak:\n  duration: 1000000w\n", file),
             parse("checks:\n  required:\n    - build\n    - 'e2e-[ab'\n", file),
             parse("approvals:\n  paths:\n    - paths: [db/**]\n", file),
         ];
