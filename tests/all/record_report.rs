@@ -178,6 +178,46 @@ fn the_action_replays_a_history_file_as_of_its_capture() {
     assert!(ran.requests.is_empty(), "offline: no request to GitHub");
 }
 
+/// A history of another environment: the message names the input and the flag as each surface
+/// calls them.
+#[test]
+fn a_history_of_another_environment_is_named_in_each_surfaces_words() {
+    let history = fixture("report/history.json");
+    let ran = crate::support::run::Run::new(
+        crate::support::run::Github::direct(crate::support::fake::github()),
+        "acme/report-other-environment",
+        "workflow_dispatch",
+        &serde_json::json!({}),
+    )
+    .input("command", "report")
+    .input("history", history.to_str().unwrap())
+    .input("environment", "staging")
+    .run();
+    assert_eq!(ran.code, 2, "{}", ran.describe());
+    assert!(
+        ran.stdout.contains(
+            "input `history` holds the history of the environment \"production\", not \"staging\": set input `environment` to \"production\""
+        ),
+        "{}",
+        ran.describe()
+    );
+    let (code, _, stderr) = run(
+        &[
+            "report",
+            "--history",
+            history.to_str().unwrap(),
+            "--environment",
+            "staging",
+        ],
+        &[],
+    );
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("--history holds the history of the environment \"production\", not \"staging\": set --environment to \"production\""),
+        "{stderr}"
+    );
+}
+
 /// `--lead-time-basis last-commit` and the levels as the Action's outputs.
 #[test]
 fn the_action_outputs_each_keys_level() {

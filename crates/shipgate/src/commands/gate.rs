@@ -195,10 +195,10 @@ fn refuse_unmatched(
         Setting::ProductionBranch => args.overrides.production_branch.is_some(),
         Setting::RequiredCheck => args.overrides.required_checks.is_some(),
     };
-    let flag = match first.setting {
-        Setting::RequiredCheck => "required-check",
-        other => other.input(),
-    };
+    // The flag as declared for the input that overrides the setting (`--required-check`).
+    let flag = crate::inputs::of(crate::inputs::Cmd::Gate, crate::inputs::Surface::Cli)
+        .find(|input| input.name == first.setting.input())
+        .map_or(first.setting.input(), |input| input.flag);
     let defaults = Policy::default();
     let is_default = match first.setting {
         Setting::SoakEnvironment => policy.soak.environment == defaults.soak.environment,

@@ -23,6 +23,8 @@ pub struct ReportArgs {
     pub since: String,
     /// How the user wrote `since` (`--since`, input `since`), for errors.
     pub since_label: String,
+    /// How the user wrote `history` and `environment` (`--history`, input `history`, …).
+    pub labels: (String, String),
     /// Read the history from this file instead of GitHub.
     pub history: Option<PathBuf>,
     /// The period's end (RFC 3339) [default: the history file's `captured_at`, or now].
@@ -46,6 +48,7 @@ impl ReportArgs {
             environment: text("environment").unwrap_or_default(),
             since: text("since").unwrap_or_default(),
             since_label: values.label("since"),
+            labels: (values.label("history"), values.label("environment")),
             history: text("history").map(PathBuf::from),
             now: if cli { text("now") } else { None },
             repo: if cli { text("repo") } else { None },
@@ -145,8 +148,9 @@ pub async fn run(args: ReportArgs) -> Result<Outcome, Failure> {
         }
     };
     if history.environment != args.environment && args.history.is_some() {
+        let (history_label, environment_label) = &args.labels;
         return Err(Failure::usage(format!(
-            "--history holds environment {:?}, not {:?} (pass --environment {})",
+            "{history_label} holds the history of the environment {:?}, not {:?}: set {environment_label} to {:?}",
             history.environment, args.environment, history.environment
         )));
     }
