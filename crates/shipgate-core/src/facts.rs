@@ -37,6 +37,11 @@ pub struct Facts {
     /// Deployments of any commit to any environment, with their statuses.
     #[serde(default)]
     pub deployments: Vec<Deployment>,
+    /// The environments the repository deployed to lately (names only), when the reader knows
+    /// them: a soak environment that matches none of them, nor any of `deployments`, is named
+    /// in the soak gate's reason, with a close name ("did you mean `staging`?").
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub environments: Vec<String>,
     /// The repository's tags, peeled to the commit they point at.
     #[serde(default)]
     pub tags: Vec<Tag>,

@@ -139,9 +139,16 @@ pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) ->
         .map(|(_, candidate)| candidate)
 }
 
-/// The environments the facts' deployments are to, sorted and without repeats.
+/// The environments the facts know of — those of their deployments and those the repository
+/// deployed to lately — sorted and without repeats.
 pub fn environments(facts: &Facts) -> Vec<String> {
-    sorted(facts.deployments.iter().map(|d| d.environment.as_str()))
+    sorted(
+        facts
+            .deployments
+            .iter()
+            .map(|d| d.environment.as_str())
+            .chain(facts.environments.iter().map(String::as_str)),
+    )
 }
 
 /// The names of the checks reported on the gated commit (check runs and statuses), except
