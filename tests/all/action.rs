@@ -61,6 +61,82 @@ fn bad_inputs_are_usage_errors_naming_the_input() {
     assert!(fake::github().requests(&repo).is_empty());
 }
 
+/// The bounds hold for the Action's inputs as for the flags, named as the input.
+#[test]
+fn inputs_beyond_their_bounds_are_usage_errors_naming_the_bound() {
+    let repo = load("action-bounds");
+    let github = Github::direct(fake::github());
+    let event = opened(&repo);
+    for (input, value, message) in [
+        (
+            "soak",
+            "1000000w",
+            "invalid value for input `soak`: a soak must be at most 90d, got 1000000w",
+        ),
+        (
+            "required-approvals",
+            "1000",
+            "invalid value for input `required-approvals`: must be at most 10, got 1000",
+        ),
+    ] {
+        let ran = Run::new(github, &repo, "pull_request", &event)
+            .input(input, value)
+            .run();
+        assert_eq!(ran.code, 2, "{}", ran.describe());
+        assert!(ran.stdout.contains(message), "{}", ran.describe());
+    }
+    assert!(fake::github().requests(&repo).is_empty());
+}
+
+/// `shipgate check-config` says of a config what the Action says of the same file on the
+/// production branch: the same parser, bounds and message, naming the key and the line.
+#[test]
+fn the_action_refuses_a_config_with_check_configs_message() {
+    let mut repo = fake::ready_repo("action-config-as-checked");
+    let text = "approvals:\n  required: 2\n  paths:\n    - paths: [db/**]\n      required: 12\n";
+    repo.files.push(shipgate_fake::state::File {
+        branch: "main".into(),
+        path: ".github/shipgate.yml".into(),
+        text: text.into(),
+    });
+    let full = repo.full_name();
+    fake::github().load(repo);
+    let ran = Run::new(
+        Github::direct(fake::github()),
+        &full,
+        "pull_request",
+        &opened(&full),
+    )
+    .input("comment", "false")
+    .run();
+    assert_eq!(ran.code, 1, "{}", ran.describe());
+    assert_eq!(ran.verdict(), "error");
+
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join(".github")).unwrap();
+    std::fs::write(dir.path().join(".github/shipgate.yml"), text).unwrap();
+    let checked = crate::support::run::shipgate(&["check-config"])
+        .current_dir(dir.path())
+        .run();
+    assert_eq!(checked.code, 2);
+    let message = checked
+        .stderr
+        .strip_prefix("error: ")
+        .and_then(|m| m.strip_suffix('\n'))
+        .expect("one error line");
+    assert_eq!(
+        message,
+        "invalid config in .github/shipgate.yml: `approvals.paths[0].required` (line 5): must be at most 10, got 12 (GitHub's own maximum of required approvals)"
+    );
+    assert!(
+        ran.stdout.contains(&format!(
+            "::error title=shipgate config,file=.github/shipgate.yml,line=5::{message}"
+        )),
+        "{}",
+        ran.describe()
+    );
+}
+
 #[test]
 fn the_command_input_dispatches_verify_with_its_inputs_as_flags() {
     let repo = load("action-verify");

@@ -395,7 +395,7 @@ fn unknown_facts_version_is_named() {
         "--facts",
         &fixture("cli/version-2.json").display().to_string(),
     ]);
-    assert_usage_error(&run, &["version 2", "reads version 1"]);
+    assert_usage_error(&run, &["`version`", "reads facts version 1, found 2"]);
 }
 
 #[test]
@@ -496,4 +496,201 @@ fn fixtures_exist() {
             "{name}"
         );
     }
+}
+
+/// The rows of a Markdown table under `heading` in `text`: the first two cells of each row,
+/// code-span delimiters removed.
+fn table_rows(text: &str, heading: &str) -> Vec<(String, String)> {
+    let start = text
+        .find(heading)
+        .unwrap_or_else(|| panic!("no {heading:?}"));
+    text[start..]
+        .lines()
+        .skip_while(|line| !line.starts_with('|'))
+        .take_while(|line| line.starts_with('|'))
+        .skip(2)
+        .map(|line| {
+            let cells: Vec<&str> = line.trim_matches('|').split(" | ").collect();
+            let code = cells[1].trim();
+            let ticks = code.chars().take_while(|c| *c == '`').count();
+            let inner = code[ticks..code.len() - ticks].trim();
+            (cells[0].trim().to_string(), inner.to_string())
+        })
+        .collect()
+}
+
+/// Whether `message` is what the docs show: equal, or the pieces between `…` in order, with
+/// the text before the first `…` as its start.
+fn shows(shown: &str, message: &str) -> bool {
+    let pieces: Vec<&str> = shown.split('…').collect();
+    if pieces.len() == 1 {
+        return shown == message;
+    }
+    let mut rest = match message.strip_prefix(pieces[0]) {
+        Some(rest) => rest,
+        None => return false,
+    };
+    for piece in &pieces[1..] {
+        match rest.find(piece) {
+            Some(at) => rest = &rest[at + piece.len()..],
+            None => return false,
+        }
+    }
+    true
+}
+
+/// Every row of docs/cli.md's "Bad input" table, produced by the binary: the files are written
+/// as `f.json` and `shipgate.yml` in a fresh directory (so messages name them as the docs do),
+/// every run ends with exit 2 and nothing on standard output, and the messages are kept in a
+/// snapshot a reviewer can read.
+#[test]
+fn every_bad_input_message_is_the_documented_one() {
+    let ready = std::fs::read_to_string(repo_root().join("examples/v1.4.0-ready.json")).unwrap();
+    let fixture_text = |name: &str| std::fs::read_to_string(fixture(name)).unwrap();
+    let facts = |from: &str, to: &str| {
+        assert!(ready.contains(from), "{from}");
+        ready.replacen(from, to, 1)
+    };
+    type Case = (
+        &'static str,
+        Vec<(&'static str, Vec<u8>)>,
+        Vec<&'static str>,
+    );
+    let with_facts = |text: String| vec![("f.json", text.into_bytes())];
+    let ready_file = || with_facts(ready.clone());
+    let cases: Vec<Case> = vec![
+        (
+            "Malformed JSON",
+            with_facts(fixture_text("cli/malformed.json")),
+            vec![],
+        ),
+        (
+            "Unknown facts version",
+            with_facts(fixture_text("cli/version-2.json")),
+            vec![],
+        ),
+        (
+            "Misspelt facts field",
+            with_facts(fixture_text("cli/misspelt-field.json")),
+            vec![],
+        ),
+        (
+            "Wrong type in the facts",
+            with_facts(facts("\"number\": 214", "\"number\": \"214\"")),
+            vec![],
+        ),
+        (
+            "Unknown value in the facts",
+            with_facts(facts("\"state\": \"APPROVED\"", "\"state\": \"approve\"")),
+            vec![],
+        ),
+        (
+            "Time without an offset in the facts",
+            with_facts(facts("\"2026-11-26T15:20:00Z\"", "\"2026-11-26T15:20:00\"")),
+            vec![],
+        ),
+        (
+            "Non-UTF-8 facts",
+            // "Reparación" in Latin-1: the é is byte 0xF3, which is not UTF-8.
+            vec![(
+                "f.json",
+                b"{\"version\": 1, \"pull_request\": \"Reparaci\xf3n\"}".to_vec(),
+            )],
+            vec![],
+        ),
+        (
+            "Unknown config key",
+            [
+                ready_file(),
+                vec![(
+                    "shipgate.yml",
+                    fixture_text("cli/unknown-key.yml").into_bytes(),
+                )],
+            ]
+            .concat(),
+            vec!["--config", "shipgate.yml"],
+        ),
+        (
+            "Bad value in the config",
+            [
+                ready_file(),
+                vec![("shipgate.yml", b"soak:\n  duration: 1.5h\n".to_vec())],
+            ]
+            .concat(),
+            vec!["--config", "shipgate.yml"],
+        ),
+        (
+            "Out of bounds in the config",
+            [
+                ready_file(),
+                vec![("shipgate.yml", b"approvals:\n  required: 1000\n".to_vec())],
+            ]
+            .concat(),
+            vec!["--config", "shipgate.yml"],
+        ),
+        (
+            "Invalid glob in a flag",
+            ready_file(),
+            vec!["--tag-pattern", "v[1"],
+        ),
+        ("Bad duration", ready_file(), vec!["--soak", "1 day"]),
+        (
+            "Soak out of bounds",
+            ready_file(),
+            vec!["--soak", "1000000w"],
+        ),
+        (
+            "Zero approvals",
+            ready_file(),
+            vec!["--required-approvals", "0"],
+        ),
+        ("Bad time", ready_file(), vec!["--now", "yesterday"]),
+        (
+            "`--now` without an offset",
+            ready_file(),
+            vec!["--now", "2026-11-26T14:00:00"],
+        ),
+        (
+            "Misspelt environment",
+            ready_file(),
+            vec!["--staging-environment", "stagin"],
+        ),
+        (
+            "Misspelt required check",
+            ready_file(),
+            vec!["--required-check", "backend / unti"],
+        ),
+    ];
+    let docs = std::fs::read_to_string(repo_root().join("docs/cli.md")).unwrap();
+    let rows = table_rows(&docs, "### Bad input");
+    assert_eq!(
+        rows.iter()
+            .map(|(input, _)| input.as_str())
+            .collect::<Vec<_>>(),
+        cases.iter().map(|(input, ..)| *input).collect::<Vec<_>>(),
+        "docs/cli.md's table and this test list the same inputs"
+    );
+    let mut messages = String::new();
+    for ((input, files, extra), (_, shown)) in cases.iter().zip(&rows) {
+        let dir = tempfile::tempdir().unwrap();
+        for (name, bytes) in files {
+            std::fs::write(dir.path().join(name), bytes).unwrap();
+        }
+        let mut args = vec!["gate", "--facts", "f.json"];
+        args.extend_from_slice(extra);
+        let run = shipgate(&args).current_dir(dir.path()).run();
+        assert_eq!(run.code, 2, "{input}: {}", run.stderr);
+        assert_eq!(run.stdout, "", "{input}");
+        let message = run
+            .stderr
+            .strip_prefix("error: ")
+            .and_then(|m| m.strip_suffix('\n'))
+            .unwrap_or_else(|| panic!("{input}: one error line, got {:?}", run.stderr));
+        assert!(
+            shows(shown, message),
+            "{input}: docs/cli.md shows\n  {shown}\nbut the message is\n  {message}"
+        );
+        messages.push_str(&format!("{input}:\n  {message}\n"));
+    }
+    insta::assert_snapshot!(messages);
 }

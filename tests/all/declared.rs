@@ -149,6 +149,7 @@ fn cli_doc_table(cmd: Cmd) -> String {
     let mut out = String::from("| Flag | Default | Meaning |\n| --- | --- | --- |\n");
     for input in of(cmd, Surface::Cli) {
         let flag = match input.kind {
+            _ if input.positional => format!("`[{}]` (argument)", input.value_name),
             Kind::Bool => format!("`--{}[=BOOL]`", input.flag),
             Kind::List => format!("`--{} {}` (repeatable)", input.flag, input.value_name),
             Kind::Text => format!("`--{} {}`", input.flag, input.value_name),

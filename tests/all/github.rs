@@ -1810,6 +1810,99 @@ async fn shipgate_gate_repo_evaluates_live() {
     assert!(sent.iter().all(|r| r.path == "/api/graphql"), "{sent:#?}");
 }
 
+/// Live, a soak environment nothing was deployed to is named with a close one that was — from
+/// the same one read — and stays pending (a misspelt `stagin` would otherwise wait forever in
+/// silence); `shipgate facts` keeps those names for an offline replay, which refuses the name.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_misspelt_staging_environment_is_named_live_and_refused_offline() {
+    let name = "cli-misspelt-environment";
+    let mut state = repo(name);
+    state
+        .deployments
+        .push(fake::deployment(SHA, "staging", "success", 30));
+    state
+        .deployments
+        .push(fake::deployment(OTHER_SHA, "preview-42", "success", 2));
+    load(&state);
+    let fake = fake::github();
+    let full = format!("{OWNER}/{name}");
+    let cli = |args: &[&str]| {
+        shipgate(args)
+            .env("GITHUB_TOKEN", TOKEN)
+            .env("GITHUB_API_URL", &fake.url())
+            .env("GITHUB_GRAPHQL_URL", &format!("{}/api/graphql", fake.url()))
+    };
+    let live = cli(&[
+        "gate",
+        "--repo",
+        full.as_str(),
+        "--pr",
+        "7",
+        "--staging-environment",
+        "stagin",
+        "--format",
+        "json",
+    ])
+    .run_async()
+    .await;
+    assert_eq!(live.code, 3, "pending: {}{}", live.stdout, live.stderr);
+    let soak = live.json()["gates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["gate"] == "soak")
+        .cloned()
+        .unwrap();
+    assert_eq!(soak["state"], "pending");
+    assert!(
+        soak["reason"].as_str().unwrap().ends_with(
+            "; no deployment is to `stagin` at all, but there are to `staging`: did you mean `staging`?"
+        ),
+        "{soak:#}"
+    );
+    assert_eq!(requests(name).len(), 1, "the names come with the one read");
+
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("f.json");
+    let wrote = cli(&[
+        "facts",
+        "--repo",
+        full.as_str(),
+        "--pr",
+        "7",
+        "--out",
+        out.to_str().unwrap(),
+    ])
+    .run_async()
+    .await;
+    assert_eq!(wrote.code, 0, "{}", wrote.stderr);
+    let facts =
+        shipgate_core::Facts::from_json(&std::fs::read_to_string(&out).unwrap(), None).unwrap();
+    assert_eq!(
+        facts.environments,
+        ["preview-42", "staging"],
+        "newest first"
+    );
+    let offline = shipgate(&[
+        "gate",
+        "--facts",
+        "f.json",
+        "--staging-environment",
+        "stagin",
+    ])
+    .current_dir(dir.path())
+    .run_async()
+    .await;
+    assert_eq!(offline.code, 2, "{}", offline.stderr);
+    assert!(
+        offline
+            .stderr
+            .contains("did you mean `staging`? (environments there: `preview-42`, `staging`)"),
+        "{}",
+        offline.stderr
+    );
+}
+
 // ---- the fake's answers are GitHub's --------------------------------------------------------
 
 /// The fake's GraphQL answers to the reads above, from the same states, are exactly what

@@ -178,6 +178,46 @@ fn the_action_replays_a_history_file_as_of_its_capture() {
     assert!(ran.requests.is_empty(), "offline: no request to GitHub");
 }
 
+/// A history of another environment: the message names the input and the flag as each surface
+/// calls them.
+#[test]
+fn a_history_of_another_environment_is_named_in_each_surfaces_words() {
+    let history = fixture("report/history.json");
+    let ran = crate::support::run::Run::new(
+        crate::support::run::Github::direct(crate::support::fake::github()),
+        "acme/report-other-environment",
+        "workflow_dispatch",
+        &serde_json::json!({}),
+    )
+    .input("command", "report")
+    .input("history", history.to_str().unwrap())
+    .input("environment", "staging")
+    .run();
+    assert_eq!(ran.code, 2, "{}", ran.describe());
+    assert!(
+        ran.stdout.contains(
+            "input `history` holds the history of the environment \"production\", not \"staging\": set input `environment` to \"production\""
+        ),
+        "{}",
+        ran.describe()
+    );
+    let (code, _, stderr) = run(
+        &[
+            "report",
+            "--history",
+            history.to_str().unwrap(),
+            "--environment",
+            "staging",
+        ],
+        &[],
+    );
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("--history holds the history of the environment \"production\", not \"staging\": set --environment to \"production\""),
+        "{stderr}"
+    );
+}
+
 /// `--lead-time-basis last-commit` and the levels as the Action's outputs.
 #[test]
 fn the_action_outputs_each_keys_level() {
@@ -244,6 +284,39 @@ fn the_report_renders_as_markdown_with_charts() {
     insta::assert_snapshot!("report_markdown", stdout);
 }
 
+/// A history file's errors name the file as a history (not as facts), the dotted field, its line
+/// and column, and what was expected — as the facts' and the config's errors do.
+#[test]
+fn history_errors_name_the_field_and_what_was_expected() {
+    let text = std::fs::read_to_string(fixture("report/history.json")).unwrap();
+    let mut messages = String::new();
+    // The first deployment's id as a string, its time without an offset, its first status's
+    // state misspelt.
+    for (from, to) in [
+        (r#""id": 1231,"#, r#""id": "1231","#),
+        (r#""2026-11-11T00:33:00Z""#, r#""2026-11-11T00:33:00""#),
+        (r#""state": "queued""#, r#""state": "queud""#),
+    ] {
+        assert!(text.contains(from), "{from}");
+        let broken = text.replacen(from, to, 1);
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("h.json"), broken).unwrap();
+        let out = shipgate(&["report", "--history", "h.json"])
+            .current_dir(dir.path())
+            .run();
+        assert_eq!(out.code, 2, "{}", out.stderr);
+        assert!(out.stdout.is_empty());
+        assert!(
+            out.stderr
+                .starts_with("error: invalid history in h.json: `deployments[0]."),
+            "{}",
+            out.stderr
+        );
+        messages.push_str(&out.stderr);
+    }
+    insta::assert_snapshot!(messages);
+}
+
 #[test]
 fn report_rejects_bad_input() {
     let history = fixture("report/history.json");
@@ -279,7 +352,11 @@ fn report_rejects_bad_input() {
     std::fs::write(&bad, r#"{"version": 2, "repository": "o/r"}"#).unwrap();
     let (code, _, stderr) = run(&["report", "--history", bad.to_str().unwrap()], &[]);
     assert_eq!(code, 2);
-    assert!(stderr.contains("unsupported history version 2"), "{stderr}");
+    assert!(
+        stderr.contains("invalid history in ")
+            && stderr.contains("`version`: this shipgate reads history version 1, found 2"),
+        "{stderr}"
+    );
 
     let (code, _, stderr) = run(
         &["report", "--since", "30d"],

@@ -19,7 +19,10 @@ use serde::Deserialize;
 
 use crate::duration::Duration;
 use crate::error::{Error, Result};
-use crate::policy::{AllowedHours, AllowedTime, FreezeWindow, PathRule, Policy, RequiredCheck};
+use crate::policy::{
+    AllowedHours, AllowedTime, FreezeWindow, PathRule, Policy, RequiredCheck, MAX_APPROVALS,
+    MAX_SOAK,
+};
 
 /// The largest config file shipgate reads.
 pub const MAX_BYTES: usize = 256 * 1024;
@@ -137,24 +140,20 @@ fn yaml_error(err: serde_path_to_error::Error<serde_norway::Error>, path: Option
     let inner = err.inner();
     let line = inner.location().map(|location| location.line());
     let message = clean_message(inner, key.as_deref());
-    let prefix = match (&key, line) {
-        (Some(key), Some(line)) => format!("`{key}` (line {line}): "),
-        (Some(key), None) => format!("`{key}`: "),
-        (None, Some(line)) => format!("line {line}: "),
-        (None, None) => String::new(),
-    };
     Error::Config {
         path: path.map(Path::to_path_buf),
+        message: format!(
+            "{}{message}",
+            crate::error::located(key.as_deref(), line, None)
+        ),
         key,
         line,
-        message: format!("{prefix}{message}"),
     }
 }
 
 /// The dotted key of a path (`approvals.paths[0].required`), or `None` at the root.
 fn dotted(path: &serde_path_to_error::Path) -> Option<String> {
-    let text = path.to_string();
-    (text != "." && !text.is_empty()).then_some(text)
+    crate::versioned::dotted(path)
 }
 
 /// serde_norway's message without its own key prefix and `at line L column C` suffix, which the
@@ -215,7 +214,7 @@ struct RawConfig {
 struct RawSoak {
     enabled: Option<bool>,
     environment: Option<Name>,
-    duration: Option<DurationValue>,
+    duration: Option<SoakDuration>,
     deployers: Option<Vec<Item>>,
 }
 
@@ -227,7 +226,7 @@ struct RawSoak {
 )]
 struct RawApprovals {
     enabled: Option<bool>,
-    required: Option<Count>,
+    required: Option<ApprovalCount>,
     allow_stale: Option<bool>,
     exclude_contributors: Option<bool>,
     paths: Option<Vec<RawPathRule>>,
@@ -249,7 +248,7 @@ struct RawPathRule {
 )]
 struct RawPathRuleFields {
     paths: NonEmpty<Pattern>,
-    required: Option<Count>,
+    required: Option<ApprovalCount>,
     reviewers: Option<Vec<Item>>,
 }
 
@@ -438,13 +437,13 @@ struct Item(String);
 #[derive(Debug)]
 struct Pattern(String);
 
-/// A count of approvals: a whole number of at least 1.
+/// A count of approvals: a whole number from 1 to [`MAX_APPROVALS`].
 #[derive(Debug)]
-struct Count(u32);
+struct ApprovalCount(u32);
 
-/// A duration such as `24h`.
+/// A soak duration such as `24h`: at most [`MAX_SOAK`].
 #[derive(Debug)]
-struct DurationValue(Duration);
+struct SoakDuration(Duration);
 
 /// A list with at least one element.
 #[derive(Debug)]
@@ -468,16 +467,43 @@ fn valid_pattern(text: &str) -> Result<String, String> {
     Ok(pattern)
 }
 
-/// Checks a positive whole number given as text (the Action's inputs are text).
-fn positive_count(text: &str) -> Result<u32, String> {
+/// Checks a count of approvals given as text (the Action's inputs are text).
+fn approval_count(text: &str) -> Result<u32, String> {
     let trimmed = text.trim();
-    match trimmed.parse::<u32>() {
+    if trimmed.is_empty() || !trimmed.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(format!("{trimmed:?} is not a positive whole number"));
+    }
+    match trimmed.parse::<u64>() {
         Ok(0) => Err(format!(
             "{trimmed:?} is not a positive whole number (at least 1)"
         )),
-        Ok(n) if trimmed.bytes().all(|b| b.is_ascii_digit()) => Ok(n),
-        _ => Err(format!("{trimmed:?} is not a positive whole number")),
+        Ok(n) => approvals_at_most(n),
+        Err(_) => Err(format!(
+            "must be at most {MAX_APPROVALS}, got {trimmed} (GitHub's own maximum of required approvals)"
+        )),
     }
+}
+
+/// The upper bound of a count of approvals.
+fn approvals_at_most(n: u64) -> Result<u32, String> {
+    match u32::try_from(n) {
+        Ok(n) if n <= MAX_APPROVALS => Ok(n),
+        _ => Err(format!(
+            "must be at most {MAX_APPROVALS}, got {n} (GitHub's own maximum of required approvals)"
+        )),
+    }
+}
+
+/// Checks a soak duration given as text: a duration of at most [`MAX_SOAK`].
+fn soak_duration(text: &str) -> Result<Duration, String> {
+    let duration = Duration::parse(text).map_err(|e| e.to_string())?;
+    if duration > MAX_SOAK {
+        return Err(format!(
+            "a soak must be at most {MAX_SOAK}, got {} (a longer soak is a release that never ships)",
+            text.trim()
+        ));
+    }
+    Ok(duration)
 }
 
 /// A visitor for one string value checked by `check`.
@@ -559,41 +585,38 @@ impl<'de> Deserialize<'de> for Required {
     }
 }
 
-impl<'de> Deserialize<'de> for DurationValue {
+impl<'de> Deserialize<'de> for SoakDuration {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         deserializer.deserialize_str(StrVisitor {
             expecting: "a duration such as `24h`, `90m` or `1d12h`",
-            check: |text| {
-                Duration::parse(text)
-                    .map(DurationValue)
-                    .map_err(|err| err.to_string())
-            },
+            check: |text| soak_duration(text).map(SoakDuration),
         })
     }
 }
 
-impl<'de> Deserialize<'de> for Count {
+impl<'de> Deserialize<'de> for ApprovalCount {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         struct CountVisitor;
         impl Visitor<'_> for CountVisitor {
-            type Value = Count;
+            type Value = ApprovalCount;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a whole number of at least 1")
+                write!(f, "a whole number from 1 to {MAX_APPROVALS}")
             }
-            fn visit_u64<E: de::Error>(self, value: u64) -> Result<Count, E> {
-                match u32::try_from(value) {
-                    Ok(0) => Err(E::custom("must be at least 1, got 0")),
-                    Ok(n) => Ok(Count(n)),
-                    Err(_) => Err(E::custom(format!("{value} is too large"))),
+            fn visit_u64<E: de::Error>(self, value: u64) -> Result<ApprovalCount, E> {
+                if value == 0 {
+                    return Err(E::custom("must be at least 1, got 0"));
                 }
+                approvals_at_most(value)
+                    .map(ApprovalCount)
+                    .map_err(E::custom)
             }
-            fn visit_i64<E: de::Error>(self, value: i64) -> Result<Count, E> {
+            fn visit_i64<E: de::Error>(self, value: i64) -> Result<ApprovalCount, E> {
                 match u64::try_from(value) {
                     Ok(value) => self.visit_u64(value),
                     Err(_) => Err(E::custom(format!("must be at least 1, got {value}"))),
                 }
             }
-            fn visit_f64<E: de::Error>(self, value: f64) -> Result<Count, E> {
+            fn visit_f64<E: de::Error>(self, value: f64) -> Result<ApprovalCount, E> {
                 Err(E::custom(format!("must be a whole number, got {value}")))
             }
         }
@@ -967,7 +990,7 @@ impl<'de> Deserialize<'de> for TimeZone {
 
 /// Values from the Action's inputs or the command line's flags that override the config file
 /// (`docs/config.md`). Each is checked where it is read (with [`name`], [`pattern`],
-/// [`count`] and [`Duration::parse`]), so applying them cannot fail. Overrides set values; they
+/// [`count`] and [`soak`]), so applying them cannot fail. Overrides set values; they
 /// never turn a gate on or off.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Overrides {
@@ -1025,9 +1048,15 @@ pub fn pattern(text: &str) -> std::result::Result<String, String> {
 }
 
 /// Checks a count of approvals: a whole number of at least 1 (zero would let a release through
-/// unreviewed).
+/// unreviewed) and at most [`MAX_APPROVALS`] (more can never be given).
 pub fn count(text: &str) -> std::result::Result<u32, String> {
-    positive_count(text)
+    approval_count(text)
+}
+
+/// Checks a soak duration: a duration of at most [`MAX_SOAK`] (a longer one is a typo, or a
+/// release that never ships).
+pub fn soak(text: &str) -> std::result::Result<Duration, String> {
+    soak_duration(text)
 }
 
 #[cfg(test)]
@@ -1248,7 +1277,31 @@ checklist: { enabled: true, items: ["Database backup taken", "Rollback plan read
                 "approvals:\n  required: 99999999999\n",
                 "approvals.required",
                 2,
-                "too large",
+                "must be at most 10, got 99999999999",
+            ),
+            (
+                "approvals:\n  required: 11\n",
+                "approvals.required",
+                2,
+                "must be at most 10, got 11 (GitHub's own maximum of required approvals)",
+            ),
+            (
+                "approvals:\n  paths:\n    - paths: [a]\n      required: 1000\n",
+                "approvals.paths[0].required",
+                4,
+                "must be at most 10, got 1000",
+            ),
+            (
+                "soak:\n  duration: 1000000w\n",
+                "soak.duration",
+                2,
+                "a soak must be at most 90d, got 1000000w",
+            ),
+            (
+                "soak:\n  duration: 91d\n",
+                "soak.duration",
+                2,
+                "at most 90d",
             ),
             (
                 "soak:\n  duration: 24\n",
@@ -1696,6 +1749,21 @@ checklist: { enabled: true, items: ["Database backup taken", "Rollback plan read
             assert_eq!(count(text).unwrap_err(), message, "{text}");
         }
         assert_eq!(count(" 3 ").unwrap(), 3);
+        assert_eq!(count("10").unwrap(), 10);
+        assert_eq!(
+            count("1000").unwrap_err(),
+            "must be at most 10, got 1000 (GitHub's own maximum of required approvals)"
+        );
+        assert!(count("99999999999999999999999")
+            .unwrap_err()
+            .starts_with("must be at most 10"));
+        assert_eq!(soak("90d").unwrap(), Duration::from_days(90));
+        assert_eq!(soak("0s").unwrap(), Duration::from_secs(0));
+        assert_eq!(
+            soak(" 1000000w ").unwrap_err(),
+            "a soak must be at most 90d, got 1000000w (a longer soak is a release that never ships)"
+        );
+        assert!(soak("1 day").unwrap_err().starts_with("invalid duration"));
         assert!(pattern("v[")
             .unwrap_err()
             .starts_with(r#""v[" is not a valid glob pattern"#));
@@ -1728,6 +1796,7 @@ checklist: { enabled: true, items: ["Database backup taken", "Rollback plan read
             parse("approvals:\n  enabled: true\n  requird: 3\n", file),
             parse("soak:\n  duration: 24\n", file),
             parse("approvals:\n  required: 0\n", file),
+            parse("soak:\n  duration: 1000000w\n", file),
             parse("checks:\n  required:\n    - build\n    - 'e2e-[ab'\n", file),
             parse("approvals:\n  paths:\n    - paths: [db/**]\n", file),
         ];

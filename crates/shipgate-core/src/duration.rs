@@ -1,6 +1,6 @@
 //! Durations as the flow writes them: `24h`, `90m`, `1d12h`, `30s`.
 //!
-//! A duration is one or more `<whole number><unit>` parts, units `d`, `h`, `m`, `s` (and `w`),
+//! A duration is one or more `<whole number><unit>` parts, units `w`, `d`, `h`, `m`, `s`,
 //! each unit at most once and in decreasing order. Whitespace around the text is ignored.
 //! No sign, no fractions, no bare numbers: an ambiguous duration is an error, never a guess.
 
@@ -25,6 +25,21 @@ const UNITS: [(char, u64); 5] = [
     ('s', 1),
 ];
 
+/// The units, largest first, as messages list them: `w, d, h, m or s`.
+pub fn units() -> String {
+    let names: Vec<String> = UNITS.iter().map(|(c, _)| c.to_string()).collect();
+    let (last, rest) = names.split_last().expect("there are units");
+    format!("{} or {last}", rest.join(", "))
+}
+
+/// How a duration is written, as every duration error ends: one unit list everywhere.
+pub fn format() -> String {
+    format!(
+        "write whole numbers with units {}, largest first, e.g. `24h`, `90m`, `1d12h`",
+        units()
+    )
+}
+
 impl Duration {
     /// A duration of `seconds` seconds.
     pub const fn from_secs(seconds: u64) -> Self {
@@ -40,6 +55,12 @@ impl Duration {
     pub const fn from_hours(hours: u64) -> Self {
         Self {
             seconds: hours * 3_600,
+        }
+    }
+    /// A duration of `days` days.
+    pub const fn from_days(days: u64) -> Self {
+        Self {
+            seconds: days * 86_400,
         }
     }
     /// Whole seconds.
@@ -58,15 +79,16 @@ impl Duration {
         std::time::Duration::from_secs(self.seconds)
     }
 
-    /// Parses `24h`, `90m`, `1d12h`, `30s`, `2w`.
+    /// Parses `24h`, `90m`, `1d12h`, `30s`, `2w`. Every error ends with [`format`], so every
+    /// message about a duration lists the same units.
     pub fn parse(input: &str) -> Result<Self, Error> {
-        let err = |reason: &str| Error::Duration {
+        let err = |reason: String| Error::Duration {
             input: input.to_string(),
-            reason: reason.to_string(),
+            reason,
         };
         let text = input.trim();
         if text.is_empty() {
-            return Err(err("empty; write e.g. `24h`, `90m` or `1d12h`"));
+            return Err(err("it is empty".into()));
         }
         let mut total: u64 = 0;
         let mut last_unit: Option<usize> = None;
@@ -74,35 +96,41 @@ impl Duration {
         while !rest.is_empty() {
             let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
             if digits == 0 {
-                return Err(err("expected a whole number before each unit (e.g. `24h`)"));
+                return Err(err(match rest.chars().next() {
+                    Some('-' | '+') => "no sign: a duration is never negative".into(),
+                    Some(c) if c.is_whitespace() => "no spaces inside a duration".into(),
+                    _ => format!("expected a whole number before `{rest}`"),
+                }));
             }
-            let value: u64 = rest[..digits]
-                .parse()
-                .map_err(|_| err("number too large"))?;
+            let number = &rest[..digits];
+            let value: u64 = number.parse().map_err(|_| err("too large".into()))?;
             rest = &rest[digits..];
             let Some(unit_char) = rest.chars().next() else {
-                return Err(err("missing unit after the number; use d, h, m or s"));
+                return Err(err(format!("missing unit after `{number}`")));
             };
             let Some(unit_index) = UNITS.iter().position(|(c, _)| *c == unit_char) else {
-                return Err(err(&format!(
-                    "unknown unit `{unit_char}`; use w, d, h, m or s"
-                )));
+                return Err(err(match unit_char {
+                    '.' | ',' => "no fractions (write `1h30m`, not `1.5h`)".into(),
+                    c if c.is_whitespace() => "no spaces inside a duration".into(),
+                    c if UNITS.iter().any(|(u, _)| c.to_lowercase().eq([*u])) => {
+                        format!("units are lowercase: `{}`, not `{c}`", c.to_lowercase())
+                    }
+                    c => format!("unknown unit `{c}`"),
+                }));
             };
             if last_unit.is_some_and(|last| unit_index <= last) {
-                return Err(err(
-                    "units must each appear once, largest first (e.g. `1d12h`)",
-                ));
+                return Err(err("each unit at most once, largest first".into()));
             }
             last_unit = Some(unit_index);
             rest = &rest[unit_char.len_utf8()..];
             total = value
                 .checked_mul(UNITS[unit_index].1)
                 .and_then(|part| total.checked_add(part))
-                .ok_or_else(|| err("duration too large"))?;
+                .ok_or_else(|| err("too large".into()))?;
         }
         // chrono can only represent up to i64::MAX milliseconds; keep every duration usable.
         if total > (i64::MAX as u64) / 1000 {
-            return Err(err("duration too large"));
+            return Err(err("too large".into()));
         }
         Ok(Self { seconds: total })
     }
@@ -193,6 +221,51 @@ mod tests {
         }
         assert!(Duration::parse("99999999999999999999s").is_err());
         assert!(Duration::parse("9999999999999999w").is_err());
+    }
+
+    #[test]
+    fn every_error_says_what_is_wrong_and_lists_the_same_units() {
+        let shown: Vec<String> = [
+            "",
+            "24",
+            "h",
+            "-1h",
+            "1.5h",
+            "1x",
+            "1h1d",
+            "1h1h",
+            "1 h",
+            "24H",
+            "1h 30m",
+            "9999999999999999w",
+        ]
+        .iter()
+        .map(|bad| Duration::parse(bad).unwrap_err().to_string())
+        .collect();
+        for message in &shown {
+            assert!(
+                message.ends_with("; write whole numbers with units w, d, h, m or s, largest first, e.g. `24h`, `90m`, `1d12h`"),
+                "{message}"
+            );
+        }
+        let reasons: Vec<&str> = shown
+            .iter()
+            .map(|m| m.split("; write whole numbers").next().unwrap())
+            .collect();
+        insta::assert_snapshot!(reasons.join("\n"), @r#"
+            invalid duration "": it is empty
+            invalid duration "24": missing unit after `24`
+            invalid duration "h": expected a whole number before `h`
+            invalid duration "-1h": no sign: a duration is never negative
+            invalid duration "1.5h": no fractions (write `1h30m`, not `1.5h`)
+            invalid duration "1x": unknown unit `x`
+            invalid duration "1h1d": each unit at most once, largest first
+            invalid duration "1h1h": each unit at most once, largest first
+            invalid duration "1 h": no spaces inside a duration
+            invalid duration "24H": units are lowercase: `h`, not `H`
+            invalid duration "1h 30m": no spaces inside a duration
+            invalid duration "9999999999999999w": too large
+        "#);
     }
 
     #[test]

@@ -10,7 +10,7 @@ use std::path::Path;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::error::Error;
+use crate::error::{Document, Error};
 
 /// The only facts-file version this build reads and writes.
 pub const FACTS_VERSION: u32 = 1;
@@ -22,6 +22,7 @@ pub struct Facts {
     /// The file-format version; must be [`FACTS_VERSION`].
     pub version: u32,
     /// When these facts were read; offline evaluation happens "as of" this time.
+    #[serde(deserialize_with = "crate::time::deserialize")]
     pub captured_at: DateTime<Utc>,
     /// The repository the candidate belongs to.
     pub repository: Repository,
@@ -36,6 +37,11 @@ pub struct Facts {
     /// Deployments of any commit to any environment, with their statuses.
     #[serde(default)]
     pub deployments: Vec<Deployment>,
+    /// The environments the repository deployed to lately (names only), when the reader knows
+    /// them: a soak environment that matches none of them, nor any of `deployments`, is named
+    /// in the soak gate's reason, with a close name ("did you mean `staging`?").
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub environments: Vec<String>,
     /// The repository's tags, peeled to the commit they point at.
     #[serde(default)]
     pub tags: Vec<Tag>,
@@ -233,6 +239,7 @@ pub struct Review {
     /// The review's state.
     pub state: ReviewState,
     /// When it was submitted.
+    #[serde(deserialize_with = "crate::time::deserialize")]
     pub submitted_at: DateTime<Utc>,
     /// The commit the review was given on.
     pub commit_sha: String,
@@ -256,6 +263,7 @@ pub struct Deployment {
     #[serde(default, deserialize_with = "creator")]
     pub creator: Option<Actor>,
     /// When it was created.
+    #[serde(deserialize_with = "crate::time::deserialize")]
     pub created_at: DateTime<Utc>,
     /// Its statuses, in any order.
     #[serde(default)]
@@ -296,6 +304,7 @@ pub struct DeploymentStatus {
     /// The state.
     pub state: DeploymentState,
     /// When it was reported.
+    #[serde(deserialize_with = "crate::time::deserialize")]
     pub created_at: DateTime<Utc>,
     /// Its description, when any.
     #[serde(default)]
@@ -319,7 +328,7 @@ pub struct Tag {
     #[serde(default)]
     pub tagger: Option<String>,
     /// When it was tagged, for annotated tags.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::time::deserialize_option")]
     pub tagged_at: Option<DateTime<Utc>>,
 }
 
@@ -336,7 +345,7 @@ pub struct Release {
     #[serde(default)]
     pub prerelease: bool,
     /// When it was published.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::time::deserialize_option")]
     pub published_at: Option<DateTime<Utc>>,
 }
 
@@ -394,10 +403,10 @@ pub struct CheckRun {
     #[serde(default)]
     pub conclusion: Option<CheckConclusion>,
     /// When it started.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::time::deserialize_option")]
     pub started_at: Option<DateTime<Utc>>,
     /// When it completed.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::time::deserialize_option")]
     pub completed_at: Option<DateTime<Utc>>,
     /// The app that reported it (slug), when known.
     #[serde(default)]
@@ -430,6 +439,7 @@ pub struct CommitStatus {
     /// Its state.
     pub state: StatusState,
     /// When it was reported.
+    #[serde(deserialize_with = "crate::time::deserialize")]
     pub created_at: DateTime<Utc>,
     /// Its description, when any.
     #[serde(default)]
@@ -440,13 +450,12 @@ pub struct CommitStatus {
 }
 
 impl Facts {
-    /// Parses facts from JSON text, checking the version; errors name the field, line and column,
-    /// and `path` (only used to name the file in errors).
+    /// Parses facts from JSON text, checking the version; errors name the dotted field, line and
+    /// column, what was expected, and `path` (only used to name the file in errors).
     pub fn from_json(text: &str, path: Option<&Path>) -> Result<Self, Error> {
-        let facts: Facts = crate::versioned::parse(text, path, "facts", FACTS_VERSION)?;
-        facts.validate().map_err(|message| Error::Facts {
-            path: path.map(Path::to_path_buf),
-            message,
+        let facts: Facts = crate::versioned::parse(text, path, Document::Facts, FACTS_VERSION)?;
+        facts.validate().map_err(|(key, message)| {
+            Document::Facts.error(path, Some(key), None, None, &message)
         })?;
         Ok(facts)
     }
@@ -456,16 +465,19 @@ impl Facts {
         serde_json::to_string_pretty(self).expect("facts always serialise")
     }
 
-    /// Checks cross-field consistency that serde cannot express.
-    fn validate(&self) -> Result<(), String> {
+    /// Checks cross-field consistency that serde cannot express: the field and what is wrong.
+    fn validate(&self) -> Result<(), (&'static str, String)> {
         if self.sha.trim().is_empty() {
-            return Err("field `sha` is empty".into());
+            return Err(("sha", "must not be empty: it is the gated commit".into()));
         }
         if let Some(pr) = &self.pull_request {
             if pr.head_sha != self.sha {
-                return Err(format!(
-                    "field `pull_request.head_sha` ({}) differs from `sha` ({}); the gated commit is the PR head",
-                    pr.head_sha, self.sha
+                return Err((
+                    "pull_request.head_sha",
+                    format!(
+                        "{} differs from `sha` ({}); the gated commit is the PR head",
+                        pr.head_sha, self.sha
+                    ),
                 ));
             }
         }

@@ -9,9 +9,9 @@
 //! file system to its code.
 //!
 //! Modules depend on each other in one direction only, leaf to top: [`error`], [`escape`],
-//! [`redact`] and `time` (how moments are shown) → [`duration`] → `versioned` and [`policy`] →
-//! [`facts`] and [`config`] → [`gates`], [`kpi`], [`watch`] and [`verify`] → [`verdict`],
-//! [`render`], [`notify`] and [`incident`].
+//! [`redact`] and [`time`] (how moments are read and shown) → [`duration`] → `versioned` and
+//! [`policy`] → [`facts`] and [`config`] → [`unmatched`] → [`gates`], [`kpi`], [`watch`] and
+//! [`verify`] → [`verdict`], [`render`], [`notify`] and [`incident`].
 
 pub mod config;
 pub mod duration;
@@ -29,8 +29,9 @@ pub mod redact;
 pub mod render;
 #[cfg(test)]
 mod robustness;
-mod time;
+pub mod time;
 pub mod trust;
+pub mod unmatched;
 pub mod verdict;
 pub mod verify;
 mod versioned;

@@ -9,6 +9,15 @@ use serde::Serialize;
 
 use crate::duration::Duration;
 
+/// The longest soak a policy may ask for: 90 days. A soak is hours or days in practice; a
+/// quarter is beyond any team's release rhythm, so a longer one is a typo (`1000000w`) or a
+/// release that never ships — an error rather than a gate that is pending forever.
+pub const MAX_SOAK: Duration = Duration::from_days(90);
+
+/// The most approvals a policy may require: 10, GitHub's own maximum for required approvals in a
+/// ruleset (branch protection allows 6). More is a typo or a gate that can never pass.
+pub const MAX_APPROVALS: u32 = 10;
+
 /// The whole policy.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Policy {

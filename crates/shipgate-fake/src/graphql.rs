@@ -354,8 +354,21 @@ fn repository_fragment(repo: &Repo, v: &Value) -> Result<Map<String, Value>, Str
         "production".into(),
         deployments(repo, production, None, false),
     );
+    object.insert("recent".into(), recent_environments(repo));
     object.insert("config".into(), config(repo, expression));
     Ok(object)
+}
+
+/// `recent: deployments(first: 100, orderBy: CREATED_AT DESC) { nodes { environment } }`.
+fn recent_environments(repo: &Repo) -> Value {
+    let mut newest: Vec<&Deployment> = repo.deployments.iter().collect();
+    newest.sort_by_key(|d| std::cmp::Reverse((d.created_at, d.id)));
+    let nodes: Vec<Value> = newest
+        .iter()
+        .take(PAGE)
+        .map(|d| json!({ "environment": d.environment }))
+        .collect();
+    json!({ "nodes": nodes })
 }
 
 fn config(repo: &Repo, expression: &str) -> Value {

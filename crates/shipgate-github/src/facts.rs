@@ -692,11 +692,15 @@ impl FirstRead {
             .collect();
         let tags: Vec<Tag> = self.repo.refs.nodes.iter().filter_map(map_tag).collect();
         let releases: Vec<Release> = self.repo.releases.nodes.iter().map(map_release).collect();
+        let environments = recent_environments(&self.repo);
         let candidates = self
             .prs
             .iter()
             .map(|pr| Candidate {
-                facts: map_facts(pr, &spec, &repository, &deployments, &tags, &releases, now),
+                facts: Facts {
+                    environments: environments.clone(),
+                    ..map_facts(pr, &spec, &repository, &deployments, &tags, &releases, now)
+                },
                 existing: existing(pr, &spec),
             })
             .collect();
@@ -706,6 +710,22 @@ impl FirstRead {
             requests,
         })
     }
+}
+
+/// The environments the repository deployed to lately, newest first, each once.
+fn recent_environments(repo: &RawRepository) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    for name in repo
+        .recent
+        .iter()
+        .flat_map(|recent| &recent.nodes)
+        .filter_map(|node| node.environment.as_deref())
+    {
+        if !names.iter().any(|n| n == name) {
+            names.push(name.to_string());
+        }
+    }
+    names
 }
 
 /// The `object(expression:)` argument: the config file on the production branch — never the
@@ -1084,6 +1104,7 @@ fn map_facts(
         }),
         reviews,
         deployments: deployments.to_vec(),
+        environments: Vec::new(),
         tags: tags.to_vec(),
         releases: releases.to_vec(),
         check_runs,
@@ -1462,7 +1483,15 @@ struct RawRepository {
     releases: Connection<RawRelease>,
     staging: Connection<RawDeployment>,
     production: Connection<RawDeployment>,
+    /// The environments deployed to lately (names only).
+    #[serde(default)]
+    recent: Option<RawNodes<RawEnvironmentName>>,
     config: Option<RawObject>,
+}
+
+#[derive(Debug, Deserialize)]
+struct RawEnvironmentName {
+    environment: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]

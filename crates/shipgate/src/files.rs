@@ -6,6 +6,7 @@
 use std::fmt;
 use std::path::Path;
 
+use shipgate_core::error::Document;
 use shipgate_core::kpi::History;
 use shipgate_core::{config, Error, Facts, Policy};
 
@@ -75,20 +76,22 @@ pub fn read_text(path: &Path) -> Result<String, ReadError> {
 /// `-` is standard input. A UTF-8 byte order mark at the start is dropped (editors on Windows
 /// write one).
 pub fn read_limited(path: &Path, limit: u64) -> Result<String, ReadError> {
+    if is_stdin(path) {
+        return read_limited_from(std::io::stdin().lock(), limit);
+    }
+    let file = std::fs::File::open(path).map_err(ReadError::Io)?;
+    read_limited_from(file, limit)
+}
+
+/// Reads `reader` to its end as UTF-8 text, refusing more than `limit` bytes; a UTF-8 byte
+/// order mark at the start is dropped.
+pub fn read_limited_from(reader: impl std::io::Read, limit: u64) -> Result<String, ReadError> {
     use std::io::Read;
     let mut bytes = Vec::new();
-    if is_stdin(path) {
-        std::io::stdin()
-            .lock()
-            .take(limit + 1)
-            .read_to_end(&mut bytes)
-            .map_err(ReadError::Io)?;
-    } else {
-        let file = std::fs::File::open(path).map_err(ReadError::Io)?;
-        file.take(limit + 1)
-            .read_to_end(&mut bytes)
-            .map_err(ReadError::Io)?;
-    }
+    reader
+        .take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(ReadError::Io)?;
     if bytes.starts_with(BOM) {
         bytes.drain(..BOM.len());
     }
@@ -108,55 +111,71 @@ pub fn read_limited(path: &Path, limit: u64) -> Result<String, ReadError> {
 
 /// Reads and parses a config file (`.github/shipgate.yml` format).
 pub fn config(path: &Path) -> Result<Policy, Error> {
-    let text = read_limited(path, config::MAX_BYTES as u64).map_err(|error| {
-        let (line, message) = match error {
-            ReadError::Io(error) => (None, format!("cannot read the file: {error}")),
-            ReadError::TooLarge { .. } => (
-                None,
-                format!(
-                    "the file is larger than {} KiB, more than shipgate reads for a config",
-                    config::MAX_BYTES / 1024
-                ),
-            ),
-            ReadError::NotUtf8 { line, .. } => (
-                Some(line),
-                format!("line {line}: the file is not UTF-8 text"),
-            ),
-        };
-        Error::Config {
-            path: Some(shown(path).to_path_buf()),
-            key: None,
-            line,
-            message,
-        }
-    })?;
+    let text = read_limited(path, config::MAX_BYTES as u64)
+        .map_err(|error| config_read_error(shown(path), error))?;
     config::parse(&text, Some(shown(path)))
+}
+
+/// Reads and parses a config from `reader` (standard input), named `name` in errors.
+pub fn config_from(reader: impl std::io::Read, name: &Path) -> Result<Policy, Error> {
+    let text = read_limited_from(reader, config::MAX_BYTES as u64)
+        .map_err(|error| config_read_error(name, error))?;
+    config::parse(&text, Some(name))
+}
+
+/// A config that could not be read as text, as an error naming the file (and line).
+fn config_read_error(path: &Path, error: ReadError) -> Error {
+    let (line, message) = match error {
+        ReadError::Io(error) => (None, format!("cannot read the file: {error}")),
+        ReadError::TooLarge { .. } => (
+            None,
+            format!(
+                "the file is larger than {} KiB, more than shipgate reads for a config",
+                config::MAX_BYTES / 1024
+            ),
+        ),
+        ReadError::NotUtf8 { line, .. } => (
+            Some(line),
+            format!("line {line}: the file is not UTF-8 text"),
+        ),
+    };
+    Error::Config {
+        path: Some(path.to_path_buf()),
+        key: None,
+        line,
+        message,
+    }
 }
 
 /// Reads and parses a facts file (`docs/facts-format.md`).
 pub fn facts(path: &Path) -> Result<Facts, Error> {
-    Facts::from_json(&versioned_text(path, "facts")?, Some(shown(path)))
+    Facts::from_json(&versioned_text(path, Document::Facts)?, Some(shown(path)))
 }
 
 /// Reads and parses a history file (`docs/report.md`).
 pub fn history(path: &Path) -> Result<History, Error> {
-    History::from_json(&versioned_text(path, "history")?, Some(shown(path)))
+    History::from_json(&versioned_text(path, Document::History)?, Some(shown(path)))
 }
 
-/// The text of a `kind` file (facts, history), with the errors of those formats.
-fn versioned_text(path: &Path, kind: &str) -> Result<String, Error> {
-    read_text(path).map_err(|error| Error::Facts {
-        path: Some(shown(path).to_path_buf()),
-        message: match error {
-            ReadError::Io(error) => format!("cannot read the {kind} file: {error}"),
-            ReadError::TooLarge { limit } => format!(
-                "the {kind} file is larger than {} MiB, more than shipgate reads",
-                limit / (1024 * 1024)
+/// The text of a facts or history file, with the errors of those formats.
+fn versioned_text(path: &Path, document: Document) -> Result<String, Error> {
+    let kind = document.name();
+    read_text(path).map_err(|error| {
+        let (line, message) = match error {
+            ReadError::Io(error) => (None, format!("cannot read the {kind} file: {error}")),
+            ReadError::TooLarge { limit } => (
+                None,
+                format!(
+                    "the {kind} file is larger than {} MiB, more than shipgate reads",
+                    limit / (1024 * 1024)
+                ),
             ),
-            ReadError::NotUtf8 { offset, .. } => {
-                format!("{kind} file is not UTF-8 text (invalid byte at offset {offset})")
-            }
-        },
+            ReadError::NotUtf8 { offset, line } => (
+                Some(line),
+                format!("the {kind} file is not UTF-8 text (invalid byte at offset {offset})"),
+            ),
+        };
+        document.error(Some(shown(path)), None, line, None, &message)
     })
 }
 
@@ -274,7 +293,7 @@ mod tests {
             .to_string();
         assert!(
             error.starts_with(
-                "invalid facts in /nonexistent/h.json: cannot read the history file: "
+                "invalid history in /nonexistent/h.json: cannot read the history file: "
             ),
             "{error}"
         );
@@ -289,7 +308,7 @@ mod tests {
         assert_eq!(
             error,
             format!(
-                "invalid facts in {}: facts file is not UTF-8 text (invalid byte at offset 21)",
+                "invalid facts in {}: line 1: the facts file is not UTF-8 text (invalid byte at offset 21)",
                 path.display()
             )
         );

@@ -38,11 +38,13 @@ pub enum Cmd {
     Incident,
     /// `shipgate report`.
     Report,
+    /// `shipgate check-config`.
+    CheckConfig,
 }
 
 impl Cmd {
     /// Every command, in the order the docs list them.
-    pub const ALL: [Cmd; 8] = [
+    pub const ALL: [Cmd; 9] = [
         Cmd::Gate,
         Cmd::Facts,
         Cmd::Guard,
@@ -51,6 +53,7 @@ impl Cmd {
         Cmd::Record,
         Cmd::Incident,
         Cmd::Report,
+        Cmd::CheckConfig,
     ];
 
     /// The subcommand's name (and the Action's `command` value).
@@ -64,6 +67,7 @@ impl Cmd {
             Cmd::Record => "record",
             Cmd::Incident => "incident",
             Cmd::Report => "report",
+            Cmd::CheckConfig => "check-config",
         }
     }
 
@@ -74,7 +78,7 @@ impl Cmd {
 
     /// Whether the Action runs this command (`command: NAME`).
     pub fn in_action(self) -> bool {
-        self != Cmd::Facts
+        !matches!(self, Cmd::Facts | Cmd::CheckConfig)
     }
 
     /// One line about the command, for `--help`.
@@ -88,6 +92,7 @@ impl Cmd {
             Cmd::Record => "Record a deployment (GitHub Deployment + audit log line).",
             Cmd::Incident => "After a rollback: open (or update) the incident issue of the rolled-back deployment.",
             Cmd::Report => "Report deployment KPIs and DORA metrics over a period.",
+            Cmd::CheckConfig => "Validate a config file exactly as the Action reads it, and show the policy it gives.",
         }
     }
 }
@@ -154,6 +159,9 @@ pub struct Input {
     pub surface: Surface,
     /// The config-file key it overrides, for the policy's inputs (`soak.duration`).
     pub config_key: Option<&'static str>,
+    /// Whether the command line takes it as a positional argument (`check-config [FILE]`)
+    /// rather than a flag.
+    pub positional: bool,
 }
 
 impl Input {
@@ -203,6 +211,7 @@ const fn input(
         commands,
         surface: Surface::Both,
         config_key: None,
+        positional: false,
     }
 }
 
@@ -231,9 +240,13 @@ impl Input {
         self.config_key = Some(key);
         self
     }
+    const fn positional(mut self) -> Self {
+        self.positional = true;
+        self
+    }
 }
 
-use Cmd::{Facts, Gate, Guard, Incident, Record, Report, Verify, Watch};
+use Cmd::{CheckConfig, Facts, Gate, Guard, Incident, Record, Report, Verify, Watch};
 use Kind::{Bool, List, Text};
 
 const ACTION_COMMANDS: &[Cmd] = &[Gate, Guard, Verify, Watch, Record, Incident, Report];
@@ -336,7 +349,7 @@ pub const INPUTS: &[Input] = &[
         "soak",
         Text,
         "DURATION",
-        "How long the commit must run in staging without a break, e.g. `24h`, `90m`, `1d12h`.",
+        "How long the commit must run in staging without a break, e.g. `24h`, `90m`, `1d12h`; at most `90d`.",
         POLICY,
     )
     .default(Default::Documented("`24h`"))
@@ -345,7 +358,7 @@ pub const INPUTS: &[Input] = &[
         "required-approvals",
         Text,
         "N",
-        "Approvals needed on the gated commit from eligible reviewers (at least 1).",
+        "Approvals needed on the gated commit from eligible reviewers (1 to 10).",
         POLICY,
     )
     .default(Default::Documented("`2`"))
@@ -821,6 +834,17 @@ pub const INPUTS: &[Input] = &[
         &[Report],
     )
     .only(Surface::Cli),
+    // ---- check-config
+    input(
+        "file",
+        Text,
+        "FILE",
+        "The config file to check; `-` reads standard input.",
+        &[CheckConfig],
+    )
+    .default(Default::Value(".github/shipgate.yml"))
+    .positional()
+    .only(Surface::Cli),
     // ---- the command line's own
     input(
         "repo",
@@ -881,10 +905,14 @@ fn argument(input: &Input) -> clap::Arg {
         help.push_str(&format!(" [default: {text}]"));
     }
     let mut arg = clap::Arg::new(input.name)
-        .long(input.flag)
         .value_name(input.value_name)
         .help(help)
         .required(input.required);
+    arg = if input.positional {
+        arg.index(1)
+    } else {
+        arg.long(input.flag)
+    };
     arg = match input.kind {
         // `--soak -5h` reaches shipgate's own check instead of clap's "unexpected argument".
         Kind::Text => arg.num_args(1).allow_hyphen_values(true),
@@ -1105,6 +1133,7 @@ impl Values {
     pub fn label(&self, name: &str) -> String {
         let input = self.declared(name);
         match self.origin {
+            Origin::Cli if input.positional => input.value_name.to_string(),
             Origin::Cli => format!("--{}", input.flag),
             Origin::Action => format!("input `{}`", input.name),
         }

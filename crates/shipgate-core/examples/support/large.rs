@@ -244,6 +244,7 @@ pub fn large_facts(captured_at: DateTime<Utc>) -> Facts {
         }),
         reviews,
         deployments,
+        environments: Vec::new(),
         tags,
         releases,
         check_runs,

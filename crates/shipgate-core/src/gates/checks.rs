@@ -41,6 +41,7 @@ use crate::facts::{
     login_key, Actor, CheckConclusion, CheckRun, CheckStatus, CommitStatus, StatusState,
 };
 use crate::policy::{Policy, RequiredCheck};
+use crate::unmatched;
 
 /// The checks gate.
 pub struct Checks;
@@ -286,6 +287,7 @@ fn evaluate(cx: &Context<'_>) -> GateResult {
     }
 
     let mut never_reported: Vec<String> = Vec::new();
+    let mut missing: Vec<&str> = Vec::new();
     let selected: BTreeSet<&str> = if required.is_empty() {
         if !judged.values().any(|j| j.from_app) {
             let mut reason = "no checks reported yet".to_string();
@@ -307,6 +309,7 @@ fn evaluate(cx: &Context<'_>) -> GateResult {
                 .collect();
             if matched.is_empty() {
                 never_reported.push(entry.to_string());
+                missing.push(entry.name.as_str());
             }
             selected.extend(matched);
         }
@@ -355,6 +358,25 @@ fn evaluate(cx: &Context<'_>) -> GateResult {
         }
         if !never_reported.is_empty() {
             parts.push(format!("{} never reported", name_list(&never_reported)));
+            // A close name that did report is most likely a typo in the policy (docs/gates.md).
+            let known = unmatched::check_names(cx.facts, cx.policy);
+            let hints: Vec<(String, &str)> = missing
+                .iter()
+                .filter_map(|name| unmatched::hint(name, &known).map(|close| (close, *name)))
+                .collect();
+            match hints.as_slice() {
+                [] => {}
+                [(close, _)] if missing.len() == 1 => {
+                    parts.push(format!("did you mean `{close}`?"));
+                }
+                _ => {
+                    let each: Vec<String> = hints
+                        .iter()
+                        .map(|(close, name)| format!("`{close}` for `{name}`"))
+                        .collect();
+                    parts.push(format!("did you mean {}?", phrase_list(&each)));
+                }
+            }
         }
         let unblock = if never_reported.is_empty() {
             "wait for the running checks to finish".to_string()
@@ -470,6 +492,31 @@ mod tests {
         );
         assert_eq!(r.state, GateState::Pending);
         assert_eq!(r.reason, "`load-test` never reported");
+    }
+
+    #[test]
+    fn a_required_check_never_reported_names_a_close_one_that_did() {
+        let facts = FactsBuilder::new()
+            .completed("backend / unit", Success, at_h(1))
+            .completed("lint", Success, at_h(1))
+            .build();
+        // Still pending: live, a check may simply not have started; the hint shows the typo.
+        let r = eval(&Checks, &facts, &required(&["backend / unti"]), at_h(48));
+        assert_eq!(r.state, GateState::Pending);
+        assert_eq!(
+            r.reason,
+            "`backend / unti` never reported; did you mean `backend / unit`?"
+        );
+        let r = eval(
+            &Checks,
+            &facts,
+            &required(&["backend / unti", "lnt", "e2e"]),
+            at_h(48),
+        );
+        assert_eq!(
+            r.reason,
+            "`backend / unti`, `lnt`, `e2e` never reported; did you mean `backend / unit` for `backend / unti`, `lint` for `lnt`?"
+        );
     }
 
     #[test]

@@ -199,3 +199,12 @@ pub fn all() -> [&'static dyn Gate; 6] {
         &freeze::Freeze,
     ]
 }
+
+/// Whether `policy` can never check anything, whatever the facts: every gate is off, or the only
+/// one on is a checklist with no items. Evaluating such a policy always gives `error`.
+pub fn checks_nothing(policy: &Policy) -> bool {
+    all()
+        .iter()
+        .filter(|gate| gate.enabled(policy))
+        .all(|gate| gate.id() == GateId::Checklist && policy.checklist.items.is_empty())
+}

@@ -32,6 +32,7 @@ use super::{Context, Gate, GateId, GateResult};
 use crate::facts::{login_key, Actor, DeploymentState};
 use crate::policy::Policy;
 use crate::time::{ready_minute, utc};
+use crate::unmatched;
 
 /// The soak gate.
 pub struct Soak;
@@ -284,7 +285,7 @@ fn evaluate(cx: &Context<'_>) -> GateResult {
         .with_ready_at(ready_at);
     }
 
-    let reason = match found.iter().map(lasted).max() {
+    let mut reason = match found.iter().map(lasted).max() {
         None => format!(
             "{} has not run successfully in `{environment}`",
             short_sha(&cx.facts.sha)
@@ -294,9 +295,27 @@ fn evaluate(cx: &Context<'_>) -> GateResult {
             hours_minutes(longest)
         ),
     };
-    GateResult::pending(id, noted(reason)).with_unblock(format!(
-        "deploy this commit to `{environment}` and keep it healthy there for {needed}"
-    ))
+    let mut unblock =
+        format!("deploy this commit to `{environment}` and keep it healthy there for {needed}");
+    // No deployment to the environment at all: say so, and name a close one (a typo in the
+    // policy would otherwise leave the gate pending forever; docs/gates.md).
+    let environments = unmatched::environments(cx.facts);
+    if !environments.contains(environment) {
+        match unmatched::hint(environment, &environments) {
+            Some(close) => {
+                reason.push_str(&format!(
+                    "; no deployment is to `{environment}` at all, but there are to `{close}`: did you mean `{close}`?"
+                ));
+                unblock = format!(
+                    "if `{close}` is the staging environment, set `soak.environment` (input `staging-environment`) to it; otherwise {unblock}"
+                );
+            }
+            None => reason.push_str(&format!(
+                "; no deployment is to `{environment}` at all (is that the staging environment's name?)"
+            )),
+        }
+    }
+    GateResult::pending(id, noted(reason)).with_unblock(unblock)
 }
 
 #[cfg(test)]
@@ -611,6 +630,33 @@ mod tests {
         assert_eq!(
             eval(&Soak, &facts, &policy, at_min(90)).state,
             GateState::Pass
+        );
+    }
+
+    #[test]
+    fn a_soak_environment_nothing_is_deployed_to_names_a_close_one() {
+        let facts = deployed_at_t0();
+        let mut policy = Policy::default();
+        policy.soak.environment = "stagin".into();
+        let r = eval(&Soak, &facts, &policy, at_h(30));
+        // Pending, as a soak that has not started; the reason shows the likely typo.
+        assert_eq!(r.state, GateState::Pending);
+        assert_eq!(
+            r.reason,
+            "1111111 has not run successfully in `stagin`; no deployment is to `stagin` at all, but there are to `staging`: did you mean `staging`?"
+        );
+        assert_eq!(
+            r.unblock.as_deref(),
+            Some("if `staging` is the staging environment, set `soak.environment` (input `staging-environment`) to it; otherwise deploy this commit to `stagin` and keep it healthy there for 24h")
+        );
+        policy.soak.environment = "qa".into();
+        let r = eval(&Soak, &facts, &policy, at_h(30));
+        assert!(
+            r.reason.ends_with(
+                "; no deployment is to `qa` at all (is that the staging environment's name?)"
+            ),
+            "{}",
+            r.reason
         );
     }
 

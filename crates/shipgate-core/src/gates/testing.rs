@@ -84,6 +84,7 @@ impl FactsBuilder {
                 }),
                 reviews: Vec::new(),
                 deployments: Vec::new(),
+                environments: Vec::new(),
                 tags: Vec::new(),
                 releases: Vec::new(),
                 check_runs: Vec::new(),

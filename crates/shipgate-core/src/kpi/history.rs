@@ -9,7 +9,7 @@ use std::path::Path;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::error::Error;
+use crate::error::{Document, Error};
 use crate::facts::{DeploymentState, DeploymentStatus};
 
 /// The only history-file version this build reads and writes.
@@ -26,6 +26,7 @@ pub struct History {
     /// The environment, e.g. `production`.
     pub environment: String,
     /// When the history was read; the report's "now" unless told otherwise.
+    #[serde(deserialize_with = "crate::time::deserialize")]
     pub captured_at: DateTime<Utc>,
     /// The deployments, in any order.
     #[serde(default)]
@@ -41,6 +42,7 @@ pub struct HistoryDeployment {
     /// The deployed commit.
     pub sha: String,
     /// When the deployment was created.
+    #[serde(deserialize_with = "crate::time::deserialize")]
     pub created_at: DateTime<Utc>,
     /// Who created it, when known.
     #[serde(default)]
@@ -53,12 +55,16 @@ pub struct HistoryDeployment {
     pub payload: Option<DeployPayload>,
     /// When the first commit of the pull request that brought this commit was made (for lead
     /// time); absent when the commit came without a pull request.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::time::deserialize_option")]
     pub first_commit_at: Option<DateTime<Utc>>,
     /// When the head (last) commit of that pull request was authored (for lead time measured
     /// from the `last-commit` basis); absent without a pull request, and in history files
     /// written before shipgate read it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::time::deserialize_option"
+    )]
     pub last_commit_at: Option<DateTime<Utc>>,
 }
 
@@ -73,10 +79,18 @@ pub struct DeployPayload {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub actor: Option<String>,
     /// When the deploy started.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::time::deserialize_option"
+    )]
     pub started_at: Option<DateTime<Utc>>,
     /// When the deploy finished.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::time::deserialize_option"
+    )]
     pub finished_at: Option<DateTime<Utc>>,
     /// Whether this deployment is a rollback to an earlier release.
     #[serde(default)]
@@ -144,6 +158,6 @@ impl History {
     /// Parses a history from JSON text, checking the version; `path` only names the file in
     /// errors.
     pub fn from_json(text: &str, path: Option<&Path>) -> Result<Self, Error> {
-        crate::versioned::parse(text, path, "history", HISTORY_VERSION)
+        crate::versioned::parse(text, path, Document::History, HISTORY_VERSION)
     }
 }

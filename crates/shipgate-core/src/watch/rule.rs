@@ -727,4 +727,20 @@ mod tests {
             }
         }
     }
+
+    #[test]
+    fn the_rule_errors_shown_in_the_docs_are_the_real_ones() {
+        let docs = include_str!("../../../../docs/rules.md");
+        for (line, number) in [
+            ("error_rate 5% for 5m", 2),
+            ("warn: error_rate > 3%", 1),
+            ("error_rate > 5% for 5", 1),
+        ] {
+            let message = format!("error: {}", parse_rule(line, number).unwrap_err());
+            assert!(
+                docs.contains(&format!("\n{message}\n")),
+                "docs/rules.md does not show: {message}"
+            );
+        }
+    }
 }

@@ -13,14 +13,15 @@
 //! half a report on standard output.
 
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
 use shipgate_core::config::{self, Overrides};
 use shipgate_core::facts::Repository;
 use shipgate_core::policy::RequiredCheck;
 use shipgate_core::render;
-use shipgate_core::{Duration, Policy, Verdict};
+use shipgate_core::unmatched::{self, Setting};
+use shipgate_core::{Facts, Policy, Verdict};
 use shipgate_github::targets::Targets;
 
 use crate::exit;
@@ -141,9 +142,7 @@ pub fn overrides(values: &Values) -> Result<Overrides, Failure> {
         production_branch: name("production-branch")?,
         production_environment: name("production-environment")?,
         staging_environment: name("staging-environment")?,
-        soak: values.parse("soak", |text| {
-            Duration::parse(text).map_err(|e| e.to_string())
-        })?,
+        soak: values.parse("soak", config::soak)?,
         required_approvals: values.parse("required-approvals", config::count)?,
         tag_pattern: values.parse("tag-pattern", config::pattern)?,
         required_checks: list(values, "required-checks", RequiredCheck::parse)?,
@@ -169,13 +168,57 @@ pub fn repository(values: &Values) -> Result<Repository, Failure> {
     runner::parse_repository(text).map_err(|message| values.invalid("repo", &message))
 }
 
-/// Parses an RFC 3339 time with an offset, converted to UTC.
+/// Parses an RFC 3339 time with an offset, converted to UTC: the one parser of every time the
+/// commands take (core's, which the facts and history files use too), whose errors say how to
+/// write one.
 pub fn parse_time(text: &str) -> Result<DateTime<Utc>, String> {
-    DateTime::parse_from_rfc3339(text.trim())
-        .map(|t| t.with_timezone(&Utc))
-        .map_err(|e| {
-            format!("{text:?} is not an RFC 3339 time ({e}); write e.g. `2026-11-26T15:20:00Z`")
-        })
+    shipgate_core::time::parse(text)
+}
+
+/// Refuses a policy that names what the facts file never mentions while it mentions a close
+/// name (`--staging-environment stagin` on a file whose deployments are to `staging`): offline,
+/// the gate would wait for it forever. Each setting is named as the user gave it: the flag, the
+/// config key in its file, or the default (docs/gates.md, "Names that match nothing").
+fn refuse_unmatched(
+    args: &GateArgs,
+    policy: &Policy,
+    facts: &Facts,
+    file: &Path,
+) -> Result<(), Failure> {
+    let found = unmatched::certain(facts, policy);
+    let Some(first) = found.first() else {
+        return Ok(());
+    };
+    let overridden = match first.setting {
+        Setting::SoakEnvironment => args.overrides.staging_environment.is_some(),
+        Setting::ProductionEnvironment => args.overrides.production_environment.is_some(),
+        Setting::ProductionBranch => args.overrides.production_branch.is_some(),
+        Setting::RequiredCheck => args.overrides.required_checks.is_some(),
+    };
+    // The flag as declared for the input that overrides the setting (`--required-check`).
+    let flag = crate::inputs::of(crate::inputs::Cmd::Gate, crate::inputs::Surface::Cli)
+        .find(|input| input.name == first.setting.input())
+        .map_or(first.setting.input(), |input| input.flag);
+    let defaults = Policy::default();
+    let is_default = match first.setting {
+        Setting::SoakEnvironment => policy.soak.environment == defaults.soak.environment,
+        Setting::ProductionEnvironment => {
+            policy.production_environment == defaults.production_environment
+        }
+        Setting::ProductionBranch => policy.production_branch == defaults.production_branch,
+        Setting::RequiredCheck => false,
+    };
+    let key = first.setting.config_key();
+    let label = match (&args.config, overridden) {
+        (_, true) => format!("--{flag}"),
+        (Some(config), false) if !is_default => format!("`{key}` ({})", config.display()),
+        _ => format!("the default `{key}`"),
+    };
+    let mut message = first.message(&label, &file.display().to_string());
+    if found.len() > 1 {
+        message.push_str(&format!(" (and {} more such names)", found.len() - 1));
+    }
+    Err(Failure::usage(message))
 }
 
 /// Runs `shipgate gate`: offline from `--facts`, live with `--repo`.
@@ -185,6 +228,7 @@ pub async fn run(args: GateArgs) -> Result<Outcome, Failure> {
     match &args.from {
         FactsSource::File(path) => {
             let facts = crate::files::facts(path)?;
+            refuse_unmatched(&args, &policy, &facts, path)?;
             now = args.now.unwrap_or(facts.captured_at);
             source = Source::Facts(vec![facts]);
             targets = Targets::AllOpen;
@@ -324,6 +368,7 @@ pub fn set_color(choice: &str) {
 mod tests {
     use super::*;
     use crate::inputs::{command, Cmd, Origin};
+    use shipgate_core::Duration;
 
     fn parse(args: &[&str]) -> Result<GateArgs, String> {
         let matches = command(Cmd::Gate)

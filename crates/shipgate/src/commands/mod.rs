@@ -3,6 +3,7 @@
 //! and the Action alike.
 
 pub mod action;
+pub mod check_config;
 pub mod facts;
 pub mod gate;
 pub mod guard;
@@ -26,6 +27,9 @@ pub async fn run(cmd: Cmd, values: &Values) -> Result<Outcome, Failure> {
         Cmd::Record => record::run(record::RecordArgs::from_values(values)?).await,
         Cmd::Incident => incident::run(incident::IncidentArgs::from_values(values)?).await,
         Cmd::Report => report::run(report::ReportArgs::from_values(values)?).await,
+        Cmd::CheckConfig => {
+            check_config::run(check_config::CheckConfigArgs::from_values(values)?).await
+        }
     }
 }
 
@@ -39,7 +43,9 @@ mod tests {
         match name {
             "command" => "gate",
             "github-token" => "ghs_x",
-            "facts" | "config" | "out" | "history" | "audit-file" | "save-history" => "f.json",
+            "facts" | "config" | "out" | "history" | "audit-file" | "save-history" | "file" => {
+                "f.json"
+            }
             "repo" => "acme/shop",
             "pull-request" => "7",
             "production-branch" => "main",
@@ -109,6 +115,9 @@ mod tests {
                     Cmd::Record => record::RecordArgs::from_values(&values).map(drop),
                     Cmd::Incident => incident::IncidentArgs::from_values(&values).map(drop),
                     Cmd::Report => report::ReportArgs::from_values(&values).map(drop),
+                    Cmd::CheckConfig => {
+                        check_config::CheckConfigArgs::from_values(&values).map(drop)
+                    }
                 };
                 if let Err(failure) = built {
                     panic!("{cmd:?} {origin:?}: {}", failure.message);

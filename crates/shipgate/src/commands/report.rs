@@ -23,6 +23,8 @@ pub struct ReportArgs {
     pub since: String,
     /// How the user wrote `since` (`--since`, input `since`), for errors.
     pub since_label: String,
+    /// How the user wrote `history` and `environment` (`--history`, input `history`, …).
+    pub labels: (String, String),
     /// Read the history from this file instead of GitHub.
     pub history: Option<PathBuf>,
     /// The period's end (RFC 3339) [default: the history file's `captured_at`, or now].
@@ -46,6 +48,7 @@ impl ReportArgs {
             environment: text("environment").unwrap_or_default(),
             since: text("since").unwrap_or_default(),
             since_label: values.label("since"),
+            labels: (values.label("history"), values.label("environment")),
             history: text("history").map(PathBuf::from),
             now: if cli { text("now") } else { None },
             repo: if cli { text("repo") } else { None },
@@ -69,11 +72,19 @@ impl ReportArgs {
 /// period's end; `label` names the input in errors. A duration reaching before the earliest time
 /// there is (`14000000w`) is an error, never an overflow.
 fn period_start(since: &str, until: DateTime<Utc>, label: &str) -> Result<DateTime<Utc>, Failure> {
-    if let Ok(time) = DateTime::parse_from_rfc3339(since.trim()) {
-        return Ok(time.with_timezone(&Utc));
+    // A date (`2026-11-01…`) is a time, whatever its flaw; anything else is a duration back.
+    let looks_like_a_date = since.trim().len() >= 5
+        && since.trim().as_bytes()[..4].iter().all(u8::is_ascii_digit)
+        && since.trim().as_bytes()[4] == b'-';
+    if looks_like_a_date {
+        return super::gate::parse_time(since).map_err(|e| Failure::usage(format!("{label}: {e}")));
     }
-    let back = Duration::parse(since)
-        .map_err(|e| Failure::usage(format!("{label}: {e}; or give an RFC 3339 time")))?;
+    let back = Duration::parse(since).map_err(|e| {
+        Failure::usage(format!(
+            "{label}: {e}; or give an RFC 3339 time such as `{}`",
+            shipgate_core::time::EXAMPLE
+        ))
+    })?;
     until.checked_sub_signed(back.to_chrono()).ok_or_else(|| {
         Failure::usage(format!(
             "{label}: {since:?} back from {until} is before the earliest representable time"
@@ -82,9 +93,7 @@ fn period_start(since: &str, until: DateTime<Utc>, label: &str) -> Result<DateTi
 }
 
 fn parse_now(text: &str) -> Result<DateTime<Utc>, Failure> {
-    DateTime::parse_from_rfc3339(text.trim())
-        .map(|t| t.with_timezone(&Utc))
-        .map_err(|e| Failure::usage(format!("--now: {text:?} is not an RFC 3339 time ({e})")))
+    super::gate::parse_time(text).map_err(|e| Failure::usage(format!("--now: {e}")))
 }
 
 /// The period's end: `--now`, which may not be later than the moment the history was read (what
@@ -139,8 +148,9 @@ pub async fn run(args: ReportArgs) -> Result<Outcome, Failure> {
         }
     };
     if history.environment != args.environment && args.history.is_some() {
+        let (history_label, environment_label) = &args.labels;
         return Err(Failure::usage(format!(
-            "--history holds environment {:?}, not {:?} (pass --environment {})",
+            "{history_label} holds the history of the environment {:?}, not {:?}: set {environment_label} to {:?}",
             history.environment, args.environment, history.environment
         )));
     }
@@ -201,6 +211,27 @@ mod tests {
             "2026-11-01T00:00:00Z".parse::<DateTime<Utc>>().unwrap()
         );
         assert!(period_start("ninety days", until, "--since").is_err());
+    }
+
+    #[test]
+    fn a_bad_since_says_how_to_write_a_time_or_a_duration() {
+        let until: DateTime<Utc> = "2026-11-27T00:00:00Z".parse().unwrap();
+        let failure = period_start("2026-11-01T00:00:00", until, "input `since`").unwrap_err();
+        assert_eq!(failure.exit, crate::exit::USAGE);
+        assert_eq!(
+            failure.message,
+            "input `since`: \"2026-11-01T00:00:00\" has no UTC offset; add one, e.g. `Z` or `+01:00`: `2026-11-01T00:00:00Z`"
+        );
+        let failure = period_start("90 d", until, "--since").unwrap_err();
+        assert_eq!(
+            failure.message,
+            "--since: invalid duration \"90 d\": no spaces inside a duration; write whole numbers with units w, d, h, m or s, largest first, e.g. `24h`, `90m`, `1d12h`; or give an RFC 3339 time such as `2026-11-26T15:20:00Z`"
+        );
+        let failure = parse_now("2026-11-20").unwrap_err();
+        assert_eq!(
+            failure.message,
+            "--now: \"2026-11-20\" is a date without a time; write e.g. `2026-11-20T00:00:00Z`"
+        );
     }
 
     #[test]
