@@ -9,10 +9,11 @@
 //! file system to its code.
 //!
 //! Modules depend on each other in one direction only, leaf to top: [`error`], [`escape`],
-//! [`redact`] and `time` (how moments are shown) → [`duration`] → `versioned` and [`policy`] →
+//! [`redact`] and `time` (how moments are shown) → [`duration`] and [`alerts`] → `versioned` and [`policy`] →
 //! [`facts`] and [`config`] → [`gates`], [`kpi`], [`watch`] and [`verify`] → [`verdict`],
 //! [`render`] and [`notify`].
 
+pub mod alerts;
 pub mod config;
 pub mod duration;
 pub mod error;

@@ -115,7 +115,7 @@ pub fn evaluate(facts: &Facts, policy: &Policy, now: DateTime<Utc>) -> Verdict {
     for gate in gates::all() {
         if gate.enabled(policy) {
             results.push(gate.evaluate(&cx));
-        } else {
+        } else if gate.shown_when_off(policy) {
             results.push(GateResult::skipped(gate.id(), "turned off in the config"));
         }
     }

@@ -13,6 +13,7 @@ use crate::policy::Policy;
 pub mod approvals;
 pub mod checklist;
 pub mod checks;
+pub mod security;
 pub mod soak;
 pub mod tag;
 #[cfg(test)]
@@ -46,6 +47,8 @@ pub enum GateId {
     Checks,
     /// The release checklist in the PR body.
     Checklist,
+    /// Open security alerts of the repository.
+    Security,
     /// The policy itself (e.g. every gate turned off).
     Policy,
     /// How a commit reached the production branch (the deploy guard).
@@ -62,6 +65,7 @@ impl GateId {
             Self::Tag => "tag",
             Self::Checks => "checks",
             Self::Checklist => "checklist",
+            Self::Security => "security",
             Self::Policy => "policy",
             Self::Merge => "merge",
         }
@@ -175,17 +179,23 @@ pub trait Gate {
     fn id(&self) -> GateId;
     /// Whether the policy turns this gate on.
     fn enabled(&self, policy: &Policy) -> bool;
+    /// Whether the gate has a row (`skipped`) while it is off; a gate that is off unless
+    /// configured has none until the config names it.
+    fn shown_when_off(&self, _policy: &Policy) -> bool {
+        true
+    }
     /// Evaluates the gate; called only when [`Gate::enabled`] is true.
     fn evaluate(&self, cx: &Context<'_>) -> GateResult;
 }
 
 /// Every gate, in the order they are shown.
-pub fn all() -> [&'static dyn Gate; 5] {
+pub fn all() -> [&'static dyn Gate; 6] {
     [
         &soak::Soak,
         &approvals::Approvals,
         &tag::ReleaseTag,
         &checks::Checks,
         &checklist::Checklist,
+        &security::Security,
     ]
 }
