@@ -11,4 +11,5 @@ mod gate;
 mod hostile;
 mod queue;
 mod records;
+mod security;
 mod transport;

@@ -16,6 +16,7 @@
 
 #![recursion_limit = "256"]
 
+mod alerts;
 pub mod graphql;
 pub mod rest;
 pub mod state;
