@@ -1335,6 +1335,7 @@ checklist: { enabled: true, items: ["Database backup taken", "Rollback plan read
             }
         );
         assert!(policy.approvals.exclude_contributors);
+        assert!(policy.security.is_on());
     }
 
     #[test]
@@ -1347,6 +1348,8 @@ checklist: { enabled: true, items: ["Database backup taken", "Rollback plan read
             parse("approvals:\n  required: 0\n", file),
             parse("checks:\n  required:\n    - build\n    - 'e2e-[ab'\n", file),
             parse("approvals:\n  paths:\n    - paths: [db/**]\n", file),
+            parse("security:\n  dependabot: moderate\n", file),
+            parse("security:\n  dependabot: false\n", file),
         ];
         for result in shown {
             let message = result.unwrap_err().to_string();
