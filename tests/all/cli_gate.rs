@@ -410,9 +410,10 @@ fn the_security_gate_is_evaluated_offline_from_a_facts_file() {
         "security:\n  dependabot: high\n  code-scanning: high\n  secret-scanning: true\n",
     )
     .unwrap();
-    let ready: Value =
-        serde_json::from_str(&std::fs::read_to_string(repo_root().join("examples/v1.4.0-ready.json")).unwrap())
-            .unwrap();
+    let ready: Value = serde_json::from_str(
+        &std::fs::read_to_string(repo_root().join("examples/v1.4.0-ready.json")).unwrap(),
+    )
+    .unwrap();
     let tab = "https://github.com/tecnomundo/repair-management/security";
     let run = |security: Option<Value>, format: &str| -> Out {
         let mut facts = ready.clone();
@@ -487,8 +488,7 @@ fn the_security_gate_is_evaluated_offline_from_a_facts_file() {
     // A source that could not be read, as `shipgate facts` writes it: an error naming the
     // permission.
     let mut unreadable = clean;
-    unreadable["secret_scanning"] =
-        serde_json::json!({ "error": { "status": 403, "message": "Resource not accessible by integration" } });
+    unreadable["secret_scanning"] = serde_json::json!({ "error": { "status": 403, "message": "Resource not accessible by integration" } });
     let out = run(Some(unreadable), "json");
     assert_eq!(out.code, 1, "{}\n{}", out.stdout, out.stderr);
     let report = out.json();
@@ -505,6 +505,10 @@ fn the_security_gate_is_evaluated_offline_from_a_facts_file() {
         "json",
     );
     assert_eq!(out.code, 2, "{}\n{}", out.stdout, out.stderr);
-    assert!(out.stderr.contains("unknown field `alert`"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("unknown field `alert`"),
+        "{}",
+        out.stderr
+    );
     assert!(out.stdout.is_empty());
 }

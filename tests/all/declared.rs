@@ -355,7 +355,10 @@ fn the_production_workflow_deploys_only_past_the_guard() {
         job("guard").lines().all(|l| !l.contains(": write")),
         "the guard only reads"
     );
-    assert!(job("deploy").contains("    needs: guard\n"), "the deploy needs the guard");
+    assert!(
+        job("deploy").contains("    needs: guard\n"),
+        "the deploy needs the guard"
+    );
     assert!(job("deploy").contains("DEPLOY HOOK"));
     for (name, body) in &jobs {
         assert_eq!(
@@ -364,7 +367,10 @@ fn the_production_workflow_deploys_only_past_the_guard() {
             "`actions: write` belongs to the rollback job only (found in `{name}`: {})",
             body.contains("actions: write")
         );
-        assert!(body.contains("    permissions:\n"), "job `{name}` states its permissions");
+        assert!(
+            body.contains("    permissions:\n"),
+            "job `{name}` states its permissions"
+        );
     }
     assert!(text.contains("\npermissions: {}\n"), "nothing by default");
 }

@@ -90,7 +90,10 @@ impl Severity {
         if let Some(level) = security_severity_level {
             return Self::from_github(level);
         }
-        match rule_severity.map(|s| s.trim().to_ascii_lowercase()).as_deref() {
+        match rule_severity
+            .map(|s| s.trim().to_ascii_lowercase())
+            .as_deref()
+        {
             Some("error") => Self::High,
             Some("warning") => Self::Medium,
             Some("note" | "none") => Self::Low,
@@ -265,10 +268,7 @@ mod tests {
         };
         let text = serde_json::to_string(&facts).unwrap();
         assert!(text.contains(r#""ref":"refs/heads/main""#), "{text}");
-        assert_eq!(
-            serde_json::from_str::<SecurityFacts>(&text).unwrap(),
-            facts
-        );
+        assert_eq!(serde_json::from_str::<SecurityFacts>(&text).unwrap(), facts);
         let err = serde_json::from_str::<SecurityFacts>(r#"{"dependabott": null}"#).unwrap_err();
         assert!(err.to_string().contains("unknown field"), "{err}");
     }

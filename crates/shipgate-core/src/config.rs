@@ -348,10 +348,7 @@ impl<'de> Deserialize<'de> for SecuritySection {
             fn visit_unit<E: de::Error>(self) -> Result<SecuritySection, E> {
                 Err(E::custom(NO_SECURITY_SOURCE))
             }
-            fn visit_map<A: de::MapAccess<'de>>(
-                self,
-                map: A,
-            ) -> Result<SecuritySection, A::Error> {
+            fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<SecuritySection, A::Error> {
                 let raw = RawSecurity::deserialize(de::value::MapAccessDeserializer::new(map))?;
                 let any = raw.secret_scanning == Some(true)
                     || raw.code_scanning.as_ref().is_some_and(|t| t.0.is_some())

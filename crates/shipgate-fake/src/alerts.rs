@@ -47,7 +47,11 @@ pub(crate) fn dependabot(repo: &Repo, ctx: &Ctx<'_>) -> Answer {
         .filter(|a| admits(ctx.param("state"), &a.state))
         .filter(|a| admits(ctx.param("severity"), &a.severity))
         .collect();
-    alerts.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(b.number.cmp(&a.number)));
+    alerts.sort_by(|a, b| {
+        b.created_at
+            .cmp(&a.created_at)
+            .then(b.number.cmp(&a.number))
+    });
     let items: Vec<Value> = alerts
         .into_iter()
         .map(|a| dependabot_json(repo, ctx, a))
@@ -84,7 +88,12 @@ fn cursor_page(ctx: &Ctx<'_>, items: Vec<Value>) -> Answer {
         query.push(format!("after=Y3Vyc29yOnY{end}"));
         answer = answer.header(
             "link",
-            format!("<{}{}?{}>; rel=\"next\"", ctx.base, ctx.bare, query.join("&")),
+            format!(
+                "<{}{}?{}>; rel=\"next\"",
+                ctx.base,
+                ctx.bare,
+                query.join("&")
+            ),
         );
     }
     answer
@@ -164,7 +173,11 @@ pub(crate) fn code_scanning(repo: &Repo, ctx: &Ctx<'_>) -> Answer {
         .filter(|a| a.branch == branch)
         .filter(|a| admits(ctx.param("state"), &a.state))
         .collect();
-    alerts.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(b.number.cmp(&a.number)));
+    alerts.sort_by(|a, b| {
+        b.created_at
+            .cmp(&a.created_at)
+            .then(b.number.cmp(&a.number))
+    });
     ctx.page(
         alerts
             .into_iter()
@@ -230,7 +243,11 @@ pub(crate) fn secret_scanning(repo: &Repo, ctx: &Ctx<'_>) -> Answer {
         .iter()
         .filter(|a| admits(ctx.param("state"), &a.state))
         .collect();
-    alerts.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(b.number.cmp(&a.number)));
+    alerts.sort_by(|a, b| {
+        b.created_at
+            .cmp(&a.created_at)
+            .then(b.number.cmp(&a.number))
+    });
     ctx.page(
         alerts
             .into_iter()

@@ -71,7 +71,10 @@ pub async fn read(
             return None;
         }
         let path = format!("{base}/dependabot/alerts?state=open&per_page=100");
-        Some(list(read_all::<RawDependabot>(client, &path, "Dependabot").await, dependabot))
+        Some(list(
+            read_all::<RawDependabot>(client, &path, "Dependabot").await,
+            dependabot,
+        ))
     };
     let code_scanning = async {
         if !sources.code_scanning {
@@ -91,7 +94,8 @@ pub async fn read(
         if !sources.secret_scanning {
             return None;
         }
-        let path = format!("{base}/secret-scanning/alerts?state=open&per_page=100&hide_secret=true");
+        let path =
+            format!("{base}/secret-scanning/alerts?state=open&per_page=100&hide_secret=true");
         Some(list(
             read_all::<RawSecretScanning>(client, &path, "secret-scanning").await,
             secret_scanning,

@@ -12,7 +12,7 @@
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
-use shipgate_fake::state::{Actor, CheckRun, Commit, Pull, Review};
+use shipgate_fake::state::{Actor, CheckRun, Commit, DependabotAlert, File, Pull, Review};
 use shipgate_fake::{FakeGithub, Fault, FaultKind, Repo};
 
 // The integration tests' helpers: running the binary as a runner does.
@@ -33,20 +33,48 @@ fn main() {
     // One PR, first evaluation (nothing published yet), then again with nothing changed.
     let one = load(&fake, "bench-one", 1);
     let first = measure(&fake, &one, &schedule, &[("pull-request", "1")]);
-    rows.push(("one PR, first run", first));
+    push(&mut rows, "one PR, first run", first);
     let again = measure(&fake, &one, &schedule, &[("pull-request", "1")]);
     assert_eq!(again.calls, 1, "nothing changed: the read only");
-    rows.push(("one PR, nothing changed", again));
+    push(&mut rows, "one PR, nothing changed", again);
+
+    // One PR with the security gate on for every source: the alert lists follow the read.
+    let secure = load(&fake, "bench-security", 1);
+    fake.update(&secure, |repo| {
+        repo.files.push(File {
+            branch: "main".into(),
+            path: ".github/shipgate.yml".into(),
+            text: SECURITY.into(),
+        });
+        repo.security.dependabot.push(DependabotAlert {
+            severity: "low".into(),
+            ..DependabotAlert::default()
+        });
+    });
+    let first = measure(&fake, &secure, &schedule, &[("pull-request", "1")]);
+    push(&mut rows, "one PR, security gate on, first run", first);
+    let again = measure(&fake, &secure, &schedule, &[("pull-request", "1")]);
+    assert_eq!(
+        again.calls, 4,
+        "nothing changed: the read and the three lists"
+    );
+    push(
+        &mut rows,
+        "one PR, security gate on, nothing changed",
+        again,
+    );
+    // The command line knows the policy before the read: the lists go out beside it.
+    let cli = measure_cli(&fake, &secure, "1");
+    assert_eq!(cli.rounds, 1, "the lists beside the read");
+    push(&mut rows, "`gate --repo --config`, security gate on", cli);
 
     // `schedule` over 20 open PRs into main.
     let sweep = load(&fake, "bench-sweep", 20);
-    rows.push((
-        "schedule, 20 PRs, first run",
-        measure(&fake, &sweep, &schedule, &[]),
-    ));
+    let first = measure(&fake, &sweep, &schedule, &[]);
+    push(&mut rows, "schedule, 20 PRs, first run", first);
     let again = measure(&fake, &sweep, &schedule, &[]);
     assert_eq!(again.calls, 1, "nothing changed: the read only");
-    rows.push(("schedule, 20 PRs, nothing changed", again));
+    push(&mut rows, "schedule, 20 PRs, nothing changed", again);
     // Every verdict changed (a second approval everywhere → updates in place).
     fake.update(&sweep, |repo| {
         for pr in &mut repo.pulls {
@@ -54,10 +82,8 @@ fn main() {
             pr.reviews.push(review("carol", &head));
         }
     });
-    rows.push((
-        "schedule, 20 PRs, all changed",
-        measure(&fake, &sweep, &schedule, &[]),
-    ));
+    let changed = measure(&fake, &sweep, &schedule, &[]);
+    push(&mut rows, "schedule, 20 PRs, all changed", changed);
 
     // Start-up: the binary doing nothing but answering.
     let runs = 20;
@@ -85,6 +111,21 @@ fn main() {
         "\nstart-up (`shipgate --version`, mean of {runs}): {} µs",
         startup.as_micros()
     );
+}
+
+/// The config of the security rows: every source on.
+const SECURITY: &str =
+    "security:\n  dependabot: high\n  code-scanning: high\n  secret-scanning: true\n";
+
+/// Keeps a row for the table, and prints it at once (a later failure keeps what was measured).
+fn push(rows: &mut Vec<(&'static str, Measured)>, name: &'static str, measured: Measured) {
+    eprintln!(
+        "measured: {name}: {} calls, {} round trips, {} ms",
+        measured.calls,
+        measured.rounds,
+        measured.wall.as_millis()
+    );
+    rows.push((name, measured));
 }
 
 /// What one run cost.
@@ -159,6 +200,34 @@ fn measure(fake: &FakeGithub, repo: &str, event: &Value, inputs: &[(&str, &str)]
     let ran = run.run();
     let wall = start.elapsed();
     assert_eq!(ran.code, 0, "{}", ran.describe());
+    counted(fake, repo, before, wall)
+}
+
+/// Runs `shipgate gate --repo REPO --pr N --config <every security source on>` once.
+fn measure_cli(fake: &FakeGithub, repo: &str, pr: &str) -> Measured {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = dir.path().join("shipgate.yml");
+    std::fs::write(&config, SECURITY).expect("config");
+    let before = fake.requests(repo).len();
+    let start = Instant::now();
+    let out = support::run::shipgate(&[
+        "gate",
+        "--repo",
+        repo,
+        "--pr",
+        pr,
+        "--config",
+        config.to_str().expect("utf-8 path"),
+    ])
+    .github(&Github::direct(fake), repo)
+    .run();
+    let wall = start.elapsed();
+    assert!(matches!(out.code, 0 | 3), "{}\n{}", out.stdout, out.stderr);
+    counted(fake, repo, before, wall)
+}
+
+/// The calls and sequential round trips of the requests after the first `before` ones.
+fn counted(fake: &FakeGithub, repo: &str, before: usize, wall: Duration) -> Measured {
     let mut times: Vec<Instant> = fake.requests(repo)[before..]
         .iter()
         .map(|r| r.received_at)

@@ -4,9 +4,7 @@
 
 use std::time::Duration;
 
-use shipgate_fake::state::{
-    Access, CodeScanningAlert, DependabotAlert, File, SecretScanningAlert,
-};
+use shipgate_fake::state::{Access, CodeScanningAlert, DependabotAlert, File, SecretScanningAlert};
 use shipgate_fake::{Fault, FaultKind, Repo};
 
 use crate::support::fake::*;
@@ -223,7 +221,11 @@ fn an_open_secret_scanning_alert_fails_and_the_secret_never_shows() {
         assert!(!text.contains(secret), "the secret leaked: {text}");
     }
     for write in ran.writes() {
-        assert!(!write.body.contains(secret), "the secret leaked: {}", write.body);
+        assert!(
+            !write.body.contains(secret),
+            "the secret leaked: {}",
+            write.body
+        );
     }
     check_graphql(w, &repo.full_name());
 }
@@ -250,7 +252,10 @@ fn each_unreadable_source_is_an_error_naming_the_permission() {
     ] {
         assert!(reason.contains(needed), "{needed}\nnot in: {reason}");
     }
-    assert!(unblock.contains("`vulnerability-alerts: read`"), "{unblock}");
+    assert!(
+        unblock.contains("`vulnerability-alerts: read`"),
+        "{unblock}"
+    );
     assert!(unblock.contains("`security-events: read`"), "{unblock}");
     assert!(
         unblock.contains("GITHUB_TOKEN cannot read these alerts at all"),
@@ -346,7 +351,9 @@ fn more_than_a_page_of_alerts_is_read_to_the_end_through_prism() {
     assert_eq!(ran.verdict(), "fail", "{}", ran.describe());
     let (_, reason, _) = security_row(&ran);
     assert!(
-        reason.starts_with("Dependabot: 1 open alert at or above critical (1 critical) (150 below): #151 "),
+        reason.starts_with(
+            "Dependabot: 1 open alert at or above critical (1 critical) (150 below): #151 "
+        ),
         "{reason}"
     );
     let reads = alert_reads(&ran);

@@ -185,11 +185,9 @@ fn assess<'a>(
         let wanted = format!("refs/heads/{branch}");
         match list.git_ref.as_deref() {
             Some(git_ref) if git_ref == wanted => {}
-            Some(git_ref) => {
-                return Assessment::Unreadable(format!(
-                    "the facts hold the alerts of `{git_ref}`, not of the production branch `{wanted}`"
-                ))
-            }
+            Some(git_ref) => return Assessment::Unreadable(format!(
+                "the facts hold the alerts of `{git_ref}`, not of the production branch `{wanted}`"
+            )),
             None => {
                 return Assessment::Unreadable(
                     "the facts do not say which branch the alerts are of".to_string(),
@@ -209,11 +207,7 @@ fn assess<'a>(
         return Assessment::Clean(below);
     }
     // Worst first, then by number: the text changes only when the alerts do.
-    counted.sort_by(|a, b| {
-        severity(b)
-            .cmp(&severity(a))
-            .then(a.number.cmp(&b.number))
-    });
+    counted.sort_by(|a, b| severity(b).cmp(&severity(a)).then(a.number.cmp(&b.number)));
     Assessment::Findings(counted, below)
 }
 
@@ -320,7 +314,12 @@ mod tests {
     }
 
     fn dependabot(number: u64, severity: Severity) -> Alert {
-        alert(number, Some(severity), "lodash: Prototype Pollution", "dependabot")
+        alert(
+            number,
+            Some(severity),
+            "lodash: Prototype Pollution",
+            "dependabot",
+        )
     }
 
     fn code(number: u64, severity: Severity) -> Alert {
@@ -328,7 +327,12 @@ mod tests {
     }
 
     fn secret(number: u64) -> Alert {
-        alert(number, None, "GitHub Personal Access Token", "secret-scanning")
+        alert(
+            number,
+            None,
+            "GitHub Personal Access Token",
+            "secret-scanning",
+        )
     }
 
     /// Every source read, none with alerts; code scanning of `main`.
@@ -425,9 +429,8 @@ mod tests {
         for threshold in Severity::DESCENDING {
             for severity in Severity::DESCENDING {
                 let mut facts = clean();
-                facts.code_scanning = Some(
-                    AlertList::read(vec![code(5, severity)]).of_ref("refs/heads/main"),
-                );
+                facts.code_scanning =
+                    Some(AlertList::read(vec![code(5, severity)]).of_ref("refs/heads/main"));
                 let mut policy = every_source(threshold);
                 policy.security.dependabot = None;
                 policy.security.secret_scanning = false;
@@ -592,7 +595,8 @@ mod tests {
         let r = security(Some(facts), &every_source(Severity::High));
         assert_eq!(r.state, GateState::Error);
         assert!(
-            r.reason.starts_with("secret scanning alerts could not be read"),
+            r.reason
+                .starts_with("secret scanning alerts could not be read"),
             "{}",
             r.reason
         );
@@ -609,7 +613,11 @@ mod tests {
         });
         let r = security(Some(facts), &every_source(Severity::High));
         assert_eq!(r.state, GateState::Error);
-        assert!(r.reason.contains("(more than 1000 open alerts)"), "{}", r.reason);
+        assert!(
+            r.reason.contains("(more than 1000 open alerts)"),
+            "{}",
+            r.reason
+        );
     }
 
     #[test]
