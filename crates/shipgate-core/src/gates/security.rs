@@ -185,9 +185,11 @@ fn assess<'a>(
         let wanted = format!("refs/heads/{branch}");
         match list.git_ref.as_deref() {
             Some(git_ref) if git_ref == wanted => {}
-            Some(git_ref) => return Assessment::Unreadable(format!(
+            Some(git_ref) => {
+                return Assessment::Unreadable(format!(
                 "the facts hold the alerts of `{git_ref}`, not of the production branch `{wanted}`"
-            )),
+            ))
+            }
             None => {
                 return Assessment::Unreadable(
                     "the facts do not say which branch the alerts are of".to_string(),
@@ -345,14 +347,15 @@ mod tests {
     }
 
     fn every_source(threshold: Severity) -> Policy {
-        let mut policy = Policy::default();
-        policy.security = SecurityPolicy {
-            enabled: true,
-            secret_scanning: true,
-            code_scanning: Some(threshold),
-            dependabot: Some(threshold),
-        };
-        policy
+        Policy {
+            security: SecurityPolicy {
+                enabled: true,
+                secret_scanning: true,
+                code_scanning: Some(threshold),
+                dependabot: Some(threshold),
+            },
+            ..Policy::default()
+        }
     }
 
     fn security(facts: Option<SecurityFacts>, policy: &Policy) -> GateResult {
