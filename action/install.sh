@@ -12,8 +12,14 @@
 #      verifies its SHA-256 against the manifest. A release tag without a manifest line, or any
 #      mismatch, fails loudly and runs nothing.
 #   4. Without one (unknown platform, branch, SHA of an unreleased commit, `uses: ./`): builds
-#      from the action's own source with `cargo install --locked --path`.
+#      from the action's own source with `cargo install --locked --path` — unless the Actions
+#      cache restored a build of exactly this source (its key: a digest of Cargo.toml,
+#      Cargo.lock and crates/, stamped next to the binary), which is then reused.
 #   5. Writes `path=<binary>` to GITHUB_OUTPUT and the binary's directory to GITHUB_PATH.
+#
+# `install.sh --plan` does steps 1-2 only and writes `mode=prebuilt|source` and, for a source
+# build, `cache-key=…` to GITHUB_OUTPUT: action.yml restores the Actions cache with that key
+# before the install step, and saves it after the job when it was a miss.
 #
 # Environment (set by the runner or by action.yml's `env:` — never by `${{ }}` in this script):
 #   GITHUB_ACTION_PATH            root of the action's files (required)
@@ -121,6 +127,40 @@ source_version() {
   done <"$toml"
 }
 
+# SHA-256 of standard input, lower-case hex.
+sha256_stdin() {
+  local out
+  if command -v sha256sum >/dev/null 2>&1; then
+    out=$(sha256sum) || return 1
+  elif command -v shasum >/dev/null 2>&1; then
+    out=$(shasum -a 256) || return 1
+  else
+    return 1
+  fi
+  printf '%s' "${out%% *}" | tr '[:upper:]' '[:lower:]'
+}
+
+# The key of a source build: the runner's platform, the extra cargo arguments and a digest of
+# every file the build reads (Cargo.toml, Cargo.lock, crates/), in a fixed order. Two runs of
+# the same action commit get the same key; any change to the source gets another. Sets $key.
+key=""
+source_key() {
+  local digest
+  digest=$(
+    cd "$action_path" || exit 1
+    {
+      printf 'args %s\n' "${SHIPGATE_CARGO_INSTALL_ARGS:-}"
+      find Cargo.toml Cargo.lock crates -type f ! -path '*/target/*' -print 2>/dev/null |
+        LC_ALL=C sort |
+        while IFS= read -r file; do
+          printf '%s %s\n' "$(sha256_of "$file")" "$file"
+        done
+    } | sha256_stdin
+  ) || fail "cannot compute the digest of the action's source in $action_path"
+  [[ -n $digest ]] || fail "cannot compute the digest of the action's source in $action_path"
+  key="shipgate-source-${RUNNER_OS:-unknown}-${RUNNER_ARCH:-unknown}-$digest"
+}
+
 # Verifies FILE against EXPECTED; prints nothing and returns 0 on a match, else returns 1 and
 # leaves the actual checksum in $actual_sha.
 actual_sha=""
@@ -179,23 +219,48 @@ publish() {
 }
 
 # Builds from the action's own source: the only trusted way to get a binary without a verified
-# release archive.
+# release archive. A build of the same source restored by the Actions cache is reused.
 build_from_source() {
-  local reason=$1 root extra=()
+  local reason=$1 root extra=() bin
+  source_key
+  if $plan; then
+    if [[ -n ${GITHUB_OUTPUT:-} ]]; then
+      printf 'mode=source\ncache-key=%s\n' "$key" >>"$GITHUB_OUTPUT"
+    fi
+    echo "shipgate will be built from the action's source ($reason); cache key $key"
+    return 0
+  fi
+  root="${RUNNER_TEMP:-${TMPDIR:-/tmp}}/shipgate-source"
+  bin="$root/bin/shipgate"
+  [[ -f $bin ]] || bin="$root/bin/shipgate.exe"
+  if [[ -f $bin && -f $root/.source-key && $(<"$root/.source-key") == "$key" ]]; then
+    echo "shipgate reused: the build of this exact source restored from the Actions cache ($key)"
+    publish "$bin"
+    return 0
+  fi
   notice "building shipgate from the action's source ($reason)"
   command -v cargo >/dev/null 2>&1 ||
     fail "no prebuilt shipgate for this runner ($reason) and cargo is not installed: install Rust before this step"
-  root="${RUNNER_TEMP:-${TMPDIR:-/tmp}}/shipgate-source"
   if [[ -n ${SHIPGATE_CARGO_INSTALL_ARGS:-} ]]; then
     read -r -a extra <<<"$SHIPGATE_CARGO_INSTALL_ARGS"
   fi
+  rm -f "$root/.source-key"
   cargo install --locked --force --path "$action_path/crates/shipgate" --root "$root" \
     ${extra[@]+"${extra[@]}"} >&2 || fail "cargo install of shipgate from $action_path failed"
-  local bin="$root/bin/shipgate"
+  bin="$root/bin/shipgate"
   [[ -f $bin ]] || bin="$root/bin/shipgate.exe"
   [[ -f $bin ]] || fail "cargo install finished but $root/bin holds no shipgate binary"
+  # Stamped only once the build succeeded: the cache saves the directory after the job.
+  printf '%s' "$key" >"$root/.source-key"
   publish "$bin"
 }
+
+plan=false
+case "${1:-}" in
+  --plan) plan=true ;;
+  "") ;;
+  *) fail "unknown argument: $1 (the only one is --plan)" ;;
+esac
 
 action_path=$(unix_path "${GITHUB_ACTION_PATH:?GITHUB_ACTION_PATH is not set: run this from action.yml}")
 manifest=$(unix_path "${SHIPGATE_CHECKSUMS:-$action_path/action/checksums.txt}")
@@ -233,6 +298,14 @@ else
     build_from_source "ref '${ref:-none}' is not a release tag and $version is not in the checksum manifest"
     exit 0
   fi
+fi
+
+if $plan; then
+  if [[ -n ${GITHUB_OUTPUT:-} ]]; then
+    printf 'mode=prebuilt\ncache-key=\n' >>"$GITHUB_OUTPUT"
+  fi
+  echo "shipgate $version ($target) will be installed from its verified release archive"
+  exit 0
 fi
 
 bin_name=shipgate

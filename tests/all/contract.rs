@@ -12,4 +12,5 @@ mod hostile;
 mod queue;
 mod records;
 mod security;
+mod sweeps;
 mod transport;

@@ -374,3 +374,35 @@ fn the_production_workflow_deploys_only_past_the_guard() {
     }
     assert!(text.contains("\npermissions: {}\n"), "nothing by default");
 }
+
+/// One action reference everywhere a user copies from: the README, the docs and the shipped
+/// workflows name the same pin, so no copy points at a tag or branch that does not exist.
+#[test]
+fn every_copyable_reference_to_the_action_is_the_same_pin() {
+    const PIN: &str = "shipgate/shipgate@0000000000000000000000000000000000000000 # v0.1.0";
+    let root = repo_root();
+    let mut files = vec![root.join("README.md")];
+    for dir in ["docs", "workflows"] {
+        for entry in std::fs::read_dir(root.join(dir)).expect(dir) {
+            files.push(entry.expect("entry").path());
+        }
+    }
+    let mut seen = 0;
+    for file in files {
+        let text = std::fs::read_to_string(&file).unwrap_or_default();
+        let steps = text.lines().filter(|l| {
+            let l = l.trim_start().trim_start_matches("- ");
+            l.starts_with("uses: shipgate/shipgate@")
+        });
+        for line in steps {
+            seen += 1;
+            assert!(
+                line.trim_start().trim_start_matches("- ").trim_start() == format!("uses: {PIN}"),
+                "{}: `{}` is not `uses: {PIN}`",
+                file.display(),
+                line.trim()
+            );
+        }
+    }
+    assert!(seen > 10, "the references were found ({seen})");
+}

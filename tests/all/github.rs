@@ -943,7 +943,7 @@ async fn first_publication_creates_check_run_and_comment_then_nothing_when_uncha
 async fn later_publications_update_in_place_with_patch() {
     let name = "publish-update";
     let mut state = repo(name);
-    state.commits[0].check_runs = vec![own_check_run(77, "completed", Some("success"), "pass")];
+    state.commits[0].check_runs = vec![own_check_run(77, "in_progress", None, "pending")];
     state.comments = vec![Comment {
         id: 88,
         issue: 7,
@@ -963,9 +963,9 @@ async fn later_publications_update_in_place_with_patch() {
     let mut existing = Existing {
         check_run: Some(ExistingCheckRun {
             id: 77,
-            status: CheckStatus::Completed,
-            conclusion: Some(CheckConclusion::Success),
-            title: "pass".into(),
+            status: CheckStatus::InProgress,
+            conclusion: None,
+            title: "pending".into(),
             summary: "old".into(),
             text: String::new(),
         }),
@@ -975,9 +975,10 @@ async fn later_publications_update_in_place_with_patch() {
             body: format!("{STICKY_MARKER}\nold"),
         }),
     };
-    let pending = publication(VerdictState::Pending, "pending: 1 of 2 approvals");
+    // In progress → pass: the same run completes.
+    let pass = publication(VerdictState::Pass, "pass: ready to release");
     let done = publisher
-        .publish(target, &pending, &mut existing)
+        .publish(target, &pass, &mut existing)
         .await
         .unwrap();
     assert_eq!(done.check_run, Some(Action::Updated));
@@ -998,18 +999,125 @@ async fn later_publications_update_in_place_with_patch() {
     let run_patch = sent.iter().find(|r| r.path == run_path).unwrap().json();
     assert_includes(
         &run_patch,
-        &json!({ "status": "in_progress", "output": { "title": "pending: 1 of 2 approvals" } }),
+        &json!({ "status": "completed", "conclusion": "success", "output": { "title": "pass: ready to release" } }),
     );
-    assert!(run_patch.get("conclusion").is_none(), "{run_patch}");
     assert!(run_patch.get("head_sha").is_none(), "{run_patch}");
-    assert_eq!(check_runs(name, SHA)[0].status, "in_progress");
+    // A completed run whose state stays: only its output changes, in place.
+    let mut reworded = pass.clone();
+    reworded.summary = "| gate | state |\n|---|---|\n| soak | pass (reworded) |".into();
+    let done = publisher
+        .publish(target, &reworded, &mut existing)
+        .await
+        .unwrap();
+    assert_eq!(done.check_run, Some(Action::Updated));
+    let runs = check_runs(name, SHA);
+    assert_eq!(runs.len(), 1, "{runs:?}");
+    assert_eq!(runs[0].conclusion.as_deref(), Some("success"));
+    assert!(runs[0].summary.as_deref().unwrap().contains("reworded"));
     // And again: nothing.
     let again = publisher
-        .publish(target, &pending, &mut existing)
+        .publish(target, &reworded, &mut existing)
         .await
         .unwrap();
     assert_eq!(again.calls(), 0);
-    assert_eq!(requests(name).len(), 2);
+    assert_eq!(requests(name).len(), 3);
+}
+
+/// GitHub never changes a completed run's status or conclusion: a new state is a new run of
+/// the same name, which required checks and the rollup then use (the newest).
+#[tokio::test]
+async fn a_completed_run_gets_a_new_run_for_a_new_state() {
+    let name = "publish-new-run";
+    let mut state = repo(name);
+    state.commits[0].check_runs = vec![own_check_run(77, "completed", Some("success"), "pass")];
+    load(&state);
+    let client = client(RetryPolicy::fast());
+    let publisher = Publisher::new(&client);
+    let repo = repository(name);
+    let target = Target {
+        repository: &repo,
+        sha: SHA,
+        pull_request: Some(7),
+    };
+    let mut existing = Existing {
+        check_run: Some(ExistingCheckRun {
+            id: 77,
+            status: CheckStatus::Completed,
+            conclusion: Some(CheckConclusion::Success),
+            title: "pass".into(),
+            summary: "old".into(),
+            text: String::new(),
+        }),
+        ..Existing::default()
+    };
+    let step = |state: VerdictState, title: &str| {
+        let mut publication = publication(state, title);
+        publication.comment = None;
+        publication
+    };
+    // pass → pending: a new run in progress; the old one is left as it was.
+    let pending = step(VerdictState::Pending, "pending: 1 of 2 approvals");
+    let plan = publisher.plan(target, &pending, &existing);
+    assert!(
+        plan.check && plan.state_change && plan.withdraws_pass,
+        "{plan:?}"
+    );
+    let done = publisher
+        .publish(target, &pending, &mut existing)
+        .await
+        .unwrap();
+    assert_eq!(done.check_run, Some(Action::Created));
+    // pending → fail: that in-progress run completes.
+    let fail = step(VerdictState::Fail, "fail: changes requested");
+    let done = publisher
+        .publish(target, &fail, &mut existing)
+        .await
+        .unwrap();
+    assert_eq!(done.check_run, Some(Action::Updated));
+    // fail → pass: completed, another conclusion: a third run.
+    let pass = step(VerdictState::Pass, "pass again");
+    let done = publisher
+        .publish(target, &pass, &mut existing)
+        .await
+        .unwrap();
+    assert_eq!(done.check_run, Some(Action::Created));
+    let calls: Vec<(String, String, u16)> = requests(name)
+        .iter()
+        .map(|r| {
+            let path = r.path.replace(&format!("/repos/{OWNER}/{name}"), "");
+            (r.method.clone(), path, r.status)
+        })
+        .collect();
+    let second = check_runs(name, SHA)[1].id;
+    assert_eq!(
+        calls,
+        [
+            ("POST".to_string(), "/check-runs".to_string(), 201),
+            ("PATCH".into(), format!("/check-runs/{second}"), 200),
+            ("POST".into(), "/check-runs".into(), 201),
+        ],
+        "never a PATCH GitHub would refuse"
+    );
+    let runs: Vec<(u64, String, Option<String>)> = check_runs(name, SHA)
+        .into_iter()
+        .map(|r| (r.id, r.status, r.conclusion))
+        .collect();
+    assert_eq!(runs.len(), 3, "{runs:?}");
+    assert_eq!(runs[0], (77, "completed".into(), Some("success".into())));
+    assert_eq!(runs[1].2.as_deref(), Some("failure"));
+    assert_eq!(runs[2].2.as_deref(), Some("success"));
+    assert_eq!(
+        existing.check_run.unwrap().id,
+        runs[2].0,
+        "the newest is ours"
+    );
+    // Every new run carries shipgate's name and external id.
+    for create in requests(name).iter().filter(|r| r.method == "POST") {
+        assert_includes(
+            &create.json(),
+            &json!({ "name": "shipgate", "external_id": "shipgate", "head_sha": SHA }),
+        );
+    }
 }
 
 #[tokio::test]
@@ -1199,10 +1307,17 @@ async fn an_old_success_is_marked_in_progress_before_slow_work() {
         .unwrap());
     let sent = requests(name);
     assert_eq!(sent.len(), 1, "{sent:#?}");
-    assert_eq!(sent[0].method, "PATCH");
-    assert_eq!(sent[0].path, format!("/repos/{OWNER}/{name}/check-runs/77"));
-    assert_includes(&sent[0].json(), &json!({ "status": "in_progress" }));
-    assert_eq!(check_runs(name, SHA)[0].status, "in_progress");
+    // A completed run cannot go back to in progress: a new run of the same name replaces it.
+    assert_eq!(sent[0].method, "POST");
+    assert_eq!(sent[0].path, format!("/repos/{OWNER}/{name}/check-runs"));
+    assert_includes(
+        &sent[0].json(),
+        &json!({ "name": "shipgate", "external_id": "shipgate", "status": "in_progress" }),
+    );
+    let runs = check_runs(name, SHA);
+    assert_eq!(runs.len(), 2, "{runs:?}");
+    assert_eq!(runs[1].status, "in_progress");
+    assert_eq!(passing.check_run.unwrap().id, runs[1].id);
 }
 
 /// Pacing, on a paused clock that only `tokio::time::advance` moves: a spacing of an hour makes
@@ -1263,6 +1378,334 @@ async fn writes_burst_then_are_paced() {
         write.await.unwrap().unwrap();
     }
     assert_eq!(sent(), 4);
+}
+
+/// The bound on a call counts from when it is sent: a write that waited an hour for its paced
+/// turn (far past the 60 s bound) still goes out and succeeds.
+#[tokio::test(start_paused = true)]
+async fn a_write_waiting_for_its_turn_keeps_its_whole_time_bound() {
+    let name = "publish-bound-from-sending";
+    load(&repo(name));
+    let spacing = Duration::from_secs(3600);
+    let policy = RetryPolicy {
+        write_burst: 1,
+        write_spacing: spacing,
+        max_total: Duration::from_secs(60),
+        request_timeout: Duration::from_secs(20),
+        ..RetryPolicy::default()
+    };
+    let client = client(policy);
+    let writes: Vec<_> = (1..=3)
+        .map(|i| {
+            let client = client.clone();
+            let path = format!("/repos/{OWNER}/{name}/issues/7/comments");
+            tokio::spawn(async move {
+                client
+                    .post::<_, Value>(&path, &json!({ "body": format!("write {i}") }))
+                    .await
+            })
+        })
+        .collect();
+    let received = || requests(name).len();
+    settle_until("the first write", || received() == 1).await;
+    for n in 2..=3 {
+        tokio::time::advance(spacing).await;
+        settle_until("the next paced write", || received() == n).await;
+    }
+    settle_until("every write answered", || {
+        writes.iter().all(|write| write.is_finished())
+    })
+    .await;
+    for write in writes {
+        write
+            .await
+            .unwrap()
+            .expect("sent and answered, not given up unsent");
+    }
+    assert!(requests(name).iter().all(|r| r.status == 201));
+}
+
+/// A request that never left cannot have created anything: no lookup for it — neither for a
+/// write beyond the hour's budget nor for one that found no connection.
+#[tokio::test]
+async fn a_create_that_never_left_is_not_looked_up() {
+    let name = "publish-never-sent";
+    load(&repo(name));
+    let lookups = std::sync::atomic::AtomicUsize::new(0);
+    let lookup = || async {
+        lookups.fetch_add(1, Ordering::SeqCst);
+        Ok::<Option<Value>, Error>(None)
+    };
+    let path = format!("/repos/{OWNER}/{name}/issues/7/comments");
+    let client = client(RetryPolicy {
+        writes_per_hour: 1,
+        ..RetryPolicy::fast()
+    });
+    client
+        .post_create::<_, Value, _, _>(&path, &json!({ "body": "one" }), lookup)
+        .await
+        .unwrap();
+    assert_eq!(client.writes_left(), 0);
+    let err = client
+        .post_create::<_, Value, _, _>(&path, &json!({ "body": "two" }), lookup)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::WriteBudget { limit: 1, .. }), "{err}");
+    assert_eq!(requests(name).len(), 1, "the second was never sent");
+    // Nothing listens on this port: every attempt fails before the request leaves.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = closed.local_addr().unwrap().port();
+    drop(closed);
+    let nowhere = Client::with_policy(
+        ClientConfig {
+            token: TOKEN.into(),
+            api_url: format!("http://127.0.0.1:{port}"),
+            graphql_url: format!("http://127.0.0.1:{port}/graphql"),
+        },
+        RetryPolicy::fast(),
+    )
+    .unwrap();
+    let err = nowhere
+        .post_create::<_, Value, _, _>(&path, &json!({ "body": "three" }), lookup)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Transport { .. }), "{err}");
+    assert!(
+        err.to_string().contains("gave up after 4 attempts"),
+        "{err}"
+    );
+    assert_eq!(lookups.load(Ordering::SeqCst), 0, "nothing to look up");
+}
+
+/// GitHub's per-minute limit holds whatever the burst and spacing: the writes past it wait
+/// until the oldest of the minute has left the window.
+#[tokio::test(start_paused = true)]
+async fn no_more_writes_a_minute_than_the_limit() {
+    let name = "publish-minute-limit";
+    let mut state = repo(name);
+    state.pulls = (1..=5).map(|n| pr(n, SHA, "staging/v1.4.0")).collect();
+    load(&state);
+    let policy = RetryPolicy {
+        write_burst: 10,
+        write_spacing: Duration::ZERO,
+        writes_per_minute: 3,
+        request_timeout: Duration::from_secs(100 * 3600),
+        max_total: Duration::from_secs(100 * 3600),
+        ..RetryPolicy::fast()
+    };
+    let client = client(policy);
+    let writes: Vec<_> = (1..=5)
+        .map(|i| {
+            let client = client.clone();
+            let path = format!("/repos/{OWNER}/{name}/issues/{i}/comments");
+            tokio::spawn(async move {
+                client
+                    .post::<_, Value>(&path, &json!({ "body": format!("write {i}") }))
+                    .await
+            })
+        })
+        .collect();
+    let received = || requests(name).len();
+    settle_until("the minute's three", || received() == 3).await;
+    tokio::time::advance(Duration::from_secs(59)).await;
+    for _ in 0..50 {
+        tokio::task::yield_now().await;
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    assert_eq!(
+        received(),
+        3,
+        "a fourth within the same minute would pass the limit"
+    );
+    tokio::time::advance(Duration::from_secs(1)).await;
+    settle_until("the next minute's two", || received() == 5).await;
+    settle_until("every write answered", || {
+        writes.iter().all(|write| write.is_finished())
+    })
+    .await;
+    for write in writes {
+        write.await.unwrap().unwrap();
+    }
+}
+
+/// Up to `max_in_flight` requests are in flight at once — writes of the burst included — and
+/// never more.
+#[tokio::test]
+async fn requests_are_in_flight_up_to_the_limit() {
+    let name = "publish-in-flight";
+    let mut state = repo(name);
+    state.pulls = (1..=4).map(|n| pr(n, SHA, "staging/v1.4.0")).collect();
+    load(&state);
+    fake::github().inject(Fault::kind(
+        "*",
+        &format!("/repos/{OWNER}/{name}/"),
+        FaultKind::Delay(Duration::from_millis(300)),
+        usize::MAX,
+    ));
+    let client = client(RetryPolicy::default());
+    let writes = (1..=4).map(|i| {
+        let client = &client;
+        async move {
+            let path = format!("/repos/{OWNER}/{name}/issues/{i}/comments");
+            client
+                .post::<_, Value>(&path, &json!({ "body": "hello" }))
+                .await
+                .map(drop)
+        }
+    });
+    let reads = (1..=2).map(|_| {
+        let client = &client;
+        async move {
+            let path = format!("/repos/{OWNER}/{name}/issues/1/comments");
+            client.get::<Value>(&path).await.map(drop)
+        }
+    });
+    let (writes, reads) = futures::join!(
+        futures::future::join_all(writes),
+        futures::future::join_all(reads)
+    );
+    for result in writes.into_iter().chain(reads) {
+        result.unwrap();
+    }
+    assert_eq!(client.stats().max_in_flight.load(Ordering::SeqCst), 4);
+    fake::github().clear_faults(&format!("/repos/{OWNER}/{name}/"));
+}
+
+// ---- sweeps: what a run publishes first, and what it defers -------------------------------
+
+/// Three open PRs, all pending now (no staging deploy): #1 had passed (its pass must be
+/// withdrawn), #2 has nothing yet, #3 has a run in progress with other text.
+fn sweep_repo(name: &str) -> Repo {
+    let shas = ["c1", "c2", "c3"].map(|c| c.repeat(20));
+    let mut repo = Repo::new(OWNER, name);
+    for (n, sha) in (1..=3).zip(&shas) {
+        repo.pulls.push(pr(n, sha, &format!("staging/v1.4.{n}")));
+        repo.commits.push(Commit {
+            sha: sha.clone(),
+            committed_date: at("2026-11-20T10:00:00Z"),
+            check_runs: vec![fake::check("build", "completed", Some("success"))],
+            ..Commit::default()
+        });
+    }
+    repo.commits[0].check_runs.push(own_check_run(
+        0,
+        "completed",
+        Some("success"),
+        "Pass: all 5 gates pass",
+    ));
+    repo.commits[2].check_runs.push(own_check_run(
+        0,
+        "in_progress",
+        None,
+        "Pending: older words",
+    ));
+    repo
+}
+
+async fn sweep(client: &Client, name: &str) -> shipgate::pipeline::Run {
+    use shipgate::pipeline::{self, PolicySource, Publishing, Request, Source};
+    pipeline::run(Request {
+        source: Source::GitHub {
+            client,
+            repository: repository(name),
+            own_workflow_run: None,
+        },
+        targets: shipgate_github::targets::Targets::AllOpen,
+        policy: PolicySource::Given(shipgate_core::Policy::default()),
+        publishing: Publishing::On {
+            comment: true,
+            details_url: None,
+        },
+        now: now(),
+    })
+    .await
+    .expect("the sweep runs")
+}
+
+/// A sweep short of write budget sends the most urgent writes first — the withdrawn pass,
+/// then the first publication, checks before comments — and defers the rest, named; the next
+/// run (a new budget) publishes what was deferred, and the one after writes nothing.
+#[tokio::test]
+async fn a_sweep_short_of_budget_publishes_the_most_urgent_first_and_defers_the_rest() {
+    let name = "sweep-budget";
+    load(&sweep_repo(name));
+    // One request at a time: the fake's log shows the order the writes were sent in.
+    let policy = RetryPolicy {
+        writes_per_hour: 4,
+        max_in_flight: 1,
+        ..RetryPolicy::fast()
+    };
+    let run = sweep(&client(policy.clone()), name).await;
+    assert_eq!(run.verdicts().len(), 3);
+    assert!(run.publish_errors.is_empty(), "{:?}", run.publish_errors);
+    assert_eq!(run.deferred, [3], "the text-only change waits");
+    let written = |from: usize| -> Vec<String> {
+        requests(name)[from..]
+            .iter()
+            .filter(|r| r.is_write())
+            .map(|r| {
+                let path = r.path.replace(&format!("/repos/{OWNER}/{name}"), "");
+                match r.json()["head_sha"].as_str() {
+                    Some(sha) => format!("{} {path} {}", r.method, &sha[..2]),
+                    None => format!("{} {path}", r.method),
+                }
+            })
+            .collect()
+    };
+    assert_eq!(
+        written(0),
+        [
+            "POST /check-runs c1",
+            "POST /issues/1/comments",
+            "POST /check-runs c2",
+            "POST /issues/2/comments",
+        ]
+    );
+    let after_first = requests(name).len();
+    let run = sweep(&client(policy.clone()), name).await;
+    assert!(run.deferred.is_empty() && run.publish_errors.is_empty());
+    let third_run = fake::github()
+        .repo(&format!("{OWNER}/{name}"))
+        .unwrap()
+        .commits[2]
+        .check_runs
+        .iter()
+        .find(|r| r.name == "shipgate")
+        .unwrap()
+        .id;
+    assert_eq!(
+        written(after_first),
+        [
+            format!("PATCH /check-runs/{third_run}"),
+            "POST /issues/3/comments".into()
+        ]
+    );
+    let after_second = requests(name).len();
+    let run = sweep(&client(policy), name).await;
+    assert!(run.deferred.is_empty() && run.publish_errors.is_empty());
+    assert!(written(after_second).is_empty(), "nothing changed");
+}
+
+/// A pass that cannot be withdrawn for want of budget is an error, never a silent deferral.
+#[tokio::test]
+async fn a_pass_left_standing_for_want_of_budget_is_an_error() {
+    let name = "sweep-no-budget";
+    let mut state = sweep_repo(name);
+    state.pulls.truncate(1);
+    load(&state);
+    let policy = RetryPolicy {
+        writes_per_hour: 0,
+        ..RetryPolicy::fast()
+    };
+    let run = sweep(&client(policy), name).await;
+    assert_eq!(run.deferred, [1]);
+    assert_eq!(run.publish_errors.len(), 1, "{:?}", run.publish_errors);
+    assert!(
+        run.publish_errors[0].contains("passing check of #1 could not be withdrawn"),
+        "{:?}",
+        run.publish_errors
+    );
+    assert!(requests(name).iter().all(|r| !r.is_write()));
 }
 
 // ---- the commands that read live ----------------------------------------------------------

@@ -119,12 +119,18 @@ impl Runner {
 
     /// Runs the installer as the composite step does, with a clean environment plus `extra`.
     fn install(&self, extra: &[(&str, &str)]) -> Output {
+        self.install_with_args(&[], extra)
+    }
+
+    /// The same, with arguments (`--plan`).
+    fn install_with_args(&self, args: &[&str], extra: &[(&str, &str)]) -> Output {
         let root = repo_root();
         for dir in ["toolcache", "temp"] {
             std::fs::create_dir_all(self.path(dir)).expect("mkdir");
         }
         let mut cmd = Command::new("bash");
         cmd.arg(root.join("action/install.sh"))
+            .args(args)
             .env_clear()
             .env("GITHUB_ACTION_PATH", &root)
             .env("RUNNER_OS", "Linux")
@@ -506,35 +512,8 @@ fn unknown_platform_or_unreleased_ref_builds_from_source() {
     let committed = std::fs::read_to_string(root.join("action/checksums.txt")).unwrap();
     let manifest = runner.manifest(&committed);
     let server = FakeRelease::serve(HashMap::new());
-    let fake_bin = runner.path("fake-cargo-bin");
-    std::fs::create_dir_all(&fake_bin).unwrap();
     let calls = runner.path("cargo-calls");
-    let cargo = fake_bin.join("cargo");
-    std::fs::write(
-        &cargo,
-        format!(
-            r#"#!/usr/bin/env bash
-# Stand-in for cargo: records the call, then installs the already built shipgate into --root.
-printf '%s\n' "$*" >> '{calls}'
-root=''
-while [ $# -gt 0 ]; do
-  if [ "$1" = --root ]; then root=$2; shift; fi
-  shift
-done
-[ -n "$root" ] || {{ echo 'fake cargo: no --root' >&2; exit 2; }}
-mkdir -p "$root/bin" && cp '{built}' "$root/bin/shipgate"
-"#,
-            calls = calls.display(),
-            built = env!("CARGO_BIN_EXE_shipgate"),
-        ),
-    )
-    .unwrap();
-    std::fs::set_permissions(&cargo, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
-    let path = format!(
-        "{}:{}",
-        fake_bin.display(),
-        std::env::var("PATH").unwrap_or_default()
-    );
+    let path = fake_cargo(&runner, &calls);
 
     for (os, arch, action_ref) in [
         ("Linux", "ARM", "v0.1.0"),
@@ -581,6 +560,165 @@ mkdir -p "$root/bin" && cp '{built}' "$root/bin/shipgate"
     assert!(
         server.requests().is_empty(),
         "a source build downloads nothing"
+    );
+}
+
+/// A stand-in for cargo in `dir`: records each call in `calls`, then "installs" the already
+/// built shipgate into `--root`. Returns a PATH that finds it first.
+fn fake_cargo(runner: &Runner, calls: &Path) -> String {
+    let fake_bin = runner.path("fake-cargo-bin");
+    std::fs::create_dir_all(&fake_bin).unwrap();
+    let cargo = fake_bin.join("cargo");
+    std::fs::write(
+        &cargo,
+        format!(
+            r#"#!/usr/bin/env bash
+printf '%s\n' "$*" >> '{calls}'
+root=''
+while [ $# -gt 0 ]; do
+  if [ "$1" = --root ]; then root=$2; shift; fi
+  shift
+done
+mkdir -p "$root/bin" && cp '{built}' "$root/bin/shipgate"
+"#,
+            calls = calls.display(),
+            built = env!("CARGO_BIN_EXE_shipgate"),
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&cargo, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    format!(
+        "{}:{}",
+        fake_bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    )
+}
+
+/// The `GITHUB_OUTPUT` lines of a run, as a map.
+fn outputs(runner: &Runner) -> HashMap<String, String> {
+    runner
+        .read("github_output")
+        .lines()
+        .filter_map(|l| l.split_once('='))
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+/// `install.sh --plan` tells action.yml whether a source build is coming and under which cache
+/// key: a digest of exactly the source the build reads, so one pinned commit builds once.
+#[test]
+fn the_plan_names_a_source_build_and_its_cache_key() {
+    let runner = Runner::new();
+    let committed = std::fs::read_to_string(repo_root().join("action/checksums.txt")).unwrap();
+    let manifest = runner.manifest(&committed);
+    // A small action source of its own, so that a file can change.
+    let action = runner.path("action-src");
+    std::fs::create_dir_all(action.join("crates/shipgate/src")).unwrap();
+    std::fs::write(
+        action.join("Cargo.toml"),
+        "[workspace.package]\nversion = \"9.9.9\"\n",
+    )
+    .unwrap();
+    std::fs::write(action.join("Cargo.lock"), "# lock\n").unwrap();
+    std::fs::write(action.join("crates/shipgate/src/main.rs"), "fn main() {}\n").unwrap();
+    let plan = |extra: &[(&str, &str)]| {
+        let _ = std::fs::remove_file(runner.path("github_output"));
+        let mut env = vec![
+            ("GITHUB_ACTION_PATH", action.to_str().unwrap()),
+            ("SHIPGATE_CHECKSUMS", manifest.to_str().unwrap()),
+            ("SHIPGATE_ACTION_REF", "main"),
+        ];
+        env.extend_from_slice(extra);
+        let output = runner.install_with_args(&["--plan"], &env);
+        assert!(output.status.success(), "{}", text(&output));
+        assert!(!runner.marker().exists(), "planning runs nothing");
+        outputs(&runner)
+    };
+    let first = plan(&[]);
+    assert_eq!(first["mode"], "source");
+    let key = first["cache-key"].clone();
+    let digest = key
+        .strip_prefix("shipgate-source-Linux-X64-")
+        .unwrap_or_else(|| panic!("{key}"));
+    assert!(
+        digest.len() == 64 && digest.bytes().all(|b| b.is_ascii_hexdigit()),
+        "{key}"
+    );
+    assert_eq!(plan(&[])["cache-key"], key, "the same source, the same key");
+    assert_ne!(
+        plan(&[("SHIPGATE_CARGO_INSTALL_ARGS", "--debug")])["cache-key"],
+        key,
+        "other build flags, another build"
+    );
+    std::fs::write(
+        action.join("crates/shipgate/src/main.rs"),
+        "fn main() { }\n",
+    )
+    .unwrap();
+    assert_ne!(plan(&[])["cache-key"], key, "changed source, another key");
+    // A release tag installs the verified archive: nothing to cache.
+    let (server, sum) = fake_release(&runner);
+    let manifest = runner.manifest(&format!("{sum}  {ARCHIVE}\n"));
+    let _ = std::fs::remove_file(runner.path("github_output"));
+    let output = runner.install_with_args(
+        &["--plan"],
+        &[
+            ("SHIPGATE_ACTION_REF", "v0.1.0"),
+            ("SHIPGATE_DOWNLOAD_BASE", server.base.as_str()),
+            ("SHIPGATE_CHECKSUMS", manifest.to_str().unwrap()),
+        ],
+    );
+    assert!(output.status.success(), "{}", text(&output));
+    assert_eq!(outputs(&runner)["mode"], "prebuilt");
+    assert!(server.requests().is_empty(), "planning downloads nothing");
+}
+
+/// A source build is stamped with its key; when the Actions cache restored that build, the next
+/// run reuses it without cargo. A stamp of other source is rebuilt.
+#[test]
+fn a_cached_source_build_of_the_same_source_is_reused() {
+    let runner = Runner::new();
+    let committed = std::fs::read_to_string(repo_root().join("action/checksums.txt")).unwrap();
+    let manifest = runner.manifest(&committed);
+    let calls = runner.path("cargo-calls");
+    let path = fake_cargo(&runner, &calls);
+    let env = [
+        ("PATH", path.as_str()),
+        ("SHIPGATE_ACTION_REF", "main"),
+        ("SHIPGATE_CHECKSUMS", manifest.to_str().unwrap()),
+        ("SHIPGATE_CARGO_INSTALL_ARGS", "--debug --offline"),
+    ];
+    let output = runner.install(&env);
+    assert!(output.status.success(), "{}", text(&output));
+    assert_eq!(std::fs::read_to_string(&calls).unwrap().lines().count(), 1);
+    let stamp = runner.path("temp/shipgate-source/.source-key");
+    assert!(std::fs::read_to_string(&stamp)
+        .unwrap()
+        .starts_with("shipgate-source-Linux-X64-"));
+
+    // The cache restored the directory: no build, the same binary published.
+    std::fs::remove_file(&calls).unwrap();
+    std::fs::remove_file(runner.path("github_output")).unwrap();
+    let output = runner.install(&env);
+    assert!(output.status.success(), "{}", text(&output));
+    assert!(!calls.exists(), "reused without cargo: {}", text(&output));
+    assert!(String::from_utf8_lossy(&output.stdout).contains("restored from the Actions cache"));
+    assert_eq!(
+        runner.read("github_output"),
+        format!(
+            "path={}\n",
+            runner.path("temp/shipgate-source/bin/shipgate").display()
+        )
+    );
+
+    // A build of other source (another key) is not reused.
+    std::fs::write(&stamp, "shipgate-source-Linux-X64-0000").unwrap();
+    let output = runner.install(&env);
+    assert!(output.status.success(), "{}", text(&output));
+    assert_eq!(
+        std::fs::read_to_string(&calls).unwrap().lines().count(),
+        1,
+        "rebuilt"
     );
 }
 

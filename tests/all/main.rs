@@ -11,6 +11,7 @@ mod action;
 mod alerts;
 mod cli_gate;
 mod contract;
+mod conventions;
 mod declared;
 mod github;
 mod install;

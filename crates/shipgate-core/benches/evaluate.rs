@@ -37,6 +37,26 @@ fn bench_evaluate(c: &mut Criterion) {
     group.bench_function("large history, globs and checklist", |b| {
         b.iter(|| evaluate(black_box(&facts), black_box(&strict), captured_at))
     });
+    // A checklist of 10 000 items, all ticked in a 10 000-line description (matching is
+    // linear: it once took seconds).
+    let mut long = Policy::default();
+    long.checklist.items = (0..10_000).map(|i| format!("Release step {i}")).collect();
+    let mut listed = facts.clone();
+    if let Some(pr) = listed.pull_request.as_mut() {
+        pr.body = (0..10_000)
+            .map(|i| format!("- [x] Release step {i} <!-- done -->\n"))
+            .collect();
+    }
+    let verdict = evaluate(&listed, &long, captured_at);
+    let row = verdict
+        .gates
+        .iter()
+        .find(|g| g.gate.name() == "checklist")
+        .expect("a checklist row");
+    assert_eq!(row.reason, "10000 checklist items ticked", "{row:?}");
+    group.bench_function("large history, 10 000 checklist items", |b| {
+        b.iter(|| evaluate(black_box(&listed), black_box(&long), captured_at))
+    });
     group.finish();
 }
 

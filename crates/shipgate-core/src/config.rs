@@ -35,6 +35,8 @@ pub const MAX_DEPTH: usize = 32;
 /// [`MAX_DEPTH`] are refused before the YAML parser sees them: their cost would grow with the
 /// author's input, and no policy needs them.
 pub fn parse(text: &str, path: Option<&Path>) -> Result<Policy> {
+    // A byte order mark (editors on Windows write one) is not part of the YAML.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let refuse = |line: Option<usize>, message: String| Error::Config {
         path: path.map(Path::to_path_buf),
         key: None,

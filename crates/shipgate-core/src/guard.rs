@@ -95,7 +95,7 @@ pub fn judge(
     pr: Option<Verdict>,
     now: DateTime<Utc>,
 ) -> Verdict {
-    let short = &sha[..sha.len().min(7)];
+    let short = crate::short_sha(sha);
     let how = |arrival: Arrival| match arrival {
         Arrival::Merged(n) => format!("the merge commit of #{n}"),
         Arrival::FastForward(n) => format!("the head of #{n}, fast-forwarded"),

@@ -39,5 +39,6 @@ pub mod watch;
 pub use duration::Duration;
 pub use error::{Error, Result};
 pub use facts::Facts;
+pub use gates::text::short_sha;
 pub use policy::Policy;
 pub use verdict::{evaluate, Verdict};

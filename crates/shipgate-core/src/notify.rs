@@ -177,7 +177,7 @@ pub fn rollback_finished(
 }
 
 fn short(sha: &str) -> String {
-    chat(&sha.chars().take(7).collect::<String>())
+    chat(crate::short_sha(sha))
 }
 
 #[cfg(test)]

@@ -9,6 +9,12 @@
 //! the evaluation: after the time when the reason already names it, appended otherwise (see
 //! [`reason_with_ready`]).
 //!
+//! What is **published** on GitHub (the check run and the sticky comment: [`published_title`],
+//! [`published_markdown`]) shows moments only as absolute times — no "evaluated at" stamp, no
+//! "in 3 h 12 m" — so it changes only when a state, a reason or a deadline changes, and a run
+//! that finds nothing new writes nothing. The command line and the job summary, read once at the
+//! moment they are printed, keep the relative times.
+//!
 //! Times are shown to the minute. A ready time is rounded *up* to the next whole minute, so a
 //! reader who comes back at the time shown finds the gate ready.
 
@@ -17,20 +23,39 @@ use chrono::{DateTime, Utc};
 use crate::duration::Duration;
 use crate::escape;
 use crate::gates::{GateResult, GateState};
+use crate::short_sha;
 use crate::verdict::{Verdict, VerdictState};
 
 mod json;
 mod markdown;
 mod text;
 
-pub use json::{json, json_report};
-pub use markdown::{markdown, markdown_report};
+pub use json::{document, json, json_report, JSON_FORMAT};
+pub use markdown::{markdown, markdown_report, published_markdown};
 pub use text::text;
 // Re-exported: the renderers' way of showing moments is part of this module's interface.
 pub use crate::time::{ready_minute, utc};
 
 /// The longest title GitHub accepts as a commit-status description.
 pub const TITLE_MAX_CHARS: usize = 140;
+
+/// How moments are shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Moments {
+    /// Absolute and relative to this moment of evaluation (`… 14:05 UTC (in 3 h 12 m)`), with
+    /// the evaluation's own time: for a reader at that moment (terminal, job summary).
+    Relative(DateTime<Utc>),
+    /// Absolute only, no evaluation time: what is published, which must read the same at any
+    /// later moment while nothing changes.
+    Absolute,
+}
+
+impl Moments {
+    /// Relative to the verdict's evaluation.
+    pub(crate) fn of(verdict: &Verdict) -> Self {
+        Self::Relative(verdict.evaluated_at)
+    }
+}
 
 /// The symbol of a gate state: ✅ pass, ⏳ pending, ❌ fail, ⚠️ error, ⏭️ skipped.
 pub fn gate_symbol(state: GateState) -> &'static str {
@@ -98,12 +123,22 @@ pub fn ready_phrase(ready_at: DateTime<Utc>, now: DateTime<Utc>) -> String {
 /// relative part is added after it; otherwise `ready 2026-11-28 14:05 UTC (in 3 h 12 m)` is
 /// appended. Only a pending gate's ready time is shown.
 pub fn reason_with_ready(gate: &GateResult, now: DateTime<Utc>) -> String {
+    reason_shown(gate, Moments::Relative(now))
+}
+
+/// A gate's reason with its ready time as `moments` asks: with [`Moments::Absolute`] a reason
+/// that names the ready time is left as it is, and `ready at 2026-11-28 14:05 UTC` is appended to
+/// one that does not.
+pub(crate) fn reason_shown(gate: &GateResult, moments: Moments) -> String {
     let ready_at = match (gate.ready_at, gate.state) {
         (Some(ready_at), GateState::Pending) => ready_at,
         _ => return gate.reason.clone(),
     };
     for shown in [utc(ready_at), utc(ready_minute(ready_at))] {
         if let Some(at) = gate.reason.find(&shown) {
+            let Moments::Relative(now) = moments else {
+                return gate.reason.clone();
+            };
             let end = at + shown.len();
             return format!(
                 "{} ({}){}",
@@ -113,7 +148,10 @@ pub fn reason_with_ready(gate: &GateResult, now: DateTime<Utc>) -> String {
             );
         }
     }
-    let phrase = ready_phrase(ready_at, now);
+    let phrase = match moments {
+        Moments::Relative(now) => ready_phrase(ready_at, now),
+        Moments::Absolute => format!("ready at {}", utc(ready_minute(ready_at))),
+    };
     if gate.reason.trim().is_empty() {
         phrase
     } else {
@@ -124,7 +162,22 @@ pub fn reason_with_ready(gate: &GateResult, now: DateTime<Utc>) -> String {
 /// The one-line title of a verdict, plain text of at most [`TITLE_MAX_CHARS`] characters:
 /// `Pending: soak ready in 3 h 12 m; approvals: 1 of 2 approvals`.
 pub fn title(verdict: &Verdict) -> String {
-    let line = format!("{}: {}", verdict_word(verdict.verdict), summary(verdict));
+    title_shown(verdict, Moments::of(verdict))
+}
+
+/// The title as published (check-run title, commit-status description): ready times absolute,
+/// `Pending: soak ready at 2026-11-28 14:05 UTC; approvals: 1 of 2 approvals`, so it reads the
+/// same whenever the same verdict is evaluated.
+pub fn published_title(verdict: &Verdict) -> String {
+    title_shown(verdict, Moments::Absolute)
+}
+
+fn title_shown(verdict: &Verdict, moments: Moments) -> String {
+    let line = format!(
+        "{}: {}",
+        verdict_word(verdict.verdict),
+        summary_shown(verdict, moments)
+    );
     escape::truncate(&escape::plain(&line), TITLE_MAX_CHARS)
 }
 
@@ -168,6 +221,10 @@ pub fn group_title(verdicts: &[Verdict]) -> String {
 /// What a verdict amounts to, without the verdict word: the gates that hold it back, worst
 /// first, or a short confirmation when it passes. Plain text, not escaped, not truncated.
 pub fn summary(verdict: &Verdict) -> String {
+    summary_shown(verdict, Moments::of(verdict))
+}
+
+pub(crate) fn summary_shown(verdict: &Verdict, moments: Moments) -> String {
     let mut blocking: Vec<&GateResult> = verdict
         .gates
         .iter()
@@ -197,12 +254,13 @@ pub fn summary(verdict: &Verdict) -> String {
     }
     blocking
         .iter()
-        .map(|gate| match gate.ready_at {
-            Some(ready_at) if gate.state == GateState::Pending => format!(
-                "{} ready {}",
-                gate.gate,
-                relative(ready_at, verdict.evaluated_at)
-            ),
+        .map(|gate| match (gate.ready_at, moments) {
+            (Some(ready_at), Moments::Relative(now)) if gate.state == GateState::Pending => {
+                format!("{} ready {}", gate.gate, relative(ready_at, now))
+            }
+            (Some(ready_at), Moments::Absolute) if gate.state == GateState::Pending => {
+                format!("{} ready at {}", gate.gate, utc(ready_minute(ready_at)))
+            }
             _ => format!("{}: {}", gate.gate, gate.reason),
         })
         .collect::<Vec<_>>()
@@ -221,11 +279,6 @@ fn passing(n: usize) -> String {
     } else {
         format!("all {n} gates pass")
     }
-}
-
-/// The short form of a commit SHA.
-fn short_sha(sha: &str) -> &str {
-    sha.get(..7).unwrap_or(sha)
 }
 
 #[cfg(test)]
@@ -455,6 +508,73 @@ mod tests {
             "{out}"
         );
         assert!(text(&soak_only(), false).contains("ready 2026-11-28 14:06 UTC (in 3 h 13 m)"));
+    }
+
+    #[test]
+    fn published_snapshots() {
+        for (name, verdict) in all() {
+            insta::assert_snapshot!(
+                format!("published_{name}"),
+                format!(
+                    "{}\n\n{}",
+                    published_title(&verdict),
+                    published_markdown(&verdict)
+                )
+            );
+        }
+    }
+
+    /// The same facts evaluated at several moments while nothing changes (soaking; one
+    /// approval short and a check running, or only the soak left) publish the very same title
+    /// and Markdown — so a later run has nothing to write — while the terminal's text moves
+    /// with the clock.
+    #[test]
+    fn the_same_verdict_publishes_the_same_text_at_any_later_moment() {
+        use crate::facts::{CheckConclusion, CheckStatus, DeploymentState};
+        use crate::gates::testing::{at_h, at_min, FactsBuilder, SHA};
+        use crate::policy::Policy;
+
+        let soaking = FactsBuilder::new()
+            .staging(SHA, &[(DeploymentState::Success, at_min(10 * 60 + 7))])
+            .tag("v1.4.0", SHA, true)
+            .approved_by("bob", at_h(12));
+        let one_short = soaking
+            .clone()
+            .check_run("build", CheckStatus::InProgress, None, Some(at_h(19)), None)
+            .build();
+        let soak_only = soaking
+            .approved_by("carol", at_h(12))
+            .completed("build", CheckConclusion::Success, at_h(19))
+            .build();
+        let policy = Policy::default();
+        let mut whole_verdict_deadlines = 0;
+        for facts in [one_short, soak_only] {
+            let first = crate::evaluate(&facts, &policy, at_h(20));
+            assert_eq!(first.verdict, VerdictState::Pending, "{first:?}");
+            let published = published_markdown(&first);
+            for later in [at_h(20) + TimeDelta::minutes(15), at_h(21), at_h(33)] {
+                let again = crate::evaluate(&facts, &policy, later);
+                assert_eq!(published_title(&again), published_title(&first));
+                assert_eq!(published_markdown(&again), published);
+                // What the terminal shows does move (so this test can fail).
+                assert_ne!(markdown(&again), markdown(&first));
+                assert_ne!(title(&again), title(&first));
+            }
+            assert!(!published.contains("evaluated"), "{published}");
+            assert!(!published.contains("(in "), "no relative time: {published}");
+            assert!(
+                published.contains("ready at 2026-03-03 19:07 UTC"),
+                "the deadline, absolute: {published}"
+            );
+            if first.ready_at.is_some() {
+                whole_verdict_deadlines += 1;
+                assert!(
+                    published.contains("by itself at **2026-03-03 19:07 UTC**, unless"),
+                    "{published}"
+                );
+            }
+        }
+        assert_eq!(whole_verdict_deadlines, 1, "only the soak left: a deadline");
     }
 
     #[test]

@@ -24,6 +24,8 @@ pub(crate) fn parse<T: DeserializeOwned>(
     kind: &str,
     version: u32,
 ) -> Result<T, Error> {
+    // A byte order mark (editors on Windows write one) is not part of the JSON.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let value: serde_json::Value = serde_json::from_str(text).map_err(|e| {
         error(
             path,

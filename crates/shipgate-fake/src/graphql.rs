@@ -48,6 +48,11 @@ fn parse_node_id(id: &str) -> Option<(String, String, u64)> {
     Some((repo, kind, number))
 }
 
+/// The operation a GraphQL request's body names (for faults that target one operation).
+pub(crate) fn operation_of_request(body: &str) -> Option<String> {
+    operation_name(&serde_json::from_str(body).ok()?)
+}
+
 /// The operation a request names.
 fn operation_name(request: &Value) -> Option<String> {
     if let Some(name) = request.get("operationName").and_then(Value::as_str) {

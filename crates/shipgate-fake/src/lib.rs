@@ -61,6 +61,9 @@ pub struct LoggedRequest {
     pub faulted: bool,
     /// When it arrived (for benchmarks; tests assert on counts and order, not on time).
     pub received_at: Instant,
+    /// When its answer was sent, an injected delay included (`None` until then; for
+    /// benchmarks: with `received_at` it tells how many requests were in flight at once).
+    pub answered_at: Option<Instant>,
 }
 
 impl LoggedRequest {
@@ -156,6 +159,8 @@ pub struct Fault {
     pub path_prefix: String,
     /// For GraphQL: only this repository (`owner/name`), as the variables name it.
     pub repo: Option<String>,
+    /// For GraphQL: only this operation (`PullRequestMore`).
+    pub operation: Option<String>,
     /// How many requests it applies to (`usize::MAX`: forever).
     pub times: usize,
     /// What it does.
@@ -186,6 +191,7 @@ impl Fault {
             method: Some(method.to_ascii_uppercase()).filter(|m| m != "*"),
             path_prefix: path_prefix.into(),
             repo: None,
+            operation: None,
             times,
             kind: FaultKind::Status {
                 status,
@@ -221,6 +227,7 @@ impl Fault {
             method: Some(method.to_ascii_uppercase()).filter(|m| m != "*"),
             path_prefix: path_prefix.into(),
             repo: None,
+            operation: None,
             times,
             kind,
             hold: None,
@@ -231,6 +238,12 @@ impl Fault {
     /// Limits a GraphQL fault to one repository.
     pub fn for_repo(mut self, repo: &str) -> Self {
         self.repo = Some(repo.into());
+        self
+    }
+
+    /// Limits a GraphQL fault to one operation (its `operationName`, e.g. `PullRequestMore`).
+    pub fn for_operation(mut self, operation: &str) -> Self {
+        self.operation = Some(operation.into());
         self
     }
 
@@ -525,7 +538,7 @@ async fn handle(request: Request<Incoming>, inner: Arc<Mutex<Inner>>) -> Respons
         Err(_) => String::new(),
     };
     let is_graphql = routed.ends_with("/graphql");
-    let (answer, delay) = {
+    let (answer, delay, logged) = {
         let mut guard = inner.lock().unwrap_or_else(|e| e.into_inner());
         let inner = &mut *guard;
         let request_repo = if is_graphql {
@@ -533,6 +546,9 @@ async fn handle(request: Request<Incoming>, inner: Arc<Mutex<Inner>>) -> Respons
         } else {
             repo_of_path(&bare)
         };
+        let operation = is_graphql
+            .then(|| graphql::operation_of_request(&body))
+            .flatten();
         // The first matching fault that still holds or has uses left.
         let fault = inner
             .faults
@@ -545,6 +561,9 @@ async fn handle(request: Request<Incoming>, inner: Arc<Mutex<Inner>>) -> Respons
                     && f.repo
                         .as_ref()
                         .is_none_or(|r| Some(r) == request_repo.as_ref())
+                    && f.operation
+                        .as_ref()
+                        .is_none_or(|o| Some(o) == operation.as_ref())
             })
             .map(|f| {
                 let holding = f.held_until.is_some_and(|until| received_at < until);
@@ -635,12 +654,22 @@ async fn handle(request: Request<Incoming>, inner: Arc<Mutex<Inner>>) -> Respons
             repo: request_repo,
             faulted,
             received_at,
+            answered_at: None,
         });
+        let logged = inner.requests.len() - 1;
         let used = inner.ratelimit_used;
-        (with_common_headers(answer, is_graphql, used), delay)
+        (with_common_headers(answer, is_graphql, used), delay, logged)
     };
     if let Some(delay) = delay {
         tokio::time::sleep(delay).await;
+    }
+    if let Some(entry) = inner
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .requests
+        .get_mut(logged)
+    {
+        entry.answered_at = Some(Instant::now());
     }
     let mut response = Response::builder().status(answer.status);
     for (name, value) in &answer.headers {
@@ -826,6 +855,72 @@ mod tests {
     }
 
     #[test]
+    fn a_completed_check_runs_status_and_conclusion_are_final() {
+        let fake = FakeGithub::start();
+        fake.load(repo());
+        let sha = "a".repeat(40);
+        let output = json!({ "title": "t", "summary": "s" });
+        let (_, _, run) = send(
+            &fake,
+            "POST",
+            "/repos/o/r/check-runs",
+            Some(
+                json!({ "name": "shipgate", "head_sha": sha, "conclusion": "success", "output": output }),
+            ),
+        );
+        let path = format!("/repos/o/r/check-runs/{}", run["id"]);
+        // Back to in progress, or another conclusion: refused, nothing changed.
+        for body in [
+            json!({ "status": "in_progress", "output": output }),
+            json!({ "conclusion": "failure", "output": output }),
+            json!({ "status": "completed", "conclusion": "failure" }),
+        ] {
+            let (status, _, answer) = send(&fake, "PATCH", &path, Some(body.clone()));
+            assert_eq!(status, 422, "{body} → {answer}");
+            assert_eq!(answer["message"], "Validation Failed");
+        }
+        // The same state with another output: allowed.
+        let (status, _, answer) = send(
+            &fake,
+            "PATCH",
+            &path,
+            Some(
+                json!({ "status": "completed", "conclusion": "success", "output": { "title": "t2", "summary": "s2" } }),
+            ),
+        );
+        assert_eq!(status, 200, "{answer}");
+        let run = &fake.repo("o/r").unwrap().commits[0].check_runs[0];
+        assert_eq!(
+            (
+                run.status.as_str(),
+                run.conclusion.as_deref(),
+                run.title.as_deref()
+            ),
+            ("completed", Some("success"), Some("t2"))
+        );
+        // In progress → completed is the way forward.
+        let (_, _, open) = send(
+            &fake,
+            "POST",
+            "/repos/o/r/check-runs",
+            Some(
+                json!({ "name": "shipgate", "head_sha": sha, "status": "in_progress", "output": output }),
+            ),
+        );
+        let (status, _, _) = send(
+            &fake,
+            "PATCH",
+            &format!("/repos/o/r/check-runs/{}", open["id"]),
+            Some(json!({ "conclusion": "failure" })),
+        );
+        assert_eq!(status, 200);
+        assert!(fake
+            .requests("o/r")
+            .iter()
+            .all(|r| r.answered_at.is_some_and(|a| a >= r.received_at)));
+    }
+
+    #[test]
     fn faults_apply_to_the_next_n_matching_requests_only() {
         let fake = FakeGithub::start();
         fake.load(repo());
@@ -843,6 +938,27 @@ mod tests {
         assert!(body["documentation_url"].is_string());
         let log = fake.requests("o/r");
         assert_eq!(log.iter().filter(|r| r.faulted).count(), 3);
+        // A GraphQL fault for one operation leaves the others alone.
+        fake.inject(
+            Fault::kind(
+                "POST",
+                "/graphql",
+                FaultKind::GraphqlErrors("more".into()),
+                1,
+            )
+            .for_operation("PullRequestMore"),
+        );
+        assert!(facts(&fake).get("errors").is_none());
+        fake.inject(
+            Fault::kind(
+                "POST",
+                "/graphql",
+                FaultKind::GraphqlErrors("facts".into()),
+                1,
+            )
+            .for_operation("PullRequestFacts"),
+        );
+        assert_eq!(facts(&fake)["errors"][0]["message"], "facts");
     }
 
     #[test]

@@ -5,7 +5,7 @@
 //! | method | path (under `/repos/{owner}/{repo}`) |
 //! |---|---|
 //! | POST | `/check-runs` (403 when the token cannot write checks) |
-//! | PATCH | `/check-runs/{id}` |
+//! | PATCH | `/check-runs/{id}` (422 when a completed run's status or conclusion would change) |
 //! | GET | `/commits/{ref}/check-runs` (`check_name`, `status`, `filter`) |
 //! | POST | `/statuses/{sha}` |
 //! | GET | `/commits/{ref}/statuses` (newest first) |
@@ -403,6 +403,16 @@ fn update_check_run(
     let mut updated = run.clone();
     if let Err(answer) = apply_check_run(&mut updated, body, now) {
         return answer;
+    }
+    // As GitHub: once completed, a run's status and conclusion are final (its output may still
+    // change); a new state takes a new run of the same name.
+    if run.status == "completed"
+        && (updated.status != run.status || updated.conclusion != run.conclusion)
+    {
+        return validation(
+            "a completed check run's status and conclusion cannot change; create a new check run",
+            "status",
+        );
     }
     *run = updated.clone();
     Answer::json(200, &check_run_json(repo, ctx, &sha, &updated))

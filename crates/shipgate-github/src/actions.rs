@@ -255,34 +255,24 @@ mod tests {
 
     #[tokio::test]
     async fn only_204_counts_as_dispatched() {
-        use wiremock::matchers::{method, path};
-        use wiremock::{Mock, MockServer, ResponseTemplate};
-
-        // The fake always answers 204, as GitHub does; other 2xx come from a plain mock.
-        let server = MockServer::start().await;
+        // GitHub answers 204; any other success status (a proxy, a changed API) is not a
+        // confirmed dispatch.
+        let (fake, client) = fake("other-2xx");
         for status in [200u16, 201, 202] {
-            Mock::given(method("POST"))
-                .and(path(
-                    "/repos/acme/shop/actions/workflows/rollback.yml/dispatches",
-                ))
-                .respond_with(ResponseTemplate::new(status).set_body_json(json!({"id": 1})))
-                .up_to_n_times(1)
-                .mount(&server)
-                .await;
-            let err = dispatch_workflow(
-                &client(&server.uri()),
-                "acme/shop",
-                "rollback.yml",
-                "main",
-                INPUTS,
-            )
-            .await
-            .unwrap_err();
+            fake.inject(Fault::status(
+                "POST",
+                "/repos/acme/other-2xx/actions/workflows/",
+                status,
+                1,
+            ));
+            let err = dispatch_workflow(&client, "acme/other-2xx", "rollback.yml", "main", INPUTS)
+                .await
+                .unwrap_err();
             assert_eq!(
                 err.to_string(),
                 format!(
                     "GitHub answered {status} to POST \
-                     /repos/acme/shop/actions/workflows/rollback.yml/dispatches: \
+                     /repos/acme/other-2xx/actions/workflows/rollback.yml/dispatches: \
                      expected 204 No Content; the dispatch is not confirmed"
                 )
             );

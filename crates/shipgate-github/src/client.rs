@@ -9,17 +9,25 @@
 //!   `graphql_url` as given (on GHES it is not under the REST base).
 //! - Retries follow [`crate::retry`]: GET, PATCH and GraphQL queries are retried; a creating
 //!   POST is repeated only after GitHub refused it unprocessed (rate limits), or — after a 5xx or
-//!   a timeout, when it may have been created — only when the caller's lookup finds nothing.
-//! - At most [`RetryPolicy::max_in_flight`] requests are in flight. Writes (REST POST and PATCH;
-//!   not GraphQL queries) go through a token bucket: a burst of [`RetryPolicy::write_burst`]
-//!   (one PR's check run and comment, written in parallel), then one per
-//!   [`RetryPolicy::write_spacing`] — GitHub's advice of a second between mutating requests,
-//!   which keeps a sweep over many PRs under its 80-a-minute content-creation limit.
+//!   a timeout once it was sent, when it may have been created — only when the caller's lookup
+//!   finds nothing. A request known not to have left (no connection could be made, the write
+//!   budget is spent) cannot have created anything: it is never looked up.
+//! - At most [`RetryPolicy::max_in_flight`] requests are in flight. Writes (REST POST and PATCH,
+//!   GitHub's content-creating requests; not GraphQL queries) are paced: a burst of
+//!   [`RetryPolicy::write_burst`], then one per [`RetryPolicy::write_spacing`], never more than
+//!   [`RetryPolicy::writes_per_minute`] in any 60 s nor [`RetryPolicy::writes_per_hour`] in any
+//!   hour from this client (a write beyond the hour's budget is refused unsent). Writes take
+//!   their turns in the order they asked for them, so a caller that starts the most urgent
+//!   first has them sent first.
+//! - The bound on a call ([`RetryPolicy::max_total`]) and each attempt's timeout count from when
+//!   the request is sent — not from when it began to wait for its paced turn or a free slot — so
+//!   a write queued behind a long sweep is never given up unsent.
 
+use std::collections::VecDeque;
 use std::future::Future;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use http::header::{HeaderMap, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE, USER_AGENT};
 use http::Method;
@@ -27,6 +35,8 @@ use octocrab::{AuthState, Octocrab, OctocrabBuilder};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use tokio::sync::{Mutex, Semaphore};
+// tokio's clock: a paused test clock moves it, and only it.
+use tokio::time::Instant;
 
 use crate::error::Error;
 pub use crate::retry::RetryPolicy;
@@ -66,6 +76,10 @@ pub struct Stats {
     pub graphql: AtomicUsize,
     /// Of which POST/PATCH writes over REST.
     pub writes: AtomicUsize,
+    /// Requests in flight right now.
+    pub in_flight: AtomicUsize,
+    /// The most requests that were in flight at once.
+    pub max_in_flight: AtomicUsize,
 }
 
 /// A GitHub client with shipgate's retry policy.
@@ -77,6 +91,7 @@ pub struct Client {
     auth: HeaderValue,
     in_flight: Arc<Semaphore>,
     write_bucket: Arc<Mutex<Bucket>>,
+    writes_sent: Arc<std::sync::Mutex<VecDeque<Instant>>>,
     stats: Arc<Stats>,
 }
 
@@ -98,11 +113,18 @@ enum Kind {
     Create,
 }
 
-/// The write pacing's token bucket.
+/// The write pacing's token bucket (its lock is also the queue of writes waiting for a turn).
 #[derive(Debug)]
 struct Bucket {
     tokens: f64,
     refilled: Instant,
+}
+
+/// An attempt that failed, and whether the request left this machine (a request that never
+/// left cannot have created anything).
+struct Failed {
+    error: Error,
+    sent: bool,
 }
 
 /// A received answer, body read in full.
@@ -184,9 +206,10 @@ impl Client {
             .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?;
         Ok(Self {
             write_bucket: Arc::new(Mutex::new(Bucket {
-                tokens: f64::from(policy.write_burst),
+                tokens: f64::from(policy.write_burst.max(1)),
                 refilled: Instant::now(),
             })),
+            writes_sent: Arc::new(std::sync::Mutex::new(VecDeque::new())),
             in_flight: Arc::new(Semaphore::new(policy.max_in_flight.max(1))),
             config,
             policy,
@@ -209,6 +232,19 @@ impl Client {
     /// Counts of requests sent so far by this client and its clones.
     pub fn stats(&self) -> &Stats {
         &self.stats
+    }
+
+    /// Writes (content-creating requests) this client and its clones may still send within
+    /// the hour's budget ([`RetryPolicy::writes_per_hour`], minus what they sent in the last
+    /// hour). Other users of the same token spend GitHub's budget too; this counts only ours.
+    pub fn writes_left(&self) -> usize {
+        let mut sent = self.sent_log();
+        forget_older_than(&mut sent, Instant::now(), HOUR);
+        (self.policy.writes_per_hour as usize).saturating_sub(sent.len())
+    }
+
+    fn sent_log(&self) -> std::sync::MutexGuard<'_, VecDeque<Instant>> {
+        self.writes_sent.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// GET `path` (relative to the REST base, e.g. `/repos/o/r/deployments?per_page=100`),
@@ -458,25 +494,45 @@ impl Client {
         F: FnMut() -> Fut,
         Fut: Future<Output = Result<Option<T>, Error>>,
     {
-        let start = Instant::now();
+        // The bound counts from the first send, not from the wait for a paced turn.
+        let mut start: Option<Instant> = None;
         let mut attempt = 0u32;
         let mut last_error: Option<Error> = None;
+        let is_write = method != Method::GET && url != self.config.graphql_url;
         loop {
             attempt += 1;
-            if method != Method::GET && url != self.config.graphql_url {
-                self.pace_write().await;
+            if is_write {
+                if let Err(refused) = self.pace_write(&method, label).await {
+                    // Not sent: nothing to look up. After a failed attempt, that one's error
+                    // says more than "no budget left".
+                    return Err(match last_error {
+                        Some(previous) => gave_up(previous, attempt - 1, elapsed(start)),
+                        None => refused,
+                    });
+                }
             }
-            let remaining = self.policy.max_total.saturating_sub(start.elapsed());
+            let permit = self
+                .in_flight
+                .acquire()
+                .await
+                .map_err(|_| Error::Transport {
+                    method: method.to_string(),
+                    path: label.to_string(),
+                    message: "the client is shut down".into(),
+                })?;
+            let began = *start.get_or_insert_with(Instant::now);
+            let remaining = self.policy.max_total.saturating_sub(began.elapsed());
             if let Some(previous) = last_error.take() {
                 // A sleep that overshot leaves no room for a real attempt: report the real
                 // error, not "no time left".
                 if remaining < Duration::from_millis(10) {
-                    return Err(gave_up(previous, attempt - 1, start.elapsed()));
+                    return Err(gave_up(previous, attempt - 1, began.elapsed()));
                 }
             }
             let result = self
                 .attempt(&method, url, label, body.as_deref(), remaining)
                 .await;
+            drop(permit);
             let (error, wait, doubtful) = match result {
                 Ok(raw) => {
                     let limited = (url == self.config.graphql_url)
@@ -506,7 +562,8 @@ impl Client {
                         } => (error, wait, !not_processed),
                     }
                 }
-                Err(error) => (error, None, true),
+                // Only a request that left may have been processed.
+                Err(Failed { error, sent }) => (error, None, sent),
             };
             if kind == Kind::Create && doubtful {
                 // It may have been created: look before trying again, and never risk a
@@ -518,19 +575,19 @@ impl Client {
                 }
             }
             if attempt >= self.policy.max_attempts {
-                return Err(gave_up(error, attempt, start.elapsed()));
+                return Err(gave_up(error, attempt, began.elapsed()));
             }
             let wait = wait.unwrap_or_else(|| self.policy.backoff(attempt));
-            if start.elapsed() + wait >= self.policy.max_total {
-                return Err(gave_up(error, attempt, start.elapsed()));
+            if began.elapsed() + wait >= self.policy.max_total {
+                return Err(gave_up(error, attempt, began.elapsed()));
             }
             tokio::time::sleep(wait).await;
             last_error = Some(error);
         }
     }
 
-    /// One attempt: bounded by the in-flight semaphore and a timeout that covers the whole
-    /// exchange (connection, headers, body), cut to what remains of the total bound.
+    /// One attempt, under a slot of the in-flight semaphore held by the caller: a timeout
+    /// covers the whole exchange (connection, headers, body), cut to what remains of the bound.
     async fn attempt(
         &self,
         method: &Method,
@@ -538,20 +595,19 @@ impl Client {
         label: &str,
         body: Option<&str>,
         remaining: Duration,
-    ) -> Result<Raw, Error> {
+    ) -> Result<Raw, Failed> {
         let transport = |message: String| Error::Transport {
             method: method.to_string(),
             path: label.to_string(),
             message: scrub(&message, &self.config.token),
         };
-        let _permit = self
-            .in_flight
-            .acquire()
-            .await
-            .map_err(|_| transport("the client is shut down".into()))?;
+        let unsent = |message: String| Failed {
+            error: transport(message),
+            sent: false,
+        };
         let limit = self.policy.request_timeout.min(remaining);
         if limit.is_zero() {
-            return Err(transport("no time left within the retry bound".into()));
+            return Err(unsent("no time left within the retry bound".into()));
         }
         let mut builder = http::Request::builder()
             .method(method.clone())
@@ -567,24 +623,32 @@ impl Client {
             .body(octocrab::OctoBody::from(
                 body.unwrap_or_default().to_string(),
             ))
-            .map_err(|e| transport(format!("cannot build the request: {e}")))?;
+            .map_err(|e| unsent(format!("cannot build the request: {e}")))?;
         self.stats.requests.fetch_add(1, Ordering::Relaxed);
         if url == self.config.graphql_url {
             self.stats.graphql.fetch_add(1, Ordering::Relaxed);
         } else if method != Method::GET {
             self.stats.writes.fetch_add(1, Ordering::Relaxed);
         }
+        let now_in_flight = self.stats.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+        self.stats
+            .max_in_flight
+            .fetch_max(now_in_flight, Ordering::SeqCst);
         let exchange = async {
-            let response = self
-                .octocrab
-                .execute(request)
-                .await
-                .map_err(|e| transport(describe(&e)))?;
+            let response = self.octocrab.execute(request).await.map_err(|e| Failed {
+                // No connection could be made: the request never left.
+                sent: !is_connect_error(&e),
+                error: transport(describe(&e)),
+            })?;
             let status = response.status().as_u16();
             let headers = response.headers().clone();
-            let body =
-                self.octocrab.body_to_string(response).await.map_err(|e| {
-                    transport(format!("reading the answer failed: {}", describe(&e)))
+            let body = self
+                .octocrab
+                .body_to_string(response)
+                .await
+                .map_err(|e| Failed {
+                    error: transport(format!("reading the answer failed: {}", describe(&e))),
+                    sent: true,
                 })?;
             Ok(Raw {
                 status,
@@ -592,35 +656,75 @@ impl Client {
                 body,
             })
         };
-        match tokio::time::timeout(limit, exchange).await {
+        let result = match tokio::time::timeout(limit, exchange).await {
             Ok(result) => result,
-            Err(_) => Err(transport(format!(
-                "no complete answer within {} ms",
-                limit.as_millis()
-            ))),
-        }
+            Err(_) => Err(Failed {
+                error: transport(format!(
+                    "no complete answer within {} ms",
+                    limit.as_millis()
+                )),
+                // It may have left and been processed: doubtful.
+                sent: true,
+            }),
+        };
+        self.stats.in_flight.fetch_sub(1, Ordering::SeqCst);
+        result
     }
 
-    /// Waits for a token of the write bucket (see the module documentation).
-    async fn pace_write(&self) {
-        let spacing = self.policy.write_spacing;
-        if spacing.is_zero() {
-            return;
-        }
-        let capacity = f64::from(self.policy.write_burst.max(1));
-        // Held while waiting: writers queue up in order.
+    /// Waits for a write's paced turn (see the module documentation): the spacing's token
+    /// bucket, and no more than the per-minute limit in any 60 s. A write beyond the hour's
+    /// budget is refused at once, unsent. The moment it is let go is recorded for both limits.
+    async fn pace_write(&self, method: &Method, label: &str) -> Result<(), Error> {
+        let policy = &self.policy;
+        let spacing = policy.write_spacing;
+        let capacity = f64::from(policy.write_burst.max(1));
+        let per_minute = (policy.writes_per_minute as usize).max(1);
+        let per_hour = policy.writes_per_hour as usize;
+        // Held while waiting: writes take their turns in the order they asked.
         let mut bucket = self.write_bucket.lock().await;
-        let now = Instant::now();
-        let earned = now.duration_since(bucket.refilled).as_secs_f64() / spacing.as_secs_f64();
-        bucket.tokens = (bucket.tokens + earned).min(capacity);
-        bucket.refilled = now;
-        if bucket.tokens < 1.0 {
-            let wait = spacing.mul_f64(1.0 - bucket.tokens);
+        loop {
+            let now = Instant::now();
+            let minute_wait = {
+                let mut sent = self.sent_log();
+                forget_older_than(&mut sent, now, HOUR);
+                if sent.len() >= per_hour {
+                    return Err(Error::WriteBudget {
+                        method: method.to_string(),
+                        path: label.to_string(),
+                        limit: policy.writes_per_hour,
+                    });
+                }
+                // The oldest of the last `per_minute` writes must have left the window.
+                match sent.len().checked_sub(per_minute).map(|i| sent[i]) {
+                    Some(oldest) => (oldest + MINUTE).saturating_duration_since(now),
+                    None => Duration::ZERO,
+                }
+            };
+            let spacing_wait = if spacing.is_zero() {
+                Duration::ZERO
+            } else {
+                let earned =
+                    now.duration_since(bucket.refilled).as_secs_f64() / spacing.as_secs_f64();
+                bucket.tokens = (bucket.tokens + earned).min(capacity);
+                bucket.refilled = now;
+                // A hair under a whole token is one: the clock's rounding, not a real wait.
+                if bucket.tokens < 1.0 - 1e-6 {
+                    spacing.mul_f64(1.0 - bucket.tokens)
+                } else {
+                    Duration::ZERO
+                }
+            };
+            let wait = minute_wait.max(spacing_wait);
+            if wait.is_zero() {
+                break;
+            }
             tokio::time::sleep(wait).await;
-            bucket.tokens = 1.0;
-            bucket.refilled = Instant::now();
         }
-        bucket.tokens -= 1.0;
+        if !spacing.is_zero() {
+            bucket.tokens = (bucket.tokens - 1.0).max(0.0);
+        }
+        self.sent_log().push_back(Instant::now());
+        Ok(())
     }
 
     fn status_error(&self, method: &Method, label: &str, raw: &Raw) -> Error {
@@ -635,6 +739,36 @@ impl Client {
             message: scrub(&message, &self.config.token),
         }
     }
+}
+
+const MINUTE: Duration = Duration::from_secs(60);
+const HOUR: Duration = Duration::from_secs(3600);
+
+/// Drops the moments older than `window` before `now`.
+fn forget_older_than(sent: &mut VecDeque<Instant>, now: Instant, window: Duration) {
+    while sent
+        .front()
+        .is_some_and(|t| now.saturating_duration_since(*t) >= window)
+    {
+        sent.pop_front();
+    }
+}
+
+/// The time since the first send, zero when nothing was sent.
+fn elapsed(start: Option<Instant>) -> Duration {
+    start.map_or(Duration::ZERO, |s| s.elapsed())
+}
+
+/// Whether the transport failed before the request left: no connection could be made.
+fn is_connect_error(error: &(dyn std::error::Error + 'static)) -> bool {
+    let mut current: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(e) = current {
+        if let Some(e) = e.downcast_ref::<hyper_util::client::legacy::Error>() {
+            return e.is_connect();
+        }
+        current = e.source();
+    }
+    false
 }
 
 /// Adds how many attempts were made to a final error, keeping its kind.

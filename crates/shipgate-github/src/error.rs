@@ -55,6 +55,17 @@ pub enum Error {
         /// What is wrong with it.
         reason: String,
     },
+    /// A write beyond the hour's budget of content-creating requests (GitHub's secondary limit,
+    /// counted for this client): not sent.
+    #[error("not sent: {method} {path} would pass the {limit} content-creating requests an hour this run may send (GitHub's secondary rate limit)")]
+    WriteBudget {
+        /// HTTP method.
+        method: String,
+        /// Request path.
+        path: String,
+        /// The budget (`RetryPolicy::writes_per_hour`).
+        limit: u32,
+    },
     /// Bad configuration of the client (token, URLs).
     #[error("invalid GitHub client configuration: {0}")]
     Config(String),

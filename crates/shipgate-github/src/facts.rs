@@ -4,9 +4,14 @@
 //! file's text from the production branch.
 //!
 //! [`read`] makes the one request, then — only when some connection has more than 100 items —
-//! calls the caller's `before_paging` hook with what the first answer showed (each pull
-//! request's head and shipgate's earlier publications, so that a caller can post "pending"
-//! before the slow part) and pages those connections, each only as far as needed:
+//! pages those connections, each only as far as needed (below). When that paging is slow — still
+//! going after [`RetryPolicy::slow_paging`](crate::RetryPolicy::slow_paging) — it calls the
+//! caller's `before_paging` hook, beside the paging, with the pull requests whose facts the
+//! first answer left incomplete (each one's head and shipgate's earlier publications, so that a
+//! caller can post "pending" while the slow part goes on: all of them when a repository-wide
+//! connection needs more, else those whose own connections do; more open PRs to list leaves the
+//! first ones' facts complete). Paging that ends sooner is as quick as a read and calls nothing.
+//! What is paged:
 //! - PR files, reviews, check contexts: all (path rules, latest opinions, every check count);
 //! - PR comments (newest first): until shipgate's sticky comment is found;
 //! - tags: all (any tag may point at the gated commit, and every version counts);
@@ -191,12 +196,28 @@ where
     Fut: std::future::Future<Output = Vec<Head>>,
 {
     let first = first_read(client, spec, selection).await?;
-    let changed = if first.needs_more() {
-        before_paging(first.heads()).await
+    let incomplete = first.incomplete_heads();
+    let slow = client.policy().slow_paging;
+    let (snapshot, changed) = if incomplete.is_empty() {
+        (first.complete(client, now).await, Vec::new())
+    } else if slow.is_zero() {
+        let changed = before_paging(incomplete).await;
+        (first.complete(client, now).await, changed)
     } else {
-        Vec::new()
+        let paging = first.complete(client, now);
+        tokio::pin!(paging);
+        tokio::select! {
+            biased;
+            done = &mut paging => (done, Vec::new()),
+            // Still paging: the hook's writes go beside it, and both are awaited.
+            () = tokio::time::sleep(slow) => {
+                let (done, changed) =
+                    futures::future::join(paging, before_paging(incomplete)).await;
+                (done, changed)
+            }
+        }
     };
-    let mut snapshot = first.complete(client, now).await?;
+    let mut snapshot = snapshot?;
     for head in changed {
         if let Some(candidate) = snapshot
             .candidates
@@ -587,26 +608,23 @@ async fn first_read(
 }
 
 impl FirstRead {
-    /// Whether some connection has more items than the first request returned.
-    fn needs_more(&self) -> bool {
+    /// The pull requests read so far whose facts need more pages — every one when a
+    /// repository-wide connection does (tags, deployments, releases, a deployment's statuses),
+    /// else those whose own connections do — with their head SHA and shipgate's existing check
+    /// run and status (for posting "pending" before slow paging). Paging the list of open PRs
+    /// alone completes no fact of the PRs already read: none of them is handed out for it.
+    fn incomplete_heads(&self) -> Vec<Head> {
         let repo = &self.repo;
-        let needs = repo_needs(repo, staging_cutoff(&self.prs));
-        self.prs_page.as_ref().is_some_and(|p| p.has_next_page)
-            || needs.any()
+        let repo_wide = repo_needs(repo, staging_cutoff(&self.prs)).any()
             || repo
                 .staging
                 .nodes
                 .iter()
                 .chain(&repo.production.nodes)
-                .any(|d| d.statuses.page_info.has_next_page)
-            || self.prs.iter().any(pr_needs_more)
-    }
-
-    /// The pull requests read so far with their head SHA and shipgate's existing check run and
-    /// status (for posting "pending" before slow paging).
-    fn heads(&self) -> Vec<Head> {
+                .any(|d| d.statuses.page_info.has_next_page);
         self.prs
             .iter()
+            .filter(|pr| repo_wide || pr_needs_more(pr))
             .map(|pr| Head {
                 number: pr.number,
                 sha: pr.head_ref_oid.clone(),

@@ -1,10 +1,13 @@
 //! Writing a verdict over REST: shipgate's check run (or commit status) and the sticky comment.
 //!
-//! - Check run, per head SHA and check name: created once (`POST …/check-runs`, with
+//! - Check run, per head SHA and check name: created (`POST …/check-runs`, with
 //!   `external_id: "shipgate"` so a workflow job with the same name is never mistaken for it),
-//!   then updated (`PATCH …/check-runs/{id}`); not touched when status, conclusion, title,
-//!   summary and text are unchanged. pass → completed/success; pending → in_progress;
-//!   fail/error → completed/failure.
+//!   then updated (`PATCH …/check-runs/{id}`) while GitHub allows it; not touched when status,
+//!   conclusion, title, summary and text are unchanged. pass → completed/success; pending →
+//!   in_progress; fail/error → completed/failure. GitHub never changes a *completed* run's status
+//!   or conclusion again: a new state for a completed run is a new run with the same name (the
+//!   newest is the one required checks and the rollup use); a completed run whose state stays
+//!   is updated in place (its output may change).
 //! - When the token cannot write check runs (403, e.g. "Resource not accessible by integration"
 //!   or a personal token), a commit status with the same meaning (`context` = check name,
 //!   description ≤ 140 characters), also not re-posted when unchanged. Once a 403 is seen the
@@ -13,6 +16,9 @@
 //!   (`PATCH …/issues/comments/{id}`, sent as a real PATCH), created when absent, not edited
 //!   when unchanged.
 //! - The check and the comment of one PR are written in one parallel round.
+//! - [`Publisher::plan`] says, before anything is sent, what publishing would write and how
+//!   urgent it is — by the same comparison the writes make, on exactly what would be sent — so a
+//!   sweep short of write budget can send the most urgent changes first ([`Plan::urgency`]).
 //! - Creating POSTs go through [`Client::post_create`]: after a doubtful failure the object is
 //!   looked up before a second attempt, so nothing is duplicated.
 
@@ -96,6 +102,83 @@ impl Published {
     }
 }
 
+/// What publishing a publication would write for one candidate, decided before anything is
+/// sent by the comparison the writes themselves make.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Plan {
+    /// The check (run, or commit status) would be written.
+    pub check: bool,
+    /// Its state would change: another status or conclusion, or no check yet.
+    pub state_change: bool,
+    /// It passes now and would stop passing.
+    pub withdraws_pass: bool,
+    /// The sticky comment would be written.
+    pub comment: bool,
+}
+
+/// How urgent a change is, most urgent first: a withdrawn pass (an old pass could let a
+/// release through), then another change of state, then a change of text alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Urgency {
+    /// A passing check stops passing.
+    WithdrawsPass,
+    /// The check's state changes otherwise (or there is none yet).
+    State,
+    /// Only text changes (the check's output, the comment).
+    Text,
+}
+
+impl Plan {
+    /// How many writes it takes (without retries).
+    pub fn writes(&self) -> usize {
+        usize::from(self.check) + usize::from(self.comment)
+    }
+
+    /// The urgency of the check's write, and of the comment's: the comment tells the same
+    /// change as its check.
+    pub fn urgency(&self) -> Urgency {
+        if self.withdraws_pass {
+            Urgency::WithdrawsPass
+        } else if self.state_change {
+            Urgency::State
+        } else {
+            Urgency::Text
+        }
+    }
+}
+
+/// How a check run is brought to what a publication asks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum RunWrite {
+    /// Already there.
+    Unchanged,
+    /// PATCH the existing run: in progress, or completed with the same status and conclusion.
+    Update,
+    /// A new run: none yet, or a completed one whose status or conclusion would change (GitHub
+    /// refuses that).
+    Create,
+}
+
+/// How the existing run (if any) becomes the desired one, by GitHub's rule that a completed
+/// run's status and conclusion are final.
+fn run_write(current: Option<&ExistingCheckRun>, desired: &ExistingCheckRun) -> RunWrite {
+    match current {
+        None => RunWrite::Create,
+        Some(current) if same_check_run(current, desired) => RunWrite::Unchanged,
+        Some(current)
+            if current.status == CheckStatus::Completed
+                && (current.status, current.conclusion) != (desired.status, desired.conclusion) =>
+        {
+            RunWrite::Create
+        }
+        Some(_) => RunWrite::Update,
+    }
+}
+
+fn run_passes(run: &ExistingCheckRun) -> bool {
+    run.status == CheckStatus::Completed && run.conclusion == Some(CheckConclusion::Success)
+}
+
 /// Publishes verdicts with one client, remembering across PRs whether check runs can be
 /// written.
 #[derive(Debug)]
@@ -112,6 +195,10 @@ struct CheckRunAnswer {
     external_id: Option<String>,
     #[serde(default)]
     name: String,
+    #[serde(default)]
+    status: Option<String>,
+    #[serde(default)]
+    conclusion: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -150,6 +237,42 @@ impl<'c> Publisher<'c> {
         self.statuses_only.load(Ordering::Relaxed)
     }
 
+    /// What [`Publisher::publish`] would write for `publication` over `existing`, and how
+    /// urgent it is — nothing is sent. The comparison is the writes' own, on what they would
+    /// send (cut to GitHub's limits, normalised as GitHub stores it).
+    pub fn plan(&self, target: Target<'_>, publication: &Publication, existing: &Existing) -> Plan {
+        let passing_status = existing
+            .status
+            .as_ref()
+            .is_some_and(|s| s.state == StatusState::Success);
+        let passing_run = existing.check_run.as_ref().is_some_and(run_passes);
+        let stays_passing = publication.state == VerdictState::Pass;
+        let mut plan = Plan {
+            comment: comment_write(target, publication, existing.comment.as_ref()).is_some(),
+            ..Plan::default()
+        };
+        if self.on_statuses(existing) {
+            let (state, description) = desired_status(publication);
+            let current = existing.status.as_ref();
+            plan.check = !current.is_some_and(|s| s.state == state && s.description == description);
+            plan.state_change = current.is_none_or(|s| s.state != state);
+        } else {
+            let desired = desired_check_run(publication);
+            let current = existing.check_run.as_ref();
+            plan.check = run_write(current, &desired) != RunWrite::Unchanged;
+            plan.state_change = current
+                .is_none_or(|c| (c.status, c.conclusion) != (desired.status, desired.conclusion));
+        }
+        plan.withdraws_pass = plan.check && (passing_run || passing_status) && !stays_passing;
+        plan
+    }
+
+    /// Whether the check of a candidate goes to a commit status: after a 403 on check runs in
+    /// this run, or where shipgate published a status and no check run before.
+    fn on_statuses(&self, existing: &Existing) -> bool {
+        self.uses_statuses() || (existing.check_run.is_none() && existing.status.is_some())
+    }
+
     /// Publishes the check (run or status) and the comment in one parallel round, updating
     /// `existing` to what is now published. Both writes are attempted; the first error is
     /// returned after both finished.
@@ -176,7 +299,8 @@ impl<'c> Publisher<'c> {
     }
 
     /// Before slow work: replaces an existing *success* with "in progress", so that a crash
-    /// can never leave an old pass behind. Anything else is left as is (it cannot let a
+    /// can never leave an old pass behind — a new check run (a completed run cannot go back to
+    /// in progress), or a pending commit status. Anything else is left as is (it cannot let a
     /// release through). Returns whether something was written.
     pub async fn mark_in_progress(
         &self,
@@ -184,9 +308,7 @@ impl<'c> Publisher<'c> {
         check_name: &str,
         existing: &mut Existing,
     ) -> Result<bool, Error> {
-        let passing_run = existing.check_run.as_ref().is_some_and(|c| {
-            c.status == CheckStatus::Completed && c.conclusion == Some(CheckConclusion::Success)
-        });
+        let passing_run = existing.check_run.as_ref().is_some_and(run_passes);
         let passing_status = existing
             .status
             .as_ref()
@@ -211,7 +333,9 @@ impl<'c> Publisher<'c> {
         Ok(true)
     }
 
-    async fn publish_check(
+    /// Publishes the check alone: a check run, or a commit status when check runs cannot be
+    /// written; returns what became of each (`None`: not the one used).
+    pub async fn publish_check(
         &self,
         target: Target<'_>,
         publication: &Publication,
@@ -242,10 +366,9 @@ impl<'c> Publisher<'c> {
         existing: &mut Option<ExistingCheckRun>,
     ) -> Result<Action, Error> {
         let desired = desired_check_run(publication);
-        if let Some(current) = existing.as_ref() {
-            if same_check_run(current, &desired) {
-                return Ok(Action::Unchanged);
-            }
+        let write = run_write(existing.as_ref(), &desired);
+        if write == RunWrite::Unchanged {
+            return Ok(Action::Unchanged);
         }
         let repo = target.repository;
         let mut body = json!({
@@ -258,13 +381,15 @@ impl<'c> Publisher<'c> {
         if let Some(conclusion) = desired.conclusion {
             body["conclusion"] = json!(conclusion_name(conclusion));
         }
-        if !desired.text.is_empty() {
+        // An empty text clears one an earlier run left (omitted, GitHub would keep it).
+        let had_text = existing.as_ref().is_some_and(|c| !c.text.is_empty());
+        if !desired.text.is_empty() || (write == RunWrite::Update && had_text) {
             body["output"]["text"] = json!(desired.text);
         }
         if let Some(url) = &publication.details_url {
             body["details_url"] = json!(url);
         }
-        if let Some(current) = existing.as_ref() {
+        if let (RunWrite::Update, Some(current)) = (write, existing.as_ref()) {
             let path = format!(
                 "/repos/{}/{}/check-runs/{}",
                 repo.owner, repo.name, current.id
@@ -295,6 +420,10 @@ impl<'c> Publisher<'c> {
         );
         let client = self.client;
         let name = publication.check_name.clone();
+        // The run this one replaces (ids only grow): the lookup must not take it for the new one.
+        let replaced = existing.as_ref().map(|c| c.id);
+        let status = check_status_name(desired.status);
+        let conclusion = desired.conclusion.map(conclusion_name);
         let answer: CheckRunAnswer = client
             .post_create(&path, &body, || {
                 let lookup_path = lookup_path.clone();
@@ -302,13 +431,17 @@ impl<'c> Publisher<'c> {
                 async move {
                     let list: CheckRunList = client.get(&lookup_path).await?;
                     Ok(list.check_runs.into_iter().find(|run| {
-                        run.name == name && run.external_id.as_deref() == Some(CHECK_EXTERNAL_ID)
+                        run.name == name
+                            && run.external_id.as_deref() == Some(CHECK_EXTERNAL_ID)
+                            && replaced.is_none_or(|old| run.id > old)
+                            && run.status.as_deref() == Some(status)
+                            && run.conclusion.as_deref() == conclusion
                     }))
                 }
             })
             .await?;
-        // A run found by the lookup exists only because the doubtful POST went through, so it
-        // carries this content.
+        // A run found by the lookup is newer than any known and in the state asked: it exists
+        // only because the doubtful POST went through, so it carries this content.
         *existing = Some(ExistingCheckRun {
             id: answer.id,
             ..desired
@@ -322,12 +455,7 @@ impl<'c> Publisher<'c> {
         publication: &Publication,
         existing: &mut Option<ExistingStatus>,
     ) -> Result<Action, Error> {
-        let state = match publication.state {
-            VerdictState::Pass => StatusState::Success,
-            VerdictState::Pending => StatusState::Pending,
-            VerdictState::Fail | VerdictState::Error => StatusState::Failure,
-        };
-        let description = truncate_chars(&publication.title, STATUS_DESCRIPTION_LIMIT);
+        let (state, description) = desired_status(publication);
         if existing
             .as_ref()
             .is_some_and(|s| s.state == state && s.description == description)
@@ -372,21 +500,21 @@ impl<'c> Publisher<'c> {
         Ok(Action::Created)
     }
 
-    async fn publish_comment(
+    /// Publishes the sticky comment alone (nothing when the publication has none).
+    pub async fn publish_comment(
         &self,
         target: Target<'_>,
         publication: &Publication,
         existing: &mut Option<ExistingComment>,
     ) -> Result<Action, Error> {
-        let (Some(text), Some(number)) = (&publication.comment, target.pull_request) else {
+        let (Some(body), Some(number)) = (
+            comment_write(target, publication, existing.as_ref()),
+            target.pull_request,
+        ) else {
             return Ok(Action::Unchanged);
         };
-        let body = sticky_body(text);
         let repo = target.repository;
         if let Some(current) = existing.as_ref() {
-            if normalize(&current.body) == normalize(&body) {
-                return Ok(Action::Unchanged);
-            }
             let path = format!(
                 "/repos/{}/{}/issues/comments/{}",
                 repo.owner, repo.name, current.id
@@ -430,8 +558,8 @@ impl<'c> Publisher<'c> {
 
 /// shipgate's existing check run on a commit, looked up over REST (`GET
 /// …/commits/{sha}/check-runs?check_name=…`): for when the GraphQL read failed and an error must
-/// still replace the run rather than add a second one. Only the id is trusted; the content is
-/// treated as different so that the error is always written.
+/// still replace the run rather than add a second one. Its id and state are used; the content
+/// is treated as different so that the error is always written.
 pub async fn lookup_existing(
     client: &Client,
     repository: &Repository,
@@ -454,8 +582,16 @@ pub async fn lookup_existing(
         .max_by_key(|run| run.id)
         .map(|run| ExistingCheckRun {
             id: run.id,
-            status: CheckStatus::Queued,
-            conclusion: None,
+            // Its state decides between an update and a new run (a completed run's is final).
+            status: match run.status.as_deref() {
+                Some("completed") => CheckStatus::Completed,
+                Some("in_progress") => CheckStatus::InProgress,
+                _ => CheckStatus::Queued,
+            },
+            conclusion: run.conclusion.as_deref().map(|c| match c {
+                "success" => CheckConclusion::Success,
+                _ => CheckConclusion::Failure,
+            }),
             title: String::new(),
             summary: String::new(),
             text: String::new(),
@@ -472,6 +608,36 @@ pub fn sticky_body(text: &str) -> String {
         text.to_string()
     } else {
         format!("{STICKY_MARKER}\n{text}")
+    }
+}
+
+/// The commit status a publication asks for: state and description (the title, cut to
+/// GitHub's 140 characters).
+fn desired_status(publication: &Publication) -> (StatusState, String) {
+    let state = match publication.state {
+        VerdictState::Pass => StatusState::Success,
+        VerdictState::Pending => StatusState::Pending,
+        VerdictState::Fail | VerdictState::Error => StatusState::Failure,
+    };
+    (
+        state,
+        truncate_chars(&publication.title, STATUS_DESCRIPTION_LIMIT),
+    )
+}
+
+/// The comment body to write, or `None` when there is nothing to write: no comment asked, no
+/// pull request, or the same text already there (compared as GitHub stores it).
+fn comment_write(
+    target: Target<'_>,
+    publication: &Publication,
+    existing: Option<&ExistingComment>,
+) -> Option<String> {
+    let text = publication.comment.as_ref()?;
+    target.pull_request?;
+    let body = sticky_body(text);
+    match existing {
+        Some(current) if normalize(&current.body) == normalize(&body) => None,
+        _ => Some(body),
     }
 }
 
@@ -616,6 +782,72 @@ mod tests {
             run(VerdictState::Error).conclusion,
             Some(CheckConclusion::Failure)
         );
+    }
+
+    /// "Unchanged" is decided on what would be sent — cut to GitHub's limits, with the
+    /// comment's marker — compared as GitHub stores it (`\r\n`, surrounding white space).
+    #[tokio::test]
+    async fn unchanged_is_decided_on_exactly_what_would_be_sent() {
+        let client = Client::new(crate::ClientConfig {
+            token: "t0ken".into(),
+            api_url: "http://127.0.0.1:9".into(),
+            graphql_url: "http://127.0.0.1:9/graphql".into(),
+        })
+        .unwrap();
+        let publisher = Publisher::new(&client);
+        let repository = Repository {
+            owner: "acme".into(),
+            name: "shop".into(),
+        };
+        let target = Target {
+            repository: &repository,
+            sha: "abc",
+            pull_request: Some(7),
+        };
+        let publication = Publication {
+            check_name: "shipgate".into(),
+            state: VerdictState::Pending,
+            title: "Pending: soak ready at 2026-11-28 14:06 UTC".into(),
+            summary: format!("### Pending\n\n{}", "x".repeat(70_000)),
+            text: None,
+            details_url: Some("https://github.com/acme/shop/actions/runs/2".into()),
+            comment: Some("### Pending\nline".into()),
+        };
+        let sent = desired_check_run(&publication);
+        // As GitHub gives it back: the summary as sent (cut), line ends as CRLF, a trailing
+        // newline; the comment with its marker.
+        let existing = Existing {
+            check_run: Some(ExistingCheckRun {
+                id: 1,
+                summary: format!("{}\r\n", sent.summary.replace('\n', "\r\n")),
+                ..sent.clone()
+            }),
+            status: None,
+            comment: Some(ExistingComment {
+                id: 2,
+                body: format!("{STICKY_MARKER}\r\n### Pending\r\nline\n"),
+            }),
+        };
+        assert_eq!(
+            publisher.plan(target, &publication, &existing),
+            Plan::default(),
+            "nothing to write"
+        );
+        // The link to the run is no reason to write; a word of the title is.
+        let mut other_run = publication.clone();
+        other_run.details_url = None;
+        assert_eq!(
+            publisher.plan(target, &other_run, &existing),
+            Plan::default()
+        );
+        let mut reworded = publication.clone();
+        reworded.title.push('!');
+        let plan = publisher.plan(target, &reworded, &existing);
+        assert!(
+            plan.check && !plan.state_change && !plan.comment,
+            "{plan:?}"
+        );
+        assert_eq!(plan.urgency(), Urgency::Text);
     }
 
     #[test]

@@ -31,13 +31,24 @@ pub struct RetryPolicy {
     pub max_backoff: Duration,
     /// Wait after a secondary rate limit that names no time (GitHub asks for at least a minute).
     pub secondary_rate_limit_wait: Duration,
-    /// Requests in flight at once (default 4): well under GitHub's concurrency limit.
+    /// Requests in flight at once (default 4): well under GitHub's concurrency limit (100).
     pub max_in_flight: usize,
-    /// Writes (REST POST/PATCH) that may go at once before pacing starts (default 2: one PR's
-    /// check run and comment).
+    /// Content-creating requests (REST POST and PATCH) that may go at once before the spacing
+    /// applies (default 4, [`RetryPolicy::max_in_flight`]: two PRs' check run and comment).
     pub write_burst: u32,
-    /// Gap between paced writes (default 1 s, GitHub's advice); zero turns pacing off.
+    /// Gap between paced writes after the burst (default 750 ms: 80 a minute, GitHub's
+    /// content-creation limit, spread evenly); zero turns the spacing off (the per-minute and
+    /// per-hour limits still hold).
     pub write_spacing: Duration,
+    /// Content-creating requests in any 60 s (default 80, GitHub's secondary limit).
+    pub writes_per_minute: u32,
+    /// Content-creating requests in any hour (default 500, GitHub's secondary limit). Counted
+    /// per client — what this run sent; other workflows using the same token spend the same
+    /// budget at GitHub. A write beyond it is not sent (an error, not a wait).
+    pub writes_per_hour: u32,
+    /// Paging (more requests after the first read) still going after this long is slow: the
+    /// read's `before_paging` hook runs then, beside it (default 10 s). Zero: before paging.
+    pub slow_paging: Duration,
 }
 
 impl Default for RetryPolicy {
@@ -50,14 +61,18 @@ impl Default for RetryPolicy {
             max_backoff: Duration::from_secs(16),
             secondary_rate_limit_wait: Duration::from_secs(60),
             max_in_flight: 4,
-            write_burst: 2,
-            write_spacing: Duration::from_secs(1),
+            write_burst: 4,
+            write_spacing: Duration::from_millis(750),
+            writes_per_minute: 80,
+            writes_per_hour: 500,
+            slow_paging: Duration::from_secs(10),
         }
     }
 }
 
 impl RetryPolicy {
-    /// A policy for tests: the same rules, in milliseconds.
+    /// A policy for tests: the same rules, in milliseconds, writes not spaced (GitHub's
+    /// per-minute and per-hour limits still counted), any paging slow.
     pub fn fast() -> Self {
         Self {
             max_attempts: 4,
@@ -67,8 +82,11 @@ impl RetryPolicy {
             max_backoff: Duration::from_millis(40),
             secondary_rate_limit_wait: Duration::from_millis(50),
             max_in_flight: 4,
-            write_burst: 2,
+            write_burst: 4,
             write_spacing: Duration::from_millis(0),
+            writes_per_minute: 80,
+            writes_per_hour: 500,
+            slow_paging: Duration::ZERO,
         }
     }
 

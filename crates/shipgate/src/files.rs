@@ -45,6 +45,23 @@ impl fmt::Display for ReadError {
     }
 }
 
+/// The UTF-8 byte order mark.
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// Whether `path` names standard input (`-`).
+pub fn is_stdin(path: &Path) -> bool {
+    path.as_os_str() == "-"
+}
+
+/// How `path` is named in messages: `-` is "standard input".
+pub fn shown(path: &Path) -> &Path {
+    if is_stdin(path) {
+        Path::new("standard input")
+    } else {
+        path
+    }
+}
+
 /// The largest facts, history or event file shipgate reads.
 pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
 
@@ -54,14 +71,27 @@ pub fn read_text(path: &Path) -> Result<String, ReadError> {
     read_limited(path, MAX_FILE_BYTES)
 }
 
-/// Reads the file at `path` as UTF-8 text, refusing it when larger than `limit` bytes.
+/// Reads the file at `path` as UTF-8 text, refusing it when larger than `limit` bytes. The path
+/// `-` is standard input. A UTF-8 byte order mark at the start is dropped (editors on Windows
+/// write one).
 pub fn read_limited(path: &Path, limit: u64) -> Result<String, ReadError> {
     use std::io::Read;
-    let file = std::fs::File::open(path).map_err(ReadError::Io)?;
     let mut bytes = Vec::new();
-    file.take(limit + 1)
-        .read_to_end(&mut bytes)
-        .map_err(ReadError::Io)?;
+    if is_stdin(path) {
+        std::io::stdin()
+            .lock()
+            .take(limit + 1)
+            .read_to_end(&mut bytes)
+            .map_err(ReadError::Io)?;
+    } else {
+        let file = std::fs::File::open(path).map_err(ReadError::Io)?;
+        file.take(limit + 1)
+            .read_to_end(&mut bytes)
+            .map_err(ReadError::Io)?;
+    }
+    if bytes.starts_with(BOM) {
+        bytes.drain(..BOM.len());
+    }
     if bytes.len() as u64 > limit {
         return Err(ReadError::TooLarge { limit });
     }
@@ -94,29 +124,29 @@ pub fn config(path: &Path) -> Result<Policy, Error> {
             ),
         };
         Error::Config {
-            path: Some(path.to_path_buf()),
+            path: Some(shown(path).to_path_buf()),
             key: None,
             line,
             message,
         }
     })?;
-    config::parse(&text, Some(path))
+    config::parse(&text, Some(shown(path)))
 }
 
 /// Reads and parses a facts file (`docs/facts-format.md`).
 pub fn facts(path: &Path) -> Result<Facts, Error> {
-    Facts::from_json(&versioned_text(path, "facts")?, Some(path))
+    Facts::from_json(&versioned_text(path, "facts")?, Some(shown(path)))
 }
 
 /// Reads and parses a history file (`docs/report.md`).
 pub fn history(path: &Path) -> Result<History, Error> {
-    History::from_json(&versioned_text(path, "history")?, Some(path))
+    History::from_json(&versioned_text(path, "history")?, Some(shown(path)))
 }
 
 /// The text of a `kind` file (facts, history), with the errors of those formats.
 fn versioned_text(path: &Path, kind: &str) -> Result<String, Error> {
     read_text(path).map_err(|error| Error::Facts {
-        path: Some(path.to_path_buf()),
+        path: Some(shown(path).to_path_buf()),
         message: match error {
             ReadError::Io(error) => format!("cannot read the {kind} file: {error}"),
             ReadError::TooLarge { limit } => format!(

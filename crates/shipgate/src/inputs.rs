@@ -262,7 +262,7 @@ pub const INPUTS: &[Input] = &[
         "facts",
         Text,
         "FILE",
-        "Evaluate offline from this facts file (docs/facts-format.md); no token, no network.",
+        "Evaluate offline from this facts file (docs/facts-format.md; `-` reads standard input); no token, no network.",
         &[Gate],
     )
     .only(Surface::Cli),
@@ -295,7 +295,7 @@ pub const INPUTS: &[Input] = &[
         "config",
         Text,
         "FILE",
-        "A YAML config file (docs/config.md). Default: the built-in defaults.",
+        "A YAML config file (docs/config.md; `-` reads standard input). Default: the built-in defaults.",
         POLICY,
     )
     .only(Surface::Cli),
@@ -716,7 +716,7 @@ pub const INPUTS: &[Input] = &[
         "history",
         Text,
         "FILE",
-        "Read the deployment history from this file instead of GitHub (offline; no token needed).",
+        "Read the deployment history from this file (`-`: standard input) instead of GitHub (offline; no token needed).",
         &[Report],
     ),
     input(

@@ -125,6 +125,9 @@ pub struct Run {
     pub read_error: Option<String>,
     /// Publishing errors, one line each.
     pub publish_errors: Vec<String>,
+    /// The pull requests whose changes were not all published because this run's budget of
+    /// content-creating requests ran out (the next run publishes them), in PR-creation order.
+    pub deferred: Vec<u64>,
 }
 
 impl Run {
@@ -364,13 +367,14 @@ impl GitHub<'_> {
                 facts: Some(c.facts.clone()),
             })
             .collect();
-        let publish_errors = self
+        let (publish_errors, deferred) = self
             .publish_all(&mut snapshot.candidates, &evaluated, check_name)
             .await;
         Ok(Run {
             evaluated,
             config_problem: policy.err(),
             publish_errors,
+            deferred,
             ..Run::default()
         })
     }
@@ -694,49 +698,98 @@ impl GitHub<'_> {
         })
     }
 
-    /// Publishes every verdict, all candidates at once (the client bounds requests in flight
-    /// and paces creations). Returns the errors, one line each.
+    /// Publishes every verdict: all writes started at once (the client bounds requests in
+    /// flight and paces writes, in the order they ask), most urgent first — a withdrawn pass,
+    /// then other changes of state, then changes of text; checks before comments, PRs in
+    /// creation order. What does not fit in the run's budget of content-creating requests is
+    /// deferred to the next run (it is still a change then). Returns the errors, one line each,
+    /// and the deferred PRs; a deferred withdrawal of a pass is an error (fail closed).
     async fn publish_all(
         &self,
         candidates: &mut [Candidate],
         evaluated: &[Evaluated],
         check_name: &str,
-    ) -> Vec<String> {
+    ) -> (Vec<String>, Vec<u64>) {
+        use shipgate_github::publish::Urgency;
+        use std::future::Future;
+        use std::pin::Pin;
+
+        type Write<'w> = Pin<Box<dyn Future<Output = Result<(), String>> + 'w>>;
+
         let Publishing::On {
             comment,
             details_url,
         } = &self.publishing
         else {
-            return Vec::new();
+            return (Vec::new(), Vec::new());
         };
-        let jobs = candidates
-            .iter_mut()
-            .zip(evaluated)
-            .map(|(candidate, evaluated)| {
-                let publication = publication(
-                    &evaluated.verdict,
-                    check_name,
-                    details_url.clone(),
-                    *comment,
-                );
-                let number = candidate.number();
-                async move {
-                    let target = Target {
-                        repository: &self.repository,
-                        sha: &candidate.facts.sha,
-                        pull_request: Some(number),
-                    };
+        let publications: Vec<Publication> = evaluated
+            .iter()
+            .map(|e| publication(&e.verdict, check_name, details_url.clone(), *comment))
+            .collect();
+        // (urgency, comment after check, creation order) → the write.
+        let mut writes: Vec<((Urgency, bool, usize), u64, Write<'_>)> = Vec::new();
+        for (index, (candidate, publication)) in
+            candidates.iter_mut().zip(&publications).enumerate()
+        {
+            let number = candidate.number();
+            let Candidate { facts, existing } = candidate;
+            let target = Target {
+                repository: &self.repository,
+                sha: &facts.sha,
+                pull_request: Some(number),
+            };
+            let plan = self.publisher.plan(target, publication, existing);
+            let urgency = plan.urgency();
+            let shipgate_github::facts::Existing {
+                check_run,
+                status,
+                comment,
+            } = existing;
+            if plan.check {
+                let write = async move {
                     self.publisher
-                        .publish(target, &publication, &mut candidate.existing)
+                        .publish_check(target, publication, check_run, status)
                         .await
+                        .map(drop)
                         .map_err(|e| format!("cannot publish the verdict of #{number}: {e}"))
-                }
-            });
-        futures::future::join_all(jobs)
-            .await
-            .into_iter()
-            .filter_map(Result::err)
-            .collect()
+                };
+                writes.push(((urgency, false, index), number, Box::pin(write)));
+            }
+            if plan.comment {
+                let write = async move {
+                    self.publisher
+                        .publish_comment(target, publication, comment)
+                        .await
+                        .map(drop)
+                        .map_err(|e| format!("cannot publish the comment of #{number}: {e}"))
+                };
+                writes.push(((urgency, true, index), number, Box::pin(write)));
+            }
+        }
+        writes.sort_by_key(|(key, _, _)| *key);
+        // One write each, as planned (a retry or a refused update costs more; the client
+        // refuses, unsent, whatever would pass the budget).
+        let budget = self.client.writes_left();
+        let later = writes.split_off(budget.min(writes.len()));
+        let mut errors = Vec::new();
+        let mut deferred: Vec<(usize, u64)> = Vec::new();
+        for ((urgency, is_comment, index), number, _) in &later {
+            if *urgency == Urgency::WithdrawsPass && !is_comment {
+                errors.push(format!(
+                    "the passing check of #{number} could not be withdrawn: this run's budget of content-creating requests is spent"
+                ));
+            }
+            deferred.push((*index, *number));
+        }
+        drop(later);
+        deferred.sort_unstable();
+        deferred.dedup();
+        let deferred = deferred.into_iter().map(|(_, number)| number).collect();
+        let results =
+            futures::future::join_all(writes.into_iter().map(|(_, _, write)| write)).await;
+        errors.extend(results.into_iter().filter_map(Result::err));
+        (errors, deferred)
     }
 }
 
@@ -853,18 +906,19 @@ pub fn error_verdict(subject: Subject, message: &str, now: DateTime<Utc>) -> Ver
     }
 }
 
-/// The publication for a verdict.
+/// The publication for a verdict: its published rendering (absolute times, no evaluation
+/// time), so that it changes only when the verdict does.
 fn publication(
     verdict: &Verdict,
     check_name: &str,
     details_url: Option<String>,
     comment: bool,
 ) -> Publication {
-    let markdown = render::markdown(verdict);
+    let markdown = render::published_markdown(verdict);
     Publication {
         check_name: check_name.to_string(),
         state: verdict.verdict,
-        title: render::title(verdict),
+        title: render::published_title(verdict),
         summary: markdown.clone(),
         text: None,
         details_url,

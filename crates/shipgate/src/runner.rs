@@ -180,6 +180,11 @@ pub fn cli_client(env: &Env) -> Result<Client, Failure> {
 }
 
 /// A URL from the environment without its trailing `/`, or `default` when unset.
+/// The process's environment variable `name`, when set and not blank.
+pub fn env_var(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
 fn env_url(env: &Env, name: &str, default: &str) -> String {
     let value = env.var(name).trim();
     if value.is_empty() {

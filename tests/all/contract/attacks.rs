@@ -8,7 +8,7 @@ use shipgate_fake::state::{CheckRun, Deployment, DeploymentStatus, PullCommit, S
 use shipgate_fake::{Fault, Repo};
 
 use crate::support::fake::*;
-use crate::support::run::Ran;
+use crate::support::run::{gate_state, Ran};
 use crate::support::world::{check_graphql, world, World};
 
 /// Runs the gate on a `pull_request_target` `synchronize` of PR #7 from the trusted workflow.
@@ -16,20 +16,6 @@ fn gate(w: &World, repo: &Repo) -> Ran {
     w.fake.load(repo.clone());
     let event = w.pr_event(repo, "pull_request", "synchronize", 7);
     w.action(repo, "pull_request_target", &event).run()
-}
-
-/// The state and reason of one gate of the single evaluated PR.
-fn gate_state(ran: &Ran, gate: &str) -> (String, String) {
-    let report = ran.report();
-    let gates = report["pull_requests"][0]["gates"].as_array().unwrap();
-    let entry = gates
-        .iter()
-        .find(|g| g["gate"] == gate)
-        .unwrap_or_else(|| panic!("no {gate} in {report}"));
-    (
-        entry["state"].as_str().unwrap().to_string(),
-        entry["reason"].as_str().unwrap_or_default().to_string(),
-    )
 }
 
 #[test]

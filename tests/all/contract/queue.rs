@@ -10,7 +10,7 @@ use shipgate_fake::state::{Pull, QueueEntry};
 use shipgate_fake::Repo;
 
 use crate::support::fake::*;
-use crate::support::run::Ran;
+use crate::support::run::{gate_state, Ran};
 use crate::support::world::{check_graphql, world, World};
 
 /// Merge-group commits the queue made (`gh-readonly-queue/main/pr-N-…`).
@@ -258,17 +258,7 @@ fn the_guard_stops_an_admin_merge_of_a_soaking_release() {
     assert_ne!(ran.code, 0, "the deploy must not start\n{}", ran.describe());
     assert!(ran.summary.contains("#7"), "{}", ran.summary);
     assert!(ran.summary.contains("merge commit"), "{}", ran.summary);
-    let report = ran.report();
-    let soak = report["pull_requests"][0]["gates"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|g| g["gate"] == "soak")
-        .cloned()
-        .unwrap_or_else(|| panic!("no soak row: {report}"));
-    assert_eq!(
-        soak["state"], "pending",
-        "the report keeps each gate's own state"
-    );
+    let (soak, _) = gate_state(&ran, "soak");
+    assert_eq!(soak, "pending", "the report keeps each gate's own state");
     check_graphql(w, &repo.full_name());
 }

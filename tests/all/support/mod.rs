@@ -8,9 +8,11 @@
 //!   check (the contract scenarios);
 //! - [`run`]: running the built binary as a runner ([`run::Run`]) or a shell ([`run::Cli`])
 //!   does, and what it left behind;
-//! - [`service`]: a real local HTTP service (health endpoint, rollback webhook).
+//! - [`service`]: a real local HTTP service (health endpoint, rollback webhook);
+//! - [`pipeline`]: the Action's gate pipeline in process, as of a chosen moment.
 
 pub mod fake;
+pub mod pipeline;
 pub mod run;
 pub mod service;
 pub mod tools;

@@ -79,6 +79,7 @@ pub struct Cli {
     args: Vec<String>,
     env: Vec<(String, String)>,
     dir: Option<PathBuf>,
+    input: Option<Vec<u8>>,
 }
 
 /// `shipgate ARGS`.
@@ -87,6 +88,7 @@ pub fn shipgate<S: AsRef<str>>(args: &[S]) -> Cli {
         args: args.iter().map(|a| a.as_ref().to_string()).collect(),
         env: Vec::new(),
         dir: None,
+        input: None,
     }
 }
 
@@ -114,18 +116,36 @@ impl Cli {
         self.envs(github.env(repo))
     }
 
-    /// Runs it to the end (stdin closed).
+    /// Gives it `bytes` on standard input (closed otherwise).
+    pub fn stdin(mut self, bytes: impl Into<Vec<u8>>) -> Self {
+        self.input = Some(bytes.into());
+        self
+    }
+
+    /// Runs it to the end.
     pub fn run(&self) -> Out {
         let mut command = Command::new(shipgate_bin());
         command
             .args(&self.args)
             .env_clear()
             .envs(self.env.iter().map(|(k, v)| (k, v)))
-            .stdin(Stdio::null());
+            .stdin(if self.input.is_some() {
+                Stdio::piped()
+            } else {
+                Stdio::null()
+            })
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
         if let Some(dir) = &self.dir {
             command.current_dir(dir);
         }
-        let out = command.output().expect("run shipgate");
+        let mut child = command.spawn().expect("run shipgate");
+        if let (Some(bytes), Some(mut pipe)) = (&self.input, child.stdin.take()) {
+            use std::io::Write;
+            // A run that stops reading early closes the pipe: not this test's failure.
+            let _ = pipe.write_all(bytes);
+        }
+        let out = child.wait_with_output().expect("run shipgate");
         Out {
             code: out.status.code().unwrap_or(-1),
             stdout: String::from_utf8(out.stdout).expect("stdout is UTF-8"),
@@ -436,4 +456,20 @@ impl Ran {
             self.describe()
         );
     }
+}
+
+/// The state and reason of `gate` in the report of the run's first (or only) evaluated PR.
+pub fn gate_state(ran: &Ran, gate: &str) -> (String, String) {
+    let report = ran.report();
+    let gates = report["pull_requests"][0]["gates"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no gates in {report}"));
+    let entry = gates
+        .iter()
+        .find(|g| g["gate"] == gate)
+        .unwrap_or_else(|| panic!("no {gate} in {report}"));
+    (
+        entry["state"].as_str().unwrap_or_default().to_string(),
+        entry["reason"].as_str().unwrap_or_default().to_string(),
+    )
 }

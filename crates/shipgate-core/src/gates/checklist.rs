@@ -107,16 +107,20 @@ pub(crate) fn task_items(body: &str) -> Vec<TaskItem> {
             open_fence = Some(opening);
             continue;
         }
-        let mut line = raw.to_string();
-        while let Some(start) = line.find("<!--") {
-            match line[start + 4..].find("-->") {
-                Some(end) => line.replace_range(start..start + 4 + end + 3, ""),
+        // The line without its comments, in one pass.
+        let mut line = String::with_capacity(raw.len());
+        let mut rest = raw;
+        while let Some(start) = rest.find("<!--") {
+            line.push_str(&rest[..start]);
+            match rest[start + 4..].find("-->") {
+                Some(end) => rest = &rest[start + 4 + end + 3..],
                 None => {
-                    line.truncate(start);
+                    rest = "";
                     in_comment = true;
                 }
             }
         }
+        line.push_str(rest);
         items.extend(task_item(&line));
     }
     items
@@ -125,13 +129,12 @@ pub(crate) fn task_items(body: &str) -> Vec<TaskItem> {
 /// Evaluates the checklist rule; see the module documentation.
 fn evaluate(cx: &Context<'_>) -> GateResult {
     let id = GateId::Checklist;
+    // Linear in the items and the body's lines: one lower-cased key per text, hashed.
     let mut configured: Vec<&str> = Vec::new();
+    let mut keys = std::collections::HashSet::new();
     for item in &cx.policy.checklist.items {
         let item = item.trim();
-        if !configured
-            .iter()
-            .any(|c| c.to_lowercase() == item.to_lowercase())
-        {
+        if keys.insert(item.to_lowercase()) {
             configured.push(item);
         }
     }
@@ -148,19 +151,18 @@ fn evaluate(cx: &Context<'_>) -> GateResult {
         );
     };
 
-    let found = task_items(&pr.body);
+    // Each text of the body: whether every occurrence of it is ticked.
+    let mut found: std::collections::HashMap<String, bool> = std::collections::HashMap::new();
+    for task in task_items(&pr.body) {
+        *found.entry(task.text.to_lowercase()).or_insert(true) &= task.ticked;
+    }
     let mut missing = Vec::new();
     let mut unticked = Vec::new();
     for item in &configured {
-        let wanted = item.to_lowercase();
-        let mut occurrences = found
-            .iter()
-            .filter(|f| f.text.to_lowercase() == wanted)
-            .peekable();
-        if occurrences.peek().is_none() {
-            missing.push(*item);
-        } else if !occurrences.all(|f| f.ticked) {
-            unticked.push(*item);
+        match found.get(&item.to_lowercase()) {
+            None => missing.push(*item),
+            Some(false) => unticked.push(*item),
+            Some(true) => {}
         }
     }
 

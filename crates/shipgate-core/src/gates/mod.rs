@@ -18,7 +18,7 @@ pub mod soak;
 pub mod tag;
 #[cfg(test)]
 pub(crate) mod testing;
-mod text;
+pub(crate) mod text;
 
 /// What a gate reads: the facts, the policy and the moment of evaluation.
 #[derive(Debug, Clone, Copy)]

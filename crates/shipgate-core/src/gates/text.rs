@@ -8,7 +8,7 @@ use crate::duration::Duration;
 pub(crate) const LIST_LIMIT: usize = 3;
 
 /// The first seven characters of a commit SHA, as git shows it.
-pub(crate) fn short_sha(sha: &str) -> &str {
+pub fn short_sha(sha: &str) -> &str {
     match sha.char_indices().nth(7) {
         Some((end, _)) => &sha[..end],
         None => sha,

@@ -1,5 +1,6 @@
-//! Rendering of the KPI report: Markdown with Mermaid charts for the job summary, JSON for the
-//! `report` output, and one plain value per KPI (and per DORA level) for the Action's outputs.
+//! Rendering of the KPI report: Markdown with Mermaid charts for the job summary, plain text for
+//! a terminal, JSON for the `report` output, and one plain value per KPI (and per DORA level)
+//! for the Action's outputs.
 
 use super::levels::Level;
 use super::metrics::{percent, seconds, KpiStatus, Kpis, LeadTimeBasis};
@@ -8,9 +9,115 @@ use crate::escape;
 /// How many of the most recent deploy durations the chart shows.
 const DURATION_CHART_POINTS: usize = 50;
 
+/// The report as plain text for a terminal: the same figures as [`markdown`], aligned columns,
+/// no Markdown, no charts; untrusted names made inert.
+pub fn text(kpis: &Kpis) -> String {
+    let mut out = String::new();
+    out.push_str(&format!(
+        "Deployment report: {} of {}\n",
+        escape::plain(&kpis.environment),
+        escape::plain(&kpis.repository)
+    ));
+    out.push_str(&format!(
+        "Period: {} to {} UTC ({:.0} days). {} deploys, {} finished, {} successful, {} failed; {} rollbacks.\n\n",
+        kpis.period.since.format("%Y-%m-%d %H:%M"),
+        kpis.period.until.format("%Y-%m-%d %H:%M"),
+        kpis.period.days(),
+        kpis.deploys,
+        kpis.finished,
+        kpis.successful,
+        kpis.failed,
+        kpis.rollbacks
+    ));
+    let word = |status: KpiStatus| match status {
+        KpiStatus::Pass => "pass",
+        KpiStatus::Fail => "FAIL",
+        KpiStatus::NoData => "no data",
+    };
+    out.push_str("The flow's KPIs\n");
+    let width = kpis.targets.iter().map(|t| t.kpi.len()).max().unwrap_or(0);
+    let target_width = kpis
+        .targets
+        .iter()
+        .map(|t| t.target.chars().count())
+        .max()
+        .unwrap_or(0);
+    for t in &kpis.targets {
+        out.push_str(&format!(
+            "  {:<7}  {:<width$}  target {:<target_width$}  measured {}\n",
+            word(t.status),
+            t.kpi,
+            t.target,
+            t.value,
+        ));
+    }
+    let none = || "no data".to_string();
+    let level = |l: Option<Level>| l.map_or("no level", Level::name);
+    let levels = &kpis.levels;
+    let rows = [
+        (
+            "Deployment frequency".to_string(),
+            kpis.deployment_frequency.map_or_else(none, |f| {
+                format!("{f:.2} per day ({:.1} per week)", f * 7.0)
+            }),
+            level(levels.deployment_frequency),
+        ),
+        (
+            format!(
+                "Lead time for changes (median, from the PR's {})",
+                match kpis.lead_time_basis {
+                    LeadTimeBasis::FirstCommit => "first commit",
+                    LeadTimeBasis::LastCommit => "last commit",
+                }
+            ),
+            kpis.lead_time_median.map_or_else(none, seconds),
+            level(levels.lead_time),
+        ),
+        (
+            "Change failure rate".to_string(),
+            kpis.change_failure_rate.map_or_else(none, |r| {
+                format!(
+                    "{} ({} of {})",
+                    percent(r),
+                    kpis.change_failures,
+                    kpis.successful
+                )
+            }),
+            level(levels.change_failure_rate),
+        ),
+        (
+            "Failed-deployment recovery time (median)".to_string(),
+            kpis.recovery_time_median.map_or_else(none, seconds),
+            level(levels.recovery_time),
+        ),
+    ];
+    out.push_str("\nDORA's four keys (level after the 2021 Accelerate State of DevOps report)\n");
+    let name_width = rows.iter().map(|r| r.0.len()).max().unwrap_or(0);
+    let value_width = rows.iter().map(|r| r.1.chars().count()).max().unwrap_or(0);
+    for (name, value, level) in &rows {
+        out.push_str(&format!(
+            "  {name:<name_width$}  {value:<value_width$}  {level}\n"
+        ));
+    }
+    if !kpis.incidents.is_empty() {
+        out.push_str("\nDowntime incidents\n");
+        for i in &kpis.incidents {
+            out.push_str(&format!(
+                "  deployment {}  commit {}  broke at {} UTC  recovered after {}\n",
+                i.deployment_id,
+                crate::short_sha(&escape::plain(&i.sha)),
+                i.started_at.format("%Y-%m-%d %H:%M"),
+                i.recovery_seconds()
+                    .map_or_else(|| "not yet recovered".into(), seconds)
+            ));
+        }
+    }
+    out
+}
+
 /// The report as JSON (the `report` output).
 pub fn json(kpis: &Kpis) -> String {
-    serde_json::to_string_pretty(kpis).expect("KPIs always serialise")
+    crate::render::document(kpis)
 }
 
 /// One `(output name, value)` per KPI and per DORA level, for the Action's outputs. Unknown

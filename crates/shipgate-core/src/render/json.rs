@@ -6,9 +6,32 @@ use serde::Serialize;
 use super::worst;
 use crate::verdict::{Verdict, VerdictState};
 
-/// One verdict as pretty-printed JSON (the serde form of [`Verdict`]), without a final newline.
+/// The version of the layout of every JSON document shipgate prints or outputs (the gate's and
+/// the guard's verdicts and reports, the KPI report, verify's and watch's reports): the first
+/// key, `"format": 1`. It changes only when a field is removed or changes meaning; new fields
+/// may appear within a format.
+pub const JSON_FORMAT: u32 = 1;
+
+/// `value` as a pretty-printed JSON document with `"format"` ([`JSON_FORMAT`]) as its first key,
+/// without a final newline. `value` must serialize to an object.
+pub fn document<T: Serialize>(value: &T) -> String {
+    #[derive(Serialize)]
+    struct Document<'a, T: Serialize> {
+        format: u32,
+        #[serde(flatten)]
+        value: &'a T,
+    }
+    serde_json::to_string_pretty(&Document {
+        format: JSON_FORMAT,
+        value,
+    })
+    .expect("shipgate's JSON documents always serialize")
+}
+
+/// One verdict as pretty-printed JSON (the serde form of [`Verdict`], after `"format"`), without
+/// a final newline.
 pub fn json(verdict: &Verdict) -> String {
-    serde_json::to_string_pretty(verdict).expect("a verdict always serializes")
+    document(verdict)
 }
 
 /// The Action's `report`: `{"verdict": worst, "pull_requests": [...]}` with every evaluated PR
@@ -23,5 +46,5 @@ pub fn json_report(verdicts: &[Verdict]) -> String {
         verdict: worst(verdicts),
         pull_requests: verdicts,
     };
-    serde_json::to_string_pretty(&report).expect("a report always serializes")
+    document(&report)
 }

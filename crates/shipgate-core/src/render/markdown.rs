@@ -1,20 +1,31 @@
-//! Markdown: one verdict (check-run summary, PR comment) or several (a `schedule` run's job
-//! summary). Every user string goes through [`crate::escape`].
+//! Markdown: one verdict as published (check-run summary, PR comment) or as read at the moment
+//! of evaluation (`--format markdown`), or several (a `schedule` run's job summary). Every user
+//! string goes through [`crate::escape`].
 
 use std::fmt::Write as _;
 
 use super::{
-    gate_symbol, ready_minute, reason_with_ready, relative, short_sha, summary, utc,
-    verdict_symbol, verdict_word, worst, TITLE_MAX_CHARS,
+    gate_symbol, ready_minute, reason_shown, relative, short_sha, summary, utc, verdict_symbol,
+    verdict_word, worst, Moments, TITLE_MAX_CHARS,
 };
 use crate::escape;
 use crate::verdict::Verdict;
 
 /// Renders one verdict: a heading with the verdict, PR and version, a line about the
-/// candidate, the ready time when known, and one table row per gate.
+/// candidate and when it was evaluated, the ready time when known (absolute and relative), and
+/// one table row per gate.
 pub fn markdown(verdict: &Verdict) -> String {
     let mut out = String::new();
-    write_verdict(&mut out, verdict, "###");
+    write_verdict(&mut out, verdict, "###", Moments::of(verdict));
+    out
+}
+
+/// Renders one verdict as published (check-run summary, sticky comment): as [`markdown`], but
+/// without the evaluation's time and with every moment absolute, so the same verdict renders
+/// the same text at any later moment.
+pub fn published_markdown(verdict: &Verdict) -> String {
+    let mut out = String::new();
+    write_verdict(&mut out, verdict, "###", Moments::Absolute);
     out
 }
 
@@ -60,7 +71,7 @@ pub fn markdown_report(verdicts: &[Verdict]) -> String {
     }
     for verdict in verdicts {
         out.push('\n');
-        write_verdict(&mut out, verdict, "###");
+        write_verdict(&mut out, verdict, "###", Moments::of(verdict));
     }
     out
 }
@@ -84,8 +95,8 @@ fn candidate(verdict: &Verdict) -> String {
     }
 }
 
-/// Writes one verdict under a heading of the given level.
-fn write_verdict(out: &mut String, verdict: &Verdict, heading: &str) {
+/// Writes one verdict under a heading of the given level, moments shown as `moments` says.
+fn write_verdict(out: &mut String, verdict: &Verdict, heading: &str, moments: Moments) {
     let subject = &verdict.subject;
     let what = match subject.pull_request {
         Some(number) => format!("PR #{number}"),
@@ -117,15 +128,22 @@ fn write_verdict(out: &mut String, verdict: &Verdict, heading: &str) {
     if subject.pull_request.is_some() {
         details.push(format!("commit {}", escape::code(short_sha(&subject.sha))));
     }
-    details.push(format!("evaluated {}", utc(verdict.evaluated_at)));
-    let _ = writeln!(out, "{}\n", details.join(" · "));
+    if let Moments::Relative(now) = moments {
+        details.push(format!("evaluated {}", utc(now)));
+    }
+    if !details.is_empty() {
+        let _ = writeln!(out, "{}\n", details.join(" · "));
+    }
 
     if let Some(ready_at) = verdict.ready_at {
+        let relative = match moments {
+            Moments::Relative(now) => format!(" ({})", relative(ready_at, now)),
+            Moments::Absolute => String::new(),
+        };
         let _ = writeln!(
             out,
-            "Every pending gate passes by itself at **{}** ({}), unless something changes.\n",
+            "Every pending gate passes by itself at **{}**{relative}, unless something changes.\n",
             utc(ready_minute(ready_at)),
-            relative(ready_at, verdict.evaluated_at),
         );
     }
 
@@ -136,7 +154,7 @@ fn write_verdict(out: &mut String, verdict: &Verdict, heading: &str) {
     out.push_str("| Status | Gate | Reason | To unblock |\n");
     out.push_str("| --- | --- | --- | --- |\n");
     for gate in &verdict.gates {
-        let reason = escape::markdown_with_code(&reason_with_ready(gate, verdict.evaluated_at));
+        let reason = escape::markdown_with_code(&reason_shown(gate, moments));
         let unblock = gate
             .unblock
             .as_deref()

@@ -210,7 +210,7 @@ pub fn is_up(value: f64) -> bool {
     value >= 1.0
 }
 
-/// The flow's default rules (DESIGN.md section 1, item 6), one per line.
+/// The flow's default rules (`docs/rules.md`), one per line.
 pub const DEFAULT_RULES: &str = "\
 error_rate > 5% for 5m
 latency_p95 > 5s for 10m

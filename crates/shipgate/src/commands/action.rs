@@ -164,11 +164,7 @@ impl GateSettings {
     /// Reads the settings from the declared inputs.
     pub fn from_values(values: &Values) -> Result<Self, Failure> {
         Ok(Self {
-            config: values
-                .text("config")
-                .unwrap_or(DEFAULT_CONFIG)
-                .trim_start_matches("./")
-                .to_string(),
+            config: config_path(values),
             overrides: gate::overrides(values)?,
             comment: values.flag("comment")?,
             pull_request: gate::pull_request(values)?,
@@ -249,16 +245,14 @@ async fn gate<W: Write>(kit: &mut Toolkit<W>, now: DateTime<Utc>) -> Result<u8, 
     if let Some(reason) = &run.nothing {
         return nothing_to_do(kit, reason);
     }
-    if let Some(problem) = &run.config_problem {
-        let props = AnnotationProperties {
-            title: Some("shipgate config".into()),
-            file: Some(problem.path.clone()),
-            start_line: problem.line,
-            ..AnnotationProperties::default()
-        };
-        let _ = kit.error(&problem.message, &props);
-    }
-    finish(kit, &run.verdicts(), &fail_on, &run.publish_errors)
+    annotate_config_problem(kit, &run);
+    finish(
+        kit,
+        &run.verdicts(),
+        &fail_on,
+        &run.publish_errors,
+        &run.deferred,
+    )
 }
 
 /// The inputs of the Action's `guard`.
@@ -278,11 +272,7 @@ impl GuardSettings {
     /// Reads the settings from the declared inputs.
     pub fn from_values(values: &Values) -> Result<Self, Failure> {
         Ok(Self {
-            config: values
-                .text("config")
-                .unwrap_or(DEFAULT_CONFIG)
-                .trim_start_matches("./")
-                .to_string(),
+            config: config_path(values),
             overrides: gate::overrides(values)?,
             sha: values
                 .text("sha")
@@ -322,6 +312,27 @@ async fn guard<W: Write>(kit: &mut Toolkit<W>, now: DateTime<Utc>) -> Result<u8,
     })
     .await
     .map_err(|e| Failure::error(e.to_string()))?;
+    annotate_config_problem(kit, &run);
+    finish(
+        kit,
+        &run.verdicts(),
+        &settings.fail_on,
+        &run.publish_errors,
+        &[],
+    )
+}
+
+/// The `config` input: the config file's path on the production branch.
+fn config_path(values: &Values) -> String {
+    values
+        .text("config")
+        .unwrap_or(DEFAULT_CONFIG)
+        .trim_start_matches("./")
+        .to_string()
+}
+
+/// An error annotation on the config file, when the run could not use it.
+fn annotate_config_problem<W: Write>(kit: &mut Toolkit<W>, run: &pipeline::Run) {
     if let Some(problem) = &run.config_problem {
         let props = AnnotationProperties {
             title: Some("shipgate config".into()),
@@ -331,7 +342,6 @@ async fn guard<W: Write>(kit: &mut Toolkit<W>, now: DateTime<Utc>) -> Result<u8,
         };
         let _ = kit.error(&problem.message, &props);
     }
-    finish(kit, &run.verdicts(), &settings.fail_on, &run.publish_errors)
 }
 
 fn nothing_to_do<W: Write>(kit: &mut Toolkit<W>, reason: &str) -> Result<u8, Failure> {
@@ -345,12 +355,14 @@ fn nothing_to_do<W: Write>(kit: &mut Toolkit<W>, reason: &str) -> Result<u8, Fai
     Ok(exit::OK)
 }
 
-/// Outputs, job summary, log and the exit code (`fail-on`, or a publishing error).
+/// Outputs, job summary, log and the exit code (`fail-on`, or a publishing error); a notice
+/// names the pull requests whose publication waits for the next run.
 fn finish<W: Write>(
     kit: &mut Toolkit<W>,
     verdicts: &[Verdict],
     fail_on: &[VerdictState],
     publish_errors: &[String],
+    deferred: &[u64],
 ) -> Result<u8, Failure> {
     let io = |e: crate::toolkit::ToolkitError| Failure::error(e.to_string());
     let worst = render::worst(verdicts).unwrap_or(VerdictState::Error);
@@ -378,6 +390,23 @@ fn finish<W: Write>(
     if kit.env().get(crate::toolkit::SUMMARY_ENV_VAR).is_some() {
         kit.append_summary_markdown(&render::markdown_report(verdicts))
             .map_err(io)?;
+    }
+    if !deferred.is_empty() {
+        let list = deferred
+            .iter()
+            .map(|n| format!("#{n}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        kit.notice(
+            &format!(
+                "shipgate: not yet published for {list}: this run's budget of content-creating requests (GitHub's limit of 500 an hour) is spent; the next run publishes them"
+            ),
+            &AnnotationProperties {
+                title: Some("shipgate: publishing deferred".into()),
+                ..AnnotationProperties::default()
+            },
+        )
+        .map_err(io)?;
     }
     for problem in publish_errors {
         kit.error(problem, &AnnotationProperties::default())
@@ -439,6 +468,33 @@ mod tests {
         assert!(
             log.contains("::error::input `command`: unknown command \"deploy\""),
             "{log}"
+        );
+    }
+
+    #[test]
+    fn deferred_publications_are_named_in_a_notice() {
+        let mut k = kit(Env::new());
+        let verdict = crate::pipeline::error_verdict(
+            shipgate_core::verdict::Subject {
+                repository: "acme/shop".into(),
+                sha: "abc".into(),
+                pull_request: Some(3),
+                title: None,
+                head_branch: None,
+            },
+            "boom",
+            Utc::now(),
+        );
+        let code = finish(&mut k, &[verdict], &[], &[], &[3, 9]).unwrap();
+        assert_eq!(code, exit::OK, "a deferral alone does not fail the step");
+        let log = String::from_utf8(k.into_out()).unwrap();
+        let notice = log
+            .lines()
+            .find(|l| l.starts_with("::notice "))
+            .unwrap_or_else(|| panic!("no notice in {log}"));
+        assert!(
+            notice.contains("not yet published for #3, #9") && notice.contains("next run"),
+            "{notice}"
         );
     }
 }

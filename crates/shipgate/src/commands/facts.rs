@@ -9,7 +9,6 @@
 
 use std::path::PathBuf;
 
-use chrono::Utc;
 use shipgate_core::config::Overrides;
 use shipgate_core::facts::Repository;
 use shipgate_github::targets::Targets;
@@ -17,9 +16,6 @@ use shipgate_github::targets::Targets;
 use super::gate;
 use crate::inputs::Values;
 use crate::outcome::{Failure, Outcome};
-use crate::pipeline::{self, PolicySource, Publishing, Request, Source};
-use crate::runner;
-use crate::toolkit::Env;
 
 /// Arguments of `shipgate facts`.
 #[derive(Debug, Clone)]
@@ -54,20 +50,12 @@ impl FactsArgs {
 /// Runs `shipgate facts`.
 pub async fn run(args: FactsArgs) -> Result<Outcome, Failure> {
     let policy = gate::policy(args.config.as_deref(), &args.overrides)?;
-    let client = runner::cli_client(&Env::from_process())?;
-    let run = pipeline::run(Request {
-        source: Source::GitHub {
-            client: &client,
-            repository: args.repository.clone(),
-            own_workflow_run: None,
-        },
-        targets: Targets::PullRequest(args.pull_request),
-        policy: PolicySource::Given(policy),
-        publishing: Publishing::Off,
-        now: Utc::now(),
-    })
-    .await
-    .map_err(|e| Failure::error(e.to_string()))?;
+    let run = gate::read_from_github(
+        &args.repository,
+        Targets::PullRequest(args.pull_request),
+        policy,
+    )
+    .await?;
     let facts = run
         .evaluated
         .into_iter()
@@ -92,7 +80,7 @@ pub async fn run(args: FactsArgs) -> Result<Outcome, Failure> {
                     "wrote the facts of {}#{} ({}) to {}\n",
                     args.repository,
                     args.pull_request,
-                    &facts.sha[..facts.sha.len().min(7)],
+                    shipgate_core::short_sha(&facts.sha),
                     path.display()
                 ),
                 ..Outcome::default()

@@ -215,6 +215,29 @@ pub async fn run(args: GateArgs) -> Result<Outcome, Failure> {
     Ok(report(&run.verdicts(), args.format, color_wanted()))
 }
 
+/// A read-only run of the pipeline against GitHub, as the CLI makes it: the token from the
+/// environment, the policy given, nothing published, the real clock.
+pub async fn read_from_github(
+    repository: &shipgate_core::facts::Repository,
+    targets: Targets,
+    policy: shipgate_core::policy::Policy,
+) -> Result<pipeline::Run, Failure> {
+    let client = runner::cli_client(&Env::from_process())?;
+    pipeline::run(Request {
+        source: Source::GitHub {
+            client: &client,
+            repository: repository.clone(),
+            own_workflow_run: None,
+        },
+        targets,
+        policy: PolicySource::Given(policy),
+        publishing: Publishing::Off,
+        now: chrono::Utc::now(),
+    })
+    .await
+    .map_err(|e| Failure::error(e.to_string()))
+}
+
 /// What the CLI prints for verdicts: one prints on its own; several one after the other (JSON:
 /// the Action's `report`); none says so. The exit code is the worst verdict's.
 pub fn report(verdicts: &[Verdict], format: Format, color: bool) -> Outcome {
@@ -279,8 +302,22 @@ fn single_report(verdict: &Verdict, format: Format, color: bool) -> Outcome {
 /// Whether text output may use colour: only on a terminal, and only without `NO_COLOR`
 /// (<https://no-color.org>: any non-empty value turns colour off).
 pub fn color_wanted() -> bool {
-    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-    !no_color && std::io::stdout().is_terminal()
+    match COLOR.get().map(String::as_str) {
+        Some("always") => true,
+        Some("never") => false,
+        _ => {
+            let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+            !no_color && std::io::stdout().is_terminal()
+        }
+    }
+}
+
+/// The `--color` choice of this process (`auto`, `always`, `never`).
+static COLOR: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+/// Sets the `--color` choice, once, before any command runs.
+pub fn set_color(choice: &str) {
+    let _ = COLOR.set(choice.to_string());
 }
 
 #[cfg(test)]

@@ -9,7 +9,6 @@
 
 use std::path::PathBuf;
 
-use chrono::Utc;
 use shipgate_core::config::Overrides;
 use shipgate_core::facts::Repository;
 use shipgate_github::targets::Targets;
@@ -17,9 +16,6 @@ use shipgate_github::targets::Targets;
 use super::gate;
 use crate::inputs::Values;
 use crate::outcome::{Failure, Format, Outcome};
-use crate::pipeline::{self, PolicySource, Publishing, Request, Source};
-use crate::runner;
-use crate::toolkit::Env;
 
 /// Arguments of `shipgate guard`.
 #[derive(Debug, Clone)]
@@ -71,20 +67,8 @@ pub fn commit_sha(values: &Values, sha: &str) -> Result<String, Failure> {
 /// Runs `shipgate guard`.
 pub async fn run(args: GuardArgs) -> Result<Outcome, Failure> {
     let policy = gate::policy(args.config.as_deref(), &args.overrides)?;
-    let client = runner::cli_client(&Env::from_process())?;
-    let run = pipeline::run(Request {
-        source: Source::GitHub {
-            client: &client,
-            repository: args.repository.clone(),
-            own_workflow_run: None,
-        },
-        targets: Targets::Commit(args.sha.clone()),
-        policy: PolicySource::Given(policy),
-        publishing: Publishing::Off,
-        now: Utc::now(),
-    })
-    .await
-    .map_err(|e| Failure::error(e.to_string()))?;
+    let run =
+        gate::read_from_github(&args.repository, Targets::Commit(args.sha.clone()), policy).await?;
     Ok(gate::report(
         &run.verdicts(),
         args.format,

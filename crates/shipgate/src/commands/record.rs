@@ -21,6 +21,7 @@ use crate::exit;
 use crate::inputs::{Origin, Values};
 use crate::outcome::{Failure, Format, Outcome};
 use crate::post_deploy::notify::{Notifier, Webhook};
+use crate::runner::env_var as env;
 use crate::toolkit::{Annotation, Level};
 
 /// The states GitHub accepts for a deployment status.
@@ -100,17 +101,8 @@ impl RecordArgs {
 
 fn parse_time(flag: &str, text: Option<&str>) -> Result<Option<DateTime<Utc>>, Failure> {
     text.filter(|t| !t.trim().is_empty())
-        .map(|t| {
-            DateTime::parse_from_rfc3339(t.trim())
-                .map(|d| d.with_timezone(&Utc))
-                .map_err(|e| Failure::usage(format!("{flag}: {t:?} is not an RFC 3339 time ({e})")))
-        })
+        .map(|t| super::gate::parse_time(t).map_err(|e| Failure::usage(format!("{flag}: {e}"))))
         .transpose()
-}
-
-/// The environment variable `name`, when set and not empty.
-fn env(name: &str) -> Option<String> {
-    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
 }
 
 /// Builds a GitHub client from the environment (token never printed).
@@ -346,7 +338,7 @@ fn description(record: &AuditRecord) -> String {
     let what = record
         .version
         .clone()
-        .unwrap_or_else(|| record.sha.chars().take(7).collect());
+        .unwrap_or_else(|| shipgate_core::short_sha(&record.sha).to_string());
     let mut text = format!(
         "{}{what} to {}: {}",
         if record.rollback { "rollback to " } else { "" },

@@ -173,7 +173,8 @@ pub async fn run(args: ReportArgs) -> Result<Outcome, Failure> {
     }
     let stdout = match args.format {
         Format::Json => format!("{json}\n"),
-        Format::Markdown | Format::Text => markdown.clone(),
+        Format::Markdown => markdown.clone(),
+        Format::Text => shipgate_core::kpi::report::text(&kpis),
     };
     Ok(Outcome {
         exit: exit::OK,

@@ -23,6 +23,7 @@ use crate::post_deploy::notify::{Notifier, NotifyFailure, Webhook};
 use crate::post_deploy::parse_duration;
 use crate::post_deploy::prometheus::Prometheus;
 use crate::post_deploy::rollback::{self, Decision, DeploymentRef, Rollback};
+use crate::runner::env_var as env;
 use crate::toolkit::{Annotation, Level};
 
 /// Prometheus refuses ranges of more points than this per series.
@@ -152,17 +153,7 @@ pub fn parse_metrics(lines: &[String]) -> Result<Vec<MetricQuery>, Failure> {
 }
 
 fn parse_time(input: &str, text: &str) -> Result<DateTime<Utc>, Failure> {
-    DateTime::parse_from_rfc3339(text.trim())
-        .map(|t| t.with_timezone(&Utc))
-        .map_err(|e| {
-            Failure::usage(format!(
-                "`{input}` {text:?} is not an RFC 3339 time (e.g. `2026-11-27T12:00:00Z`): {e}"
-            ))
-        })
-}
-
-fn env(name: &str) -> Option<String> {
-    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+    super::gate::parse_time(text).map_err(|e| Failure::usage(format!("`{input}`: {e}")))
 }
 
 fn non_empty(value: Option<String>) -> Option<String> {
