@@ -101,9 +101,17 @@ fn main() {
     });
     let inputs = [("pull-request", "1")];
     let first = measure(&fake, &secure, || binary(&fake, &secure, &inputs));
-    assert_eq!((first.code, first.rest_reads), (0, 3), "the three alert lists");
+    assert_eq!(
+        (first.code, first.rest_reads),
+        (0, 3),
+        "the three alert lists"
+    );
     let again = measure(&fake, &secure, || binary(&fake, &secure, &inputs));
-    assert_eq!((again.rest_reads, again.writes), (3, 0), "the lists, no write");
+    assert_eq!(
+        (again.rest_reads, again.writes),
+        (3, 0),
+        "the lists, no write"
+    );
     let cli = measure(&fake, &secure, || cli_gate(&fake, &secure));
     assert_eq!((cli.calls, cli.rounds), (4, 1), "the lists beside the read");
     rows.push(("1 PR, security gate on, first run".into(), first));
