@@ -47,6 +47,10 @@ export const OPERATIONS = [
   "git/get-ref",
   "git/get-tag",
   "repos/list-pull-requests-associated-with-commit",
+  // The security gate's reads.
+  "dependabot/list-alerts-for-repo",
+  "code-scanning/list-alerts-for-repo",
+  "secret-scanning/list-alerts-for-repo",
 ];
 
 /**

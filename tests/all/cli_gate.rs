@@ -694,3 +694,115 @@ fn every_bad_input_message_is_the_documented_one() {
     }
     insta::assert_snapshot!(messages);
 }
+
+#[test]
+fn the_security_gate_is_evaluated_offline_from_a_facts_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("shipgate.yml");
+    std::fs::write(
+        &config,
+        "security:\n  dependabot: high\n  code-scanning: high\n  secret-scanning: true\n",
+    )
+    .unwrap();
+    let ready: Value = serde_json::from_str(
+        &std::fs::read_to_string(repo_root().join("examples/v1.4.0-ready.json")).unwrap(),
+    )
+    .unwrap();
+    let tab = "https://github.com/tecnomundo/repair-management/security";
+    let run = |security: Option<Value>, format: &str| -> Out {
+        let mut facts = ready.clone();
+        if let Some(security) = security {
+            facts["security"] = security;
+        }
+        let path = dir.path().join("facts.json");
+        std::fs::write(&path, facts.to_string()).unwrap();
+        gate(&[
+            "--facts",
+            path.to_str().unwrap(),
+            "--config",
+            config.to_str().unwrap(),
+            "--format",
+            format,
+        ])
+    };
+    let clean = serde_json::json!({
+        "dependabot": { "alerts": [] },
+        "code_scanning": {
+            "ref": "refs/heads/main",
+            "alerts": [{ "number": 4, "severity": "medium", "title": "js/xss: Reflected XSS (CodeQL)" }]
+        },
+        "secret_scanning": { "alerts": [] }
+    });
+    let out = run(Some(clean.clone()), "json");
+    assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
+    let report = out.json();
+    assert_eq!(
+        gate_row(&report, "security"),
+        (
+            "pass",
+            "Dependabot: no open alert at or above high; code scanning on `main`: no open alert at or above high (1 below); secret scanning: no open alert"
+        )
+    );
+
+    // A critical Dependabot alert fails the release, named and linked, escaped in Markdown.
+    let mut failing = clean.clone();
+    failing["dependabot"]["alerts"] = serde_json::json!([{
+        "number": 12,
+        "severity": "critical",
+        "title": "lodash: Prototype Pollution in lodash",
+        "url": format!("{tab}/dependabot/12")
+    }]);
+    let out = run(Some(failing.clone()), "json");
+    assert_eq!(out.code, 4, "{}\n{}", out.stdout, out.stderr);
+    let report = out.json();
+    let (state, reason) = gate_row(&report, "security");
+    assert_eq!(state, "fail");
+    assert!(
+        reason.starts_with(&format!(
+            "Dependabot: 1 open alert at or above high (1 critical): #12 `lodash: Prototype Pollution in lodash` (critical) `{tab}/dependabot/12`"
+        )),
+        "{reason}"
+    );
+    let markdown = run(Some(failing), "markdown").stdout;
+    assert!(
+        markdown.contains(&format!(
+            "| ❌ fail | security | Dependabot: 1 open alert at or above high \\(1 critical\\): &#35;\u{200B}12 `lodash: Prototype Pollution in lodash` \\(critical\\) `{tab}/dependabot/12`"
+        )),
+        "{markdown}"
+    );
+
+    // Facts written without the alerts (the gate was off when they were read): an error.
+    let out = run(None, "json");
+    assert_eq!(out.code, 1, "{}\n{}", out.stdout, out.stderr);
+    let report = out.json();
+    let (state, reason) = gate_row(&report, "security");
+    assert_eq!(state, "error");
+    assert!(reason.contains("the facts hold none"), "{reason}");
+
+    // A source that could not be read, as `shipgate facts` writes it: an error naming the
+    // permission.
+    let mut unreadable = clean;
+    unreadable["secret_scanning"] = serde_json::json!({ "error": { "status": 403, "message": "Resource not accessible by integration" } });
+    let out = run(Some(unreadable), "json");
+    assert_eq!(out.code, 1, "{}\n{}", out.stdout, out.stderr);
+    let report = out.json();
+    assert!(
+        gate_row(&report, "security")
+            .1
+            .contains("the GITHUB_TOKEN cannot read them"),
+        "{report}"
+    );
+
+    // A misspelt field is a usage error naming it.
+    let out = run(
+        Some(serde_json::json!({ "dependabot": { "alert": [] } })),
+        "json",
+    );
+    assert_eq!(out.code, 2, "{}\n{}", out.stdout, out.stderr);
+    assert!(
+        out.stderr.contains("unknown field `alert`"),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stdout.is_empty());
+}

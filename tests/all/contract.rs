@@ -13,5 +13,6 @@ mod hostile;
 mod incidents;
 mod queue;
 mod records;
+mod security;
 mod sweeps;
 mod transport;

@@ -8,6 +8,7 @@
 mod support;
 
 mod action;
+mod alerts;
 mod check_config;
 mod cli_gate;
 mod contract;

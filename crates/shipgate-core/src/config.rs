@@ -17,6 +17,7 @@ use std::path::Path;
 use serde::de::{self, Deserializer, SeqAccess, Visitor};
 use serde::Deserialize;
 
+use crate::alerts::Severity;
 use crate::duration::Duration;
 use crate::error::{Error, Result};
 use crate::policy::{
@@ -203,6 +204,8 @@ struct RawConfig {
     checks: Option<RawChecks>,
     checklist: Option<RawChecklist>,
     freeze: Option<RawFreeze>,
+    #[serde(default)]
+    security: SecuritySection,
 }
 
 #[derive(Debug, Deserialize)]
@@ -327,6 +330,53 @@ struct RawFreeze {
     allowed: Option<Allowed>,
 }
 
+/// The security gate's section: absent (the gate is off), or a mapping that turns at least one
+/// source on. A section that turns none on — or `security:` with nothing under it — would look
+/// like protection while adding none: an error, unless it says `enabled: false`. Checked inside
+/// the section's own visitor so that the error names the section's line.
+#[derive(Debug, Default)]
+struct SecuritySection(Option<RawSecurity>);
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawSecurity {
+    enabled: Option<bool>,
+    secret_scanning: Option<bool>,
+    code_scanning: Option<Threshold>,
+    dependabot: Option<Threshold>,
+}
+
+/// What a security section that checks nothing is told.
+const NO_SECURITY_SOURCE: &str = "the security gate needs at least one source: `secret-scanning: true`, `code-scanning: <severity>` or `dependabot: <severity>` (or `enabled: false`)";
+
+impl<'de> Deserialize<'de> for SecuritySection {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct SectionVisitor;
+        impl<'de> Visitor<'de> for SectionVisitor {
+            type Value = SecuritySection;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(
+                    "a mapping of security settings (`secret-scanning:`, `code-scanning:`, `dependabot:`)",
+                )
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<SecuritySection, E> {
+                Err(E::custom(NO_SECURITY_SOURCE))
+            }
+            fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<SecuritySection, A::Error> {
+                let raw = RawSecurity::deserialize(de::value::MapAccessDeserializer::new(map))?;
+                let any = raw.secret_scanning == Some(true)
+                    || raw.code_scanning.as_ref().is_some_and(|t| t.0.is_some())
+                    || raw.dependabot.as_ref().is_some_and(|t| t.0.is_some());
+                if !any && raw.enabled != Some(false) {
+                    return Err(de::Error::custom(NO_SECURITY_SOURCE));
+                }
+                Ok(SecuritySection(Some(raw)))
+            }
+        }
+        deserializer.deserialize_any(SectionVisitor)
+    }
+}
+
 impl RawConfig {
     /// Writes every value the file sets over `policy`.
     fn apply(self, policy: &mut Policy) {
@@ -418,6 +468,21 @@ impl RawConfig {
                     .map(|list| list.into_iter().map(|i| i.0).collect()),
             );
         }
+        if let Some(security) = self.security.0 {
+            set(&mut policy.security.enabled, security.enabled);
+            set(
+                &mut policy.security.secret_scanning,
+                security.secret_scanning,
+            );
+            set(
+                &mut policy.security.code_scanning,
+                security.code_scanning.map(|t| t.0),
+            );
+            set(
+                &mut policy.security.dependabot,
+                security.dependabot.map(|t| t.0),
+            );
+        }
     }
 }
 
@@ -448,6 +513,10 @@ struct SoakDuration(Duration);
 /// A list with at least one element.
 #[derive(Debug)]
 struct NonEmpty<T>(Vec<T>);
+
+/// A security source's threshold: a severity, or `false` (the source is not read).
+#[derive(Debug)]
+struct Threshold(Option<Severity>);
 
 /// Checks a name-like value; the error says what kind of value was empty.
 fn non_empty(text: &str, what: &str) -> Result<String, String> {
@@ -621,6 +690,34 @@ impl<'de> Deserialize<'de> for ApprovalCount {
             }
         }
         deserializer.deserialize_any(CountVisitor)
+    }
+}
+
+impl<'de> Deserialize<'de> for Threshold {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct ThresholdVisitor;
+        impl Visitor<'_> for ThresholdVisitor {
+            type Value = Threshold;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a severity (low, medium, high or critical) or false")
+            }
+            fn visit_bool<E: de::Error>(self, value: bool) -> Result<Threshold, E> {
+                if value {
+                    // "true" would leave open which alerts fail the gate.
+                    Err(E::custom(
+                        "`true` is not a severity: write the lowest severity that fails the gate (low, medium, high or critical), or false",
+                    ))
+                } else {
+                    Ok(Threshold(None))
+                }
+            }
+            fn visit_str<E: de::Error>(self, value: &str) -> Result<Threshold, E> {
+                Severity::parse(value)
+                    .map(|s| Threshold(Some(s)))
+                    .map_err(E::custom)
+            }
+        }
+        deserializer.deserialize_any(ThresholdVisitor)
     }
 }
 
@@ -1063,7 +1160,9 @@ pub fn soak(text: &str) -> std::result::Result<Duration, String> {
 mod tests {
     use super::*;
     use crate::policy::FreezePolicy;
-    use crate::policy::{ApprovalsPolicy, ChecklistPolicy, ChecksPolicy, SoakPolicy, TagPolicy};
+    use crate::policy::{
+        ApprovalsPolicy, ChecklistPolicy, ChecksPolicy, SecurityPolicy, SoakPolicy, TagPolicy,
+    };
     use chrono::Weekday::{Mon, Thu, Tue, Wed};
 
     const FULL: &str = include_str!("../../../tests/fixtures/config/full.yml");
@@ -1157,6 +1256,12 @@ mod tests {
                         }),
                         timezone: chrono_tz::Europe::Madrid,
                     }),
+                },
+                security: SecurityPolicy {
+                    enabled: false,
+                    secret_scanning: true,
+                    code_scanning: Some(Severity::Critical),
+                    dependabot: Some(Severity::Medium),
                 },
             }
         );
@@ -1773,6 +1878,122 @@ checklist: { enabled: true, items: ["Database backup taken", "Rollback plan read
     }
 
     #[test]
+    fn the_security_section_turns_the_gate_on_source_by_source() {
+        // No section: the gate is off and has no row.
+        assert!(!Policy::default().security.configured());
+        assert!(!Policy::default().security.is_on());
+        let policy = parse("security:\n  dependabot: high\n", None).unwrap();
+        assert!(policy.security.is_on());
+        assert_eq!(
+            policy.security,
+            SecurityPolicy {
+                dependabot: Some(Severity::High),
+                ..SecurityPolicy::default()
+            }
+        );
+        let policy = parse(
+            "security:\n  secret-scanning: true\n  code-scanning: false\n  dependabot: low\n",
+            None,
+        )
+        .unwrap();
+        assert!(policy.security.secret_scanning);
+        assert_eq!(policy.security.code_scanning, None);
+        assert_eq!(policy.security.dependabot, Some(Severity::Low));
+        let policy = parse(
+            "security: { code-scanning: critical, secret-scanning: false }\n",
+            None,
+        )
+        .unwrap();
+        assert_eq!(policy.security.code_scanning, Some(Severity::Critical));
+        assert!(policy.security.is_on());
+        // `enabled: false` keeps the settings (a skipped row) and turns the gate off.
+        let policy = parse(
+            "security:\n  enabled: false\n  secret-scanning: true\n",
+            None,
+        )
+        .unwrap();
+        assert!(policy.security.configured() && !policy.security.is_on());
+        let policy = parse("security:\n  enabled: false\n", None).unwrap();
+        assert!(!policy.security.configured());
+    }
+
+    #[test]
+    fn security_errors_name_the_dotted_key_and_line() {
+        let cases: &[(&str, &str, usize, &str)] = &[
+            (
+                "security:\n  dependabot: moderate\n",
+                "security.dependabot",
+                2,
+                "write `medium`",
+            ),
+            (
+                "security:\n  code-scanning: true\n",
+                "security.code-scanning",
+                2,
+                "`true` is not a severity",
+            ),
+            (
+                "security:\n  code-scanning: High\n",
+                "security.code-scanning",
+                2,
+                "lower case: `high`",
+            ),
+            (
+                "security:\n  code-scanning: severe\n",
+                "security.code-scanning",
+                2,
+                "use low, medium, high or critical",
+            ),
+            (
+                "security:\n  dependabot: 7\n",
+                "security.dependabot",
+                2,
+                "expected a severity (low, medium, high or critical) or false",
+            ),
+            (
+                "security:\n  secret-scanning: high\n",
+                "security.secret-scanning",
+                2,
+                "expected a boolean",
+            ),
+            (
+                "security:\n  secret_scanning: true\n",
+                "security.secret_scanning",
+                2,
+                "unknown field",
+            ),
+            (
+                "tag: {}\nsecurity:\n  dependabot: false\n",
+                "security",
+                3,
+                "needs at least one source",
+            ),
+            (
+                "tag: {}\nsecurity:\n",
+                "security",
+                2,
+                "needs at least one source",
+            ),
+            (
+                "security: [dependabot]\n",
+                "security",
+                1,
+                "expected a mapping of security settings",
+            ),
+        ];
+        for (text, key, line, needle) in cases {
+            let (got_key, got_line, message) = fails(text);
+            assert_eq!(got_key.as_deref(), Some(*key), "{text:?}: {message}");
+            assert_eq!(got_line, Some(*line), "{text:?}: {message}");
+            assert!(message.contains(needle), "{text:?}: {message}");
+            assert!(
+                message.starts_with(&format!("`{key}` (line {line}): ")),
+                "{message}"
+            );
+        }
+    }
+
+    #[test]
     fn the_whole_file_shown_in_the_docs_is_valid() {
         let docs = include_str!("../../../docs/config.md");
         let start = docs.find("```yaml\n").expect("a yaml block") + "```yaml\n".len();
@@ -1786,6 +2007,7 @@ checklist: { enabled: true, items: ["Database backup taken", "Rollback plan read
             }
         );
         assert!(policy.approvals.exclude_contributors);
+        assert!(policy.security.is_on());
     }
 
     #[test]
@@ -1799,6 +2021,8 @@ checklist: { enabled: true, items: ["Database backup taken", "Rollback plan read
             parse("soak:\n  duration: 1000000w\n", file),
             parse("checks:\n  required:\n    - build\n    - 'e2e-[ab'\n", file),
             parse("approvals:\n  paths:\n    - paths: [db/**]\n", file),
+            parse("security:\n  dependabot: moderate\n", file),
+            parse("security:\n  dependabot: false\n", file),
         ];
         for result in shown {
             let message = result.unwrap_err().to_string();

@@ -54,6 +54,9 @@ pub struct Facts {
     /// Commit statuses reported on the gated commit.
     #[serde(default)]
     pub statuses: Vec<CommitStatus>,
+    /// The repository's open security alerts, read only when the security gate is on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub security: Option<crate::alerts::SecurityFacts>,
 }
 
 /// A repository, `owner/name`.

@@ -9,10 +9,11 @@
 //! file system to its code.
 //!
 //! Modules depend on each other in one direction only, leaf to top: [`error`], [`escape`],
-//! [`redact`] and [`time`] (how moments are read and shown) → [`duration`] → `versioned` and
-//! [`policy`] → [`facts`] and [`config`] → [`unmatched`] → [`gates`], [`kpi`], [`watch`] and
-//! [`verify`] → [`verdict`], [`render`], [`notify`] and [`incident`].
+//! [`redact`] and [`time`] (how moments are read and shown) → [`duration`] and [`alerts`] →
+//! `versioned` and [`policy`] → [`facts`] and [`config`] → [`unmatched`] → [`gates`], [`kpi`],
+//! [`watch`] and [`verify`] → [`verdict`], [`render`], [`notify`] and [`incident`].
 
+pub mod alerts;
 pub mod config;
 pub mod duration;
 pub mod error;

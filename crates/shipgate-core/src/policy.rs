@@ -7,6 +7,7 @@
 
 use serde::Serialize;
 
+use crate::alerts::Severity;
 use crate::duration::Duration;
 
 /// The longest soak a policy may ask for: 90 days. A soak is hours or days in practice; a
@@ -39,6 +40,8 @@ pub struct Policy {
     pub checklist: ChecklistPolicy,
     /// The freeze gate (deploy freezes and allowed deploy times); off unless configured.
     pub freeze: FreezePolicy,
+    /// The security gate (off unless configured).
+    pub security: SecurityPolicy,
 }
 
 /// Settings of the soak gate.
@@ -202,6 +205,44 @@ impl Default for FreezePolicy {
     }
 }
 
+/// Settings of the security gate: which alert sources it reads and from which severity an open
+/// alert fails it. Off unless the config's `security:` section turns a source on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SecurityPolicy {
+    /// Whether the gate runs when a source is on (`security.enabled`, default `true`).
+    pub enabled: bool,
+    /// Whether any open secret-scanning alert fails the gate.
+    pub secret_scanning: bool,
+    /// The lowest severity of an open code-scanning alert on the production branch that fails
+    /// the gate; `None`: code scanning is not read.
+    pub code_scanning: Option<Severity>,
+    /// The lowest severity of an open Dependabot alert that fails the gate; `None`: not read.
+    pub dependabot: Option<Severity>,
+}
+
+impl SecurityPolicy {
+    /// Whether some source is configured (the gate then has a row, `skipped` when turned off).
+    pub fn configured(&self) -> bool {
+        self.secret_scanning || self.code_scanning.is_some() || self.dependabot.is_some()
+    }
+
+    /// Whether the gate runs, and so whether the alerts are read.
+    pub fn is_on(&self) -> bool {
+        self.enabled && self.configured()
+    }
+}
+
+impl Default for SecurityPolicy {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            secret_scanning: false,
+            code_scanning: None,
+            dependabot: None,
+        }
+    }
+}
+
 impl FreezePolicy {
     /// Whether the config sets any window or allowed time (only then is the gate listed).
     pub fn is_configured(&self) -> bool {
@@ -283,6 +324,7 @@ impl Default for Policy {
                 items: Vec::new(),
             },
             freeze: FreezePolicy::default(),
+            security: SecurityPolicy::default(),
         }
     }
 }

@@ -16,6 +16,7 @@
 
 #![recursion_limit = "256"]
 
+mod alerts;
 pub mod graphql;
 pub mod issues;
 pub mod rest;

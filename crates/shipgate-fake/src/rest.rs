@@ -19,6 +19,7 @@
 //! | GET | `/git/ref/tags/{name}`, `/git/matching-refs/tags/{prefix}` |
 //! | POST | `/actions/workflows/{workflow}/dispatches` (204, recorded in `Repo::dispatches`) |
 //! | POST | `/issues`, PATCH `/issues/{number}` (`crate::issues`) |
+//! | GET | `/dependabot/alerts`, `/code-scanning/alerts`, `/secret-scanning/alerts` ([`crate::alerts`]) |
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::{json, Value};
@@ -89,6 +90,9 @@ pub(crate) fn answer(inner: &mut Inner, method: &str, path: &str, body: &str) ->
         }
         ("POST", ["issues"]) => crate::issues::create(repo, ctx.base, &body, now),
         ("PATCH", ["issues", number]) => crate::issues::update(repo, ctx.base, number, &body, now),
+        ("GET", ["dependabot", "alerts"]) => crate::alerts::dependabot(repo, &ctx),
+        ("GET", ["code-scanning", "alerts"]) => crate::alerts::code_scanning(repo, &ctx),
+        ("GET", ["secret-scanning", "alerts"]) => crate::alerts::secret_scanning(repo, &ctx),
         _ if matches!(method, "GET" | "POST" | "PATCH" | "PUT" | "DELETE") => {
             Answer::error(404, "Not Found")
         }
@@ -97,26 +101,26 @@ pub(crate) fn answer(inner: &mut Inner, method: &str, path: &str, body: &str) ->
 }
 
 /// What every handler needs about the request.
-struct Ctx<'a> {
-    base: &'a str,
-    bare: &'a str,
-    query: &'a [(String, String)],
+pub(crate) struct Ctx<'a> {
+    pub(crate) base: &'a str,
+    pub(crate) bare: &'a str,
+    pub(crate) query: &'a [(String, String)],
 }
 
 impl Ctx<'_> {
-    fn param(&self, name: &str) -> Option<&str> {
+    pub(crate) fn param(&self, name: &str) -> Option<&str> {
         self.query
             .iter()
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.as_str())
     }
 
-    fn api(&self, repo: &Repo) -> String {
+    pub(crate) fn api(&self, repo: &Repo) -> String {
         format!("{}/repos/{}/{}", self.base, repo.owner, repo.name)
     }
 
     /// One page of `items` (GitHub's `per_page` ≤ 100, default 30, and `page`), with `Link`.
-    fn page(&self, items: Vec<Value>) -> Answer {
+    pub(crate) fn page(&self, items: Vec<Value>) -> Answer {
         let (values, link) = self.slice(items);
         let mut answer = Answer::json(200, &Value::Array(values));
         if let Some(link) = link {

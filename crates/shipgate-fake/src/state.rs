@@ -46,6 +46,8 @@ pub struct Repo {
     /// Whether the token may set labels when it opens an issue (`false`: GitHub drops them
     /// silently, as it does for an account without push access).
     pub labels_writable: bool,
+    /// Security alerts (Dependabot, code scanning, secret scanning) and who may read them.
+    pub security: Security,
 }
 
 /// An entry of a merge queue.
@@ -81,6 +83,7 @@ impl Default for Repo {
             merge_queue: Vec::new(),
             issues: Vec::new(),
             labels_writable: true,
+            security: Security::default(),
         }
     }
 }
@@ -562,6 +565,154 @@ pub struct Dispatch {
     pub inputs: Value,
 }
 
+/// The repository's security alerts and whether the token may read each list.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Security {
+    /// Dependabot alerts.
+    pub dependabot: Vec<DependabotAlert>,
+    /// Code-scanning alerts.
+    pub code_scanning: Vec<CodeScanningAlert>,
+    /// Secret-scanning alerts.
+    pub secret_scanning: Vec<SecretScanningAlert>,
+    /// Whether `GET /dependabot/alerts` answers.
+    pub dependabot_access: Access,
+    /// Whether `GET /code-scanning/alerts` answers.
+    pub code_scanning_access: Access,
+    /// Whether `GET /secret-scanning/alerts` answers.
+    pub secret_scanning_access: Access,
+}
+
+/// How GitHub answers a list of security alerts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Access {
+    /// The list.
+    #[default]
+    Readable,
+    /// The token lacks the permission: 403 "Resource not accessible by integration".
+    NoPermission,
+    /// The feature is off for the repository: Dependabot 403 "Dependabot alerts are disabled
+    /// for this repository.", code scanning 403 "Advanced Security must be enabled for this
+    /// repository to use code scanning.", secret scanning 404 "Secret scanning is disabled on
+    /// this repository.".
+    Disabled,
+}
+
+/// A Dependabot alert.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DependabotAlert {
+    /// Number (assigned from 1 when 0).
+    pub number: u64,
+    /// `open`, `dismissed`, `fixed` or `auto_dismissed`.
+    pub state: String,
+    /// The vulnerable package (`lodash`).
+    pub package: String,
+    /// Its ecosystem (`npm`).
+    pub ecosystem: String,
+    /// The manifest it is declared in.
+    pub manifest: String,
+    /// `low`, `medium`, `high` or `critical` (REST's spelling).
+    pub severity: String,
+    /// The advisory's GHSA id.
+    pub ghsa_id: String,
+    /// The advisory's summary.
+    pub summary: String,
+    /// When it was opened.
+    pub created_at: DateTime<Utc>,
+}
+
+impl Default for DependabotAlert {
+    fn default() -> Self {
+        Self {
+            number: 0,
+            state: "open".into(),
+            package: "lodash".into(),
+            ecosystem: "npm".into(),
+            manifest: "package-lock.json".into(),
+            severity: "high".into(),
+            ghsa_id: "GHSA-jf85-cpcp-j695".into(),
+            summary: "Prototype Pollution in lodash".into(),
+            created_at: epoch(),
+        }
+    }
+}
+
+/// A code-scanning alert, with its most recent instance on one branch.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CodeScanningAlert {
+    /// Number (assigned from 1 when 0).
+    pub number: u64,
+    /// `open`, `dismissed` or `fixed`.
+    pub state: String,
+    /// The branch it was found on (`main`).
+    pub branch: String,
+    /// The rule's id (`js/sql-injection`).
+    pub rule_id: String,
+    /// The rule's short description.
+    pub rule_description: String,
+    /// The rule's `severity`: `none`, `note`, `warning` or `error`.
+    pub rule_severity: String,
+    /// The rule's `security_severity_level` (`low` … `critical`), when it has one.
+    pub security_severity: Option<String>,
+    /// The tool (`CodeQL`).
+    pub tool: String,
+    /// When it was opened.
+    pub created_at: DateTime<Utc>,
+}
+
+impl Default for CodeScanningAlert {
+    fn default() -> Self {
+        Self {
+            number: 0,
+            state: "open".into(),
+            branch: "main".into(),
+            rule_id: "js/sql-injection".into(),
+            rule_description: "Database query built from user-controlled sources".into(),
+            rule_severity: "error".into(),
+            security_severity: Some("high".into()),
+            tool: "CodeQL".into(),
+            created_at: epoch(),
+        }
+    }
+}
+
+/// A secret-scanning alert.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SecretScanningAlert {
+    /// Number (assigned from 1 when 0).
+    pub number: u64,
+    /// `open` or `resolved`.
+    pub state: String,
+    /// GitHub's type slug (`github_personal_access_token`).
+    pub secret_type: String,
+    /// Its display name.
+    pub secret_type_display_name: String,
+    /// The secret itself: answered only without `hide_secret=true`.
+    pub secret: String,
+    /// `active`, `inactive` or `unknown`.
+    pub validity: String,
+    /// When it was opened.
+    pub created_at: DateTime<Utc>,
+}
+
+impl Default for SecretScanningAlert {
+    fn default() -> Self {
+        Self {
+            number: 0,
+            state: "open".into(),
+            secret_type: "github_personal_access_token".into(),
+            secret_type_display_name: "GitHub Personal Access Token".into(),
+            secret: "ghp_fakeSecretValue000000000000000000000".into(),
+            validity: "active".into(),
+            created_at: epoch(),
+        }
+    }
+}
+
 /// 1970-01-01, the default time of things a scenario did not date.
 pub fn epoch() -> DateTime<Utc> {
     DateTime::<Utc>::UNIX_EPOCH
@@ -611,6 +762,15 @@ impl Repo {
         for release in &mut self.releases {
             at(&mut release.created_at);
             maybe(&mut release.published_at);
+        }
+        for alert in &mut self.security.dependabot {
+            at(&mut alert.created_at);
+        }
+        for alert in &mut self.security.code_scanning {
+            at(&mut alert.created_at);
+        }
+        for alert in &mut self.security.secret_scanning {
+            at(&mut alert.created_at);
         }
         for issue in &mut self.issues {
             at(&mut issue.created_at);
@@ -738,5 +898,20 @@ impl Repo {
                 self.issues[i].author = self.viewer.clone();
             }
         }
+        // Alert numbers are per repository and source, from 1, as GitHub numbers them.
+        let security = &mut self.security;
+        number(security.dependabot.iter_mut().map(|a| &mut a.number));
+        number(security.code_scanning.iter_mut().map(|a| &mut a.number));
+        number(security.secret_scanning.iter_mut().map(|a| &mut a.number));
+    }
+}
+
+/// Gives the numbers left at 0 the next free ones.
+fn number<'a>(numbers: impl Iterator<Item = &'a mut u64>) {
+    let mut numbers: Vec<&mut u64> = numbers.collect();
+    let mut highest = numbers.iter().map(|n| **n).max().unwrap_or(0);
+    for n in numbers.iter_mut().filter(|n| ***n == 0) {
+        highest += 1;
+        **n = highest;
     }
 }

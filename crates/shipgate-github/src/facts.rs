@@ -1109,6 +1109,8 @@ fn map_facts(
         releases: releases.to_vec(),
         check_runs,
         statuses,
+        // Read apart, and only when the security gate is on (`crate::alerts`).
+        security: None,
     }
 }
 

@@ -19,7 +19,7 @@
 use std::time::{Duration, Instant};
 
 use serde_json::json;
-use shipgate_fake::state::QueueEntry;
+use shipgate_fake::state::{DependabotAlert, File, QueueEntry};
 use shipgate_fake::{FakeGithub, Fault, FaultKind, LoggedRequest, Repo};
 use shipgate_github::targets::Targets;
 
@@ -83,6 +83,40 @@ fn main() {
         rows.push((format!("{prs}, rerun at once"), again));
         rows.push((format!("{prs}, rerun 15 min later"), later));
     }
+
+    // The security gate on for every source, one PR: in the Action the three alert lists follow
+    // the read (the config that turns the gate on comes with it); on the command line, whose
+    // policy is known beforehand, they go out beside it.
+    let secure = load(&fake, "bench-security", 1);
+    fake.update(&secure, |repo| {
+        repo.files.push(File {
+            branch: "main".into(),
+            path: ".github/shipgate.yml".into(),
+            text: SECURITY.into(),
+        });
+        repo.security.dependabot.push(DependabotAlert {
+            severity: "low".into(),
+            ..DependabotAlert::default()
+        });
+    });
+    let inputs = [("pull-request", "1")];
+    let first = measure(&fake, &secure, || binary(&fake, &secure, &inputs));
+    assert_eq!(
+        (first.code, first.rest_reads),
+        (0, 3),
+        "the three alert lists"
+    );
+    let again = measure(&fake, &secure, || binary(&fake, &secure, &inputs));
+    assert_eq!(
+        (again.rest_reads, again.writes),
+        (3, 0),
+        "the lists, no write"
+    );
+    let cli = measure(&fake, &secure, || cli_gate(&fake, &secure));
+    assert_eq!((cli.calls, cli.rounds), (4, 1), "the lists beside the read");
+    rows.push(("1 PR, security gate on, first run".into(), first));
+    rows.push(("1 PR, security gate on, rerun at once".into(), again));
+    rows.push(("`gate --repo --config`, security gate on".into(), cli));
 
     // A merge-queue group of one PR, and of three (the third entry's group holds all three):
     // one GraphQL read of the queue, the group's commit and the PRs, one check run written.
@@ -232,6 +266,22 @@ fn binary(fake: &FakeGithub, repo: &str, inputs: &[(&str, &str)]) -> i32 {
         run = run.input(name, value);
     }
     run.run().code
+}
+
+/// The config of the security rows: every source on.
+const SECURITY: &str =
+    "security:\n  dependabot: high\n  code-scanning: high\n  secret-scanning: true\n";
+
+/// Runs `shipgate gate --repo REPO --pr 1 --config <SECURITY>` once; returns its exit code.
+fn cli_gate(fake: &FakeGithub, repo: &str) -> i32 {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = dir.path().join("shipgate.yml");
+    std::fs::write(&config, SECURITY).expect("config");
+    let path = config.to_str().expect("utf-8 path");
+    support::run::shipgate(&["gate", "--repo", repo, "--pr", "1", "--config", path])
+        .github(&Github::direct(fake), repo)
+        .run()
+        .code
 }
 
 /// Runs `run` once (it returns an exit code); counts its calls from the fake's log.

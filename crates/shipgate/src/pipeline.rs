@@ -8,17 +8,22 @@
 //! - `shipgate gate --facts`: the facts from a file instead of GitHub;
 //! - `shipgate facts` (`commands/facts.rs`): the read alone, its facts written out.
 //!
+//! The security gate's alerts are read over REST beside the facts when the policy is given, or
+//! right after them when the production branch's config turns the gate on (`docs/github.md`).
+//!
 //! Data flows one way. The one write that can happen before the verdicts is a hook of the
 //! read: when the read needs paging (slow), an earlier *passing* check is first marked in
 //! progress, so that a crash during the slow part never leaves an old pass behind.
 
 use chrono::{DateTime, Utc};
+use shipgate_core::alerts::SecurityFacts;
 use shipgate_core::config::{self, Overrides};
 use shipgate_core::facts::Repository;
 use shipgate_core::gates::{GateId, GateResult};
 use shipgate_core::render;
 use shipgate_core::verdict::{Subject, Verdict, VerdictState};
 use shipgate_core::{guard, Facts, Policy};
+use shipgate_github::alerts::Sources;
 use shipgate_github::facts::{self as read, Candidate, ConfigFile, Head, ReadSpec, Selection};
 use shipgate_github::publish::{Publication, Publisher, Target};
 use shipgate_github::targets::Targets;
@@ -239,11 +244,30 @@ impl GitHub<'_> {
                 (probe, path.clone(), *explicit)
             }
         };
+        // The security gate's alerts (REST, `shipgate_github::alerts`): with the policy given,
+        // read beside the facts, in the same round trip; with the policy in the production
+        // branch's file (read in that same request), after it, and only when the file turns the
+        // gate on. A repository without the gate never asks for them.
+        let early = match source {
+            PolicySource::Given(policy) => Sources::of(&policy.security),
+            PolicySource::ProductionBranch { .. } => Sources::default(),
+        };
+        let mut alerts: Option<(String, Sources, SecurityFacts)> = None;
         let mut attempt = 0;
-        let (read, policy) = loop {
+        let (mut read, policy) = loop {
             attempt += 1;
             let spec = self.spec(&probe, &config_path);
-            let read = match self.read(&spec, targets).await {
+            let read = if attempt == 1 && early.any() {
+                let (read, found) = futures::join!(
+                    self.read(&spec, targets),
+                    self.alerts(&probe.production_branch, early)
+                );
+                alerts = Some((probe.production_branch.clone(), early, found));
+                read
+            } else {
+                self.read(&spec, targets).await
+            };
+            let read = match read {
                 Ok(read) => read,
                 Err(error) => return self.read_failed(targets, &probe, error.to_string()).await,
             };
@@ -280,6 +304,19 @@ impl GitHub<'_> {
                 }),
             );
         };
+        if let Ok(policy) = &policy {
+            let sources = Sources::of(&policy.security);
+            let known = alerts.as_ref().is_some_and(|(branch, read, _)| {
+                *branch == policy.production_branch && *read == sources
+            });
+            if sources.any() && !known {
+                let found = self.alerts(&policy.production_branch, sources).await;
+                alerts = Some((policy.production_branch.clone(), sources, found));
+            }
+            if let Some((_, _, found)) = alerts.filter(|_| sources.any()) {
+                read.set_security(&found);
+            }
+        }
         let check_name = match &policy {
             Ok(policy) => policy.check_name.clone(),
             Err(_) => probe.check_name.clone(),
@@ -449,6 +486,12 @@ impl GitHub<'_> {
             config_problem: policy.err(),
             ..Run::default()
         }
+    }
+
+    /// The open security alerts of the sources asked for.
+    async fn alerts(&self, production_branch: &str, sources: Sources) -> SecurityFacts {
+        shipgate_github::alerts::read(self.client, &self.repository, production_branch, sources)
+            .await
     }
 
     fn spec(&self, policy: &Policy, config_path: &str) -> ReadSpec {
@@ -766,6 +809,18 @@ impl Read {
             Read::Pulls(s) => &s.config,
             Read::Group(s) => &s.config,
             Read::Commit(s) => &s.config,
+        }
+    }
+
+    /// Gives every candidate the repository's security alerts.
+    fn set_security(&mut self, security: &SecurityFacts) {
+        let facts: Vec<&mut Facts> = match self {
+            Read::Pulls(s) => s.candidates.iter_mut().map(|c| &mut c.facts).collect(),
+            Read::Group(s) => s.candidates.iter_mut().map(|c| &mut c.facts).collect(),
+            Read::Commit(s) => s.pulls.iter_mut().map(|p| &mut p.candidate.facts).collect(),
+        };
+        for facts in facts {
+            facts.security = Some(security.clone());
         }
     }
 }

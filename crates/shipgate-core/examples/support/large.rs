@@ -249,6 +249,7 @@ pub fn large_facts(captured_at: DateTime<Utc>) -> Facts {
         releases,
         check_runs,
         statuses,
+        security: None,
     }
 }
 

@@ -14,6 +14,7 @@ pub mod approvals;
 pub mod checklist;
 pub mod checks;
 pub mod freeze;
+pub mod security;
 pub mod soak;
 pub mod tag;
 #[cfg(test)]
@@ -49,6 +50,8 @@ pub enum GateId {
     Checklist,
     /// Deploy freezes and the allowed deploy time.
     Freeze,
+    /// Open security alerts of the repository.
+    Security,
     /// The policy itself (e.g. every gate turned off).
     Policy,
     /// How a commit reached the production branch (the deploy guard).
@@ -66,6 +69,7 @@ impl GateId {
             Self::Checks => "checks",
             Self::Checklist => "checklist",
             Self::Freeze => "freeze",
+            Self::Security => "security",
             Self::Policy => "policy",
             Self::Merge => "merge",
         }
@@ -189,7 +193,7 @@ pub trait Gate {
 }
 
 /// Every gate, in the order they are shown.
-pub fn all() -> [&'static dyn Gate; 6] {
+pub fn all() -> [&'static dyn Gate; 7] {
     [
         &soak::Soak,
         &approvals::Approvals,
@@ -197,6 +201,7 @@ pub fn all() -> [&'static dyn Gate; 6] {
         &checks::Checks,
         &checklist::Checklist,
         &freeze::Freeze,
+        &security::Security,
     ]
 }
 

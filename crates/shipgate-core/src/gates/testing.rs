@@ -89,6 +89,7 @@ impl FactsBuilder {
                 releases: Vec::new(),
                 check_runs: Vec::new(),
                 statuses: Vec::new(),
+                security: None,
             },
         }
     }

@@ -214,6 +214,20 @@ fn details(id: GateId, policy: &Policy) -> String {
             }
             parts.join("; ")
         }
+        GateId::Security => {
+            let security = &policy.security;
+            let mut sources = Vec::new();
+            if security.secret_scanning {
+                sources.push("any open secret-scanning alert".to_string());
+            }
+            if let Some(at) = security.code_scanning {
+                sources.push(format!("code-scanning alerts at or above {}", at.name()));
+            }
+            if let Some(at) = security.dependabot {
+                sources.push(format!("Dependabot alerts at or above {}", at.name()));
+            }
+            format!("fails on {}", sources.join(", "))
+        }
         _ => String::new(),
     }
 }
@@ -245,6 +259,7 @@ mod tests {
               checks     off
               checklist  on   `Database backup taken`, `Rollback plan ready`
               freeze     on   frozen 2026-12-19 23:00 UTC to 2027-01-06 23:00 UTC (Christmas); deploys allowed Mon,Tue,Wed,Thu 09:00-16:00 Europe/Madrid
+              security   off
 
             The Action's inputs (and `shipgate gate`'s flags) of the same names override these values.
         "#);
@@ -260,6 +275,7 @@ mod tests {
               checks     on   every reported check; `neutral` passes
               checklist  on   no items, so skipped
               freeze     off
+              security   off
 
             The Action's inputs (and `shipgate gate`'s flags) of the same names override these values.
         "#);
