@@ -1139,6 +1139,16 @@ impl Values {
         }
     }
 
+    /// How the user turns the boolean input `name` on, in their terms: `--allow-http` on the
+    /// command line, `` `allow-http: true` `` in the Action.
+    pub fn turn_on(&self, name: &str) -> String {
+        let input = self.declared(name);
+        match self.origin {
+            Origin::Cli => format!("--{}", input.flag),
+            Origin::Action => format!("`{}: true`", input.name),
+        }
+    }
+
     /// A usage error about one input's value.
     pub fn invalid(&self, name: &str, message: &str) -> Failure {
         Failure::usage(format!("invalid value for {}: {message}", self.label(name)))

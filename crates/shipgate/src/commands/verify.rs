@@ -34,10 +34,6 @@ use crate::toolkit::{Annotation, Env, Level};
 pub struct VerifyArgs {
     /// The URLs that must answer 2xx, each with what its body must contain.
     pub targets: Vec<Target>,
-    /// Timeout of each request.
-    pub timeout: String,
-    /// How long to keep retrying for the deploy to come up.
-    pub wait: String,
     /// Allow plain-HTTP URLs on non-loopback hosts.
     pub allow_http: bool,
     /// Run the security checklist on every URL.
@@ -46,6 +42,8 @@ pub struct VerifyArgs {
     pub env: EnvSpec,
     /// Output format on stdout.
     pub format: Format,
+    /// The inputs as given, to name them in messages as the user wrote them.
+    pub values: Values,
 }
 
 impl VerifyArgs {
@@ -81,12 +79,11 @@ impl VerifyArgs {
         }
         Ok(Self {
             targets,
-            timeout: values.text("timeout").unwrap_or_default().to_string(),
-            wait: values.text("wait").unwrap_or_default().to_string(),
             allow_http: values.flag("allow-http")?,
             security_checks,
             env,
             format: Format::from_values(values)?,
+            values: values.clone(),
         })
     }
 }
@@ -156,11 +153,11 @@ pub async fn run(args: VerifyArgs) -> Result<Outcome, Failure> {
 
 /// Runs `shipgate verify` with `env` as the step's environment.
 pub async fn run_in(args: VerifyArgs, env: &Env) -> Result<Outcome, Failure> {
-    let timeout = parse_duration("timeout", &args.timeout)?;
+    let timeout = parse_duration(&args.values, "timeout")?;
     if timeout.as_secs() == 0 {
-        return Err(Failure::usage("`timeout` must be at least 1s"));
+        return Err(args.values.invalid("timeout", "must be at least 1s"));
     }
-    let wait = parse_duration("wait", &args.wait)?;
+    let wait = parse_duration(&args.values, "wait")?;
     let targets = &args.targets;
     let probe =
         Probe::new(timeout.to_std(), args.allow_http).map_err(|e| Failure::error(e.to_string()))?;

@@ -46,16 +46,10 @@ pub struct WatchArgs {
     pub rule: Vec<String>,
     /// URLs probed as `health` at every sample, each with what its body must contain.
     pub targets: Vec<Target>,
-    /// How long to watch live.
-    pub window: String,
-    /// Time between samples.
-    pub interval: String,
     /// Replay from this time instead of watching live.
     pub since: Option<String>,
     /// End of the replay.
     pub until: Option<String>,
-    /// Timeout of each request.
-    pub timeout: String,
     /// Allow plain-HTTP health and webhook URLs on non-loopback hosts.
     pub allow_http: bool,
     /// URL to POST the rollback to.
@@ -64,8 +58,6 @@ pub struct WatchArgs {
     pub rollback_workflow: Option<String>,
     /// Ref to run the rollback workflow on.
     pub rollback_ref: Option<String>,
-    /// How long after the decision to wait for health again.
-    pub rollback_timeout: String,
     /// The deployment environment.
     pub environment: String,
     /// The GitHub deployment to mark `failure`.
@@ -94,16 +86,12 @@ impl WatchArgs {
             metric: values.list("metrics"),
             rule: values.list("rules"),
             targets: health::targets_from(values)?,
-            window: or_default("window"),
-            interval: or_default("interval"),
             since: text("since"),
             until: text("until"),
-            timeout: or_default("timeout"),
             allow_http: values.flag("allow-http")?,
             rollback_webhook: text("rollback-webhook"),
             rollback_workflow: text("rollback-workflow"),
             rollback_ref: text("rollback-ref"),
-            rollback_timeout: or_default("rollback-timeout"),
             environment: or_default("environment"),
             deployment_id: text("deployment-id"),
             sha: text("sha"),
@@ -158,8 +146,8 @@ pub fn parse_metrics(lines: &[String]) -> Result<Vec<MetricQuery>, Failure> {
     Ok(metrics)
 }
 
-fn parse_time(input: &str, text: &str) -> Result<DateTime<Utc>, Failure> {
-    super::gate::parse_time(text).map_err(|e| Failure::usage(format!("`{input}`: {e}")))
+fn parse_time(values: &Values, input: &str, text: &str) -> Result<DateTime<Utc>, Failure> {
+    super::gate::parse_time(text).map_err(|e| values.invalid(input, &e))
 }
 
 fn non_empty(value: Option<String>) -> Option<String> {
@@ -183,45 +171,60 @@ struct Setup {
 }
 
 fn setup(args: &WatchArgs, now: DateTime<Utc>) -> Result<Setup, Failure> {
-    let window = parse_duration("window", &args.window)?;
-    let interval = parse_duration("interval", &args.interval)?;
-    let timeout = parse_duration("timeout", &args.timeout)?;
+    let window = parse_duration(&args.values, "window")?;
+    let interval = parse_duration(&args.values, "interval")?;
+    let timeout = parse_duration(&args.values, "timeout")?;
     if timeout.as_secs() == 0 {
-        return Err(Failure::usage("`timeout` must be at least 1s"));
+        return Err(args.values.invalid("timeout", "must be at least 1s"));
     }
-    let rollback_timeout = parse_duration("rollback-timeout", &args.rollback_timeout)?;
-    let metrics = parse_metrics(&args.metric)?;
+    let rollback_timeout = parse_duration(&args.values, "rollback-timeout")?;
+    let metrics =
+        parse_metrics(&args.metric).map_err(|f| args.values.invalid("metrics", &f.message))?;
     let rules = if args.rule.iter().all(|r| r.trim().is_empty()) {
         None
     } else {
-        let rules =
-            watch::parse_rules(&args.rule.join("\n")).map_err(|e| Failure::usage(e.to_string()))?;
+        let rules = watch::parse_rules(&args.rule.join("\n"))
+            .map_err(|e| args.values.invalid("rules", &e.to_string()))?;
         if rules.is_empty() {
             None
         } else {
             Some(rules)
         }
     };
-    let replay =
-        match (non_empty(args.since.clone()), non_empty(args.until.clone())) {
-            (None, None) => None,
-            (Some(since), Some(until)) => {
-                let (since, until) = (parse_time("since", &since)?, parse_time("until", &until)?);
-                if since >= until {
-                    return Err(Failure::usage("`since` must be before `until`"));
-                }
-                if until > now {
-                    return Err(Failure::usage(format!(
-                        "`until` ({}) is in the future: a replay reads stored history",
-                        watch::engine::rfc3339(until)
-                    )));
-                }
-                Some((since, until))
+    let replay = match (non_empty(args.since.clone()), non_empty(args.until.clone())) {
+        (None, None) => None,
+        (Some(since), Some(until)) => {
+            let v = &args.values;
+            let (since, until) = (
+                parse_time(v, "since", &since)?,
+                parse_time(v, "until", &until)?,
+            );
+            if since >= until {
+                return Err(Failure::usage(format!(
+                    "{} must be before {}",
+                    v.label("since"),
+                    v.label("until")
+                )));
             }
-            _ => return Err(Failure::usage(
-                "a replay needs both `since` and `until` (RFC 3339); give neither to watch live",
-            )),
-        };
+            if until > now {
+                return Err(v.invalid(
+                    "until",
+                    &format!(
+                        "{} is in the future: a replay reads stored history",
+                        watch::engine::rfc3339(until)
+                    ),
+                ));
+            }
+            Some((since, until))
+        }
+        _ => {
+            return Err(Failure::usage(format!(
+                "a replay needs both {} and {} (RFC 3339); give neither to watch live",
+                args.values.label("since"),
+                args.values.label("until")
+            )))
+        }
+    };
     if interval.as_secs() > 0 {
         let span = match replay {
             Some((since, until)) => u64::try_from((until - since).num_seconds()).unwrap_or(0),
@@ -229,28 +232,34 @@ fn setup(args: &WatchArgs, now: DateTime<Utc>) -> Result<Setup, Failure> {
         };
         if span / interval.as_secs() + 1 > MAX_RANGE_POINTS {
             return Err(Failure::usage(format!(
-                "{} samples are too many (at most {MAX_RANGE_POINTS}); use a larger `interval`",
-                span / interval.as_secs() + 1
+                "{} samples are too many (at most {MAX_RANGE_POINTS}); use a larger {}",
+                span / interval.as_secs() + 1,
+                args.values.label("interval")
             )));
         }
     }
     let targets = args.targets.clone();
-    let prometheus =
-        match (non_empty(args.prometheus_url.clone()), metrics.is_empty()) {
-            (Some(url), false) => Some(
-                Prometheus::new(&url, timeout.to_std())
-                    .map_err(|e| Failure::usage(format!("`prometheus-url`: {e}")))?,
-            ),
-            (None, false) => {
-                return Err(Failure::usage(
-                    "`metrics` are configured but `prometheus-url` is not",
-                ))
-            }
-            (Some(_), true) => return Err(Failure::usage(
-                "`prometheus-url` is set but no `metrics` (`NAME = PromQL query`) are configured",
-            )),
-            (None, true) => None,
-        };
+    let prometheus = match (non_empty(args.prometheus_url.clone()), metrics.is_empty()) {
+        (Some(url), false) => Some(
+            Prometheus::new(&url, timeout.to_std())
+                .map_err(|e| args.values.invalid("prometheus-url", &e.to_string()))?,
+        ),
+        (None, false) => {
+            return Err(Failure::usage(format!(
+                "metrics are given ({}) but no {} to query them",
+                args.values.label("metrics"),
+                args.values.label("prometheus-url")
+            )))
+        }
+        (Some(_), true) => {
+            return Err(Failure::usage(format!(
+                "{} is set but no metric is given ({}, `NAME = PromQL query`)",
+                args.values.label("prometheus-url"),
+                args.values.label("metrics")
+            )))
+        }
+        (None, true) => None,
+    };
     let names: Vec<String> = metrics.iter().map(|m| m.name.clone()).collect();
     let health_probe = replay.is_none() && !targets.is_empty();
     let mut plan = Plan::new(rules, &names, health_probe, interval)
@@ -336,9 +345,20 @@ fn too_long(
 
 fn rollback_config(args: &WatchArgs, timeout: std::time::Duration) -> Result<Rollback, Failure> {
     let webhook = match non_empty(args.rollback_webhook.clone()) {
-        Some(text) => {
-            Some(rollback::parse_webhook(&text, args.allow_http).map_err(Failure::usage)?)
-        }
+        Some(text) => Some(
+            rollback::parse_webhook(&text, args.allow_http).map_err(|e| {
+                let hint = if e.contains("HTTPS") {
+                    format!(
+                        ", or allow plain HTTP with {}",
+                        args.values.turn_on("allow-http")
+                    )
+                } else {
+                    String::new()
+                };
+                args.values
+                    .invalid("rollback-webhook", &format!("{e}{hint}"))
+            })?,
+        ),
         None => None,
     };
     let repo = non_empty(args.repo.clone()).or_else(|| env("GITHUB_REPOSITORY"));
@@ -352,7 +372,7 @@ fn rollback_config(args: &WatchArgs, timeout: std::time::Duration) -> Result<Rol
             });
         if !valid {
             return Err(Failure::usage(format!(
-                "`repo` {repo:?} is not `owner/name`"
+                "the repository {repo:?} (--repo, else GITHUB_REPOSITORY) is not `owner/name`"
             )));
         }
     }
@@ -360,12 +380,13 @@ fn rollback_config(args: &WatchArgs, timeout: std::time::Duration) -> Result<Rol
     if let Some(file) = &workflow {
         // Checked now, not when a rollback fires.
         shipgate_github::actions::check_workflow_file(file)
-            .map_err(|e| Failure::usage(format!("`rollback-workflow`: {e}")))?;
+            .map_err(|e| args.values.invalid("rollback-workflow", &e.to_string()))?;
     }
     let sha = non_empty(args.sha.clone()).or_else(|| env("GITHUB_SHA"));
     let deployment = match non_empty(args.deployment_id.clone()) {
         Some(id) => Some(DeploymentRef::Id(id.trim().parse().map_err(|_| {
-            Failure::usage(format!("`deployment-id` {id:?} is not a number"))
+            args.values
+                .invalid("deployment-id", &format!("{id:?} is not a number"))
         })?)),
         None => sha.clone().map(DeploymentRef::Sha),
     };
@@ -404,7 +425,7 @@ fn rollback_config(args: &WatchArgs, timeout: std::time::Duration) -> Result<Rol
 pub async fn run(args: WatchArgs) -> Result<Outcome, Failure> {
     let now = Utc::now();
     let setup = setup(&args, now)?;
-    let timeout = parse_duration("timeout", &args.timeout)?.to_std();
+    let timeout = parse_duration(&args.values, "timeout")?.to_std();
     let rollback = rollback_config(&args, timeout)?;
     let rules = setup.plan.rules.clone();
     let mut annotations = setup.unfireable.clone();
@@ -846,7 +867,8 @@ mod tests {
             "--metric",
             "error_rate = x",
         ];
-        assert!(usage(&["--rule", "error_rate 5%"]).starts_with("rule 1, column 12"));
+        assert!(usage(&["--rule", "error_rate 5%"])
+            .starts_with("invalid value for --rule: rule 1, column 12"));
         let with = |extra: &[&str]| {
             let mut list = p.to_vec();
             list.extend_from_slice(extra);
@@ -876,10 +898,14 @@ mod tests {
         ])
         .contains("in the future"));
         assert!(with(&["--interval", "0s"]).contains("interval"));
-        assert!(with(&["--window", "30"]).starts_with("`window`: invalid duration"));
+        assert!(
+            with(&["--window", "30"]).starts_with("invalid value for --window: invalid duration")
+        );
         assert!(with(&["--interval", "1s", "--window", "1d"]).contains("too many"));
-        assert!(usage(&["--metric", "error_rate = x"]).contains("`prometheus-url` is not"));
-        assert!(usage(&["--prometheus-url", "http://127.0.0.1:9"]).contains("no `metrics`"));
+        assert!(usage(&["--metric", "error_rate = x"])
+            .contains("metrics are given (--metric) but no --prometheus-url"));
+        assert!(usage(&["--prometheus-url", "http://127.0.0.1:9"])
+            .contains("no metric is given (--metric, `NAME = PromQL query`)"));
         assert!(usage(&[]).starts_with("nothing to watch"));
         let failure = from_cli(&["--health-url", "http://example.com/health"]).unwrap_err();
         assert!(
@@ -905,9 +931,9 @@ mod tests {
         let failure = with("../ci.yml").unwrap_err();
         assert_eq!(failure.exit, exit::USAGE);
         assert!(
-            failure
-                .message
-                .starts_with("`rollback-workflow`: invalid workflow file \"../ci.yml\": "),
+            failure.message.starts_with(
+                "invalid value for --rollback-workflow: invalid workflow file \"../ci.yml\": "
+            ),
             "{}",
             failure.message
         );

@@ -37,7 +37,7 @@ pub enum HealthError {
         reason: String,
     },
     /// A plain-HTTP URL on a non-loopback host without `allow-http`.
-    #[error("health URL {url} uses plain HTTP; use HTTPS, or set `allow-http: true` (loopback hosts are always allowed)")]
+    #[error("health URL {url} uses plain HTTP; use HTTPS (loopback hosts are always allowed)")]
     Insecure {
         /// The URL (credentials removed).
         url: String,
@@ -120,7 +120,16 @@ pub fn targets_from(values: &Values) -> Result<Vec<Target>, Failure> {
         default.as_ref(),
         values.flag("allow-http")?,
     )
-    .map_err(|e| values.invalid("health-urls", &e.to_string()))
+    .map_err(|e| {
+        let mut message = e.to_string();
+        if matches!(e.error, HealthError::Insecure { .. }) {
+            message.push_str(&format!(
+                ", or allow plain HTTP with {}",
+                values.turn_on("allow-http")
+            ));
+        }
+        values.invalid("health-urls", &message)
+    })
 }
 
 /// Parses and checks the `health-urls` lines: `URL [EXPECTATION]` each (a URL cannot contain
@@ -299,7 +308,7 @@ impl Probe {
                 attempt.error("more than 10 redirects")
             } else if attempt.url().scheme() == "http" && !allow_http && !is_loopback(attempt.url())
             {
-                attempt.error("redirect to plain HTTP refused (set `allow-http: true`)")
+                attempt.error("redirect to plain HTTP refused (allow-http is off)")
             } else {
                 attempt.follow()
             }

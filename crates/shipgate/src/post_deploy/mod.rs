@@ -17,9 +17,9 @@ pub mod security;
 
 /// Parses a duration flag, naming the input in the error.
 pub fn parse_duration(
-    input: &str,
-    text: &str,
+    values: &crate::inputs::Values,
+    name: &str,
 ) -> Result<shipgate_core::Duration, crate::outcome::Failure> {
-    shipgate_core::Duration::parse(text)
-        .map_err(|e| crate::outcome::Failure::usage(format!("`{input}`: {e}")))
+    let text = values.text(name).unwrap_or_default();
+    shipgate_core::Duration::parse(text).map_err(|e| values.invalid(name, &e.to_string()))
 }

@@ -209,7 +209,7 @@ impl Rollback {
     async fn call_webhook(&self, decision: &Decision) -> ActionReport {
         const NAME: &str = "webhook";
         let Some(url) = &self.webhook else {
-            return action(NAME, None, "no `rollback-webhook`");
+            return action(NAME, None, "no rollback webhook given");
         };
         // Deploy hooks carry their secret in the path: show the host only.
         let shown = format!("{}://{}/…", url.scheme(), url.host_str().unwrap_or("?"));
@@ -252,7 +252,7 @@ impl Rollback {
     async fn dispatch_workflow(&self, decision: &Decision) -> ActionReport {
         const NAME: &str = "workflow";
         let Some(file) = &self.workflow else {
-            return action(NAME, None, "no `rollback-workflow`");
+            return action(NAME, None, "no rollback workflow given");
         };
         let (Some(github), Some(repo)) = (&self.github, &self.repo) else {
             return action(
@@ -292,7 +292,7 @@ pub async fn time_recovery(
     if targets.is_empty() {
         return (
             None,
-            action(NAME, None, "no `health-urls` to time the recovery"),
+            action(NAME, None, "no health URLs to time the recovery"),
         );
     }
     loop {
@@ -334,13 +334,13 @@ pub async fn time_recovery(
 
 /// The webhook URL, checked like health URLs (HTTPS unless loopback or `allow-http`).
 pub fn parse_webhook(text: &str, allow_http: bool) -> Result<Url, String> {
-    let url = Url::parse(text.trim()).map_err(|e| format!("invalid `rollback-webhook`: {e}"))?;
+    let url = Url::parse(text.trim()).map_err(|e| format!("not a URL: {e}"))?;
     match url.scheme() {
         "https" => Ok(url),
         "http" if allow_http || super::health::is_loopback(&url) => Ok(url),
         // Deploy hooks carry their secret in the path: show the host only.
         _ => Err(format!(
-            "`rollback-webhook` {}://{}/… must use HTTPS (or set `allow-http: true`)",
+            "{}://{}/… must use HTTPS (loopback hosts are always allowed)",
             url.scheme(),
             url.host_str().unwrap_or("?")
         )),
