@@ -167,6 +167,21 @@ fn the_command_input_dispatches_verify_with_its_inputs_as_flags() {
         "{}",
         ran.describe()
     );
+    // A plain-HTTP URL: the fix is told in the Action's terms, not the command line's.
+    let ran = Run::new(github, &repo, "workflow_dispatch", &json!({}))
+        .input("command", "verify")
+        .input("health-urls", "http://example.com/health")
+        .run();
+    assert_eq!(ran.code, 2, "{}", ran.describe());
+    assert!(
+        ran.stdout.contains("invalid value for input `health-urls`")
+            && ran
+                .stdout
+                .contains("allow plain HTTP with `allow-http: true`")
+            && !ran.stdout.contains("--allow-http"),
+        "{}",
+        ran.describe()
+    );
     assert!(
         fake::github().requests(&repo).is_empty(),
         "verify reads no GitHub"

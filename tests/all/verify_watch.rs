@@ -176,7 +176,7 @@ fn verify_bad_input_is_a_usage_error() {
     for (args, message) in [
         (
             vec!["verify", "--health-url", "http://example.com/health"],
-            "plain HTTP",
+            "uses plain HTTP; use HTTPS (loopback hosts are always allowed), or allow plain HTTP with --allow-http",
         ),
         (vec!["verify"], "no health URL and no environment check"),
         (
@@ -189,7 +189,7 @@ fn verify_bad_input_is_a_usage_error() {
         ),
         (
             vec!["verify", "--health-url", "https://x.example", "--wait", "5"],
-            "`wait`: invalid duration",
+            "invalid value for --wait: invalid duration \"5\": missing unit",
         ),
         (
             vec![
