@@ -375,46 +375,49 @@ struct HistoryAnswer {
 
 #[derive(Deserialize)]
 struct HistoryRepository {
-    deployments: Connection<DeploymentNode>,
+    deployments: Connection<DeploymentNode<PullNode>>,
 }
 
+/// A GraphQL connection page: its nodes and where the next page starts.
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct Connection<T> {
-    page_info: PageInfo,
-    nodes: Vec<Option<T>>,
+pub(crate) struct Connection<T> {
+    pub(crate) page_info: PageInfo,
+    pub(crate) nodes: Vec<Option<T>>,
 }
 
+/// A connection's `pageInfo` (the cursor is absent when only `hasNextPage` is asked for).
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct PageInfo {
-    has_next_page: bool,
+pub(crate) struct PageInfo {
+    pub(crate) has_next_page: bool,
     #[serde(default)]
-    end_cursor: Option<String>,
+    pub(crate) end_cursor: Option<String>,
 }
 
+/// A connection read without paging.
+#[derive(Deserialize)]
+pub(crate) struct Nodes<T> {
+    pub(crate) nodes: Vec<Option<T>>,
+}
+
+/// One deployment as `history.graphql` and `incident.graphql` both ask for it; `P` is what each
+/// asks of the deployed commit's pull request.
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct DeploymentNode {
+pub(crate) struct DeploymentNode<P> {
     database_id: Option<u64>,
     commit_oid: String,
     created_at: DateTime<Utc>,
     payload: Option<String>,
     creator: Option<Login>,
-    statuses: StatusConnection,
-    commit: Option<CommitNode>,
+    statuses: Connection<StatusNode>,
+    commit: Option<CommitNode<P>>,
 }
 
 #[derive(Deserialize)]
 struct Login {
     login: String,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct StatusConnection {
-    page_info: PageInfo,
-    nodes: Vec<Option<StatusNode>>,
 }
 
 #[derive(Deserialize)]
@@ -427,15 +430,11 @@ struct StatusNode {
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct CommitNode {
-    associated_pull_requests: Option<Nodes<PullNode>>,
+struct CommitNode<P> {
+    associated_pull_requests: Option<Nodes<P>>,
 }
 
-#[derive(Deserialize)]
-struct Nodes<T> {
-    nodes: Vec<Option<T>>,
-}
-
+/// The report's view of a deployment's pull request: its first and head commits.
 #[derive(Deserialize)]
 struct PullNode {
     /// `commits(first: 1)`: the PR's first commit.
@@ -455,9 +454,10 @@ struct AuthoredCommit {
     authored_date: DateTime<Utc>,
 }
 
-impl DeploymentNode {
-    /// The history entry, and whether more statuses remain to be read.
-    fn into_history(self) -> Result<(HistoryDeployment, bool), Error> {
+impl<P> DeploymentNode<P> {
+    /// The history entry (without commit dates), the deployed commit's pull request, and
+    /// whether more statuses remain to be read ([`all_statuses`]).
+    pub(crate) fn into_parts(self) -> Result<(HistoryDeployment, Option<P>, bool), Error> {
         let id = self.database_id.ok_or_else(|| {
             Error::GraphQl(format!(
                 "a deployment of {} has no databaseId",
@@ -482,22 +482,7 @@ impl DeploymentNode {
             .commit
             .and_then(|c| c.associated_pull_requests)
             .and_then(|prs| prs.nodes.into_iter().flatten().next());
-        let authored = |commits: Nodes<PullCommit>| {
-            commits
-                .nodes
-                .into_iter()
-                .flatten()
-                .next()
-                .map(|c| c.commit.authored_date)
-        };
-        let (first_commit_at, last_commit_at) = match pull {
-            Some(pr) => (authored(pr.commits), authored(pr.head)),
-            None => (None, None),
-        };
-        let payload = self
-            .payload
-            .as_deref()
-            .map(|p| Value::String(p.to_string()));
+        let payload = self.payload.map(Value::String);
         Ok((
             HistoryDeployment {
                 id,
@@ -506,11 +491,32 @@ impl DeploymentNode {
                 creator: self.creator.map(|c| c.login),
                 statuses,
                 payload: payload.as_ref().and_then(parse_payload),
-                first_commit_at,
-                last_commit_at,
+                first_commit_at: None,
+                last_commit_at: None,
             },
+            pull,
             self.statuses.page_info.has_next_page,
         ))
+    }
+}
+
+impl DeploymentNode<PullNode> {
+    /// The history entry, and whether more statuses remain to be read.
+    fn into_history(self) -> Result<(HistoryDeployment, bool), Error> {
+        let (mut deployment, pull, more) = self.into_parts()?;
+        let authored = |commits: Nodes<PullCommit>| {
+            commits
+                .nodes
+                .into_iter()
+                .flatten()
+                .next()
+                .map(|c| c.commit.authored_date)
+        };
+        if let Some(pr) = pull {
+            deployment.first_commit_at = authored(pr.commits);
+            deployment.last_commit_at = authored(pr.head);
+        }
+        Ok((deployment, more))
     }
 }
 

@@ -20,12 +20,11 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use shipgate_core::facts::DeploymentStatus;
 use shipgate_core::incident::{self, IssueCandidate, PullRequestLink, Wanted};
 use shipgate_core::kpi::history::HistoryDeployment;
 
 use crate::client::Client;
-use crate::deployments::{parse_payload, parse_state, split_repo};
+use crate::deployments::{all_statuses, split_repo, Connection, DeploymentNode, Nodes, PageInfo};
 use crate::error::Error;
 
 /// The GraphQL document of the read.
@@ -385,59 +384,26 @@ async fn add_deployments(
     owner: &str,
     name: &str,
     read: &mut IncidentRead,
-    nodes: Vec<Option<DeploymentNode>>,
+    nodes: Vec<Option<DeploymentNode<PullNode>>>,
 ) -> Result<(), Error> {
     for node in nodes.into_iter().flatten() {
-        let id = node.database_id.ok_or_else(|| {
-            Error::GraphQl(format!(
-                "a deployment of {} has no databaseId",
-                node.commit_oid
-            ))
-        })?;
-        let statuses = if node.statuses.page_info.has_next_page {
+        let (mut deployment, pull, more) = node.into_parts()?;
+        if more {
             // More than 100 statuses on one deployment: all of them over REST.
-            let (all, requests) = crate::deployments::all_statuses(client, owner, name, id).await?;
+            let (all, requests) = all_statuses(client, owner, name, deployment.id).await?;
             read.requests += requests;
-            all
-        } else {
-            node.statuses
-                .nodes
-                .into_iter()
-                .flatten()
-                .map(|s| {
-                    Ok(DeploymentStatus {
-                        state: parse_state(&s.state)?,
-                        created_at: s.created_at,
-                        description: s.description,
-                        creator: None,
-                    })
-                })
-                .collect::<Result<Vec<_>, Error>>()?
-        };
-        if let Some(pr) = node
-            .commit
-            .and_then(|c| c.associated_pull_requests)
-            .and_then(|prs| prs.nodes.into_iter().flatten().next())
-        {
+            deployment.statuses = all;
+        }
+        if let Some(pr) = pull {
             read.pull_requests.insert(
-                id,
+                deployment.id,
                 PullRequestLink {
                     number: pr.number,
                     title: pr.title,
                 },
             );
         }
-        let payload = node.payload.map(Value::String);
-        read.deployments.push(HistoryDeployment {
-            id,
-            sha: node.commit_oid,
-            created_at: node.created_at,
-            creator: node.creator.map(|c| c.login),
-            statuses,
-            payload: payload.as_ref().and_then(parse_payload),
-            first_commit_at: None,
-            last_commit_at: None,
-        });
+        read.deployments.push(deployment);
     }
     Ok(())
 }
@@ -450,77 +416,14 @@ struct Answer {
 #[derive(Deserialize)]
 struct RepositoryAnswer {
     #[serde(default)]
-    deployments: Option<Connection<DeploymentNode>>,
+    deployments: Option<Connection<DeploymentNode<PullNode>>>,
     #[serde(default)]
     incidents: Option<Connection<IssueNode>>,
     #[serde(default)]
     recent: Option<Nodes<IssueNode>>,
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct Connection<T> {
-    page_info: PageInfo,
-    nodes: Vec<Option<T>>,
-}
-
-#[derive(Deserialize)]
-struct Nodes<T> {
-    nodes: Vec<Option<T>>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct PageInfo {
-    has_next_page: bool,
-    #[serde(default)]
-    end_cursor: Option<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct DeploymentNode {
-    database_id: Option<u64>,
-    commit_oid: String,
-    created_at: DateTime<Utc>,
-    payload: Option<String>,
-    creator: Option<Login>,
-    statuses: StatusConnection,
-    commit: Option<CommitNode>,
-}
-
-#[derive(Deserialize)]
-struct Login {
-    login: String,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct StatusConnection {
-    page_info: StatusPageInfo,
-    nodes: Vec<Option<StatusNode>>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct StatusPageInfo {
-    has_next_page: bool,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct StatusNode {
-    state: String,
-    created_at: DateTime<Utc>,
-    description: Option<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct CommitNode {
-    associated_pull_requests: Option<Nodes<PullNode>>,
-}
-
+/// The incident's view of a deployment's pull request: its number and title, for the issue.
 #[derive(Deserialize)]
 struct PullNode {
     number: u64,
