@@ -19,6 +19,19 @@
 /// Zero-width space: invisible, but it breaks GitHub's mention, reference and autolink patterns.
 pub const ZERO_WIDTH_SPACE: char = '\u{200B}';
 
+/// Everything but RFC 3986's unreserved characters (`A–Z a–z 0–9 - _ . ~`).
+const NOT_UNRESERVED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
+
+/// Percent-encodes untrusted text as one URL path segment or query-string value: a `/`, `?`,
+/// `#`, `&` or space in a branch, tag, environment or file name cannot change the URL's shape.
+pub fn url_component(text: &str) -> String {
+    percent_encoding::utf8_percent_encode(text, NOT_UNRESERVED).to_string()
+}
+
 /// Escapes untrusted text for use anywhere inline in Markdown, including inside table cells.
 pub fn markdown(text: &str) -> String {
     escape_inline(&plain(text), true)
@@ -191,6 +204,15 @@ mod tests {
     use super::*;
 
     const Z: char = ZERO_WIDTH_SPACE;
+
+    #[test]
+    fn url_components_keep_only_unreserved_characters() {
+        assert_eq!(url_component("roll back.yml"), "roll%20back.yml");
+        assert_eq!(url_component("staging/v1.4.0"), "staging%2Fv1.4.0");
+        assert_eq!(url_component("abc-123_x.~"), "abc-123_x.~");
+        assert_eq!(url_component("a?b#c&d=e%"), "a%3Fb%23c%26d%3De%25");
+        assert_eq!(url_component("é"), "%C3%A9");
+    }
 
     #[test]
     fn markdown_escapes_hostile_strings_exactly() {

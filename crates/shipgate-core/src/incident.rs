@@ -824,7 +824,10 @@ pub fn body(incident: &Incident, previous: Option<&str>) -> String {
         out.push_str(&format!(
             "- Release tag: [{}]({})\n",
             escape::code(&version),
-            incident.url(&format!("releases/tag/{}", encode_segment(&version)))
+            incident.url(&format!(
+                "releases/tag/{}",
+                crate::escape::url_component(&version)
+            ))
         ));
     }
     out.push('\n');
@@ -909,19 +912,6 @@ fn fit(body: String) -> String {
 /// A commit SHA as it may appear in a URL (hex digits only).
 fn hex_only(sha: &str) -> String {
     sha.chars().filter(char::is_ascii_hexdigit).collect()
-}
-
-/// Percent-encodes one URL path segment (RFC 3986 unreserved characters kept).
-fn encode_segment(text: &str) -> String {
-    let mut out = String::new();
-    for b in text.bytes() {
-        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
 }
 
 /// An issue shipgate may have opened before, as read from GitHub.

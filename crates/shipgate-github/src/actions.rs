@@ -14,8 +14,9 @@
 use serde_json::{Map, Value};
 
 use crate::client::Client;
-use crate::deployments::{encode_component, split_repo};
+use crate::deployments::split_repo;
 use crate::error::Error;
+use shipgate_core::escape::url_component;
 
 /// Checks that `file` names a workflow of `.github/workflows/` — its file name (`rollback.yml`)
 /// or its numeric id — and not a path: no `/` or `\`, not `.` or `..`, not blank.
@@ -52,7 +53,7 @@ pub async fn dispatch_workflow(
     check_workflow_file(workflow_file)?;
     let path = format!(
         "/repos/{owner}/{name}/actions/workflows/{}/dispatches",
-        encode_component(workflow_file)
+        url_component(workflow_file)
     );
     let inputs: Map<String, Value> = inputs
         .iter()

@@ -11,6 +11,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
+use shipgate_core::escape::url_component;
 use shipgate_core::facts::{DeploymentState, DeploymentStatus};
 use shipgate_core::kpi::history::{DeployPayload, History, HistoryDeployment, HISTORY_VERSION};
 
@@ -101,19 +102,6 @@ pub(crate) fn split_repo(repo: &str) -> Result<(&str, &str), Error> {
     }
 }
 
-/// Percent-encodes a path segment or query-string value (RFC 3986 unreserved kept).
-pub fn encode_component(text: &str) -> String {
-    let mut out = String::new();
-    for b in text.bytes() {
-        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
 /// The deployments of `sha` to `environment` (the newest 100: one commit never has more).
 async fn deployments_of(
     client: &Client,
@@ -124,8 +112,8 @@ async fn deployments_of(
     let (owner, name) = split_repo(repo)?;
     let path = format!(
         "/repos/{owner}/{name}/deployments?sha={}&environment={}&per_page=100",
-        encode_component(sha),
-        encode_component(environment)
+        url_component(sha),
+        url_component(environment)
     );
     client.get(&path).await
 }
@@ -532,13 +520,6 @@ mod tests {
         assert_eq!(cut.chars().count(), 140);
         assert!(cut.ends_with('…'));
         assert_eq!(description("a\nb"), "a b");
-    }
-
-    #[test]
-    fn components_are_percent_encoded() {
-        assert_eq!(encode_component("roll back.yml"), "roll%20back.yml");
-        assert_eq!(encode_component("staging/v1.4.0"), "staging%2Fv1.4.0");
-        assert_eq!(encode_component("abc-123_x.~"), "abc-123_x.~");
     }
 
     #[test]
