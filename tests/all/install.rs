@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::{Arc, Mutex};
 
-use crate::support::{fixture, repo_root};
+use crate::support::{action_yml_keys, fixture, repo_root};
 
 const TARGET: &str = "x86_64-unknown-linux-musl";
 const ARCHIVE: &str = "shipgate-v0.1.0-x86_64-unknown-linux-musl.tar.gz";
@@ -727,21 +727,8 @@ fn a_cached_source_build_of_the_same_source_is_reused() {
 #[test]
 fn action_yml_maps_every_input_and_output() {
     let action = std::fs::read_to_string(repo_root().join("action.yml")).unwrap();
-    let section = |name: &str| -> Vec<String> {
-        let start = action
-            .find(&format!("\n{name}:\n"))
-            .unwrap_or_else(|| panic!("no {name}: section"));
-        action[start + name.len() + 3..]
-            .lines()
-            .take_while(|l| l.is_empty() || l.starts_with(' ') || l.starts_with('#'))
-            .filter_map(|l| {
-                let key = l.strip_prefix("  ")?.strip_suffix(':')?;
-                (!key.starts_with(' ') && !key.starts_with('#')).then(|| key.to_string())
-            })
-            .collect()
-    };
-    let inputs = section("inputs");
-    let outputs = section("outputs");
+    let inputs = action_yml_keys("inputs");
+    let outputs = action_yml_keys("outputs");
 
     // The inputs are the input table's (tests/all/declared.rs checks every one of them and the
     // step that passes them); here only that nothing else is passed to the binary.
@@ -770,6 +757,8 @@ fn action_yml_maps_every_input_and_output() {
         "rollback",
         "trigger",
         "reason",
+        "result",
+        "rollback-seconds",
         "deployment-id",
         "issue-number",
         "issue-url",

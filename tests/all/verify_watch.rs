@@ -488,6 +488,41 @@ fn watch_live_health_failing_rolls_back_and_times_the_recovery() {
 }
 
 #[test]
+fn watch_in_the_action_hands_its_rollback_outputs_to_the_next_step() {
+    let service = Service::start(UP, None);
+    let hook = Service::start(UP, Some(service.state.clone()));
+    service.set_after(Duration::from_millis(1500), REFUSING);
+    let repo = Repo::new(OWNER, "watch-rollback-outputs");
+    let repo_name = repo.full_name();
+    fake::github().load(repo);
+    let ran = Run::new(
+        Github::direct(fake::github()),
+        &repo_name,
+        "workflow_dispatch",
+        &serde_json::json!({}),
+    )
+    .input("command", "watch")
+    .input("health-urls", &service.url("/health"))
+    .input("rules", "health failing for 2s")
+    .input("interval", "1s")
+    .input("window", "30s")
+    .input("timeout", "1s")
+    .input("rollback-webhook", &hook.url("/deploy-hook/s3cret"))
+    .input("rollback-timeout", "20s")
+    .run();
+    assert_eq!(ran.code, 5, "{}", ran.describe());
+    assert_eq!(ran.outputs["rollback"], "true", "{}", ran.describe());
+    assert_eq!(ran.outputs["result"], "rollback");
+    assert_eq!(ran.outputs["trigger"], "health failing for 2s");
+    // What `incident`'s `rollback-seconds` input takes, as action.yml passes it on.
+    let seconds: u64 = ran.outputs["rollback-seconds"]
+        .parse()
+        .unwrap_or_else(|_| panic!("{}", ran.describe()));
+    assert!(seconds <= 20, "{seconds}");
+    assert_eq!(ran.report()["rollback_seconds"], seconds);
+}
+
+#[test]
 fn watch_live_healthy_service_ends_without_rollback() {
     let service = Service::start(UP, None);
     let out = shipgate(&[

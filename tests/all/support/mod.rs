@@ -33,6 +33,24 @@ pub fn repo_root() -> PathBuf {
         .expect("repo root")
 }
 
+/// The keys of one top-level section of `action.yml` (`inputs` or `outputs`), in file order.
+pub fn action_yml_keys(section: &str) -> Vec<String> {
+    static ACTION: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let action =
+        ACTION.get_or_init(|| std::fs::read_to_string(repo_root().join("action.yml")).unwrap());
+    let start = action
+        .find(&format!("\n{section}:\n"))
+        .unwrap_or_else(|| panic!("action.yml has no {section}: section"));
+    action[start + section.len() + 3..]
+        .lines()
+        .take_while(|l| l.is_empty() || l.starts_with(' ') || l.starts_with('#'))
+        .filter_map(|l| {
+            let key = l.strip_prefix("  ")?.strip_suffix(':')?;
+            (!key.starts_with(' ') && !key.starts_with('#')).then(|| key.to_string())
+        })
+        .collect()
+}
+
 /// A file under `tests/fixtures/`.
 pub fn fixture(path: &str) -> PathBuf {
     repo_root().join("tests/fixtures").join(path)

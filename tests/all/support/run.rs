@@ -407,6 +407,7 @@ impl<'a> Run<'a> {
                 .unwrap_or_default(),
         };
         ran.assert_token_hidden();
+        ran.assert_outputs_declared();
         if self.github.tap.is_some() {
             ran.assert_contract();
         }
@@ -520,6 +521,19 @@ impl Ran {
             self.describe()
         );
         writes[0].json()
+    }
+
+    /// Every output the run wrote is declared in `action.yml`: a composite action passes on only
+    /// the outputs it declares, so an undeclared one would be lost to the workflow.
+    pub fn assert_outputs_declared(&self) {
+        let declared = super::action_yml_keys("outputs");
+        for name in self.outputs.keys() {
+            assert!(
+                declared.contains(name),
+                "the run wrote output `{name}`, which action.yml does not declare:\n{}",
+                self.describe()
+            );
+        }
     }
 
     /// The token never shows: when stdout names it at all, only in the `::add-mask::` line it

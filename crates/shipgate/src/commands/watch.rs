@@ -472,7 +472,7 @@ pub fn outcome(
             pretty
         }
     };
-    let mut outputs = vec![
+    let outputs = vec![
         ("rollback".to_string(), report.rollback.to_string()),
         (
             "trigger".to_string(),
@@ -483,11 +483,15 @@ pub fn outcome(
             report.reason.clone().unwrap_or_default(),
         ),
         ("result".to_string(), report.result.name().to_string()),
+        (
+            "rollback-seconds".to_string(),
+            report
+                .rollback_seconds
+                .map(|s| s.to_string())
+                .unwrap_or_default(),
+        ),
         ("report".to_string(), json),
     ];
-    if let Some(seconds) = report.rollback_seconds {
-        outputs.push(("rollback-seconds".to_string(), seconds.to_string()));
-    }
     Outcome {
         exit: match report.result {
             WatchResult::NoRollback => exit::OK,
