@@ -40,14 +40,14 @@ fn a_valid_file_shows_the_effective_policy() {
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert_eq!(out.stderr, "");
     insta::assert_snapshot!(out.stdout);
-    // The same text on standard input gives the same policy, named `<stdin>`.
+    // The same text on standard input gives the same policy, named `standard input`.
     let text = std::fs::read_to_string(repo_root().join("examples/shipgate.yml")).unwrap();
     let (code, stdout, _) = from_stdin(&text);
     assert_eq!(code, 0);
     assert_eq!(
         stdout,
         out.stdout
-            .replacen("examples/shipgate.yml: valid", "<stdin>: valid", 1)
+            .replacen("examples/shipgate.yml: valid", "standard input: valid", 1)
     );
 }
 
@@ -60,6 +60,15 @@ fn the_default_file_is_the_actions() {
     assert_eq!(
         out.stderr,
         "error: invalid config in .github/shipgate.yml: no such file (the Action would use the built-in defaults); name your config file, or `-` for standard input\n"
+    );
+    // A file named explicitly must be there: no hint about defaults.
+    let out = shipgate(&["check-config", "nosuch.yml"])
+        .current_dir(dir.path())
+        .run();
+    assert_eq!(out.code, 2);
+    assert_eq!(
+        out.stderr,
+        "error: invalid config in nosuch.yml: no such file\n"
     );
     std::fs::create_dir(dir.path().join(".github")).unwrap();
     std::fs::write(
@@ -103,7 +112,8 @@ fn an_invalid_file_is_refused_naming_the_key_and_line() {
         assert_eq!(code, 2, "{text:?}: {stderr}");
         assert_eq!(stdout, "", "{text:?}");
         assert!(
-            stderr.starts_with("error: invalid config in <stdin>: ") && stderr.contains(needle),
+            stderr.starts_with("error: invalid config in standard input: ")
+                && stderr.contains(needle),
             "{text:?}: {stderr}"
         );
     }

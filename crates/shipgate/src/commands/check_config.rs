@@ -8,7 +8,7 @@
 //! evaluation of it would be `error`). Exit 0 with a summary of the policy, or 2 with the error.
 
 use std::fmt::Write as _;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use shipgate_core::gates::{self, GateId};
 use shipgate_core::{Error, Policy};
@@ -16,9 +16,6 @@ use shipgate_core::{Error, Policy};
 use crate::exit;
 use crate::inputs::Values;
 use crate::outcome::{Failure, Outcome};
-
-/// How standard input is named in messages.
-const STDIN: &str = "<stdin>";
 
 /// Arguments of `shipgate check-config`.
 #[derive(Debug, Clone)]
@@ -41,19 +38,29 @@ impl CheckConfigArgs {
 pub async fn run(args: CheckConfigArgs) -> Result<Outcome, Failure> {
     let (policy, name) = match &args.file {
         Some(path) if !path.exists() => {
+            // Left at its default, a missing file means the built-in defaults in the Action;
+            // a file named explicitly must be there.
+            let message = if path == Path::new(crate::pipeline::DEFAULT_CONFIG) {
+                "no such file (the Action would use the built-in defaults); name your config file, or `-` for standard input"
+            } else {
+                "no such file"
+            };
             return Err(Error::Config {
                 path: Some(path.clone()),
                 key: None,
                 line: None,
-                message: "no such file (the Action would use the built-in defaults); name your config file, or `-` for standard input".into(),
+                message: message.into(),
             }
-            .into())
+            .into());
         }
         Some(path) => (crate::files::config(path)?, path.display().to_string()),
-        None => (
-            crate::files::config_from(std::io::stdin().lock(), STDIN.as_ref())?,
-            STDIN.to_string(),
-        ),
+        None => {
+            let stdin = crate::files::shown(Path::new("-"));
+            (
+                crate::files::config_from(std::io::stdin().lock(), stdin)?,
+                stdin.display().to_string(),
+            )
+        }
     };
     check(&policy, &name)
 }
