@@ -99,6 +99,13 @@ pub(crate) fn answer(inner: &mut Inner, body: &str, fault: Option<&str>) -> Answ
             repo_name.clone().unwrap_or_default()
         )),
         Some(repo) => build(repo, &operation, &variables).map(|mut data| {
+            // The token's account, for the operations that ask for it.
+            if matches!(
+                operation.as_str(),
+                "PullRequestFacts" | "OpenPullRequestFacts" | "MergeGroupFacts"
+            ) {
+                data["viewer"] = json!({ "login": repo.viewer });
+            }
             // `node` is an interface: GitHub sends `__typename` only when it is asked for.
             if node_selects_typename(&single_operation(&document, &operation)) {
                 let kind = match operation.as_str() {

@@ -5,7 +5,7 @@
 //! | method | path (under `/repos/{owner}/{repo}`) |
 //! |---|---|
 //! | POST | `/check-runs` (403 when the token cannot write checks) |
-//! | PATCH | `/check-runs/{id}` (422 when a completed run's status or conclusion would change) |
+//! | PATCH | `/check-runs/{id}` (422 when a completed run's status or conclusion would change; 403 for another app's run) |
 //! | GET | `/commits/{ref}/check-runs` (`check_name`, `status`, `filter`) |
 //! | POST | `/statuses/{sha}` |
 //! | GET | `/commits/{ref}/statuses` (newest first) |
@@ -371,7 +371,7 @@ fn create_check_run(
         status: "queued".into(),
         external_id: str_field(body, "external_id").map(str::to_string),
         started_at: Some(now),
-        app: "github-actions".into(),
+        app: repo.viewer_app(),
         ..CheckRun::default()
     };
     if let Err(answer) = apply_check_run(&mut run, body, now) {
@@ -393,6 +393,7 @@ fn update_check_run(
         return Answer::error(403, "Resource not accessible by integration");
     }
     let id: u64 = id.parse().unwrap_or(0);
+    let viewer_app = repo.viewer_app();
     let found = repo.commits.iter_mut().find_map(|c| {
         let sha = c.sha.clone();
         c.check_runs
@@ -403,6 +404,13 @@ fn update_check_run(
     let Some((sha, run)) = found else {
         return Answer::error(404, "Not Found");
     };
+    if run.app != viewer_app {
+        // As GitHub: only the app that created a check run may change it.
+        return Answer::error(
+            403,
+            "Invalid app_id - check run can only be modified by the GitHub App that created it.",
+        );
+    }
     let mut updated = run.clone();
     if let Err(answer) = apply_check_run(&mut updated, body, now) {
         return answer;

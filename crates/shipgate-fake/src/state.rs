@@ -18,7 +18,8 @@ pub struct Repo {
     pub name: String,
     /// The default branch (`main`).
     pub default_branch: String,
-    /// The login the token belongs to (comments it wrote have `viewerDidAuthor`).
+    /// The login the token belongs to (comments it wrote have `viewerDidAuthor`; GraphQL's
+    /// `viewer`). An app's token is `<slug>[bot]`: check runs it creates are that app's.
     pub viewer: String,
     /// Whether the token may write check runs (`false`: 403 "Resource not accessible by
     /// integration", as for a token without `checks: write`).
@@ -719,6 +720,15 @@ pub fn epoch() -> DateTime<Utc> {
 }
 
 impl Repo {
+    /// The slug of the app the token belongs to (`viewer` without `[bot]`): the app of the
+    /// check runs it creates. A user's token gets `""`, which no check run's app is.
+    pub fn viewer_app(&self) -> String {
+        self.viewer
+            .strip_suffix("[bot]")
+            .unwrap_or_default()
+            .to_string()
+    }
+
     /// Moves every time of the state by `by` (a scenario written as of one moment, replayed
     /// as of another: the binary judges with the real clock).
     pub fn shift_times(&mut self, by: chrono::Duration) {

@@ -165,6 +165,9 @@ pub struct Snapshot {
 #[derive(Debug)]
 struct FirstRead {
     spec: ReadSpec,
+    /// The slug of the app the token belongs to, when it is an app's: only its check runs are
+    /// shipgate's own.
+    viewer_app: Option<String>,
     repo: RawRepository,
     prs: Vec<RawPullRequest>,
     prs_page: Option<PageInfo>,
@@ -270,6 +273,7 @@ pub async fn read_merge_group(
     variables["head"] = json!(group.head_sha);
     #[derive(Deserialize)]
     struct Data {
+        viewer: RawViewer,
         repository: Option<RepoWithQueue>,
     }
     #[derive(Deserialize)]
@@ -304,6 +308,7 @@ pub async fn read_merge_group(
     let data: Data = client
         .graphql_operation(DOCUMENT, Some("MergeGroupFacts"), variables)
         .await?;
+    let viewer_app = data.viewer.app();
     let found = data.repository.ok_or_else(|| no_repository(spec))?;
     let queue = found.merge_queue.ok_or_else(|| {
         Error::GraphQl(format!(
@@ -373,7 +378,7 @@ pub async fn read_merge_group(
     let named = suite_runs(&suites);
     let (check_runs, statuses) = map_checks(contexts, &named, spec);
     let mut existing = Existing {
-        check_run: own_run(named.iter().map(|(run, _)| *run), spec),
+        check_run: own_run(named.iter().copied(), spec, viewer_app.as_deref()),
         ..Existing::default()
     };
     for context in contexts {
@@ -388,6 +393,7 @@ pub async fn read_merge_group(
     }
     let first = FirstRead {
         spec: spec.clone(),
+        viewer_app,
         repo: found.repo,
         prs,
         prs_page: None,
@@ -500,6 +506,8 @@ pub async fn read_commit(
         .collect();
     let first = FirstRead {
         spec: spec.clone(),
+        // The guard publishes nothing: no check run of its own to find.
+        viewer_app: None,
         repo: found.repo,
         prs,
         prs_page: None,
@@ -554,6 +562,7 @@ async fn first_read(
             variables["number"] = json!(number);
             #[derive(Deserialize)]
             struct Data {
+                viewer: RawViewer,
                 repository: Option<RepoWithPr>,
             }
             #[derive(Deserialize)]
@@ -575,6 +584,7 @@ async fn first_read(
             })?;
             Ok(FirstRead {
                 spec: spec.clone(),
+                viewer_app: data.viewer.app(),
                 repo: found.repo,
                 prs: vec![pr],
                 prs_page: None,
@@ -584,6 +594,7 @@ async fn first_read(
             variables["base"] = json!(spec.production_branch);
             #[derive(Deserialize)]
             struct Data {
+                viewer: RawViewer,
                 repository: Option<RepoWithPrs>,
             }
             #[derive(Deserialize)]
@@ -599,6 +610,7 @@ async fn first_read(
             let found = data.repository.ok_or_else(|| no_repository(spec))?;
             Ok(FirstRead {
                 spec: spec.clone(),
+                viewer_app: data.viewer.app(),
                 repo: found.repo,
                 prs: found.pull_requests.nodes,
                 prs_page: Some(found.pull_requests.page_info),
@@ -628,7 +640,7 @@ impl FirstRead {
             .map(|pr| Head {
                 number: pr.number,
                 sha: pr.head_ref_oid.clone(),
-                existing: existing(pr, &self.spec),
+                existing: existing(pr, &self.spec, self.viewer_app.as_deref()),
             })
             .collect()
     }
@@ -701,7 +713,7 @@ impl FirstRead {
                     environments: environments.clone(),
                     ..map_facts(pr, &spec, &repository, &deployments, &tags, &releases, now)
                 },
-                existing: existing(pr, &spec),
+                existing: existing(pr, &spec, self.viewer_app.as_deref()),
             })
             .collect();
         Ok(Snapshot {
@@ -1189,13 +1201,20 @@ fn map_checks(
     (check_runs, statuses)
 }
 
-/// shipgate's own check run among runs named like its check: the newest with its external id.
+/// shipgate's own check run among runs named like its check, each with its app's slug: the
+/// newest with its external id *created by the token's app*. A run of the same name and external
+/// id from another app (any workflow's `GITHUB_TOKEN` can create one as GitHub Actions) is never
+/// taken for shipgate's: were it matched and found "unchanged", shipgate would write nothing and
+/// its own, older verdict would stay. A token that is no app's (`viewer_app` `None`) owns none.
 fn own_run<'a>(
-    runs: impl IntoIterator<Item = &'a RawCheckRun>,
+    runs: impl IntoIterator<Item = (&'a RawCheckRun, Option<&'a str>)>,
     spec: &ReadSpec,
+    viewer_app: Option<&str>,
 ) -> Option<ExistingCheckRun> {
+    let viewer_app = viewer_app?;
     runs.into_iter()
-        .filter(|run| is_own_check_run(run, spec))
+        .filter(|(run, app)| is_own_check_run(run, spec) && *app == Some(viewer_app))
+        .map(|(run, _)| run)
         .filter_map(|run| Some((run.database_id?, run)))
         .max_by_key(|(id, _)| *id)
         .map(|(id, run)| ExistingCheckRun {
@@ -1254,7 +1273,7 @@ fn is_this_workflow_run(run: &RawCheckRun, spec: &ReadSpec) -> bool {
             == spec.own_workflow_run
 }
 
-fn existing(pr: &RawPullRequest, spec: &ReadSpec) -> Existing {
+fn existing(pr: &RawPullRequest, spec: &ReadSpec, viewer_app: Option<&str>) -> Existing {
     let mut found = Existing {
         comment: sticky(pr),
         ..Existing::default()
@@ -1265,12 +1284,15 @@ fn existing(pr: &RawPullRequest, spec: &ReadSpec) -> Existing {
         .filter(|r| r.commit.as_ref().map(|c| &c.oid) == Some(&pr.head_ref_oid));
     let rollup_runs = rollup.into_iter().flat_map(|r| {
         r.contexts.nodes.iter().filter_map(|c| match c {
-            RawContext::CheckRun(run) => Some(run),
+            RawContext::CheckRun(run) => Some((run, run_app(run))),
             _ => None,
         })
     });
-    let named = named_runs(pr).into_iter().map(|(run, _)| run);
-    found.check_run = own_run(named.chain(rollup_runs), spec);
+    found.check_run = own_run(
+        named_runs(pr).into_iter().chain(rollup_runs),
+        spec,
+        viewer_app,
+    );
     for context in rollup.iter().flat_map(|r| &r.contexts.nodes) {
         if let RawContext::StatusContext(status) = context {
             if status.context == spec.check_name {
@@ -1673,6 +1695,27 @@ struct RawCheckSuite {
 #[serde(rename_all = "camelCase")]
 struct RawWorkflowRun {
     database_id: Option<u64>,
+}
+
+/// The token's account (`viewer`).
+#[derive(Debug, Deserialize)]
+struct RawViewer {
+    login: String,
+}
+
+impl RawViewer {
+    /// The slug of the app the token belongs to: GitHub names an app's account `<slug>[bot]`.
+    fn app(&self) -> Option<String> {
+        self.login.strip_suffix("[bot]").map(str::to_string)
+    }
+}
+
+/// The slug of the app that reported a check run, when its suite was read.
+fn run_app(run: &RawCheckRun) -> Option<&str> {
+    run.check_suite
+        .as_ref()
+        .and_then(|s| s.app.as_ref())
+        .map(|a| a.slug.as_str())
 }
 
 #[derive(Debug, Deserialize)]

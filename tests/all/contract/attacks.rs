@@ -303,3 +303,62 @@ fn a_check_named_like_shipgates_from_elsewhere_is_shown_as_tamper_evidence() {
         );
     }
 }
+
+#[test]
+#[ignore = "needs the pinned test tools: run bash scripts/test.sh"]
+fn a_verdict_replayed_under_another_app_cannot_keep_a_withdrawn_pass() {
+    let w = world();
+    // The strong mode (docs/security.md): the gate publishes as its own GitHub App.
+    let mut repo = ready_repo("attack-replayed-verdict");
+    repo.viewer = "shipgate-app[bot]".into();
+    let name = repo.full_name();
+    let passed = gate(w, &repo);
+    assert_eq!(passed.verdict(), "pass", "{}", passed.describe());
+    // The pass is withdrawn (the approvals are gone) …
+    w.fake.update(&name, |r| r.pulls[0].reviews.clear());
+    // … and a writer's workflow replays shipgate with its own GITHUB_TOKEN, twice: runs named
+    // `shipgate`, with shipgate's external id and exactly the text the App would now publish,
+    // created by GitHub Actions.
+    let event = w.pr_event(&repo, "pull_request", "synchronize", 7);
+    w.fake
+        .update(&name, |r| r.viewer = "github-actions[bot]".into());
+    for _ in 0..2 {
+        let replay = w.action(&repo, "pull_request_target", &event).run();
+        assert_eq!(replay.verdict(), "pending", "{}", replay.describe());
+    }
+    // The App's next run does not take those runs for its own: it publishes the withdrawal.
+    w.fake
+        .update(&name, |r| r.viewer = "shipgate-app[bot]".into());
+    let ran = w.action(&repo, "pull_request_target", &event).run();
+    assert_eq!(ran.verdict(), "pending", "{}", ran.describe());
+    let state = w.fake.repo(&name).unwrap();
+    let runs = &state
+        .commits
+        .iter()
+        .find(|c| c.sha == HEAD)
+        .unwrap()
+        .check_runs;
+    let newest_of = |app: &str| {
+        runs.iter()
+            .filter(|r| r.name == "shipgate" && r.app == app)
+            .max_by_key(|r| r.id)
+            .unwrap_or_else(|| panic!("no run of {app}: {runs:?}"))
+    };
+    let own = newest_of("shipgate-app");
+    assert_ne!(
+        own.conclusion.as_deref(),
+        Some("success"),
+        "the App's own check still says pass: {runs:?}\n{}",
+        ran.describe()
+    );
+    assert_eq!(own.status, "in_progress", "{runs:?}");
+    assert_eq!(newest_of("github-actions").status, "in_progress");
+    // And the replays are named where people look.
+    assert!(
+        ran.summary.contains(
+            "check runs `shipgate` marked as shipgate's from apps `github-actions`, `shipgate-app`"
+        ),
+        "{}",
+        ran.summary
+    );
+}
