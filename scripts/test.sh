@@ -131,8 +131,10 @@ install_debian_tools() {
   local packages=()
   command -v promtool >/dev/null 2>&1 || packages+=(prometheus)
   [[ -x /usr/bin/time ]] || packages+=(time)
+  # The workflow-script tests run steps of the shipped workflows against a scratch repository.
+  command -v git >/dev/null 2>&1 || packages+=(git)
   if ((${#packages[@]} == 0)); then
-    echo "debian tools: prometheus, promtool and /usr/bin/time present"
+    echo "debian tools: prometheus, promtool, /usr/bin/time and git present"
   else
     if [[ $(id -u) -ne 0 ]]; then
       echo "debian tools: ${packages[*]} missing and not root; install them with apt-get" >&2
@@ -172,7 +174,7 @@ end
 begin "tools: python venv (check-jsonschema, zizmor)"
 install_python_tools
 end
-begin "tools: debian (prometheus, promtool, time)"
+begin "tools: debian (prometheus, promtool, time, git)"
 install_debian_tools
 end
 begin "tools: OpenAPI subset"

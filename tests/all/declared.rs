@@ -475,3 +475,93 @@ fn getting_started_sets_every_variable_and_secret_the_workflows_read() {
         );
     }
 }
+
+/// The `run:` script of the step named `step` in a workflow's text, dedented.
+fn step_script(text: &str, step: &str) -> String {
+    let start = text
+        .find(&format!("- name: {step}\n"))
+        .unwrap_or_else(|| panic!("no step `{step}`"));
+    let rest = &text[start..];
+    let run = rest.find("run: |\n").expect("a run: | block") + "run: |\n".len();
+    let lines: Vec<&str> = rest[run..]
+        .lines()
+        .take_while(|l| l.is_empty() || l.starts_with("          "))
+        .collect();
+    lines
+        .iter()
+        .map(|l| l.strip_prefix("          ").unwrap_or(""))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The rollback workflow restores only a release the production branch went through: a release
+/// tag on a commit of another branch (anyone who can push can tag one) is refused, so a manual
+/// rollback cannot deploy code no gate has seen.
+#[test]
+fn the_rollback_workflow_restores_only_releases_of_its_branch() {
+    let text =
+        std::fs::read_to_string(repo_root().join("workflows/rollback.yml")).expect("rollback.yml");
+    let script = step_script(&text, "Release to restore");
+    let dir = tempfile::tempdir().unwrap();
+    let git = |args: &[&str]| {
+        let out = std::process::Command::new("git")
+            .args(args)
+            .current_dir(dir.path())
+            .env("GIT_AUTHOR_NAME", "t")
+            .env("GIT_AUTHOR_EMAIL", "t@example.com")
+            .env("GIT_COMMITTER_NAME", "t")
+            .env("GIT_COMMITTER_EMAIL", "t@example.com")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "git {args:?}: {out:?}");
+        String::from_utf8(out.stdout).unwrap().trim().to_string()
+    };
+    git(&["init", "-q", "-b", "main"]);
+    for (message, tag) in [("v1.3.0", "v1.3.0"), ("v1.4.0", "v1.4.0")] {
+        git(&["commit", "-q", "--allow-empty", "-m", message]);
+        git(&["tag", tag]);
+    }
+    let main = git(&["rev-parse", "HEAD"]);
+    git(&["checkout", "-q", "-b", "mine", "v1.3.0"]);
+    git(&["commit", "-q", "--allow-empty", "-m", "not reviewed"]);
+    git(&["tag", "v1.3.1-x"]);
+    git(&["checkout", "-q", "main"]);
+    let run = |version: &str, to: &str| {
+        let output = dir.path().join("output");
+        let summary = dir.path().join("summary");
+        std::fs::write(&output, "").unwrap();
+        let out = std::process::Command::new("bash")
+            .args(["--noprofile", "--norc", "-eo", "pipefail", "-c", &script])
+            .current_dir(dir.path())
+            .env("BAD_VERSION", version)
+            .env("BAD_SHA", "")
+            .env("REQUESTED", to)
+            .env("TRIGGER", "")
+            .env("REASON", "")
+            .env("GITHUB_SHA", &main)
+            .env("GITHUB_OUTPUT", &output)
+            .env("GITHUB_STEP_SUMMARY", &summary)
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            std::fs::read_to_string(&output).unwrap(),
+        )
+    };
+    // The release before v1.4.0, on main: restored.
+    let (code, stdout, output) = run("v1.4.0", "");
+    assert_eq!(code, Some(0), "{stdout}");
+    assert!(output.contains("version=v1.3.0\n"), "{output}");
+    let (code, _, output) = run("v1.4.0", "v1.3.0");
+    assert_eq!(code, Some(0));
+    assert!(output.contains("version=v1.3.0\n"), "{output}");
+    // A release tag on a commit main never contained: refused, nothing handed on.
+    let (code, stdout, output) = run("v1.4.0", "v1.3.1-x");
+    assert_eq!(code, Some(1), "{stdout}");
+    assert!(
+        stdout.starts_with("::error::v1.3.1-x is not in the history of the branch"),
+        "{stdout}"
+    );
+    assert_eq!(output, "");
+}

@@ -398,6 +398,11 @@ pub enum CheckConclusion {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CheckRun {
+    /// GitHub's id of the run, when known. Ids grow with creation, so they order a source's
+    /// runs by when GitHub received them; `started_at` and `completed_at` are whatever the
+    /// reporter sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<u64>,
     /// The check's name (untrusted text).
     pub name: String,
     /// Its status.

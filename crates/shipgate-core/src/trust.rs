@@ -5,10 +5,13 @@
 //! could lower its own soak or approvals in its copy of the gate workflow. A run therefore
 //! decides and publishes only when its workflow file was read from the production branch or the
 //! repository's default branch: `GITHUB_WORKFLOW_REF` (`owner/repo/.github/workflows/FILE@REF`)
-//! ends with `@refs/heads/<that branch>`. Events GitHub always runs from the default branch
-//! (`schedule`, `workflow_run`, `check_suite`, `check_run`, `status`, `pull_request_target`,
-//! `issue_comment`, `repository_dispatch`) are trusted whatever that branch is called; for the
-//! others the branch must be the production branch or the default branch named in the event.
+//! ends with `@refs/heads/<that branch>`. When the event names the default branch, the branch
+//! must be one of those two, whatever the event: GitHub Enterprise Server (and github.com before
+//! December 2025) reads a `pull_request_target` workflow from the PR's *base* branch, which a
+//! writer can create. Only when the event does not name it (a `schedule` payload) are the events
+//! GitHub always runs from the default branch (`schedule`, `workflow_run`, `check_suite`,
+//! `check_run`, `status`, `pull_request_target`, `issue_comment`, `repository_dispatch`) trusted
+//! whatever that branch is called.
 //! Everything else — a missing or malformed ref, a tag, a PR ref, a merge-queue branch — is
 //! untrusted: the run evaluates and reports, and publishes nothing (`docs/security.md`).
 
@@ -61,8 +64,10 @@ pub fn workflow_trust(
         ));
     };
     let trusted = branch == production_branch
-        || default_branch.is_some_and(|d| d == branch)
-        || DEFAULT_BRANCH_EVENTS.contains(&event_name);
+        || match default_branch {
+            Some(default) => default == branch,
+            None => DEFAULT_BRANCH_EVENTS.contains(&event_name),
+        };
     if trusted {
         Trust::Trusted
     } else {
@@ -118,6 +123,12 @@ mod tests {
         };
         assert!(why.contains("`refs/pull/7/merge`"), "{why}");
         assert!(why.contains("pull_request_target"), "{why}");
+        // A `pull_request_target` run whose file came from a branch a writer made (GitHub
+        // Enterprise Server reads it from the PR's base branch).
+        assert!(matches!(
+            trust("refs/heads/attacker-base", "pull_request_target", Some("main")),
+            Trust::Untrusted(why) if why.contains("`attacker-base`")
+        ));
         for (git_ref, event) in [
             ("refs/heads/staging/v1.4.0", "push"),
             ("refs/heads/feature", "workflow_dispatch"),

@@ -269,6 +269,7 @@ mod tests {
         // shipgate's own run (external id `shipgate`) is no evidence.
         let mut facts = ready_release().build();
         facts.check_runs.push(crate::facts::CheckRun {
+            id: None,
             name: "shipgate".into(),
             status: crate::facts::CheckStatus::Completed,
             conclusion: Some(CheckConclusion::Failure),

@@ -1229,6 +1229,7 @@ fn own_run<'a>(
 
 fn map_check_run(run: &RawCheckRun, app: Option<String>) -> CheckRun {
     CheckRun {
+        id: run.database_id,
         name: run.name.clone(),
         status: map_check_status(run.status),
         conclusion: run.conclusion.map(map_conclusion),

@@ -173,6 +173,7 @@ pub fn large_facts(captured_at: DateTime<Utc>) -> Facts {
 
     let mut check_runs: Vec<CheckRun> = (0..40)
         .map(|i| CheckRun {
+            id: None,
             name: format!(
                 "{} / job-{i}",
                 if i % 2 == 0 { "backend" } else { "frontend" }
@@ -186,6 +187,7 @@ pub fn large_facts(captured_at: DateTime<Utc>) -> Facts {
         })
         .collect();
     check_runs.push(CheckRun {
+        id: None,
         name: "shipgate".into(),
         status: CheckStatus::InProgress,
         conclusion: None,

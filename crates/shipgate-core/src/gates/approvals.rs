@@ -7,8 +7,10 @@
 //! A reviewer is **eligible** when they have write access or more, are not a bot, are not the
 //! PR author and — unless `exclude-contributors` is off — did not author, commit or co-author
 //! any commit of the PR (the accounts GitHub links to its commits; GitHub's `web-flow`, which
-//! commits for the web UI, does not count). A second account that pushed to the release cannot
-//! approve it. Then:
+//! commits for the web UI, does not count). A second account named on a commit of the release
+//! cannot approve it; who *pushed* a commit is not in its metadata, so a commit whose emails link
+//! to no account (or to someone else's) hides its pusher — GitHub's "require approval of the
+//! most recent reviewable push" closes that (`docs/security.md`). Then:
 //!
 //! 1. no pull request in the facts → error (approvals are given on a pull request); with
 //!    contributors excluded, not every commit of the PR known → error (who may approve cannot be

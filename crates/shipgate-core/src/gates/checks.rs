@@ -116,12 +116,27 @@ impl Source {
 /// The newest report of one name from one source.
 #[derive(Debug, Clone)]
 struct Report {
+    /// GitHub's id of a check run, when known: the order in which a source's runs were created.
+    id: Option<u64>,
     at: Option<DateTime<Utc>>,
     outcome: Outcome,
     /// The state as GitHub names it, for the reason (`failure`, `in_progress`, …).
     state: &'static str,
     /// A commit status (not a check run).
     status: bool,
+}
+
+impl Report {
+    /// Whether this report replaces `other` of the same name and source as the newer one. Two
+    /// check runs with ids are ordered by id — creation order as GitHub saw it: a reporter sets
+    /// `completed_at` itself, so a run "completed" in 2099 cannot outrank a later failure.
+    /// Otherwise by time (a status's is GitHub's), the worse outcome winning a tie.
+    fn supersedes(&self, other: &Report) -> bool {
+        match (self.id, other.id) {
+            (Some(a), Some(b)) if a != b => a > b,
+            _ => (self.at, self.outcome) > (other.at, other.outcome),
+        }
+    }
 }
 
 fn check_run_report(run: &CheckRun, neutral_passes: bool) -> Report {
@@ -147,6 +162,7 @@ fn check_run_report(run: &CheckRun, neutral_passes: bool) -> Report {
         (CheckStatus::Pending, _) => (Outcome::Pending, "pending"),
     };
     Report {
+        id: run.id,
         at: run.completed_at.or(run.started_at),
         outcome,
         state,
@@ -162,6 +178,7 @@ fn status_report(status: &CommitStatus) -> Report {
         StatusState::Error => (Outcome::Fail, "error"),
     };
     Report {
+        id: None,
         at: Some(status.created_at),
         outcome,
         state,
@@ -191,9 +208,7 @@ fn newest_reports<'a>(cx: &Context<'a>) -> BTreeMap<&'a str, BTreeMap<Source, Re
     for (name, source, report) in runs.chain(statuses).filter(|(name, ..)| *name != own) {
         let by_source = newest.entry(name).or_default();
         match by_source.get_mut(&source) {
-            Some(entry) if (report.at, report.outcome) > (entry.at, entry.outcome) => {
-                *entry = report
-            }
+            Some(entry) if report.supersedes(entry) => *entry = report,
             Some(_) => {}
             None => {
                 by_source.insert(source, report);
@@ -435,6 +450,25 @@ mod tests {
             r.reason,
             "3 checks passed: `build`, `ci/security-scan`, `e2e`"
         );
+    }
+
+    #[test]
+    fn a_sources_runs_are_ordered_as_github_created_them_not_by_their_own_dates() {
+        // A real failure (id 20), and a success of the same app that claims to have completed
+        // in 2099 but was created before it (id 10): the failure is the newer run.
+        let mut facts = FactsBuilder::new()
+            .completed("backend / unit", Success, at_h(24 * 365 * 70))
+            .completed("backend / unit", Failure, at_h(1))
+            .build();
+        facts.check_runs[0].id = Some(10);
+        facts.check_runs[1].id = Some(20);
+        let r = eval(&Checks, &facts, &required(&["backend / unit"]), at_h(2));
+        assert_eq!(r.state, GateState::Fail, "{r:?}");
+        // Re-run and passed: the newer run (id 30) wins, whatever the dates say.
+        facts.check_runs[0].id = Some(30);
+        facts.check_runs[0].completed_at = Some(at_h(0));
+        let r = eval(&Checks, &facts, &required(&["backend / unit"]), at_h(2));
+        assert_eq!(r.state, GateState::Pass, "{r:?}");
     }
 
     #[test]

@@ -308,6 +308,7 @@ impl FactsBuilder {
         completed_at: Option<DateTime<Utc>>,
     ) -> Self {
         self.facts.check_runs.push(CheckRun {
+            id: None,
             name: name.into(),
             status,
             conclusion,
