@@ -73,8 +73,8 @@ pub fn parse(text: &str, path: Option<&Path>) -> Result<Policy> {
         return Ok(Policy::default());
     }
     let deserializer = serde_norway::Deserializer::from_str(text);
-    let raw: Option<RawConfig> =
-        serde_path_to_error::deserialize(deserializer).map_err(|err| yaml_error(err, path))?;
+    let raw: Option<RawConfig> = serde_path_to_error::deserialize(deserializer)
+        .map_err(|err| yaml_error(err, text, path))?;
     let mut policy = Policy::default();
     if let Some(raw) = raw {
         raw.apply(&mut policy);
@@ -136,11 +136,22 @@ fn too_deep(text: &str) -> Option<usize> {
 }
 
 /// Turns a YAML error into [`Error::Config`] naming the dotted key and the line.
-fn yaml_error(err: serde_path_to_error::Error<serde_norway::Error>, path: Option<&Path>) -> Error {
+fn yaml_error(
+    err: serde_path_to_error::Error<serde_norway::Error>,
+    text: &str,
+    path: Option<&Path>,
+) -> Error {
     let key = dotted(err.path());
     let inner = err.inner();
     let line = inner.location().map(|location| location.line());
-    let message = clean_message(inner, key.as_deref());
+    let mut message = clean_message(inner, key.as_deref());
+    // A tab "cannot start any token": say what it is, since it is invisible in most editors.
+    let tab_on_line = line
+        .and_then(|l| text.lines().nth(l.saturating_sub(1)))
+        .is_some_and(|l| l.contains('\t'));
+    if tab_on_line && message.contains("cannot start any token") {
+        message.push_str(" (a tab: YAML indents with spaces only)");
+    }
     Error::Config {
         path: path.map(Path::to_path_buf),
         message: format!(
@@ -1176,6 +1187,16 @@ mod tests {
             }) => (key, line, message),
             Err(other) => panic!("unexpected error kind: {other}"),
         }
+    }
+
+    #[test]
+    fn a_tab_that_breaks_the_yaml_is_named() {
+        let (_, line, message) = fails("soak:\n\tduration: 24h\n");
+        assert_eq!(line, Some(2));
+        assert!(
+            message.ends_with("(a tab: YAML indents with spaces only)"),
+            "{message}"
+        );
     }
 
     #[test]

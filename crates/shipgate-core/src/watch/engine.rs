@@ -94,6 +94,25 @@ pub struct Plan {
     pub defaults: bool,
 }
 
+/// What a rule on an unconfigured metric could have meant: the configured metric closest to
+/// it ("did you mean"), and the configured ones.
+fn configured_hint(metric: &str, metrics: &[String]) -> String {
+    if metric == HEALTH || metric == UPTIME {
+        return String::new();
+    }
+    if metrics.is_empty() {
+        return "; no metric is configured".to_string();
+    }
+    let known: Vec<String> = metrics.iter().map(|m| format!("`{m}`")).collect();
+    match crate::unmatched::hint(metric, metrics) {
+        Some(close) => format!(
+            "; did you mean `{close}`? (configured: {})",
+            known.join(", ")
+        ),
+        None => format!(" (configured: {})", known.join(", ")),
+    }
+}
+
 impl Plan {
     /// Builds the plan. `explicit` = the rules the user wrote (`None` = the flow's defaults);
     /// `metrics` = the configured metric names; `health_probe` = whether health URLs can be
@@ -154,7 +173,7 @@ impl Plan {
                     rule: rule.number,
                     column: rule.metric_column,
                     metric: metric.to_string(),
-                    reason,
+                    reason: format!("{reason}{}", configured_hint(metric, metrics)),
                     text: rule.text.clone(),
                 });
             }
@@ -897,7 +916,26 @@ mod tests {
         .unwrap_err();
         assert_eq!(
             e.to_string(),
-            "rule 2, column 3: unknown metric `latency`: metric `latency` is not configured (in `latency > 2s`)"
+            "rule 2, column 3: unknown metric `latency`: metric `latency` is not configured (configured: `error_rate`) (in `latency > 2s`)"
+        );
+        // A typo of a configured metric: the suggestion; none configured: said so.
+        let rules = parse_rules("eror_rate > 2%").unwrap();
+        let e = Plan::new(
+            Some(rules.clone()),
+            &names(&["error_rate", "latency_p95"]),
+            false,
+            Duration::from_mins(1),
+        )
+        .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "rule 1, column 1: unknown metric `eror_rate`: metric `eror_rate` is not configured; did you mean `error_rate`? (configured: `error_rate`, `latency_p95`) (in `eror_rate > 2%`)"
+        );
+        let e = Plan::new(Some(rules), &[], true, Duration::from_mins(1)).unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("is not configured; no metric is configured"),
+            "{e}"
         );
         let rules = parse_rules("health failing for 3m").unwrap();
         let e = Plan::new(Some(rules), &[], false, Duration::from_mins(1)).unwrap_err();

@@ -736,11 +736,29 @@ mod tests {
             ("warn: error_rate > 3%", 1),
             ("error_rate > 5% for 5", 1),
         ] {
-            let message = format!("error: {}", parse_rule(line, number).unwrap_err());
+            let message = format!(
+                "error: invalid value for --rule: {}",
+                parse_rule(line, number).unwrap_err()
+            );
             assert!(
                 docs.contains(&format!("\n{message}\n")),
                 "docs/rules.md does not show: {message}"
             );
         }
+        let rules =
+            super::parse_rules("error_rate > 5%\nlatency_p95 > 2s\neror_rate > 2%").unwrap();
+        let metrics = ["error_rate".to_string(), "latency_p95".to_string()];
+        let unknown = crate::watch::engine::Plan::new(
+            Some(rules),
+            &metrics,
+            false,
+            crate::Duration::from_mins(1),
+        )
+        .unwrap_err();
+        let message = format!("error: invalid value for --rule: {unknown}");
+        assert!(
+            docs.contains(&format!("\n{message}\n")),
+            "docs/rules.md does not show: {message}"
+        );
     }
 }

@@ -77,23 +77,25 @@ fn period_start(since: &str, until: DateTime<Utc>, label: &str) -> Result<DateTi
         && since.trim().as_bytes()[..4].iter().all(u8::is_ascii_digit)
         && since.trim().as_bytes()[4] == b'-';
     if looks_like_a_date {
-        return super::gate::parse_time(since).map_err(|e| Failure::usage(format!("{label}: {e}")));
+        return super::gate::parse_time(since)
+            .map_err(|e| Failure::usage(format!("invalid value for {label}: {e}")));
     }
     let back = Duration::parse(since).map_err(|e| {
         Failure::usage(format!(
-            "{label}: {e}; or give an RFC 3339 time such as `{}`",
+            "invalid value for {label}: {e}; or give an RFC 3339 time such as `{}`",
             shipgate_core::time::EXAMPLE
         ))
     })?;
     until.checked_sub_signed(back.to_chrono()).ok_or_else(|| {
         Failure::usage(format!(
-            "{label}: {since:?} back from {until} is before the earliest representable time"
+            "invalid value for {label}: {since:?} back from {until} is before the earliest representable time"
         ))
     })
 }
 
 fn parse_now(text: &str) -> Result<DateTime<Utc>, Failure> {
-    super::gate::parse_time(text).map_err(|e| Failure::usage(format!("--now: {e}")))
+    super::gate::parse_time(text)
+        .map_err(|e| Failure::usage(format!("invalid value for --now: {e}")))
 }
 
 /// The period's end: `--now`, which may not be later than the moment the history was read (what
@@ -220,17 +222,17 @@ mod tests {
         assert_eq!(failure.exit, crate::exit::USAGE);
         assert_eq!(
             failure.message,
-            "input `since`: \"2026-11-01T00:00:00\" has no UTC offset; add one, e.g. `Z` or `+01:00`: `2026-11-01T00:00:00Z`"
+            "invalid value for input `since`: \"2026-11-01T00:00:00\" has no UTC offset; add one, e.g. `Z` or `+01:00`: `2026-11-01T00:00:00Z`"
         );
         let failure = period_start("90 d", until, "--since").unwrap_err();
         assert_eq!(
             failure.message,
-            "--since: invalid duration \"90 d\": no spaces inside a duration; write whole numbers with units w, d, h, m or s, largest first, e.g. `24h`, `90m`, `1d12h`; or give an RFC 3339 time such as `2026-11-26T15:20:00Z`"
+            "invalid value for --since: invalid duration \"90 d\": no spaces inside a duration; write whole numbers with units w, d, h, m or s, largest first, e.g. `24h`, `90m`, `1d12h`; or give an RFC 3339 time such as `2026-11-26T15:20:00Z`"
         );
         let failure = parse_now("2026-11-20").unwrap_err();
         assert_eq!(
             failure.message,
-            "--now: \"2026-11-20\" is a date without a time; write e.g. `2026-11-20T00:00:00Z`"
+            "invalid value for --now: \"2026-11-20\" is a date without a time; write e.g. `2026-11-20T00:00:00Z`"
         );
     }
 

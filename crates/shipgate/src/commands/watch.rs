@@ -262,8 +262,17 @@ fn setup(args: &WatchArgs, now: DateTime<Utc>) -> Result<Setup, Failure> {
     };
     let names: Vec<String> = metrics.iter().map(|m| m.name.clone()).collect();
     let health_probe = replay.is_none() && !targets.is_empty();
-    let mut plan = Plan::new(rules, &names, health_probe, interval)
-        .map_err(|e| Failure::usage(e.to_string()))?;
+    let mut plan = Plan::new(rules, &names, health_probe, interval).map_err(|e| {
+        use watch::Error as E;
+        match &e {
+            E::Rule(_) | E::UnknownMetric { .. } => args.values.invalid("rules", &e.to_string()),
+            E::MetricName { .. } | E::DuplicateMetric { .. } => {
+                args.values.invalid("metrics", &e.to_string())
+            }
+            E::Interval => args.values.invalid("interval", "must be at least 1s"),
+            E::Unfireable(_) | E::NothingToWatch => Failure::usage(e.to_string()),
+        }
+    })?;
     let samples = match replay {
         Some((since, until)) => samples_in(
             Duration::from_secs(u64::try_from((until - since).num_seconds()).unwrap_or(0)),
@@ -879,8 +888,9 @@ mod tests {
             usage(&list)
         };
         assert!(
-            with(&["--rule", "alert: error_rate > 3%", "--rule", "latency > 1s"])
-                .starts_with("rule 2, column 1: unknown metric `latency`")
+            with(&["--rule", "alert: error_rate > 3%", "--rule", "latency > 1s"]).starts_with(
+                "invalid value for --rule: rule 2, column 1: unknown metric `latency`"
+            )
         );
         assert!(with(&["--since", "2026-01-01T00:00:00Z"]).contains("needs both"));
         assert!(
