@@ -27,6 +27,19 @@ use crate::support::run::{shipgate as cli, Github, Out, Run};
 use crate::support::service::{Service, FAILING, REFUSING, UP};
 use crate::support::tools::tool_or_path;
 
+/// `shipgate action` as a `workflow_dispatch` run on a fresh repository `name` of the fake.
+fn dispatch(name: &str) -> Run<'static> {
+    let repo = Repo::new(OWNER, name);
+    let repo_name = repo.full_name();
+    fake::github().load(repo);
+    Run::new(
+        Github::direct(fake::github()),
+        &repo_name,
+        "workflow_dispatch",
+        &serde_json::json!({}),
+    )
+}
+
 /// Runs `shipgate ARGS` with a clean environment (no token, no repository).
 fn shipgate(args: &[&str]) -> Out {
     cli(args).run()
@@ -492,24 +505,16 @@ fn watch_in_the_action_hands_its_rollback_outputs_to_the_next_step() {
     let service = Service::start(UP, None);
     let hook = Service::start(UP, Some(service.state.clone()));
     service.set_after(Duration::from_millis(1500), REFUSING);
-    let repo = Repo::new(OWNER, "watch-rollback-outputs");
-    let repo_name = repo.full_name();
-    fake::github().load(repo);
-    let ran = Run::new(
-        Github::direct(fake::github()),
-        &repo_name,
-        "workflow_dispatch",
-        &serde_json::json!({}),
-    )
-    .input("command", "watch")
-    .input("health-urls", &service.url("/health"))
-    .input("rules", "health failing for 2s")
-    .input("interval", "1s")
-    .input("window", "30s")
-    .input("timeout", "1s")
-    .input("rollback-webhook", &hook.url("/deploy-hook/s3cret"))
-    .input("rollback-timeout", "20s")
-    .run();
+    let ran = dispatch("watch-rollback-outputs")
+        .input("command", "watch")
+        .input("health-urls", &service.url("/health"))
+        .input("rules", "health failing for 2s")
+        .input("interval", "1s")
+        .input("window", "30s")
+        .input("timeout", "1s")
+        .input("rollback-webhook", &hook.url("/deploy-hook/s3cret"))
+        .input("rollback-timeout", "20s")
+        .run();
     assert_eq!(ran.code, 5, "{}", ran.describe());
     assert_eq!(ran.outputs["rollback"], "true", "{}", ran.describe());
     assert_eq!(ran.outputs["result"], "rollback");
@@ -726,21 +731,13 @@ fn a_bad_expectation_line_is_a_usage_error_naming_the_line() {
         out.stderr
     );
     // In the Action the input is named as written in the workflow, the line as in its value.
-    let repo = Repo::new(OWNER, "verify-bad-expectation");
-    let repo_name = repo.full_name();
-    fake::github().load(repo);
-    let ran = Run::new(
-        Github::direct(fake::github()),
-        &repo_name,
-        "workflow_dispatch",
-        &serde_json::json!({}),
-    )
-    .input("command", "verify")
-    .input(
-        "health-urls",
-        &format!("{}\n{api} json:\n", service.url("/")),
-    )
-    .run();
+    let ran = dispatch("verify-bad-expectation")
+        .input("command", "verify")
+        .input(
+            "health-urls",
+            &format!("{}\n{api} json:\n", service.url("/")),
+        )
+        .run();
     assert_eq!(ran.code, 2, "{}", ran.describe());
     assert!(
         ran.stdout.contains(&format!(
@@ -782,25 +779,17 @@ fn watch_an_api_and_an_html_frontend_each_with_its_own_expectation() {
     assert_eq!(health, [&Value::from(1.0); 3], "{report}");
     // The same from the Action's multiline input, with a global `expect` for the line without
     // its own.
-    let repo = Repo::new(OWNER, "watch-per-url-expectations");
-    let repo_name = repo.full_name();
-    fake::github().load(repo);
-    let ran = Run::new(
-        Github::direct(fake::github()),
-        &repo_name,
-        "workflow_dispatch",
-        &serde_json::json!({}),
-    )
-    .input("command", "watch")
-    .input(
-        "health-urls",
-        &format!("{}\n{frontend}\n", service.url("/health")),
-    )
-    .input("expect", "json:checks.db=up")
-    .input("rules", "health failing for 2s")
-    .input("interval", "1s")
-    .input("window", "2s")
-    .run();
+    let ran = dispatch("watch-per-url-expectations")
+        .input("command", "watch")
+        .input(
+            "health-urls",
+            &format!("{}\n{frontend}\n", service.url("/health")),
+        )
+        .input("expect", "json:checks.db=up")
+        .input("rules", "health failing for 2s")
+        .input("interval", "1s")
+        .input("window", "2s")
+        .run();
     assert_eq!(ran.code, 0, "{}", ran.describe());
     assert_eq!(ran.outputs["result"], "no_rollback", "{}", ran.describe());
     assert_eq!(ran.outputs["rollback"], "false");
@@ -832,20 +821,12 @@ fn a_written_rule_that_cannot_fire_in_the_window_is_a_usage_error() {
         service.gets.lock().unwrap().is_empty(),
         "nothing was probed"
     );
-    let repo = Repo::new(OWNER, "watch-unfireable-rule");
-    let repo_name = repo.full_name();
-    fake::github().load(repo);
-    let ran = Run::new(
-        Github::direct(fake::github()),
-        &repo_name,
-        "workflow_dispatch",
-        &serde_json::json!({}),
-    )
-    .input("command", "watch")
-    .input("health-urls", &service.url("/health"))
-    .input("rules", "health failing for 5m")
-    .input("window", "2m")
-    .run();
+    let ran = dispatch("watch-unfireable-rule")
+        .input("command", "watch")
+        .input("health-urls", &service.url("/health"))
+        .input("rules", "health failing for 5m")
+        .input("window", "2m")
+        .run();
     assert_eq!(ran.code, 2, "{}", ran.describe());
     assert!(
         ran.stdout.contains("::error::rule 1 `health failing for 5m` can never fire: it needs 5 consecutive samples at 1m (input `interval`), and the window of 2m (input `window`) takes 3"),
@@ -943,20 +924,12 @@ fn watch_interrupted_by_sigint_reports_what_it_saw() {
 #[test]
 fn watch_in_the_action_terminated_still_writes_its_outputs_and_summary() {
     let service = Service::start(UP, None);
-    let repo = Repo::new(OWNER, "watch-terminated");
-    let repo_name = repo.full_name();
-    fake::github().load(repo);
-    let running = Run::new(
-        Github::direct(fake::github()),
-        &repo_name,
-        "workflow_dispatch",
-        &serde_json::json!({}),
-    )
-    .input("command", "watch")
-    .input("health-urls", &service.url("/health"))
-    .input("interval", "1s")
-    .input("window", "10m")
-    .start();
+    let running = dispatch("watch-terminated")
+        .input("command", "watch")
+        .input("health-urls", &service.url("/health"))
+        .input("interval", "1s")
+        .input("window", "10m")
+        .start();
     running.running.wait_for_stderr("health=1");
     running.running.signal("TERM");
     let ran = running.finish();
@@ -1023,19 +996,11 @@ fn verify_interrupted_while_waiting_reports_what_it_saw() {
 fn verify_progress_in_the_action_is_plain_log_lines() {
     let service = Service::start(FAILING, None);
     let url = service.url("/health");
-    let repo = Repo::new(OWNER, "verify-progress");
-    let repo_name = repo.full_name();
-    fake::github().load(repo);
-    let ran = Run::new(
-        Github::direct(fake::github()),
-        &repo_name,
-        "workflow_dispatch",
-        &serde_json::json!({}),
-    )
-    .input("command", "verify")
-    .input("health-urls", &url)
-    .input("wait", "2s")
-    .run();
+    let ran = dispatch("verify-progress")
+        .input("command", "verify")
+        .input("health-urls", &url)
+        .input("wait", "2s")
+        .run();
     assert_eq!(ran.code, 4, "{}", ran.describe());
     assert!(
         ran.stderr.lines().any(|l| l
