@@ -1,5 +1,5 @@
 //! The deploy guard: the commit about to be deployed must come from a release pull request whose
-//! gates pass now.
+//! gates pass now, and hold what that release's head holds.
 //!
 //! Rule, in plain words: a commit of the production branch *arrived* through a pull request when
 //! that merged pull request into the production branch created it (its merge commit — also the
@@ -8,7 +8,12 @@
 //!
 //! 1. a direct push → **fail** ("reached `main` by a direct push");
 //! 2. the release PR's gates, evaluated now on its head (a completed soak stays valid; checks
-//!    are read on the PR's head), all pass → **pass**;
+//!    are read on the PR's head), all pass, and the commit holds exactly what that head holds
+//!    (its tree; always so for a fast-forward) → **pass**. A merge commit whose tree differs from
+//!    the head's carries changes the production branch held and the release did not contain —
+//!    a merge past the gate or a push before it — which nobody soaked or approved with it →
+//!    **fail**. With a merge queue the trees are not compared: the queue merges the group it
+//!    tested, on which shipgate judged every PR (`docs/merge-queue.md`);
 //! 3. they could not be evaluated → **error**;
 //! 4. otherwise — an admin merge past a gate that was failing or still pending (mid-soak), or a PR
 //!    that no longer passes → **fail**, naming the PR and how the commit got there; the report
@@ -56,6 +61,37 @@ pub enum Arrival {
     DirectPush,
 }
 
+/// Whether the commit deploys what its release PR's head holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Content {
+    /// The same tree (always so for a fast-forward).
+    Same,
+    /// Another tree: the production branch held changes the release did not contain.
+    Differs,
+    /// Not compared: the production branch merges through a merge queue.
+    Queued,
+    /// A tree could not be read.
+    Unknown,
+}
+
+/// Compares the deployed commit's tree with its release PR head's.
+pub fn content(
+    arrival: Arrival,
+    commit_tree: Option<&str>,
+    head_tree: Option<&str>,
+    merge_queue: bool,
+) -> Content {
+    match arrival {
+        Arrival::FastForward(_) | Arrival::DirectPush => Content::Same,
+        Arrival::Merged(_) if merge_queue => Content::Queued,
+        Arrival::Merged(_) => match (commit_tree, head_tree) {
+            (Some(a), Some(b)) if a.eq_ignore_ascii_case(b) => Content::Same,
+            (Some(_), Some(_)) => Content::Differs,
+            _ => Content::Unknown,
+        },
+    }
+}
+
 /// How `sha` reached `production_branch`, from the pull requests GitHub associates with it.
 pub fn arrival(sha: &str, production_branch: &str, pulls: &[Associated]) -> Arrival {
     let eligible = || {
@@ -96,6 +132,7 @@ pub fn judge(
     production_branch: &str,
     arrival: Arrival,
     pr: Option<Verdict>,
+    content: Content,
     now: DateTime<Utc>,
 ) -> Verdict {
     let short = crate::short_sha(sha);
@@ -134,6 +171,31 @@ pub fn judge(
                 .map(|g| format!("{} {}", g.gate.name(), g.state.name()))
                 .collect();
             let row = match verdict.verdict {
+                _ if content == Content::Differs
+                    && (verdict.verdict == VerdictState::Pass
+                        || (verdict.verdict == VerdictState::Pending && freeze_only(&verdict))) =>
+                {
+                    GateResult::fail(
+                        GateId::Merge,
+                        format!(
+                            "{short} is {came}, whose gates pass, but it holds more than #{head_pr}'s head {head}: `{production_branch}` had changes the release did not contain, which were never soaked or approved with it",
+                            head_pr = verdict.subject.pull_request.unwrap_or_default(),
+                            head = crate::short_sha(&verdict.subject.sha),
+                        ),
+                    )
+                    .with_unblock(format!(
+                        "merge `{production_branch}` into the release branch, let that head soak and pass, and merge again; or revert what reached `{production_branch}` past the gate"
+                    ))
+                }
+                _ if content == Content::Unknown && verdict.verdict == VerdictState::Pass => {
+                    GateResult::error(
+                        GateId::Merge,
+                        format!(
+                            "{short} is {came}, whose gates pass, but whether it holds only what the release's head holds could not be read"
+                        ),
+                    )
+                    .with_unblock("run the deploy again")
+                }
                 VerdictState::Pass => GateResult::pass(
                     GateId::Merge,
                     format!("{short} is {came}, whose gates pass"),
@@ -215,6 +277,52 @@ mod tests {
     }
 
     #[test]
+    fn a_merge_commit_must_hold_what_the_release_head_holds() {
+        let merged = Arrival::Merged(42);
+        assert_eq!(
+            content(merged, Some("aa"), Some("AA"), false),
+            Content::Same
+        );
+        assert_eq!(
+            content(merged, Some("aa"), Some("bb"), false),
+            Content::Differs
+        );
+        assert_eq!(content(merged, None, Some("bb"), false), Content::Unknown);
+        assert_eq!(
+            content(merged, Some("aa"), Some("bb"), true),
+            Content::Queued
+        );
+        assert_eq!(
+            content(Arrival::FastForward(42), None, None, false),
+            Content::Same
+        );
+        let mut ok = crate::evaluate(&FactsBuilder::new().build(), &Policy::default(), at_h(1));
+        ok.verdict = VerdictState::Pass;
+        ok.gates.retain(|g| g.gate == GateId::Checklist);
+        let judged = |content: Content| {
+            judge(
+                "acme/shop",
+                MERGE,
+                "main",
+                merged,
+                Some(ok.clone()),
+                content,
+                at_h(1),
+            )
+        };
+        let v = judged(Content::Differs);
+        assert_eq!(v.verdict, VerdictState::Fail);
+        assert!(
+            v.gates[0].reason.contains("holds more than #42's head"),
+            "{}",
+            v.gates[0].reason
+        );
+        assert_eq!(judged(Content::Unknown).verdict, VerdictState::Error);
+        assert_eq!(judged(Content::Queued).verdict, VerdictState::Pass);
+        assert_eq!(judged(Content::Same).verdict, VerdictState::Pass);
+    }
+
+    #[test]
     fn a_commit_arrives_by_a_merge_a_fast_forward_or_a_direct_push() {
         assert_eq!(
             arrival(MERGE, "main", &[pull(true, Some(MERGE), "main")]),
@@ -244,6 +352,7 @@ mod tests {
             "main",
             Arrival::DirectPush,
             None,
+            Content::Same,
             at_h(1),
         );
         assert_eq!(v.verdict, VerdictState::Fail);
@@ -266,6 +375,7 @@ mod tests {
             "main",
             Arrival::Merged(42),
             Some(pending),
+            Content::Same,
             at_h(1),
         );
         assert_eq!(v.verdict, VerdictState::Fail);
@@ -292,6 +402,7 @@ mod tests {
             "main",
             Arrival::FastForward(42),
             Some(ok.clone()),
+            Content::Same,
             at_h(1),
         );
         assert_eq!(v.verdict, VerdictState::Pass, "{v:?}");
@@ -305,6 +416,7 @@ mod tests {
             "main",
             Arrival::FastForward(42),
             Some(broken),
+            Content::Same,
             at_h(1),
         );
         assert_eq!(v.verdict, VerdictState::Error);
@@ -330,6 +442,7 @@ mod tests {
             "main",
             Arrival::Merged(42),
             Some(pending.clone()),
+            Content::Same,
             at_h(1),
         );
         assert_eq!(v.verdict, VerdictState::Fail, "a deploy never waits");
@@ -352,6 +465,7 @@ mod tests {
             "main",
             Arrival::Merged(42),
             Some(pending),
+            Content::Same,
             at_h(1),
         );
         assert!(

@@ -297,6 +297,9 @@ fn build(repo: &Repo, operation: &str, v: &Value) -> Result<Value, String> {
             let check_name = var(v, "checkName").unwrap_or_default();
             let mut object = repository_fragment(repo, v)?;
             object.insert("commit".into(), commit_facts(repo, sha, check_name));
+            let queue = (repo.has_merge_queue() && var(v, "base") == Some(&repo.default_branch))
+                .then(|| json!({ "id": format!("MQ_{}", repo.name) }));
+            object.insert("mergeQueue".into(), queue.unwrap_or(Value::Null));
             json!({ "repository": Value::Object(reorder(object, &["commit"])) })
         }
         "ShipgateDeploymentHistory" => {
@@ -723,12 +726,16 @@ fn commit_facts(repo: &Repo, sha: &str, check_name: &str) -> Value {
                 .merge_commit
                 .as_ref()
                 .map_or(Value::Null, |m| json!({ "oid": m }));
+            object["headTree"] = json!({
+                "nodes": [{ "commit": { "tree": { "oid": repo.tree_of(&p.head_sha) } } }]
+            });
             object
         })
         .collect();
     json!({
         "__typename": "Commit",
         "oid": commit.sha,
+        "tree": { "oid": repo.tree_of(&commit.sha) },
         "parents": { "nodes": parents },
         "associatedPullRequests": { "nodes": associated },
     })

@@ -42,6 +42,9 @@ pub struct Repo {
     pub dispatches: Vec<Dispatch>,
     /// The merge queue of the default branch, first entry first.
     pub merge_queue: Vec<QueueEntry>,
+    /// Whether the default branch merges through a merge queue (GraphQL's `mergeQueue` is then
+    /// an object even while it is empty); a queue with entries is always on.
+    pub merge_queue_enabled: bool,
     /// Issues (pull requests are in `pulls`; both share the numbers).
     pub issues: Vec<Issue>,
     /// Whether the token may set labels when it opens an issue (`false`: GitHub drops them
@@ -82,6 +85,7 @@ impl Default for Repo {
             files: Vec::new(),
             dispatches: Vec::new(),
             merge_queue: Vec::new(),
+            merge_queue_enabled: false,
             issues: Vec::new(),
             labels_writable: true,
             security: Security::default(),
@@ -216,6 +220,8 @@ pub struct Commit {
     pub committed_date: DateTime<Utc>,
     /// Parent SHAs (two for a merge commit).
     pub parents: Vec<String>,
+    /// Its tree's SHA, when a scenario sets it (see [`Repo::tree_of`]).
+    pub tree: Option<String>,
     /// Check runs, oldest first.
     pub check_runs: Vec<CheckRun>,
     /// Commit statuses, oldest first.
@@ -228,6 +234,7 @@ impl Default for Commit {
             sha: String::new(),
             committed_date: epoch(),
             parents: Vec::new(),
+            tree: None,
             check_runs: Vec::new(),
             statuses: Vec::new(),
         }
@@ -826,6 +833,35 @@ impl Repo {
     }
 
     /// The commit with this SHA, when known.
+    /// The tree of commit `sha`: the one a scenario set; else, for the merge commit of a merged
+    /// pull request, its head's (GitHub's merge of a branch that is up to date with its base);
+    /// else one of its own.
+    pub fn tree_of(&self, sha: &str) -> String {
+        self.tree_at(sha, 0)
+    }
+
+    fn tree_at(&self, sha: &str, depth: usize) -> String {
+        if let Some(tree) = self.commit(sha).and_then(|c| c.tree.clone()) {
+            return tree;
+        }
+        let merged_by = self.pulls.iter().find(|p| {
+            p.merged
+                && !p.head_sha.eq_ignore_ascii_case(sha)
+                && p.merge_commit
+                    .as_deref()
+                    .is_some_and(|m| m.eq_ignore_ascii_case(sha))
+        });
+        match merged_by {
+            Some(pr) if depth < 8 => self.tree_at(&pr.head_sha, depth + 1),
+            _ => sha.to_ascii_lowercase().chars().rev().collect(),
+        }
+    }
+
+    /// Whether the default branch merges through a merge queue.
+    pub fn has_merge_queue(&self) -> bool {
+        self.merge_queue_enabled || !self.merge_queue.is_empty()
+    }
+
     pub fn commit(&self, sha: &str) -> Option<&Commit> {
         self.commits
             .iter()

@@ -426,6 +426,8 @@ pub struct AssociatedPull {
     /// The commit its merge created (the merge commit, the squashed commit, or the last
     /// commit a rebase wrote), once merged.
     pub merge_commit: Option<String>,
+    /// The tree of its head commit: what was soaked, tested and approved.
+    pub head_tree: Option<String>,
     /// Its facts (checks of its own head) and what shipgate published on it.
     pub candidate: Candidate,
 }
@@ -439,6 +441,10 @@ pub struct CommitSnapshot {
     pub sha: String,
     /// Its parents.
     pub parents: Vec<String>,
+    /// Its tree: what is deployed.
+    pub tree: Option<String>,
+    /// Whether the production branch merges through a merge queue.
+    pub merge_queue: bool,
     /// The pull requests GitHub associates with it.
     pub pulls: Vec<AssociatedPull>,
     /// GraphQL requests made.
@@ -456,12 +462,15 @@ pub async fn read_commit(
 ) -> Result<CommitSnapshot, Error> {
     let mut variables = repository_variables(spec);
     variables["sha"] = json!(sha);
+    variables["base"] = json!(spec.production_branch);
     #[derive(Deserialize)]
     struct Data {
         repository: Option<RepoWithCommit>,
     }
     #[derive(Deserialize)]
+    #[serde(rename_all = "camelCase")]
     struct RepoWithCommit {
+        merge_queue: Option<serde::de::IgnoredAny>,
         commit: Option<RawAssociating>,
         #[serde(flatten)]
         repo: RawRepository,
@@ -473,6 +482,8 @@ pub async fn read_commit(
         typename: String,
         #[serde(default)]
         oid: Option<String>,
+        #[serde(default)]
+        tree: Option<RawOid>,
         #[serde(default)]
         parents: Option<RawNodes<RawOid>>,
         #[serde(default)]
@@ -494,16 +505,22 @@ pub async fn read_commit(
         .associated_pull_requests
         .map(|p| p.nodes)
         .unwrap_or_default();
-    let merges: Vec<(u64, bool, Option<String>)> = prs
+    let merges: Vec<(u64, bool, Option<String>, Option<String>)> = prs
         .iter()
         .map(|pr| {
             (
                 pr.number,
                 pr.merged,
                 pr.merge_commit.as_ref().map(|c| c.oid.clone()),
+                pr.head_tree
+                    .as_ref()
+                    .and_then(|h| h.nodes.last())
+                    .map(|c| c.commit.tree.oid.clone()),
             )
         })
         .collect();
+    let merge_queue = found.merge_queue.is_some();
+    let tree = commit.tree.map(|t| t.oid);
     let first = FirstRead {
         spec: spec.clone(),
         // The guard publishes nothing: no check run of its own to find.
@@ -517,14 +534,15 @@ pub async fn read_commit(
         .candidates
         .into_iter()
         .map(|candidate| {
-            let (merged, merge_commit) = merges
+            let (merged, merge_commit, head_tree) = merges
                 .iter()
                 .find(|(n, ..)| *n == candidate.number())
-                .map(|(_, merged, commit)| (*merged, commit.clone()))
-                .unwrap_or((false, None));
+                .map(|(_, merged, commit, tree)| (*merged, commit.clone(), tree.clone()))
+                .unwrap_or((false, None, None));
             AssociatedPull {
                 merged,
                 merge_commit,
+                head_tree,
                 candidate,
             }
         })
@@ -533,6 +551,8 @@ pub async fn read_commit(
         config: snapshot.config,
         sha: commit.oid.unwrap_or_else(|| sha.to_string()),
         parents,
+        tree,
+        merge_queue,
         pulls,
         requests: snapshot.requests,
     })
@@ -1550,6 +1570,9 @@ struct RawPullRequest {
     merged: bool,
     #[serde(default)]
     merge_commit: Option<RawOid>,
+    /// `headTree: commits(last: 1)` (the guard's read only).
+    #[serde(default)]
+    head_tree: Option<RawNodes<RawTreeCommit>>,
     files: Connection<RawFile>,
     commits: Connection<RawPullCommit>,
     head: RawNodes<RawHeadCommit>,
@@ -1635,6 +1658,17 @@ enum RawReviewState {
 #[derive(Debug, Deserialize)]
 struct RawOid {
     oid: String,
+}
+
+/// A commit with its tree (`commit { tree { oid } }`).
+#[derive(Debug, Deserialize)]
+struct RawTreeCommit {
+    commit: RawTreeOf,
+}
+
+#[derive(Debug, Deserialize)]
+struct RawTreeOf {
+    tree: RawOid,
 }
 
 #[derive(Debug, Deserialize)]

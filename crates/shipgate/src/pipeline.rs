@@ -470,12 +470,19 @@ impl GitHub<'_> {
                 error_verdict(subject_of(&p.candidate.facts), &problem.message, self.now)
             }
         });
+        let content = guard::content(
+            arrival,
+            snapshot.tree.as_deref(),
+            release.and_then(|p| p.head_tree.as_deref()),
+            snapshot.merge_queue,
+        );
         let verdict = guard::judge(
             &self.repository.to_string(),
             &snapshot.sha,
             branch,
             arrival,
             pr_verdict,
+            content,
             self.now,
         );
         Run {

@@ -232,6 +232,40 @@ fn the_guard_passes_a_clean_merge_and_a_fast_forward() {
 
 #[test]
 #[ignore = "needs the pinned test tools: run bash scripts/test.sh"]
+fn the_guard_stops_a_release_merged_on_top_of_changes_it_never_held() {
+    let w = world();
+    // `main` got a change past the gate (a bypass merge the guard stopped, or a push); the
+    // release branch was cut before it. The release's gates pass, but its merge commit carries
+    // that change too: its tree is not the head's.
+    let mut repo = ready_repo("guard-carried-along");
+    merged(&mut repo, MERGE);
+    repo.commit_mut(MERGE).tree = Some("7".repeat(40));
+    let ran = guard(w, &repo, MERGE);
+    assert_eq!(ran.verdict(), "fail", "{}", ran.describe());
+    assert_ne!(ran.code, 0, "the deploy must not start\n{}", ran.describe());
+    let (merge, reason) = gate_state(&ran, "merge");
+    assert_eq!(merge, "fail");
+    assert!(
+        reason.contains("whose gates pass, but it holds more than #7's head 1111111: `main` had changes the release did not contain"),
+        "{reason}"
+    );
+    assert!(
+        ran.report()["pull_requests"][0]["gates"][0]["unblock"]
+            .as_str()
+            .is_some_and(|u| u.starts_with("merge `main` into the release branch")),
+        "{}",
+        ran.report()
+    );
+    check_graphql(w, &repo.full_name());
+    // With a merge queue, what merged is the group the queue tested and shipgate judged.
+    repo.merge_queue_enabled = true;
+    let ran = guard(w, &repo, MERGE);
+    assert_eq!(ran.verdict(), "pass", "{}", ran.describe());
+    check_graphql(w, &repo.full_name());
+}
+
+#[test]
+#[ignore = "needs the pinned test tools: run bash scripts/test.sh"]
 fn the_guard_stops_a_direct_push() {
     let w = world();
     let mut repo = ready_repo("guard-push");
