@@ -727,7 +727,7 @@ fn commit_facts(repo: &Repo, sha: &str, check_name: &str) -> Value {
                 .as_ref()
                 .map_or(Value::Null, |m| json!({ "oid": m }));
             object["headTree"] = json!({
-                "nodes": [{ "commit": { "tree": { "oid": repo.tree_of(&p.head_sha) } } }]
+                "nodes": [{ "commit": { "oid": p.head_sha, "tree": { "oid": repo.tree_of(&p.head_sha) } } }]
             });
             object
         })

@@ -512,9 +512,13 @@ pub async fn read_commit(
                 pr.number,
                 pr.merged,
                 pr.merge_commit.as_ref().map(|c| c.oid.clone()),
+                // Only when the last commit GitHub lists is the head (it orders a PR's commits
+                // by date, and a cherry-picked head can be older): otherwise the tree is unknown
+                // and the guard says so rather than compare the wrong one.
                 pr.head_tree
                     .as_ref()
                     .and_then(|h| h.nodes.last())
+                    .filter(|c| c.commit.oid.eq_ignore_ascii_case(&pr.head_ref_oid))
                     .map(|c| c.commit.tree.oid.clone()),
             )
         })
@@ -1668,6 +1672,7 @@ struct RawTreeCommit {
 
 #[derive(Debug, Deserialize)]
 struct RawTreeOf {
+    oid: String,
     tree: RawOid,
 }
 

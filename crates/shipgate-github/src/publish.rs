@@ -346,7 +346,18 @@ impl<'c> Publisher<'c> {
         // the fallback before: keep to it rather than spend a refused request on every run.
         let fell_back_before = check_run.is_none() && status.is_some();
         if !self.uses_statuses() && !fell_back_before {
-            match self.publish_check_run(target, publication, check_run).await {
+            let patches =
+                run_write(check_run.as_ref(), &desired_check_run(publication)) == RunWrite::Update;
+            let mut result = self.publish_check_run(target, publication, check_run).await;
+            if patches && matches!(result, Err(Error::Status { status: 403, .. })) {
+                // GitHub lets only the app that created a check run change it: a run taken for
+                // shipgate's (after a failed read, any run with its name and external id) may be
+                // another app's. A run of its own replaces it; only a refused create means
+                // that check runs cannot be written at all.
+                *check_run = None;
+                result = self.publish_check_run(target, publication, check_run).await;
+            }
+            match result {
                 Ok(action) => return Ok((Some(action), None)),
                 Err(Error::Status { status: 403, .. }) => {
                     // No `checks: write` (or a personal token): statuses from now on.

@@ -362,3 +362,49 @@ fn a_verdict_replayed_under_another_app_cannot_keep_a_withdrawn_pass() {
         ran.summary
     );
 }
+
+#[test]
+#[ignore = "needs the pinned test tools: run bash scripts/test.sh"]
+fn a_run_planted_under_another_app_cannot_absorb_the_error_of_a_failed_read() {
+    let w = world();
+    // The strong mode: the App's earlier pass, and a writer's run in progress with shipgate's
+    // name and external id created under GitHub Actions.
+    let mut repo = ready_repo("attack-planted-in-progress");
+    repo.viewer = "shipgate-app[bot]".into();
+    let head = repo.commit_mut(HEAD);
+    head.check_runs.push(CheckRun {
+        app: "shipgate-app".into(),
+        external_id: Some("shipgate".into()),
+        ..check("shipgate", "completed", Some("success"))
+    });
+    head.check_runs.push(CheckRun {
+        app: "github-actions".into(),
+        external_id: Some("shipgate".into()),
+        ..check("shipgate", "in_progress", None)
+    });
+    w.fake.load(repo.clone());
+    // The read fails: the error is published over REST on what a lookup by name finds.
+    w.fake
+        .inject(Fault::status("POST", "/graphql", 502, usize::MAX).for_repo(&repo.full_name()));
+    let event = serde_json::json!({ "schedule": "*/15 * * * *" });
+    let ran = w.action(&repo, "schedule", &event).run();
+    assert_eq!(ran.code, 1, "the step fails\n{}", ran.describe());
+    let state = w.fake.repo(&repo.full_name()).unwrap();
+    let commit = state.commit(HEAD).unwrap();
+    let newest_own = commit
+        .check_runs
+        .iter()
+        .filter(|r| r.name == "shipgate" && r.app == "shipgate-app")
+        .max_by_key(|r| r.id)
+        .unwrap();
+    // The refused PATCH of the planted run became a run of the App's own, not a fallback to a
+    // commit status that would leave the App's pass green.
+    assert_eq!(
+        newest_own.conclusion.as_deref(),
+        Some("failure"),
+        "{:?}\n{}",
+        commit.check_runs,
+        ran.describe()
+    );
+    assert!(commit.statuses.is_empty(), "{:?}", commit.statuses);
+}

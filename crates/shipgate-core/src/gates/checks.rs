@@ -2,9 +2,10 @@
 //!
 //! Rule, in plain words: check runs and commit statuses are taken together. A report's
 //! **source** is the app of a check run (its slug) or the account that posted a commit status.
-//! For each name and source only the newest report counts — a check run dated by
-//! `completed_at`, else `started_at`; a status by `created_at`; something without a time is
-//! older than anything with one; at the same time the worse state wins. When several sources
+//! For each name and source only the newest report counts — among check runs that all carry
+//! GitHub's id, the one created last (a reporter sets its own dates); otherwise a check run
+//! dated by `completed_at`, else `started_at`, a status by `created_at`, something without a
+//! time older than anything with one, and at the same time the worse state wins. When several sources
 //! report the same name (a check run and a status, two apps), **each counts and the worst
 //! wins**: a later report of another kind or source never hides a failing one. Reports named
 //! like shipgate's own check (`check-name`) never count, whatever their source. Each report is:
@@ -126,16 +127,16 @@ struct Report {
     status: bool,
 }
 
-impl Report {
-    /// Whether this report replaces `other` of the same name and source as the newer one. Two
-    /// check runs with ids are ordered by id — creation order as GitHub saw it: a reporter sets
-    /// `completed_at` itself, so a run "completed" in 2099 cannot outrank a later failure.
-    /// Otherwise by time (a status's is GitHub's), the worse outcome winning a tie.
-    fn supersedes(&self, other: &Report) -> bool {
-        match (self.id, other.id) {
-            (Some(a), Some(b)) if a != b => a > b,
-            _ => (self.at, self.outcome) > (other.at, other.outcome),
-        }
+/// The newest of one name's and one source's reports. When every one is a check run with its id,
+/// by id — the order GitHub created them in: a reporter sets `completed_at` itself, so a run
+/// "completed" in 2099 cannot outrank a later failure. Otherwise by time (a status's is
+/// GitHub's), the worse outcome winning a tie. One rule for the whole group, so the result never
+/// depends on the order the reports were listed in.
+fn newest_of(reports: Vec<Report>) -> Option<Report> {
+    if reports.iter().all(|r| r.id.is_some()) {
+        reports.into_iter().max_by_key(|r| (r.id, r.outcome))
+    } else {
+        reports.into_iter().max_by_key(|r| (r.at, r.outcome))
     }
 }
 
@@ -204,18 +205,23 @@ fn newest_reports<'a>(cx: &Context<'a>) -> BTreeMap<&'a str, BTreeMap<Source, Re
             status_report(s),
         )
     });
-    let mut newest: BTreeMap<&str, BTreeMap<Source, Report>> = BTreeMap::new();
+    let mut all: BTreeMap<&str, BTreeMap<Source, Vec<Report>>> = BTreeMap::new();
     for (name, source, report) in runs.chain(statuses).filter(|(name, ..)| *name != own) {
-        let by_source = newest.entry(name).or_default();
-        match by_source.get_mut(&source) {
-            Some(entry) if report.supersedes(entry) => *entry = report,
-            Some(_) => {}
-            None => {
-                by_source.insert(source, report);
-            }
-        }
+        all.entry(name)
+            .or_default()
+            .entry(source)
+            .or_default()
+            .push(report);
     }
-    newest
+    all.into_iter()
+        .map(|(name, by_source)| {
+            let newest = by_source
+                .into_iter()
+                .filter_map(|(source, reports)| Some((source, newest_of(reports)?)))
+                .collect();
+            (name, newest)
+        })
+        .collect()
 }
 
 /// Whether a required-list entry selects the check `name`.
@@ -469,6 +475,25 @@ mod tests {
         facts.check_runs[0].completed_at = Some(at_h(0));
         let r = eval(&Checks, &facts, &required(&["backend / unit"]), at_h(2));
         assert_eq!(r.state, GateState::Pass, "{r:?}");
+    }
+
+    #[test]
+    fn the_newest_report_does_not_depend_on_the_order_of_the_list() {
+        // Ids on some runs only (a hand-written facts file): one rule for the whole group.
+        let build = |reverse: bool| {
+            let mut facts = FactsBuilder::new()
+                .completed("unit", Success, at_h(24 * 365 * 70))
+                .completed("unit", Failure, at_h(5))
+                .completed("unit", Failure, at_h(1))
+                .build();
+            facts.check_runs[0].id = Some(10);
+            facts.check_runs[2].id = Some(20);
+            if reverse {
+                facts.check_runs.reverse();
+            }
+            eval(&Checks, &facts, &required(&["unit"]), at_h(6)).state
+        };
+        assert_eq!(build(false), build(true));
     }
 
     #[test]
