@@ -20,7 +20,7 @@ use shipgate_core::facts::Repository;
 
 use crate::client::Client;
 use crate::error::Error;
-use crate::publish::query_escape;
+use shipgate_core::escape::url_component;
 
 /// The most pages (of 100 alerts) read per source; beyond, the source is unreadable rather than
 /// judged on part of its alerts.
@@ -82,7 +82,7 @@ pub async fn read(
         }
         let path = format!(
             "{base}/code-scanning/alerts?state=open&ref={}&per_page=100",
-            query_escape(&git_ref)
+            url_component(&git_ref)
         );
         let list = list(
             read_all::<RawCodeScanning>(client, &path, "code-scanning").await,

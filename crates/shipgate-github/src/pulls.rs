@@ -49,7 +49,7 @@ pub async fn list_open(
         "/repos/{}/{}/pulls?state=open&base={}&sort=created&direction=asc&per_page=100",
         repository.owner,
         repository.name,
-        crate::publish::query_escape(base)
+        shipgate_core::escape::url_component(base)
     ));
     let mut pulls = Vec::new();
     let mut pages = 0;
