@@ -26,7 +26,7 @@ use shipgate_github::{Client, ClientConfig, Error, RetryPolicy};
 
 use crate::support::assert_includes;
 use crate::support::fake::{self, OWNER, TOKEN};
-use crate::support::run::shipgate;
+use crate::support::run::{shipgate, Cli};
 
 /// The head of PR #7.
 const SHA: &str = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
@@ -292,6 +292,15 @@ fn client(policy: RetryPolicy) -> Client {
 }
 
 /// Every request the fake received about `acme/<name>`.
+/// `shipgate ARGS` reading the fake GitHub, with the token in `GITHUB_TOKEN`.
+fn cli(args: &[&str]) -> Cli {
+    let fake = fake::github();
+    shipgate(args)
+        .env("GITHUB_TOKEN", TOKEN)
+        .env("GITHUB_API_URL", &fake.url())
+        .env("GITHUB_GRAPHQL_URL", &format!("{}/api/graphql", fake.url()))
+}
+
 fn requests(name: &str) -> Vec<LoggedRequest> {
     fake::github().requests(&format!("{OWNER}/{name}"))
 }
@@ -1766,14 +1775,7 @@ async fn shipgate_gate_repo_evaluates_live() {
     let mut state = repo(name);
     state.pulls.push(pr(8, OTHER_SHA, "next"));
     load(&state);
-    let fake = fake::github();
     let full = format!("{OWNER}/{name}");
-    let cli = |args: &[&str]| {
-        shipgate(args)
-            .env("GITHUB_TOKEN", TOKEN)
-            .env("GITHUB_API_URL", &fake.url())
-            .env("GITHUB_GRAPHQL_URL", &format!("{}/api/graphql", fake.url()))
-    };
     let one = cli(&[
         "gate",
         "--repo",
@@ -1824,14 +1826,7 @@ async fn a_misspelt_staging_environment_is_named_live_and_refused_offline() {
         .deployments
         .push(fake::deployment(OTHER_SHA, "preview-42", "success", 2));
     load(&state);
-    let fake = fake::github();
     let full = format!("{OWNER}/{name}");
-    let cli = |args: &[&str]| {
-        shipgate(args)
-            .env("GITHUB_TOKEN", TOKEN)
-            .env("GITHUB_API_URL", &fake.url())
-            .env("GITHUB_GRAPHQL_URL", &format!("{}/api/graphql", fake.url()))
-    };
     let live = cli(&[
         "gate",
         "--repo",

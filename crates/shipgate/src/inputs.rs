@@ -307,7 +307,7 @@ pub const INPUTS: &[Input] = &[
         "The config file, read from the production branch (never from a PR head). Left at its default, a missing file means the defaults; named explicitly, a missing file is an error.",
         &[Gate, Guard],
     )
-    .default(Default::Value(".github/shipgate.yml"))
+    .default(Default::Value(crate::pipeline::DEFAULT_CONFIG))
     .only(Surface::Action),
     input(
         "config",
@@ -842,7 +842,7 @@ pub const INPUTS: &[Input] = &[
         "The config file to check; `-` reads standard input.",
         &[CheckConfig],
     )
-    .default(Default::Value(".github/shipgate.yml"))
+    .default(Default::Value(crate::pipeline::DEFAULT_CONFIG))
     .positional()
     .only(Surface::Cli),
     // ---- the command line's own
